@@ -1,0 +1,174 @@
+// The scenario schema: every key a scenario file may hold, its unit (always in the key's name), its default.
+// zod validates; scripts/gen-schema.ts turns this into scenarios/schema.json for editors.
+
+import { z } from "zod";
+
+const positive = z.number().positive();
+const nonNegative = z.number().nonnegative();
+const probability = z.number().min(0).max(1);
+
+/** A random quantity: a plain number, or a distribution. Its unit is the unit of the key holding it. */
+export const Distribution = z.union([
+  z.number(),
+  z.strictObject({ dist: z.literal("constant"), value: z.number() }),
+  z.strictObject({ dist: z.literal("uniform"), min: z.number(), max: z.number() }),
+  z.strictObject({ dist: z.literal("normal"), mean: z.number(), sd: nonNegative }),
+  z.strictObject({ dist: z.literal("lognormal"), median: positive, sigma: nonNegative }),
+  z.strictObject({ dist: z.literal("exponential"), mean: positive }),
+  z.strictObject({ dist: z.literal("weibull"), shape: positive, scale: positive }),
+  z.strictObject({ dist: z.literal("pareto"), shape: positive, scale: positive }),
+  z.strictObject({ dist: z.literal("empirical"), values: z.array(z.number()).min(1) }),
+]);
+export type Distribution = z.infer<typeof Distribution>;
+
+/** Time-varying capacity: a trace file (replayed from a per-node random offset, wrapping) or a Markov chain. */
+export const CapacityTrace = z.union([
+  z.strictObject({
+    file: z.string().min(1).describe("path relative to the scenario file"),
+    format: z.enum(["pensieve", "sabre"]),
+    scale: positive.default(1).describe("multiplies every bandwidth sample"),
+    random_offset: z.boolean().default(true).describe("start each node at its own random point of the trace"),
+  }),
+  z.strictObject({
+    markov: z.strictObject({
+      good_bps: positive,
+      bad_bps: nonNegative,
+      mean_good_s: positive,
+      mean_bad_s: positive,
+    }),
+  }),
+]);
+export type CapacityTrace = z.infer<typeof CapacityTrace>;
+
+export const ChurnPreset = z.enum(["bittorrent", "bittorrent-debian", "bittorrent-redhat", "bittorrent-flatout", "oversim"]);
+
+export const Churn = z.strictObject({
+  preset: ChurnPreset.optional().describe("session and downtime distributions from measurement studies"),
+  session_s: Distribution.optional().describe("length of an online session"),
+  downtime_s: Distribution.optional().describe("length of an offline period"),
+  time_scale: positive.default(1).describe("multiplies every session and downtime (compress hours into minutes)"),
+  initially_online_p: probability.default(1),
+  graceful_leave_p: probability.default(0.5).describe("a graceful leave finishes the sub-block in flight, then disconnects"),
+});
+export type Churn = z.infer<typeof Churn>;
+
+export const Failures = z.strictObject({
+  connect_refused_p: probability.default(0),
+  connect_timeout_p: probability.default(0).describe("the node never answers a connection attempt"),
+  drop_per_s: nonNegative.default(0).describe("hazard of a mid-transfer connection reset while sending"),
+  corrupt_p: probability.default(0).describe("probability a delivered sub-block fails its checksum"),
+  stall_per_s: nonNegative.default(0).describe("hazard of a stall: the node keeps the connection but stops sending"),
+  stall_s: Distribution.default(10),
+  slowdown_per_s: nonNegative.default(0).describe("hazard of a temporary slow-down"),
+  slowdown_factor: z.number().gt(0).max(1).default(0.25),
+  slowdown_s: Distribution.default(5),
+});
+export type Failures = z.infer<typeof Failures>;
+
+const nodeFields = {
+  name: z.string().optional(),
+  count: z.number().int().min(0).default(1),
+  uplink_bps: Distribution,
+  rtt_ms: Distribution,
+  jitter_ms: nonNegative.default(0).describe("each request's first byte is delayed by an extra U[0, jitter_ms]"),
+  uplink_trace: CapacityTrace.optional().describe("time-varying uplink; multiplies uplink_bps / trace mean"),
+  failures: Failures.default({} as never),
+};
+
+export const PeerGroup = z.strictObject({
+  ...nodeFields,
+  load: Distribution.default(0).describe("upload utilisation in [0, 1] the peer reports to the tracker"),
+  churn: Churn.optional(),
+  arrivals: z
+    .strictObject({
+      rate_per_s: positive.describe("Poisson arrival rate of new peers of this group"),
+      max_count: z.number().int().min(0).default(1000),
+    })
+    .optional(),
+});
+export type PeerGroup = z.infer<typeof PeerGroup>;
+
+export const ServerGroup = z.strictObject({
+  ...nodeFields,
+  cpu_load: Distribution.default(0).describe("CPU load in [0, 1]; the server gives (1 - cpu_load) of its share"),
+  connected_users: Distribution.default(0).describe("other users; the server's uplink is shared with them"),
+});
+export type ServerGroup = z.infer<typeof ServerGroup>;
+
+export const Scenario = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, '.', '_' or '-'"),
+  description: z.string().default(""),
+  seed: z.number().int().min(0).default(1),
+  seeds: z.number().int().min(1).default(1),
+  strategies: z.array(z.string()).min(1).default(["static", "index", "rebalance"]),
+  limits: z
+    .strictObject({
+      sim_time_s: positive.default(7200).describe("a run still going at this simulated time fails"),
+      max_events: z.number().int().positive().default(50_000_000),
+      max_events_per_timestamp: z.number().int().positive().default(100_000).describe("livelock guard"),
+    })
+    .default({} as never),
+  content: z.strictObject({
+    size_bytes: z.number().int().positive(),
+    block_bytes: z.number().int().positive(),
+    sub_block_bytes: z.number().int().positive(),
+    bitrate_bps: nonNegative.default(0).describe("0: a plain download, no player"),
+    startup_buffer_s: nonNegative.default(2).describe("seconds of content buffered before playback starts"),
+  }),
+  agent: z.strictObject({
+    downlink_bps: positive,
+    downlink_trace: CapacityTrace.optional(),
+    max_connections: z.number().int().positive().default(8),
+    connect_timeout_ms: positive.default(3000),
+    blacklist_ms: nonNegative.default(30_000),
+    request_timeout_min_ms: positive.default(2000),
+    request_timeout_factor: z.number().min(1).default(4),
+    tracker_refresh_ms: positive.default(5000),
+    ewma_alpha: z.number().gt(0).max(1).default(0.3),
+    index_weights: z
+      .strictObject({ speed: nonNegative.default(0.8), rtt: nonNegative.default(0.2) })
+      .default({} as never),
+    fallback: z
+      .strictObject({
+        when_no_peers: z.boolean().default(true),
+        deadline_margin_s: nonNegative.default(0).describe("0 turns deadline fallback off"),
+      })
+      .default({} as never),
+  }),
+  network: z
+    .strictObject({
+      model: z.enum(["fluid", "tcp"]).default("fluid"),
+      efficiency: z.number().gt(0).max(1).default(0.95).describe("tcp: payload share of link capacity"),
+      initial_window_segments: z.number().int().positive().default(10),
+      mss_bytes: z.number().int().positive().default(1448),
+      receive_window_bytes: z.number().int().positive().default(4 * 1024 * 1024),
+      idle_restart_ms: positive.default(1000).describe("tcp: slow-start restart after this idle time"),
+    })
+    .default({} as never),
+  tracker: z
+    .strictObject({
+      list_size: z.number().int().positive().default(20),
+      state_noise: nonNegative.default(0).describe("reported uplink × lognormal(0, state_noise)"),
+      state_staleness_s: nonNegative.default(0).describe("reported state is this old (capacity traces)"),
+      rtt_ms: nonNegative.default(50),
+    })
+    .default({} as never),
+  origin: z
+    .strictObject({
+      uplink_bps: positive,
+      rtt_ms: nonNegative,
+      failures: Failures.default({} as never),
+    })
+    .nullable()
+    .default(null),
+  servers: z.array(ServerGroup).default([]),
+  peers: z.array(PeerGroup).default([]),
+  sweep: z
+    .strictObject({
+      params: z.record(z.string(), z.array(z.union([z.number(), z.string(), z.boolean()])).min(1)),
+    })
+    .optional(),
+});
+export type ScenarioInput = z.input<typeof Scenario>;
+/** A scenario with every default filled in: what the harness runs and what summary.json records. */
+export type Scenario = z.infer<typeof Scenario>;

@@ -1,0 +1,86 @@
+// What one simulated run produces: per-run metrics, per-block and per-sub-block records, time series for
+// charts, and the fingerprint. Plain data (JSON-serialisable), the only thing the harness and reports see.
+
+export type SubBlockOutcome = "ok" | "corrupt" | "dropped" | "cancelled" | "duplicate";
+
+/** One sub-block on one request: what it cost and how it ended. Times in µs; -1 when it never happened. */
+export interface SubBlockRecord {
+  readonly subBlockId: number;
+  readonly block: number;
+  readonly nodeId: number;
+  readonly nodeKind: "peer" | "server" | "origin";
+  readonly connId: number;
+  readonly requestUs: number;
+  readonly firstByteUs: number;
+  readonly endUs: number;
+  /** Bytes that crossed the network for this record (partial for dropped and cancelled ones). */
+  readonly bytes: number;
+  readonly outcome: SubBlockOutcome;
+}
+
+export interface BlockRecord {
+  readonly block: number;
+  /** When the first sub-block of the block was requested, µs. */
+  readonly startUs: number;
+  /** When its last sub-block arrived intact, µs. */
+  readonly endUs: number;
+  readonly bytes: number;
+  /** Fluid lower bound on the block's download time from the capacities the nodes really had, µs. */
+  readonly tStarUs: number;
+}
+
+export interface RebalanceRecord {
+  readonly timeUs: number;
+  readonly fromConn: number;
+  readonly toConn: number;
+  readonly movedCount: number;
+}
+
+/** A point of a step function over simulated time. */
+export interface SeriesPoint {
+  readonly timeUs: number;
+  readonly value: number;
+}
+
+export interface RunMetrics {
+  readonly completionS: number;
+  readonly throughputBps: number;
+  /** Σ block time / Σ T*: how far from the fluid lower bound the run was (≥ 1 up to model effects). */
+  readonly tStarRatio: number;
+  readonly meanBlockS: number;
+  readonly p95BlockS: number;
+  readonly redundantBytes: number;
+  readonly failedBytes: number;
+  readonly originBytes: number;
+  readonly rebalances: number;
+  readonly blacklisted: number;
+  /** -1 when there is no player (bitrate 0). */
+  readonly startupDelayS: number;
+  readonly stallCount: number;
+  readonly stallS: number;
+  /** Stall time / (stall time + playing time); 0 without a player. */
+  readonly rebufferRatio: number;
+  readonly events: number;
+  readonly peakQueueLength: number;
+  readonly fingerprint: string;
+}
+
+export interface RunResult {
+  readonly scenario: string;
+  readonly strategy: string;
+  readonly seed: number;
+  /** Set when the run failed (strategy threw, livelock guard, time limit); metrics are then partial. */
+  readonly error: string | null;
+  readonly metrics: RunMetrics;
+  readonly blocks: readonly BlockRecord[];
+  readonly subBlocks: readonly SubBlockRecord[];
+  readonly rebalances: readonly RebalanceRecord[];
+  /** Seconds of content buffered ahead of the playhead, sampled at every change. */
+  readonly bufferSeries: readonly SeriesPoint[];
+  /** Stall intervals [startUs, endUs]. */
+  readonly stalls: readonly (readonly [number, number])[];
+  /** Peers online, sampled at every change. */
+  readonly peersOnlineSeries: readonly SeriesPoint[];
+  /** Wall-clock figures, kept out of every written output (they differ run to run). */
+  readonly wall: { readonly simMs: number };
+}

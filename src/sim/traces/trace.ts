@@ -1,0 +1,15 @@
+// A capacity trace as loaded from a file: consecutive segments of constant bandwidth. STUB: the shape is the
+// contract (parsing lands in this folder).
+
+export interface TraceSegment {
+  readonly durationUs: number;
+  readonly bps: number;
+  /** Sabre periods carry a latency; Pensieve samples do not. */
+  readonly latencyMs?: number;
+}
+
+export interface Trace {
+  /** The file name as the scenario wrote it (never an absolute path: it ends up in outputs). */
+  readonly name: string;
+  readonly segments: readonly TraceSegment[];
+}
