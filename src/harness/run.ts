@@ -1,9 +1,11 @@
 // Runs one (scenario, strategy, seed): builds the simulated world, plugs the real agent into it, returns the
-// RunResult. STUB: the signature is the contract; the body lands with the world.
+// RunResult. A run that fails inside the simulation (strategy error, livelock guard, time limit, broken
+// invariant) returns a result with `error` set; only bugs of the tool itself throw.
 
 import type { LoadedScenario } from "../scenario/load.ts";
 import type { EventLog } from "../sim/kernel/kernel.ts";
 import type { RunResult } from "../sim/metrics/records.ts";
+import { World } from "../sim/world/world.ts";
 
 export interface RunOptions {
   readonly strategy: string;
@@ -19,6 +21,16 @@ export interface RunOutput {
   readonly kindNames?: readonly string[];
 }
 
-export function runOne(_loaded: LoadedScenario, _opts: RunOptions): RunOutput {
-  throw new Error("runOne: not implemented yet");
+export function runOne(loaded: LoadedScenario, opts: RunOptions): RunOutput {
+  const world = new World(loaded, opts);
+  const result = world.run(() => performance.now());
+  const log = world.kernel.log;
+  if (log === null) return { result };
+  const kindNames: string[] = [];
+  for (let k = 0; ; k++) {
+    const name = world.kernel.kindName(k);
+    if (name.startsWith("kind#")) break;
+    kindNames.push(name);
+  }
+  return { result, eventLog: log, kindNames };
 }

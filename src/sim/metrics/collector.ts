@@ -1,0 +1,116 @@
+// Collects what a run did: one record per sub-block request, one per block, rebalances, peers online. An
+// observer: it reads simulation state and never changes it. finish() turns it into RunMetrics.
+
+import { invariant } from "../kernel/kernel.ts";
+import type { BlockRecord, RebalanceRecord, RunMetrics, SeriesPoint, SubBlockOutcome, SubBlockRecord } from "./records.ts";
+
+/** A sub-block record while the run goes on; `pending` until it ends one way or another. */
+export interface LiveSubBlock {
+  subBlockId: number;
+  block: number;
+  nodeId: number;
+  nodeKind: "peer" | "server" | "origin";
+  connId: number;
+  requestUs: number;
+  firstByteUs: number;
+  endUs: number;
+  bytes: number;
+  outcome: SubBlockOutcome | "pending";
+}
+
+export interface LiveBlock {
+  startUs: number;
+  endUs: number;
+  bytes: number;
+  tStarUs: number;
+}
+
+export class Collector {
+  readonly subBlocks: LiveSubBlock[] = [];
+  readonly blocks: LiveBlock[];
+  readonly rebalances: RebalanceRecord[] = [];
+  readonly peersOnline: SeriesPoint[] = [];
+  blacklisted = 0;
+
+  constructor(blockCount: number) {
+    this.blocks = Array.from({ length: blockCount }, () => ({ startUs: -1, endUs: -1, bytes: 0, tStarUs: 0 }));
+  }
+
+  peersOnlineChanged(timeUs: number, online: number): void {
+    const last = this.peersOnline[this.peersOnline.length - 1];
+    if (last !== undefined && last.timeUs === timeUs) {
+      this.peersOnline[this.peersOnline.length - 1] = { timeUs, value: online };
+    } else if (last === undefined || last.value !== online) {
+      this.peersOnline.push({ timeUs, value: online });
+    }
+  }
+
+  /** Ends a pending record. */
+  end(rec: LiveSubBlock, outcome: SubBlockOutcome, endUs: number, bytes: number): void {
+    invariant(rec.outcome === "pending", () => `sub-block ${rec.subBlockId} on conn ${rec.connId} ended twice`, endUs);
+    rec.outcome = outcome;
+    rec.endUs = endUs;
+    rec.bytes = bytes;
+  }
+
+  finish(
+    completionUs: number,
+    sizeBytes: number,
+    agentRebalances: number,
+    events: number,
+    peakQueueLength: number,
+    fingerprint: string,
+    player: { startupDelayS: number; stallCount: number; stallS: number; rebufferRatio: number },
+  ): { metrics: RunMetrics; blocks: BlockRecord[]; subBlocks: SubBlockRecord[] } {
+    let redundantBytes = 0;
+    let failedBytes = 0;
+    let originBytes = 0;
+    const subBlocks: SubBlockRecord[] = [];
+    for (const r of this.subBlocks) {
+      // A request still pending when the run ended was never needed: count it as cancelled.
+      const outcome = r.outcome === "pending" ? "cancelled" : r.outcome;
+      if (outcome === "cancelled" || outcome === "duplicate") redundantBytes += r.bytes;
+      else if (outcome === "corrupt" || outcome === "dropped") failedBytes += r.bytes;
+      else if (r.nodeKind === "origin") originBytes += r.bytes;
+      subBlocks.push({ ...r, outcome });
+    }
+    const blocks: BlockRecord[] = [];
+    let sumBlockUs = 0;
+    let sumTStarUs = 0;
+    const times: number[] = [];
+    this.blocks.forEach((b, i) => {
+      if (b.endUs < 0) return;
+      blocks.push({ block: i, startUs: b.startUs, endUs: b.endUs, bytes: b.bytes, tStarUs: Math.round(b.tStarUs) });
+      const t = b.endUs - b.startUs;
+      times.push(t);
+      sumBlockUs += t;
+      sumTStarUs += b.tStarUs;
+    });
+    times.sort((x, y) => x - y);
+    const p95 = times.length === 0 ? 0 : times[Math.min(times.length - 1, Math.ceil(0.95 * times.length) - 1)];
+    const completionS = completionUs / 1e6;
+    return {
+      metrics: {
+        completionS,
+        throughputBps: completionUs > 0 ? (sizeBytes * 8) / completionS : 0,
+        tStarRatio: sumTStarUs > 0 ? sumBlockUs / sumTStarUs : 0,
+        meanBlockS: times.length === 0 ? 0 : sumBlockUs / times.length / 1e6,
+        p95BlockS: p95 / 1e6,
+        redundantBytes,
+        failedBytes,
+        originBytes,
+        rebalances: agentRebalances,
+        blacklisted: this.blacklisted,
+        startupDelayS: player.startupDelayS,
+        stallCount: player.stallCount,
+        stallS: player.stallS,
+        rebufferRatio: player.rebufferRatio,
+        events,
+        peakQueueLength,
+        fingerprint,
+      },
+      blocks,
+      subBlocks,
+    };
+  }
+}

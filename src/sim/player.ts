@@ -1,0 +1,93 @@
+// The player: consumes complete blocks in order at the content bitrate once a start-up threshold of content
+// is buffered; when the playhead reaches the end of what has arrived it stalls until the next block arrives.
+// Driven by block deliveries only (its state between deliveries follows from the bitrate), so it schedules no
+// events and can never change the simulation. Without a bitrate the run is a plain download: no player.
+
+import { invariant } from "./kernel/kernel.ts";
+import type { SeriesPoint } from "./metrics/records.ts";
+
+export interface PlayerReport {
+  /** -1 without a player. */
+  readonly startupDelayS: number;
+  readonly stallCount: number;
+  readonly stallS: number;
+  readonly rebufferRatio: number;
+  readonly bufferSeries: readonly SeriesPoint[];
+  readonly stalls: readonly (readonly [number, number])[];
+}
+
+export class Player {
+  private bufferedUs = 0; // content duration delivered so far
+  private deliveredBytes = 0;
+  private startUs = -1; // wall (simulated) time playback started
+  private playheadUs = 0; // content position at lastUs
+  private lastUs = 0;
+  private stalledSinceUs = -1;
+  private stallTotalUs = 0;
+  private readonly stallList: [number, number][] = [];
+  private readonly series: SeriesPoint[] = [];
+
+  constructor(
+    private readonly bitrateBps: number,
+    private readonly startupBufferUs: number,
+    private readonly totalBytes: number,
+  ) {}
+
+  get enabled(): boolean {
+    return this.bitrateBps > 0;
+  }
+
+  /** A complete block arrived at nowUs. */
+  deliver(nowUs: number, sizeBytes: number): void {
+    invariant(this.deliveredBytes + sizeBytes <= this.totalBytes, "player received more bytes than the content holds", nowUs);
+    if (this.enabled) this.advance(nowUs);
+    this.deliveredBytes += sizeBytes;
+    if (!this.enabled) return;
+    this.bufferedUs += Math.round((sizeBytes * 8 * 1e6) / this.bitrateBps);
+    const complete = this.deliveredBytes === this.totalBytes;
+    if (this.startUs < 0 && (this.bufferedUs >= this.startupBufferUs || complete)) {
+      this.startUs = nowUs;
+      this.lastUs = nowUs;
+    } else if (this.stalledSinceUs >= 0) {
+      this.stallList.push([this.stalledSinceUs, nowUs]);
+      this.stallTotalUs += nowUs - this.stalledSinceUs;
+      this.stalledSinceUs = -1;
+      this.lastUs = nowUs;
+    }
+    this.series.push({ timeUs: nowUs, value: (this.bufferedUs - this.playheadUs) / 1e6 });
+  }
+
+  /** Plays from lastUs to nowUs; records a stall if the buffer ran dry in between. */
+  private advance(nowUs: number): void {
+    if (this.startUs < 0 || this.stalledSinceUs >= 0) return;
+    const canPlayUs = this.bufferedUs - this.playheadUs;
+    const elapsedUs = nowUs - this.lastUs;
+    if (elapsedUs >= canPlayUs) {
+      const dryUs = this.lastUs + canPlayUs;
+      this.playheadUs = this.bufferedUs;
+      if (this.deliveredBytes < this.totalBytes || dryUs < nowUs) {
+        this.series.push({ timeUs: dryUs, value: 0 });
+        if (this.deliveredBytes < this.totalBytes) this.stalledSinceUs = dryUs;
+      }
+    } else {
+      this.playheadUs += elapsedUs;
+    }
+    this.lastUs = nowUs;
+  }
+
+  report(): PlayerReport {
+    if (!this.enabled) {
+      return { startupDelayS: -1, stallCount: 0, stallS: 0, rebufferRatio: 0, bufferSeries: [], stalls: [] };
+    }
+    const contentUs = Math.round((this.totalBytes * 8 * 1e6) / this.bitrateBps);
+    const stallS = this.stallTotalUs / 1e6;
+    return {
+      startupDelayS: this.startUs / 1e6,
+      stallCount: this.stallList.length,
+      stallS,
+      rebufferRatio: this.stallTotalUs / (this.stallTotalUs + contentUs),
+      bufferSeries: this.series,
+      stalls: this.stallList,
+    };
+  }
+}

@@ -1,0 +1,181 @@
+// Everything that happens to nodes on its own, independent of the agent: churn (sessions and downtimes),
+// Poisson arrivals of new peers, failures over time (stalls, slow-downs, mid-transfer drops) and time-varying
+// capacity (trace files or a Markov chain). Each process draws from its node's own named stream, always in the
+// same order whatever the agent does, so two strategies on one seed meet the same world.
+
+import type { CapacityTrace, Churn, PeerGroup, ServerGroup } from "../../scenario/schema.ts";
+import { invariant } from "../kernel/kernel.ts";
+import { churnPreset } from "../random/churn-presets.ts";
+import { makeSampler, scaleDistribution } from "../random/distributions.ts";
+import type { Rng } from "../random/streams.ts";
+import { type CapacityProcess, markovProcess, traceProcess } from "../traces/process.ts";
+import type { SimNode } from "./nodes.ts";
+import type { World } from "./world.ts";
+
+type Sampler = (rng: Rng) => number;
+
+const exponentialUs = (rng: Rng, ratePerS: number) => Math.max(1, Math.round((-Math.log(1 - rng.next()) / ratePerS) * 1e6));
+
+export class Dynamics {
+  private readonly kChurn: number;
+  private readonly kArrival: number;
+  private readonly kStall: number;
+  private readonly kStallEnd: number;
+  private readonly kSlow: number;
+  private readonly kSlowEnd: number;
+  private readonly kDrop: number;
+  private readonly kCapacity: number;
+  private readonly churnSamplers = new Map<number, { session: Sampler; downtime: Sampler; gracefulP: number }>();
+  private readonly capacity = new Map<number, CapacityProcess>(); // node id, or -1 for the agent's downlink
+  private readonly arrived: number[];
+
+  constructor(private readonly world: World) {
+    const k = world.kernel;
+    this.kChurn = k.registerKind("churn", (id) => this.onChurn(id));
+    this.kArrival = k.registerKind("peer-arrival", (gi) => this.onArrival(gi));
+    this.kStall = k.registerKind("stall-start", (id) => this.onStall(id));
+    this.kStallEnd = k.registerKind("stall-end", (id) => this.onStallEnd(id));
+    this.kSlow = k.registerKind("slowdown-start", (id) => this.onSlow(id));
+    this.kSlowEnd = k.registerKind("slowdown-end", (id) => this.onSlowEnd(id));
+    this.kDrop = k.registerKind("drop", (id) => this.onDrop(id));
+    this.kCapacity = k.registerKind("capacity-step", (id) => this.onCapacity(id));
+    this.arrived = world.loaded.scenario.peers.map(() => 0);
+  }
+
+  /** World-level processes: arrivals, the downlink trace, and servers' and the origin's processes. */
+  start(): void {
+    const s = this.world.loaded.scenario;
+    s.peers.forEach((g, gi) => {
+      if (g.arrivals !== undefined && g.arrivals.max_count > 0) {
+        this.world.kernel.after(exponentialUs(this.arrivalRng(gi), g.arrivals.rate_per_s), this.kArrival, gi);
+      }
+    });
+    if (s.agent.downlink_trace !== undefined) {
+      this.capacity.set(-1, this.makeCapacity(s.agent.downlink_trace, this.world.streams.stream("agent/downlink-trace")));
+      this.onCapacity(-1);
+    }
+    for (const node of this.world.nodes) {
+      if (node.kind === "origin") this.startFailures(node);
+      if (node.kind === "server") this.startNode(node, s.servers[Number(node.streamPrefix.split("/")[1])]);
+    }
+  }
+
+  /** A node's own processes: churn, failures over time, capacity trace. */
+  startNode(node: SimNode, group: PeerGroup | ServerGroup): void {
+    if ("churn" in group && group.churn !== undefined) this.startChurn(node, group.churn);
+    this.startFailures(node);
+    if (group.uplink_trace !== undefined) {
+      this.capacity.set(node.id, this.makeCapacity(group.uplink_trace, node.rng("uplink-trace")));
+      this.onCapacity(node.id);
+    }
+  }
+
+  // ---- churn -----------------------------------------------------------------------------------------------
+
+  private startChurn(node: SimNode, churn: Churn): void {
+    const preset = churn.preset !== undefined ? churnPreset(churn.preset) : undefined;
+    const session = churn.session_s ?? preset?.session_s;
+    const downtime = churn.downtime_s ?? preset?.downtime_s;
+    invariant(session !== undefined && downtime !== undefined, `churn of ${node.label} needs sessions and downtimes`);
+    const samplers = {
+      session: makeSampler(scaleDistribution(session, churn.time_scale)),
+      downtime: makeSampler(scaleDistribution(downtime, churn.time_scale)),
+      gracefulP: churn.graceful_leave_p,
+    };
+    this.churnSamplers.set(node.id, samplers);
+    const rng = node.rng("churn");
+    const online = rng.next() < churn.initially_online_p;
+    if (!online) this.world.nodeLeaves(node, true);
+    const durationS = (online ? samplers.session : samplers.downtime)(rng);
+    this.world.kernel.after(Math.max(1, Math.round(durationS * 1e6)), this.kChurn, node.id);
+  }
+
+  private onChurn(id: number): void {
+    const node = this.world.nodes[id];
+    const c = this.churnSamplers.get(id)!;
+    const rng = node.rng("churn");
+    // Draw the leave kind every time, used or not, so the sequence never depends on the state.
+    const graceful = rng.next() < c.gracefulP;
+    if (node.online) this.world.nodeLeaves(node, graceful);
+    else this.world.nodeJoins(node);
+    const durationS = (node.online ? c.session : c.downtime)(rng);
+    this.world.kernel.after(Math.max(1, Math.round(durationS * 1e6)), this.kChurn, id);
+  }
+
+  private arrivalRng(gi: number): Rng {
+    return this.world.streams.stream(`peers/${gi}/arrivals`);
+  }
+
+  private onArrival(gi: number): void {
+    const g = this.world.loaded.scenario.peers[gi];
+    const k = this.arrived[gi]++;
+    this.world.addPeer(gi, `peers/${gi}/arrived/${k}`, `peers[${gi}]+${k}`);
+    if (g.arrivals !== undefined && this.arrived[gi] < g.arrivals.max_count) {
+      this.world.kernel.after(exponentialUs(this.arrivalRng(gi), g.arrivals.rate_per_s), this.kArrival, gi);
+    }
+  }
+
+  // ---- failures over time ----------------------------------------------------------------------------------
+
+  private startFailures(node: SimNode): void {
+    const f = node.failures;
+    const k = this.world.kernel;
+    if (f.stall_per_s > 0) k.after(exponentialUs(node.rng("stalls"), f.stall_per_s), this.kStall, node.id);
+    if (f.slowdown_per_s > 0) k.after(exponentialUs(node.rng("slowdowns"), f.slowdown_per_s), this.kSlow, node.id);
+    if (f.drop_per_s > 0) k.after(exponentialUs(node.rng("drops"), f.drop_per_s), this.kDrop, node.id);
+  }
+
+  private onStall(id: number): void {
+    const node = this.world.nodes[id];
+    const rng = node.rng("stalls");
+    const durationUs = Math.max(1, Math.round(makeSampler(node.failures.stall_s)(rng) * 1e6));
+    node.stallFactor = 0;
+    this.world.refreshCapacity(node);
+    this.world.kernel.after(durationUs, this.kStallEnd, id);
+  }
+
+  private onStallEnd(id: number): void {
+    const node = this.world.nodes[id];
+    node.stallFactor = 1;
+    this.world.refreshCapacity(node);
+    this.world.kernel.after(exponentialUs(node.rng("stalls"), node.failures.stall_per_s), this.kStall, id);
+  }
+
+  private onSlow(id: number): void {
+    const node = this.world.nodes[id];
+    const durationUs = Math.max(1, Math.round(makeSampler(node.failures.slowdown_s)(node.rng("slowdowns")) * 1e6));
+    node.slowFactor = node.failures.slowdown_factor;
+    this.world.refreshCapacity(node);
+    this.world.kernel.after(durationUs, this.kSlowEnd, id);
+  }
+
+  private onSlowEnd(id: number): void {
+    const node = this.world.nodes[id];
+    node.slowFactor = 1;
+    this.world.refreshCapacity(node);
+    this.world.kernel.after(exponentialUs(node.rng("slowdowns"), node.failures.slowdown_per_s), this.kSlow, id);
+  }
+
+  private onDrop(id: number): void {
+    const node = this.world.nodes[id];
+    this.world.dropOneTransfer(node);
+    this.world.kernel.after(exponentialUs(node.rng("drops"), node.failures.drop_per_s), this.kDrop, id);
+  }
+
+  // ---- capacity over time ----------------------------------------------------------------------------------
+
+  private makeCapacity(spec: CapacityTrace, rng: Rng): CapacityProcess {
+    if ("markov" in spec) return markovProcess(spec.markov, rng);
+    const trace = this.world.loaded.traces.get(spec.file);
+    invariant(trace !== undefined, `trace ${spec.file} was not loaded`);
+    return traceProcess(trace, rng, spec.random_offset, spec.scale);
+  }
+
+  /** Applies the next capacity segment of a node (or of the downlink, id -1) and schedules the one after. */
+  private onCapacity(id: number): void {
+    const seg = this.capacity.get(id)!.next();
+    if (id < 0) this.world.setDownlink(Math.max(1, seg.bps));
+    else this.world.setNodeUplink(this.world.nodes[id], seg.bps);
+    this.world.kernel.after(seg.durationUs, this.kCapacity, id);
+  }
+}
