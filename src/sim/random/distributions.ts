@@ -1,0 +1,140 @@
+// Samplers for the scenario's Distribution type. Each draw consumes a fixed number of uniforms (0 for a
+// constant, 2 for normal and lognormal, 1 otherwise), so a stream's position never depends on the values drawn.
+
+import type { Distribution } from "../../scenario/schema.ts";
+import { invariant } from "../kernel/kernel.ts";
+import { gamma } from "./gamma.ts";
+import type { Rng } from "./streams.ts";
+
+export type Sampler = (rng: Rng) => number;
+
+/** A standard normal deviate by Box-Muller from exactly two uniforms (no cached spare). */
+function standardNormal(rng: Rng): number {
+  const u1 = 1 - rng.next(); // (0, 1]: the logarithm stays finite
+  const u2 = rng.next();
+  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+}
+
+/** -ln(1 - U): a unit-mean exponential deviate by inverse CDF from one uniform. */
+function unitExponential(rng: Rng): number {
+  return -Math.log(1 - rng.next());
+}
+
+function checkParameters(d: Exclude<Distribution, number>): void {
+  const bad = (what: string) => `bad ${d.dist} distribution ${JSON.stringify(d)}: ${what}`;
+  switch (d.dist) {
+    case "uniform":
+      invariant(d.min <= d.max, () => bad("min must not exceed max"));
+      break;
+    case "normal":
+      invariant(d.sd >= 0, () => bad("sd must be ≥ 0"));
+      break;
+    case "lognormal":
+      invariant(d.median > 0 && d.sigma >= 0, () => bad("median must be > 0 and sigma ≥ 0"));
+      break;
+    case "exponential":
+      invariant(d.mean > 0, () => bad("mean must be > 0"));
+      break;
+    case "weibull":
+    case "pareto":
+      invariant(d.shape > 0 && d.scale > 0, () => bad("shape and scale must be > 0"));
+      break;
+    case "empirical":
+      invariant(d.values.length > 0, () => bad("values must not be empty"));
+      break;
+    case "constant":
+      break;
+  }
+}
+
+/** A function drawing one value of d from a stream (inverse CDF where it exists in closed form). */
+export function makeSampler(d: Distribution): Sampler {
+  if (typeof d === "number") return () => d;
+  checkParameters(d);
+  switch (d.dist) {
+    case "constant": {
+      const value = d.value;
+      return () => value;
+    }
+    case "uniform": {
+      const { min } = d;
+      const width = d.max - d.min;
+      return (rng) => min + width * rng.next();
+    }
+    case "normal": {
+      const { mean, sd } = d;
+      return (rng) => mean + sd * standardNormal(rng);
+    }
+    case "lognormal": {
+      const { median, sigma } = d;
+      return (rng) => median * Math.exp(sigma * standardNormal(rng));
+    }
+    case "exponential": {
+      const { mean } = d;
+      return (rng) => mean * unitExponential(rng);
+    }
+    case "weibull": {
+      const { scale } = d;
+      const inverseShape = 1 / d.shape;
+      return (rng) => scale * unitExponential(rng) ** inverseShape;
+    }
+    case "pareto": {
+      const { scale } = d;
+      const inverseShape = 1 / d.shape;
+      return (rng) => scale * (1 - rng.next()) ** -inverseShape;
+    }
+    case "empirical": {
+      const values = d.values.slice();
+      const n = values.length;
+      return (rng) => values[Math.min(n - 1, Math.floor(rng.next() * n))];
+    }
+  }
+}
+
+/** The expected value of d; Infinity where it does not exist (pareto with shape ≤ 1). */
+export function distributionMean(d: Distribution): number {
+  if (typeof d === "number") return d;
+  checkParameters(d);
+  switch (d.dist) {
+    case "constant":
+      return d.value;
+    case "uniform":
+      return (d.min + d.max) / 2;
+    case "normal":
+      return d.mean;
+    case "lognormal":
+      return d.median * Math.exp((d.sigma * d.sigma) / 2);
+    case "exponential":
+      return d.mean;
+    case "weibull":
+      return d.scale * gamma(1 + 1 / d.shape);
+    case "pareto":
+      return d.shape > 1 ? (d.shape * d.scale) / (d.shape - 1) : Number.POSITIVE_INFINITY;
+    case "empirical":
+      return d.values.reduce((sum, v) => sum + v, 0) / d.values.length;
+  }
+}
+
+/** The distribution of factor × X for X ~ d (factor > 0), e.g. churn's time_scale. */
+export function scaleDistribution(d: Distribution, factor: number): Distribution {
+  invariant(factor > 0 && Number.isFinite(factor), `scale factor must be finite and > 0, got ${factor}`);
+  if (typeof d === "number") return d * factor;
+  switch (d.dist) {
+    case "constant":
+      return { dist: "constant", value: d.value * factor };
+    case "uniform":
+      return { dist: "uniform", min: d.min * factor, max: d.max * factor };
+    case "normal":
+      return { dist: "normal", mean: d.mean * factor, sd: d.sd * factor };
+    case "lognormal":
+      return { dist: "lognormal", median: d.median * factor, sigma: d.sigma };
+    case "exponential":
+      return { dist: "exponential", mean: d.mean * factor };
+    case "weibull":
+      return { dist: "weibull", shape: d.shape, scale: d.scale * factor };
+    case "pareto":
+      return { dist: "pareto", shape: d.shape, scale: d.scale * factor };
+    case "empirical":
+      return { dist: "empirical", values: d.values.map((v) => v * factor) };
+  }
+}
