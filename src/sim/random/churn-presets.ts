@@ -17,32 +17,36 @@ export interface ChurnPresetValue {
 const MINUTE_S = 60;
 const STUTZBACH = "Stutzbach & Rejaie, Understanding Churn in Peer-to-Peer Networks, IMC 2006";
 
-/** A Weibull with shape k and scale λ in minutes, as the study reports it, converted to seconds. */
-function weibullMinutes(shape: number, scaleMin: number): Distribution {
-  return { dist: "weibull", shape, scale: scaleMin * MINUTE_S };
-}
-
-/** OverSim LifetimeChurn defaults: Weibull lifetimes, k = 1, mean 10,000 s, so scale = mean / Γ(1 + 1/k). */
-const OVERSIM_SHAPE = 1;
-const OVERSIM_MEAN_S = 10_000;
-
 // Downtimes use the same distribution as sessions, as OverSim's LifetimeChurn does (a dead slot stays dead
 // for a fresh lifetime draw): the studies fit session lengths, not the time between a peer's sessions.
 function symmetric(session_s: Distribution, source: string): ChurnPresetValue {
   return { session_s, downtime_s: session_s, source };
 }
 
-const DEBIAN = symmetric(weibullMinutes(0.38, 42.4), `${STUTZBACH}: BitTorrent Debian, Weibull k=0.38 λ=42.4 min`);
+/** A BitTorrent session fit: Weibull shape k, scale λ in minutes as the study reports it, here in seconds. */
+function stutzbach(torrent: string, shape: number, scaleMin: number): ChurnPresetValue {
+  return symmetric(
+    { dist: "weibull", shape, scale: scaleMin * MINUTE_S },
+    `${STUTZBACH}: BitTorrent ${torrent} sessions, Weibull k=${shape} λ=${scaleMin} min`,
+  );
+}
+
+/** OverSim LifetimeChurn defaults: Weibull lifetimes, k = 1, mean 10,000 s, so scale = mean / Γ(1 + 1/k). */
+const OVERSIM_SHAPE = 1;
+const OVERSIM_MEAN_S = 10_000;
+const OVERSIM = symmetric(
+  { dist: "weibull", shape: OVERSIM_SHAPE, scale: OVERSIM_MEAN_S / gamma(1 + 1 / OVERSIM_SHAPE) },
+  "OverSim LifetimeChurn defaults (Baumgart et al., OverSim, 2007): Weibull k=1, mean 10,000 s",
+);
+
+const DEBIAN = stutzbach("Debian", 0.38, 42.4);
 
 const PRESETS: Record<ChurnPresetName, ChurnPresetValue> = {
-  "bittorrent-debian": DEBIAN,
-  "bittorrent-redhat": symmetric(weibullMinutes(0.34, 21.3), `${STUTZBACH}: BitTorrent Red Hat, Weibull k=0.34 λ=21.3 min`),
-  "bittorrent-flatout": symmetric(weibullMinutes(0.59, 41.9), `${STUTZBACH}: BitTorrent FlatOut, Weibull k=0.59 λ=41.9 min`),
   bittorrent: DEBIAN,
-  oversim: symmetric(
-    { dist: "weibull", shape: OVERSIM_SHAPE, scale: OVERSIM_MEAN_S / gamma(1 + 1 / OVERSIM_SHAPE) },
-    "OverSim LifetimeChurn defaults (Baumgart et al., OverSim, 2007): Weibull k=1, mean 10,000 s",
-  ),
+  "bittorrent-debian": DEBIAN,
+  "bittorrent-redhat": stutzbach("Red Hat", 0.34, 21.3),
+  "bittorrent-flatout": stutzbach("FlatOut", 0.59, 41.9),
+  oversim: OVERSIM,
 };
 
 /** The session and downtime distributions of a named churn preset. */
