@@ -71,7 +71,9 @@ const nodeFields = {
   uplink_bps: Distribution,
   rtt_ms: Distribution,
   jitter_ms: nonNegative.default(0).describe("each request's first byte is delayed by an extra U[0, jitter_ms]"),
-  uplink_trace: CapacityTrace.optional().describe("time-varying uplink; multiplies uplink_bps / trace mean"),
+  uplink_trace: CapacityTrace.optional().describe(
+    "time-varying uplink: the trace (× scale) replaces uplink_bps, which stays what the node advertises",
+  ),
   failures: Failures.default({} as never),
 };
 
@@ -117,7 +119,7 @@ export const Scenario = z.strictObject({
   }),
   agent: z.strictObject({
     downlink_bps: positive,
-    downlink_trace: CapacityTrace.optional(),
+    downlink_trace: CapacityTrace.optional().describe("time-varying downlink: the trace (× scale) replaces downlink_bps"),
     max_connections: z.number().int().positive().default(8),
     connect_timeout_ms: positive.default(3000),
     blacklist_ms: nonNegative.default(30_000),
