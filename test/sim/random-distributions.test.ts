@@ -126,7 +126,13 @@ describe("makeSampler against exact CDFs (Kolmogorov-Smirnov, n = 20k, D < 0.02)
 
 describe("uniform consumption", () => {
   const counting = (inner: Rng) => {
-    const counter = { count: 0, next: () => (counter.count++, inner.next()) };
+    const counter = {
+      count: 0,
+      next: () => {
+        counter.count++;
+        return inner.next();
+      },
+    };
     return counter;
   };
   const perDraw: [Distribution, number][] = [
@@ -172,7 +178,7 @@ describe("gamma", () => {
     expect(gamma(5)).toBeCloseTo(24, 10);
     expect(gamma(0.5)).toBeCloseTo(Math.sqrt(Math.PI), 12);
     expect(gamma(1.5)).toBeCloseTo(Math.sqrt(Math.PI) / 2, 12);
-    expect(gamma(0.25)).toBeCloseTo(3.6256099082219083, 11);
+    expect(gamma(0.25)).toBeCloseTo(3.625609908221908, 11);
   });
 });
 

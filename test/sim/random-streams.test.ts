@@ -14,7 +14,7 @@ const fixed = (values: number[]): Rng => {
 };
 
 describe("RandomStreams", () => {
-  it("seeds each stream with alea(`${seed}/${name}`)", () => {
+  it('seeds each stream with alea(seed + "/" + name)', () => {
     const expected = seedrandom.alea("7/peer/17/churn");
     const rng = new RandomStreams(7).stream("peer/17/churn");
     expect(draws(rng, 5)).toEqual([expected(), expected(), expected(), expected(), expected()]);
