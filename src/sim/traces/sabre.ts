@@ -69,6 +69,7 @@ function numberField(period: Record<string, unknown>, key: string, bound: "> 0" 
 }
 
 export function parseSabre(text: string, name: string): Trace {
+  if (text.trim() === "") throw new TraceError(name, 0, `expected ${EXPECTED_SHAPE}, found an empty file`);
   let json: unknown;
   try {
     json = JSON.parse(text);
