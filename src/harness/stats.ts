@@ -34,7 +34,10 @@ export function mean(xs: readonly number[]): number {
 export function quantile(xs: readonly number[], p: number): number {
   checkSample(xs, "quantile");
   assert(p >= 0 && p <= 1, `quantile level ${p} outside [0, 1]`);
-  return quantileSorted([...xs].sort((a, b) => a - b), p);
+  return quantileSorted(
+    [...xs].sort((a, b) => a - b),
+    p,
+  );
 }
 
 /** Type-7 quantile of an already ascending sample. */

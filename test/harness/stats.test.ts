@@ -127,7 +127,12 @@ describe("pairedDifference", () => {
       [2, 7.25],
       [3, 6],
     ]);
-    expect(pairedDifference(m, new Map(m), "same")).toEqual({ n: 3, meanDiff: 0, ci95: [0, 0], relativePct: 0 });
+    expect(pairedDifference(m, new Map(m), "same")).toEqual({
+      n: 3,
+      meanDiff: 0,
+      ci95: [0, 0],
+      relativePct: 0,
+    });
   });
 
   it("matches by seed, skips unmatched and non-finite seeds, and gives the relative difference", () => {

@@ -11,7 +11,12 @@ export function fakeLoaded(overrides: Partial<ScenarioInput> = {}): LoadedScenar
     name: "fixture",
     seeds: 2,
     strategies: ["static", "index", "rebalance"],
-    content: { size_bytes: 2_000_000, block_bytes: 1_000_000, sub_block_bytes: 250_000, bitrate_bps: 1_000_000 },
+    content: {
+      size_bytes: 2_000_000,
+      block_bytes: 1_000_000,
+      sub_block_bytes: 250_000,
+      bitrate_bps: 1_000_000,
+    },
     agent: { downlink_bps: 50_000_000 },
     peers: [{ count: 4, uplink_bps: 2_000_000, rtt_ms: 40 }],
     ...overrides,
