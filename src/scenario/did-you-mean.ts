@@ -1,0 +1,46 @@
+// "Did you mean" suggestions for misspelt keys and names: the closest allowed word by edit distance.
+
+/**
+ * Edit distance with insertions, deletions, substitutions and swaps of two neighbouring letters, each costing
+ * 1 (Levenshtein plus transpositions, "optimal string alignment"): `tpc` is one edit from `tcp`.
+ */
+export function levenshtein(a: string, b: string): number {
+  if (a === b) return 0;
+  if (a.length === 0) return b.length;
+  if (b.length === 0) return a.length;
+  let before: number[] = [];
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, before[j - 2] + 1);
+      current.push(d);
+    }
+    before = previous;
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+/**
+ * The allowed word closest to `word`, if it is close enough to be a plausible typo: at most a third of the
+ * longer word's length (and at least 1, at most 3 edits). Case differences count as close. Ties go to the
+ * earliest candidate, so the answer is deterministic.
+ */
+export function didYouMean(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const candidate of candidates) {
+    if (candidate.toLowerCase() === word.toLowerCase()) return candidate;
+    const d = levenshtein(word.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  if (best === undefined) return undefined;
+  const limit = Math.min(3, Math.max(1, Math.floor(Math.max(word.length, best.length) / 3)));
+  return bestDistance <= limit ? best : undefined;
+}

@@ -1,0 +1,133 @@
+// Checks a schema-valid scenario for what zod cannot see: sizes that nest, at least one node to download
+// from, churn that can be sampled, distributions whose parameters make sense for their key, strategy names
+// that exist.
+
+import type { Distribution, Scenario } from "./schema.ts";
+import { describeValue } from "./errors.ts";
+import type { DraftIssue } from "./zod-issues.ts";
+import { suggestion } from "./zod-issues.ts";
+
+type Path = readonly PropertyKey[];
+
+function issue(path: Path, expected: string, found: unknown, hint = ""): DraftIssue {
+  const shown = describeValue(found);
+  return { path, expected, found: shown, message: `expected ${expected}, found ${shown}${hint}` };
+}
+
+function checkContent(s: Scenario, out: DraftIssue[]): void {
+  const c = s.content;
+  if (c.sub_block_bytes > c.block_bytes) {
+    out.push(issue(["content", "sub_block_bytes"], `at most block_bytes (${c.block_bytes})`, c.sub_block_bytes));
+  }
+  if (c.block_bytes > c.size_bytes) {
+    out.push(issue(["content", "block_bytes"], `at most size_bytes (${c.size_bytes})`, c.block_bytes));
+  }
+}
+
+function checkHasNodes(s: Scenario, out: DraftIssue[]): void {
+  const peers = s.peers.some((g) => g.count > 0 || (g.arrivals !== undefined && g.arrivals.max_count > 0));
+  const servers = s.servers.some((g) => g.count > 0);
+  if (!peers && !servers && s.origin === null) {
+    const expected =
+      "at least one node to download from (a peer group with count > 0 or arrivals, a server group with count > 0, or an origin)";
+    out.push({ path: [], expected, found: "none", message: `expected ${expected}, found none` });
+  }
+}
+
+function checkStrategies(s: Scenario, names: readonly string[], out: DraftIssue[]): void {
+  s.strategies.forEach((name, i) => {
+    if (!names.includes(name)) {
+      out.push(issue(["strategies", i], `a strategy: one of ${names.join(", ")}`, name, suggestion(name, names)));
+    }
+  });
+}
+
+function checkChurn(s: Scenario, out: DraftIssue[]): void {
+  s.peers.forEach((g, i) => {
+    const churn = g.churn;
+    if (churn === undefined || churn.preset !== undefined) return;
+    if (churn.session_s !== undefined && churn.downtime_s !== undefined) return;
+    const given = churn.session_s !== undefined ? "only session_s" : churn.downtime_s !== undefined ? "only downtime_s" : "neither";
+    const expected = "a preset, or both session_s and downtime_s";
+    out.push({ path: ["peers", i, "churn"], expected, found: given, message: `expected ${expected}, found ${given}` });
+  });
+}
+
+/** How small a value of a distribution key may be. */
+type Floor = "positive" | "non-negative" | "unit";
+
+function fits(v: number, floor: Floor): boolean {
+  if (!Number.isFinite(v)) return false;
+  if (floor === "positive") return v > 0;
+  if (floor === "unit") return v >= 0 && v <= 1;
+  return v >= 0;
+}
+
+const FLOOR_TEXT: Record<Floor, string> = {
+  positive: "a number > 0",
+  "non-negative": "a number ≥ 0",
+  unit: "a number in [0, 1]",
+};
+
+function checkDistribution(d: Distribution | undefined, path: Path, floor: Floor, out: DraftIssue[]): void {
+  if (d === undefined) return;
+  if (typeof d === "number") {
+    if (!fits(d, floor)) out.push(issue(path, FLOOR_TEXT[floor], d));
+    return;
+  }
+  switch (d.dist) {
+    case "constant":
+      if (!fits(d.value, floor)) out.push(issue([...path, "value"], FLOOR_TEXT[floor], d.value));
+      return;
+    case "uniform":
+      if (!fits(d.min, floor)) out.push(issue([...path, "min"], FLOOR_TEXT[floor], d.min));
+      if (d.max < d.min) out.push(issue([...path, "max"], `a number ≥ min (${d.min})`, d.max));
+      else if (!fits(d.max, floor)) out.push(issue([...path, "max"], FLOOR_TEXT[floor], d.max));
+      return;
+    case "empirical":
+      d.values.forEach((v, i) => {
+        if (!fits(v, floor)) out.push(issue([...path, "values", i], FLOOR_TEXT[floor], v));
+      });
+      return;
+    default:
+      // normal, lognormal, exponential, weibull, pareto: the schema bounds their parameters; the sampler
+      // clamps draws to the key's range.
+      return;
+  }
+}
+
+function checkNodeDistributions(s: Scenario, out: DraftIssue[]): void {
+  const groups: { kind: "peers" | "servers"; i: number; g: Scenario["peers"][number] | Scenario["servers"][number] }[] =
+    [...s.peers.map((g, i) => ({ kind: "peers" as const, i, g })), ...s.servers.map((g, i) => ({ kind: "servers" as const, i, g }))];
+  for (const { kind, i, g } of groups) {
+    const base = [kind, i];
+    checkDistribution(g.uplink_bps, [...base, "uplink_bps"], "positive", out);
+    checkDistribution(g.rtt_ms, [...base, "rtt_ms"], "non-negative", out);
+    checkDistribution(g.failures.stall_s, [...base, "failures", "stall_s"], "non-negative", out);
+    checkDistribution(g.failures.slowdown_s, [...base, "failures", "slowdown_s"], "non-negative", out);
+    if ("load" in g) {
+      checkDistribution(g.load, [...base, "load"], "unit", out);
+      checkDistribution(g.churn?.session_s, [...base, "churn", "session_s"], "positive", out);
+      checkDistribution(g.churn?.downtime_s, [...base, "churn", "downtime_s"], "positive", out);
+    }
+    if ("cpu_load" in g) {
+      checkDistribution(g.cpu_load, [...base, "cpu_load"], "unit", out);
+      checkDistribution(g.connected_users, [...base, "connected_users"], "non-negative", out);
+    }
+  }
+  if (s.origin !== null) {
+    checkDistribution(s.origin.failures.stall_s, ["origin", "failures", "stall_s"], "non-negative", out);
+    checkDistribution(s.origin.failures.slowdown_s, ["origin", "failures", "slowdown_s"], "non-negative", out);
+  }
+}
+
+/** Every semantic problem of a schema-valid scenario (traces and sweeps are checked elsewhere). */
+export function checkSemantics(s: Scenario, strategyNames: readonly string[]): DraftIssue[] {
+  const out: DraftIssue[] = [];
+  checkContent(s, out);
+  checkHasNodes(s, out);
+  checkStrategies(s, strategyNames, out);
+  checkChurn(s, out);
+  checkNodeDistributions(s, out);
+  return out;
+}
