@@ -43,6 +43,11 @@ export interface AgentConfig {
   /** The origin server, or null when there is none. */
   readonly originNodeId: NodeId | null;
   readonly fallback: FallbackConfig;
+  /** Corrupt sub-blocks a node may deliver before it is blacklisted; default 2 (DEFAULT_CORRUPT_LIMIT). */
+  readonly corruptLimit?: number;
   /** Start-up threshold of the player in seconds of content (for deadlines), µs. */
   readonly startupBufferUs: number;
 }
+
+/** Default of AgentConfig.corruptLimit. */
+export const DEFAULT_CORRUPT_LIMIT = 2;

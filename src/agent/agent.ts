@@ -1,0 +1,579 @@
+// The agent manager: a sans-IO, synchronous state machine that downloads the content block by block from
+// several nodes at once. It asks the tracker for nodes, keeps connections open, hands complete blocks to the
+// sink in order, and lets a pluggable Strategy decide which connection fetches which sub-block. Every input
+// arrives through handle(); every output leaves through the ports.
+//
+// Rules (the design's, as implemented here):
+// - Window: the next block's sub-blocks are requested only when every sub-block of the current block has
+//   arrived, unless the strategy sets pipelinesBlocks (then the current and the next block are open).
+// - First block: it starts once a connection is ready and the other connection attempts have answered, or at
+//   the latest min(connectTimeoutUs, 2 × the largest RTT hint among them) after the first one became ready,
+//   so that a split at block start sees more than the fastest-answering node.
+// - Failures: a connect failure or timeout, a `disconnected` ("reset"), a stalled request (download-monitor.ts)
+//   or corruptLimit corrupt sub-blocks from one node close the connection, return its outstanding sub-blocks to
+//   the pool and blacklist the node for blacklistUs. "peer-left" is not the node's fault: no blacklist, but the
+//   node is forgotten until the tracker lists it again. A corrupt sub-block goes back to the pool and its node
+//   may not fetch it again. Work returned to the pool is offered to every idle connection.
+// - Duplicates: when the first intact copy of a sub-block arrives, every other copy is cancelled.
+// - Fallback to the origin (config.originNodeId), counted in stats.fallbacks and reported to the observer:
+//   (1) "no-peers" (if fallback.whenNoPeers): after the tracker has answered, no peer/server connection is
+//       ready or opening and no known node is left to try (all tried, blacklisted or gone). The origin
+//       connection then serves like any other connection; it is closed at the next block start once a
+//       peer/server connection is ready and the origin has nothing outstanding.
+//   (2) "deadline" (if fallback.deadlineMarginUs > 0 and bitrateBps > 0): when the current block's playback
+//       deadline (playback-deadline.ts) is less than the margin away and the block is not complete, every
+//       unfinished sub-block of it is cancelled elsewhere and requested from the origin connection.
+// - A strategy that throws makes the agent throw a StrategyError naming it and the time; the agent is then
+//   broken and rethrows that error on every later call.
+
+import { assert } from "./assert.ts";
+import { Blacklist } from "./blacklist.ts";
+import { BlockManager } from "./block-manager.ts";
+import { type AgentConfig, DEFAULT_CORRUPT_LIMIT } from "./config.ts";
+import type { Connection } from "./connection.ts";
+import { ConnectionControl } from "./connection-control.ts";
+import { Content } from "./content.ts";
+import { DownloadMonitor } from "./download-monitor.ts";
+import { NodeDirectory } from "./node-directory.ts";
+import { PlaybackDeadline } from "./playback-deadline.ts";
+import type { AgentEvent, AgentPorts, ConnId, NodeId, SubBlockId, TimerId } from "./ports.ts";
+import type { ConnectionView, Strategy, StrategyContext } from "./strategy.ts";
+import { StrategyError } from "./strategy.ts";
+import { SubBlockManager } from "./sub-block-manager.ts";
+import { Timers } from "./timers.ts";
+import { valuationIndexes } from "./valuation-index.ts";
+
+export { StrategyError } from "./strategy.ts";
+export { createStrategy, STRATEGIES } from "./strategies/registry.ts";
+
+export interface AgentStats {
+  /** move() calls (each is one rebalance, whatever the number of sub-blocks moved). */
+  readonly rebalances: number;
+  readonly movedSubBlocks: number;
+  /** Nodes put in the blacklist queue (a node blacklisted twice counts twice). */
+  readonly blacklisted: number;
+  /** Times the origin was called in (no-peers or deadline). */
+  readonly fallbacks: number;
+  readonly duplicatesRequested: number;
+  /** Copies cancelled because another copy of the same sub-block arrived first. */
+  readonly redundantCancelled: number;
+  readonly corruptSubBlocks: number;
+  readonly stalledConnections: number;
+  /** Connection attempts refused, unreachable or timed out. */
+  readonly connectFailures: number;
+  /** Times the agent assigned pool work itself because the strategy left it with every connection idle. */
+  readonly forcedAssignments: number;
+  readonly connectionsOpened: number;
+  readonly blocksDelivered: number;
+}
+
+type MutableStats = { -readonly [K in keyof AgentStats]: AgentStats[K] };
+
+/** Upper bound on strategy calls and agent steps after one event (a livelock guard). */
+const MAX_STEPS_PER_EVENT = 1_000_000;
+
+export class Agent {
+  private readonly content: Content;
+  private readonly timers: Timers;
+  private readonly directory: NodeDirectory;
+  private readonly control: ConnectionControl;
+  private readonly subBlocks: SubBlockManager;
+  private readonly blocks: BlockManager;
+  private readonly monitor: DownloadMonitor;
+  private readonly playback: PlaybackDeadline;
+  private readonly corruptLimit: number;
+  private readonly corruptByNode = new Map<NodeId, number>();
+  /** Ready connections waiting to be offered to the strategy as idle, in order. */
+  private readonly idleQueue: ConnId[] = [];
+  /** Blocks < startedBlocks have had onBlockStart. */
+  private startedBlocks = 0;
+  private firstReadyUs = -1;
+  private startWaitTimer: TimerId | null = null;
+  private startWaitOver = false;
+  private refreshTimer: TimerId | null = null;
+  private deadlineBlock = -1;
+  private deadlineTimer: TimerId | null = null;
+  private urgentBlock = -1;
+  private urgentServed = false;
+  private started = false;
+  private failure: Error | null = null;
+  private readonly s: MutableStats = {
+    rebalances: 0,
+    movedSubBlocks: 0,
+    blacklisted: 0,
+    fallbacks: 0,
+    duplicatesRequested: 0,
+    redundantCancelled: 0,
+    corruptSubBlocks: 0,
+    stalledConnections: 0,
+    connectFailures: 0,
+    forcedAssignments: 0,
+    connectionsOpened: 0,
+    blocksDelivered: 0,
+  };
+
+  constructor(
+    private readonly config: AgentConfig,
+    private readonly ports: AgentPorts,
+    private readonly strategy: Strategy,
+  ) {
+    assert(
+      Number.isSafeInteger(config.maxConnections) && config.maxConnections >= 1,
+      "maxConnections must be ≥ 1",
+    );
+    assert(
+      config.requestTimeoutFactor > 0 && config.requestTimeoutMinUs >= 0,
+      "request timeouts must be positive",
+    );
+    this.content = new Content(config.content);
+    this.timers = new Timers(ports.clock);
+    this.directory = new NodeDirectory(config.originNodeId);
+    this.control = new ConnectionControl(
+      config,
+      ports.transport,
+      this.timers,
+      this.directory,
+      new Blacklist(config.blacklistUs),
+      () => this.now,
+      {
+        blacklisted: (nodeId, reason) => {
+          this.s.blacklisted++;
+          this.ports.observer?.blacklisted?.(this.now, nodeId, reason);
+        },
+        connectTimedOut: () => {
+          this.s.connectFailures++;
+        },
+      },
+    );
+    this.subBlocks = new SubBlockManager(this.content, strategy.pipelinesBlocks === true ? 2 : 1);
+    this.blocks = new BlockManager(this.content, ports.sink, ports.tracker);
+    this.monitor = new DownloadMonitor(config, this.content, this.timers, (conn) => {
+      this.s.stalledConnections++;
+      this.dropConnection(conn, "stalled");
+    });
+    this.playback = new PlaybackDeadline(this.content, config.bitrateBps, config.startupBufferUs);
+    this.corruptLimit = config.corruptLimit ?? DEFAULT_CORRUPT_LIMIT;
+  }
+
+  /** Every block has been delivered to the sink. */
+  get finished(): boolean {
+    return this.blocks.finished;
+  }
+
+  stats(): AgentStats {
+    return { ...this.s, connectionsOpened: this.control.opened, blocksDelivered: this.blocks.nextBlock };
+  }
+
+  start(): void {
+    assert(!this.started, "the agent was already started");
+    this.started = true;
+    this.guard(() => {
+      this.ports.tracker.requestNodes(this.config.trackerListSize);
+      this.subBlocks.openWindow();
+    });
+  }
+
+  handle(event: AgentEvent): void {
+    assert(this.started, "handle() before start()");
+    this.guard(() => this.dispatch(event));
+  }
+
+  // ---- events ------------------------------------------------------------------------------------------------
+
+  private get now(): number {
+    return this.ports.clock.nowUs();
+  }
+
+  /** Runs one step then settles; a failure breaks the agent for good. */
+  private guard(step: () => void): void {
+    if (this.failure !== null) throw this.failure;
+    if (this.finished) return;
+    try {
+      step();
+      this.settle();
+    } catch (e) {
+      this.failure = e instanceof Error ? e : new Error(String(e));
+      throw this.failure;
+    }
+  }
+
+  private dispatch(event: AgentEvent): void {
+    switch (event.type) {
+      case "tracker-nodes":
+        this.directory.update(event.nodes);
+        return;
+      case "connected": {
+        const conn = this.control.markReady(event.connId);
+        if (conn === undefined) return; // not ours any more (timed out meanwhile)
+        if (this.firstReadyUs < 0) this.firstReadyUs = this.now;
+        this.enqueueIdle(conn);
+        return;
+      }
+      case "connect-failed": {
+        const conn = this.control.get(event.connId);
+        if (conn === undefined || conn.ready) return;
+        this.s.connectFailures++;
+        this.control.remove(conn, `connect-${event.reason}`);
+        return;
+      }
+      case "sub-block":
+        this.onSubBlock(event);
+        return;
+      case "disconnected": {
+        const conn = this.control.get(event.connId);
+        if (conn === undefined) return;
+        if (event.reason === "peer-left") this.directory.forget(conn.nodeId);
+        this.dropConnection(conn, event.reason === "peer-left" ? null : event.reason);
+        return;
+      }
+      case "timer":
+        this.timers.fire(event.timerId);
+        return;
+    }
+  }
+
+  private onSubBlock(e: Extract<AgentEvent, { type: "sub-block" }>): void {
+    const conn = this.control.get(e.connId);
+    if (conn === undefined || !conn.ready || !conn.take(e.subBlockId)) return; // cancelled or not ours
+    const id = e.subBlockId;
+    if (conn.rttProbe?.id === id) {
+      conn.estimate.addRttSample(e.firstByteUs - conn.rttProbe.requestUs);
+      conn.rttProbe = null;
+    }
+    conn.estimate.addTransferSample(e.sizeBytes, this.now - e.firstByteUs);
+    this.monitor.progress(conn);
+
+    if (!e.checksumOk) {
+      this.s.corruptSubBlocks++;
+      if (this.subBlocks.corrupt(id, conn.id, conn.nodeId)) this.offerAllIdle();
+      const count = (this.corruptByNode.get(conn.nodeId) ?? 0) + 1;
+      this.corruptByNode.set(conn.nodeId, count);
+      if (count >= this.corruptLimit) {
+        this.corruptByNode.delete(conn.nodeId);
+        this.dropConnection(conn, "corrupt-data");
+      } else {
+        this.enqueueIdle(conn);
+      }
+      return;
+    }
+
+    const done = this.subBlocks.complete(id, conn.id);
+    if (done !== null) {
+      for (const other of done.others) {
+        const oc = this.control.get(other);
+        if (oc === undefined) continue;
+        this.s.redundantCancelled++;
+        this.cancelOn(oc, [id]);
+      }
+      if (done.blockComplete) this.onBlockComplete(this.content.blockOf(id));
+      if (this.finished) return;
+    }
+    if (this.strategy.onSubBlockDone !== undefined && conn.ready) {
+      const hook = this.strategy.onSubBlockDone.bind(this.strategy);
+      this.callStrategy((ctx) => hook(ctx, this.viewOf(ctx, conn)));
+    }
+    this.enqueueIdle(conn);
+  }
+
+  private onBlockComplete(block: number): void {
+    for (const b of this.blocks.blockComplete(block)) this.playback.delivered(b, this.now);
+    this.subBlocks.advance();
+    if (this.urgentBlock >= 0 && this.urgentBlock < this.subBlocks.current) {
+      this.urgentBlock = -1;
+      this.urgentServed = false;
+    }
+    if (this.finished) {
+      this.timers.cancelAll();
+      this.control.closeAll();
+      this.idleQueue.length = 0;
+      return;
+    }
+    this.subBlocks.openWindow();
+  }
+
+  /** Returns the connection's work to the pool and closes it; blame: blacklist reason or null. */
+  private dropConnection(conn: Connection, blame: string | null): void {
+    let returned = false;
+    for (const id of conn.outstanding) returned = this.subBlocks.unassign(id, conn.id) || returned;
+    conn.outstanding.length = 0;
+    this.control.remove(conn, blame);
+    if (returned) this.offerAllIdle();
+  }
+
+  // ---- settling: everything that follows an event ------------------------------------------------------------
+
+  private settle(): void {
+    this.control.fill();
+    this.noPeersFallback();
+    this.armDeadline();
+    for (let step = 0; !this.finished; step++) {
+      assert(step < MAX_STEPS_PER_EVENT, "the agent made no progress after an event (livelock guard)");
+      if (this.startNextBlock()) continue;
+      if (this.serveUrgent()) continue;
+      if (this.offerNextIdle()) continue;
+      if (this.forceAssign()) continue;
+      break;
+    }
+    this.scheduleTrackerRefresh();
+  }
+
+  private startNextBlock(): boolean {
+    const block = this.startedBlocks;
+    if (block >= this.content.blockCount || !this.subBlocks.inWindow(this.content.firstSubBlock(block)))
+      return false;
+    if (!this.blockGateOpen()) return false;
+    this.startedBlocks++;
+    const origin = this.control.origin();
+    if (origin?.idle && this.urgentBlock < 0 && this.control.ready().some((c) => c.kind !== "origin")) {
+      this.dropConnection(origin, null); // peers are back: stop using the origin
+    }
+    this.callStrategy((ctx) => this.strategy.onBlockStart(ctx));
+    this.offerAllIdle();
+    return true;
+  }
+
+  /** Any block needs a ready connection; the first one also waits (bounded) for the other attempts. */
+  private blockGateOpen(): boolean {
+    const ready = this.control.ready();
+    if (ready.length === 0) return false;
+    if (this.startedBlocks > 0 || this.startWaitOver) return true;
+    const connecting = this.control.all().filter((c) => !c.ready);
+    if (connecting.length === 0) return true;
+    if (this.startWaitTimer === null) {
+      let maxRttUs = 0;
+      for (const c of connecting) maxRttUs = Math.max(maxRttUs, c.estimate.rttUs);
+      const waitUs = Math.min(this.config.connectTimeoutUs, 2 * maxRttUs);
+      this.startWaitTimer = this.timers.set(this.firstReadyUs + waitUs - this.now, () => {
+        this.startWaitOver = true;
+      });
+    }
+    return false;
+  }
+
+  private offerNextIdle(): boolean {
+    if (this.startedBlocks <= this.subBlocks.current) return false; // the current block has not started yet
+    const conn = this.nextIdle();
+    if (conn === undefined) return false;
+    this.callStrategy((ctx) => this.strategy.onConnectionIdle(ctx, this.viewOf(ctx, conn)));
+    return true;
+  }
+
+  private nextIdle(): Connection | undefined {
+    while (this.idleQueue.length > 0) {
+      const conn = this.control.get(this.idleQueue.shift()!);
+      if (conn?.idle) return conn;
+    }
+    return undefined;
+  }
+
+  private enqueueIdle(conn: Connection): void {
+    if (conn.idle && !this.idleQueue.includes(conn.id)) this.idleQueue.push(conn.id);
+  }
+
+  private offerAllIdle(): void {
+    for (const conn of this.control.ready()) this.enqueueIdle(conn);
+  }
+
+  /** The strategy left pool work although no connection has anything outstanding: assign it round-robin. */
+  private forceAssign(): boolean {
+    if (this.startedBlocks <= this.subBlocks.current || this.subBlocks.pool.length === 0) return false;
+    const ready = this.control.ready();
+    if (ready.length === 0 || ready.some((c) => c.outstanding.length > 0)) return false;
+    const perConn = new Map<Connection, SubBlockId[]>();
+    let k = 0;
+    for (const id of this.subBlocks.pool) {
+      const allowed = ready.filter((c) => !this.subBlocks.isExcluded(id, c.nodeId));
+      const pick = allowed.length > 0 ? allowed[k++ % allowed.length] : ready[k++ % ready.length];
+      perConn.set(pick, [...(perConn.get(pick) ?? []), id]);
+    }
+    for (const [conn, ids] of perConn) this.send(conn, ids);
+    this.s.forcedAssignments++;
+    return true;
+  }
+
+  // ---- fallback to the origin --------------------------------------------------------------------------------
+
+  private noPeersFallback(): void {
+    if (!this.config.fallback.whenNoPeers || !this.directory.answered || this.control.origin() !== undefined)
+      return;
+    if (this.control.peerConnections().length > 0 || this.control.candidate() !== null) return;
+    this.callOrigin("no-peers");
+  }
+
+  /** Opens the origin connection if needed and counts one fallback; nothing when the origin is unusable. */
+  private callOrigin(reason: string): void {
+    const originId = this.config.originNodeId;
+    if (originId === null || this.control.isBlacklisted(originId)) return;
+    this.control.openOrigin();
+    this.s.fallbacks++;
+    this.ports.observer?.fallback?.(this.now, reason);
+  }
+
+  /** Arms the deadline timer of the current block once its deadline is known. */
+  private armDeadline(): void {
+    const { deadlineMarginUs } = this.config.fallback;
+    const block = this.subBlocks.current;
+    if (deadlineMarginUs <= 0 || this.config.bitrateBps <= 0 || this.config.originNodeId === null) return;
+    if (this.deadlineBlock === block) return;
+    const deadlineUs = this.playback.deadlineUs(block);
+    if (!Number.isFinite(deadlineUs)) return;
+    this.timers.cancel(this.deadlineTimer);
+    this.deadlineBlock = block;
+    this.deadlineTimer = this.timers.set(deadlineUs - deadlineMarginUs - this.now, () => {
+      this.deadlineTimer = null;
+      if (this.subBlocks.current !== block || this.urgentBlock === block) return;
+      this.urgentBlock = block;
+      this.urgentServed = false;
+      this.callOrigin("deadline");
+    });
+  }
+
+  /** Gives the urgent block's unfinished sub-blocks to the origin connection once it is ready. */
+  private serveUrgent(): boolean {
+    const origin = this.control.origin();
+    if (this.urgentBlock < 0 || this.urgentServed || origin === undefined || !origin.ready) return false;
+    this.urgentServed = true;
+    const ids: SubBlockId[] = [];
+    for (const id of this.subBlocks.unfinished(this.urgentBlock)) {
+      if (origin.has(id)) continue;
+      for (const other of [...this.subBlocks.copies(id)]) this.cancelOn(this.control.get(other)!, [id]);
+      ids.push(id);
+    }
+    if (ids.length > 0) this.send(origin, ids);
+    return true;
+  }
+
+  private scheduleTrackerRefresh(): void {
+    if (this.finished || this.refreshTimer !== null) return;
+    if (this.control.peerConnections().length >= this.config.maxConnections) return;
+    this.refreshTimer = this.timers.set(this.config.trackerRefreshUs, () => {
+      this.refreshTimer = null;
+      this.ports.tracker.requestNodes(this.config.trackerListSize);
+    });
+  }
+
+  // ---- requests ----------------------------------------------------------------------------------------------
+
+  private send(conn: Connection, ids: readonly SubBlockId[]): void {
+    if (ids.length === 0) return;
+    const wasIdle = conn.outstanding.length === 0;
+    for (const id of ids) {
+      this.subBlocks.assign(id, conn.id);
+      conn.outstanding.push(id);
+    }
+    this.ports.transport.request(conn.id, ids);
+    if (wasIdle) conn.rttProbe = { id: ids[0], requestUs: this.now };
+    this.monitor.changed(conn);
+  }
+
+  private cancelOn(conn: Connection, ids: readonly SubBlockId[]): void {
+    this.ports.transport.cancel(conn.id, ids);
+    for (const id of ids) {
+      conn.take(id);
+      this.subBlocks.unassign(id, conn.id);
+      if (conn.rttProbe?.id === id) conn.rttProbe = null;
+    }
+    this.monitor.changed(conn);
+    this.enqueueIdle(conn);
+  }
+
+  // ---- the strategy's view -----------------------------------------------------------------------------------
+
+  private callStrategy(fn: (ctx: StrategyContext) => void): void {
+    try {
+      fn(this.context());
+    } catch (e) {
+      throw new StrategyError(this.strategy.name, this.now, e);
+    }
+  }
+
+  private viewOf(ctx: StrategyContext, conn: Connection): ConnectionView {
+    const v = ctx.connections.find((c) => c.id === conn.id);
+    assert(v !== undefined, () => `connection ${conn.id} is not ready`);
+    return v;
+  }
+
+  private readyConn(id: ConnId): Connection {
+    const conn = this.control.get(id);
+    assert(conn?.ready === true, () => `connection ${id} is not a ready connection`);
+    return conn;
+  }
+
+  private context(): StrategyContext {
+    const ready = this.control.ready();
+    const indexes = valuationIndexes(
+      ready.map((c) => c.estimate),
+      this.config.index,
+    );
+    const connections: ConnectionView[] = ready.map((c, i) => ({
+      id: c.id,
+      nodeId: c.nodeId,
+      kind: c.kind,
+      rateBps: c.estimate.rateBps,
+      rttUs: c.estimate.rttUs,
+      measured: c.estimate.measured,
+      index: indexes[i],
+      outstanding: c.outstanding,
+    }));
+    const sb = this.subBlocks;
+    const canFetch = (connId: ConnId, id: SubBlockId): boolean => {
+      const conn = this.control.get(connId);
+      return (
+        conn !== undefined &&
+        sb.inWindow(id) &&
+        !sb.isDone(id) &&
+        !conn.has(id) &&
+        !sb.isExcluded(id, conn.nodeId)
+      );
+    };
+    return {
+      nowUs: this.now,
+      block: sb.current,
+      content: this.content,
+      config: this.config,
+      connections,
+      pool: sb.pool,
+      oracle: this.ports.oracle,
+      poolFor: (connId) => {
+        const conn = this.readyConn(connId);
+        return sb.pool.filter((id) => !sb.isExcluded(id, conn.nodeId));
+      },
+      copiesOf: (id) => sb.copies(id),
+      canFetch,
+      request: (connId, ids) => {
+        const conn = this.readyConn(connId);
+        assert(new Set(ids).size === ids.length, "request: duplicate ids");
+        for (const id of ids) {
+          assert(sb.inPool(id), () => `request: sub-block ${id} is not in the pool`);
+          assert(
+            !sb.isExcluded(id, conn.nodeId),
+            () => `request: node ${conn.nodeId} delivered ${id} corrupt`,
+          );
+        }
+        this.send(conn, ids);
+      },
+      move: (fromId, toId, ids) => {
+        const from = this.readyConn(fromId);
+        const to = this.readyConn(toId);
+        assert(from !== to, "move: same connection");
+        assert(ids.length > 0 && new Set(ids).size === ids.length, "move: needs distinct ids");
+        for (const id of ids) {
+          assert(from.has(id), () => `move: sub-block ${id} is not outstanding on connection ${fromId}`);
+          assert(canFetch(toId, id), () => `move: connection ${toId} may not fetch sub-block ${id}`);
+        }
+        this.cancelOn(from, ids);
+        this.send(to, ids);
+        this.s.rebalances++;
+        this.s.movedSubBlocks += ids.length;
+        this.ports.observer?.rebalance?.(this.now, fromId, toId, ids.length);
+      },
+      duplicate: (connId, id) => {
+        const conn = this.readyConn(connId);
+        assert(sb.copies(id).length > 0, () => `duplicate: sub-block ${id} is not in flight`);
+        assert(canFetch(connId, id), () => `duplicate: connection ${connId} may not fetch sub-block ${id}`);
+        this.send(conn, [id]);
+        this.s.duplicatesRequested++;
+      },
+    };
+  }
+}

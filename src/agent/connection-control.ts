@@ -1,0 +1,144 @@
+// Connection control: keeps up to maxConnections peer/server connections open (the origin connection is extra
+// and opened only on fallback), picks candidates from the node directory (best tracker prior first, skipping
+// nodes already connected and blacklisted ones), times out connection attempts after connectTimeoutUs, and
+// puts failed nodes in the blacklist queue. A timer is set at each blacklist expiry so the agent retries then.
+
+import type { AgentConfig } from "./config.ts";
+import { Connection } from "./connection.ts";
+import { ConnectionEstimate, priorFromNodeInfo } from "./estimator.ts";
+import type { Blacklist } from "./blacklist.ts";
+import type { NodeDirectory } from "./node-directory.ts";
+import type { ConnId, NodeId, NodeKind, Transport } from "./ports.ts";
+import type { Timers } from "./timers.ts";
+
+export interface ControlListener {
+  blacklisted(nodeId: NodeId, reason: string): void;
+  /** A connection attempt timed out (the connection is already removed). */
+  connectTimedOut(conn: Connection): void;
+}
+
+export class ConnectionControl {
+  /** Open and opening connections, in the order they were opened. */
+  private readonly conns = new Map<ConnId, Connection>();
+  opened = 0;
+
+  constructor(
+    private readonly config: AgentConfig,
+    private readonly transport: Transport,
+    private readonly timers: Timers,
+    private readonly directory: NodeDirectory,
+    private readonly blacklist: Blacklist,
+    private readonly nowUs: () => number,
+    private readonly listener: ControlListener,
+  ) {}
+
+  get(connId: ConnId): Connection | undefined {
+    return this.conns.get(connId);
+  }
+
+  all(): Connection[] {
+    return [...this.conns.values()];
+  }
+
+  ready(): Connection[] {
+    return this.all().filter((c) => c.ready);
+  }
+
+  origin(): Connection | undefined {
+    for (const c of this.conns.values()) if (c.kind === "origin") return c;
+    return undefined;
+  }
+
+  /** Peer/server connections, ready or still connecting. */
+  peerConnections(): Connection[] {
+    return this.all().filter((c) => c.kind !== "origin");
+  }
+
+  isBlacklisted(nodeId: NodeId): boolean {
+    return this.blacklist.has(nodeId, this.nowUs());
+  }
+
+  /** The known node to try next: not connected, not blacklisted, best prior rate first (ties: listed first). */
+  candidate(): NodeId | null {
+    const now = this.nowUs();
+    const connected = new Set<NodeId>();
+    for (const c of this.conns.values()) connected.add(c.nodeId);
+    let best: NodeId | null = null;
+    let bestRate = -1;
+    for (const info of this.directory.known()) {
+      if (connected.has(info.nodeId) || this.blacklist.has(info.nodeId, now)) continue;
+      const rate = priorFromNodeInfo(info).rateBps;
+      if (rate > bestRate) {
+        best = info.nodeId;
+        bestRate = rate;
+      }
+    }
+    return best;
+  }
+
+  /** Opens connections to candidates until maxConnections peer connections exist or none is left. */
+  fill(): void {
+    for (let n = this.peerConnections().length; n < this.config.maxConnections; n++) {
+      const nodeId = this.candidate();
+      if (nodeId === null) return;
+      this.open(nodeId, this.directory.info(nodeId)?.kind ?? "peer");
+    }
+  }
+
+  /** Opens the origin connection if there is an origin and no connection to it; returns it. */
+  openOrigin(): Connection | undefined {
+    const id = this.config.originNodeId;
+    if (id === null) return undefined;
+    return this.origin() ?? this.open(id, "origin");
+  }
+
+  markReady(connId: ConnId): Connection | undefined {
+    const conn = this.conns.get(connId);
+    if (conn === undefined || conn.ready) return undefined;
+    this.timers.cancel(conn.connectTimer);
+    conn.connectTimer = null;
+    conn.state = "ready";
+    return conn;
+  }
+
+  /**
+   * Forgets the connection and closes it. blame: the blacklist reason, or null when the node is not at fault.
+   * The caller has already returned the connection's outstanding work.
+   */
+  remove(conn: Connection, blame: string | null): void {
+    if (!this.conns.delete(conn.id)) return;
+    this.timers.cancel(conn.connectTimer);
+    this.timers.cancel(conn.requestTimer);
+    conn.connectTimer = conn.requestTimer = null;
+    this.transport.close(conn.id);
+    if (blame !== null) this.ban(conn.nodeId, blame);
+  }
+
+  ban(nodeId: NodeId, reason: string): void {
+    const now = this.nowUs();
+    const untilUs = this.blacklist.add(nodeId, now, reason);
+    this.timers.set(untilUs - now, () => {}); // the agent refills connections after every event
+    this.listener.blacklisted(nodeId, reason);
+  }
+
+  closeAll(): void {
+    for (const c of this.all()) this.remove(c, null);
+  }
+
+  private open(nodeId: NodeId, kind: NodeKind): Connection {
+    const estimate = new ConnectionEstimate(
+      priorFromNodeInfo(this.directory.info(nodeId)),
+      this.config.ewmaAlpha,
+    );
+    const conn = new Connection(this.transport.connect(nodeId), nodeId, kind, estimate);
+    this.conns.set(conn.id, conn);
+    this.opened++;
+    conn.connectTimer = this.timers.set(this.config.connectTimeoutUs, () => {
+      conn.connectTimer = null;
+      if (conn.ready || !this.conns.has(conn.id)) return;
+      this.remove(conn, "connect-timeout");
+      this.listener.connectTimedOut(conn);
+    });
+    return conn;
+  }
+}

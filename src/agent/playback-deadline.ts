@@ -1,0 +1,42 @@
+// Playback deadlines from the agent's own delivery history: playback starts when startupBufferUs of content
+// (at bitrateBps) has been delivered; from then on the byte at offset o is played at
+//   playStartUs + stallUs + o × 8 / bitrateBps
+// where stallUs accumulates the lateness of blocks delivered after their deadline (the player is assumed to
+// resume as soon as the late block arrives). Before playback starts, and without a bitrate, there is no
+// deadline (+∞).
+
+import type { Content } from "./content.ts";
+
+export class PlaybackDeadline {
+  private deliveredBytes = 0;
+  private playStartUs = -1;
+  private stallUs = 0;
+  private readonly startupBytes: number;
+
+  constructor(
+    private readonly content: Content,
+    private readonly bitrateBps: number,
+    startupBufferUs: number,
+  ) {
+    this.startupBytes = Math.min(content.sizeBytes, (bitrateBps * Math.max(0, startupBufferUs)) / 8e6);
+  }
+
+  get started(): boolean {
+    return this.playStartUs >= 0;
+  }
+
+  /** When playback reaches the first byte of the block (µs); +∞ when unknown. */
+  deadlineUs(block: number): number {
+    if (this.bitrateBps <= 0 || this.playStartUs < 0) return Number.POSITIVE_INFINITY;
+    return this.playStartUs + this.stallUs + (this.content.blockOffsetBytes(block) * 8e6) / this.bitrateBps;
+  }
+
+  /** Blocks are delivered in order. */
+  delivered(block: number, nowUs: number): void {
+    if (this.bitrateBps <= 0) return;
+    const deadline = this.deadlineUs(block);
+    if (nowUs > deadline) this.stallUs += nowUs - deadline;
+    this.deliveredBytes += this.content.blockSize(block);
+    if (this.playStartUs < 0 && this.deliveredBytes >= this.startupBytes) this.playStartUs = nowUs;
+  }
+}

@@ -1,0 +1,71 @@
+// `oracle`: clairvoyant water-filling split from the simulator's Oracle (true uplinks, RTTs, downlink).
+// Source i delivers r_i bytes/s after a first-byte delay d_i = its true RTT. Sorted by d_i, the active set A is
+// the longest prefix with d_i < T, where T* = (B + Σ_A r_i·d_i) / Σ_A r_i; source i gets x_i = r_i·(T* − d_i)⁺
+// bytes, rounded to sub-blocks by largest remainder. When Σ r_i exceeds the downlink C, the rates are scaled by
+// C / Σ r_i (a fair share of the bottleneck). Without an oracle (a real network) the strategy throws.
+
+import type { ConnectionView, Strategy, StrategyContext, StrategyEntry } from "../strategy.ts";
+import { largestRemainder } from "../split.ts";
+import { bytesOf, idleConnections, splitPool } from "./shares.ts";
+
+export interface FluidSource {
+  /** Bytes per second. */
+  readonly rate: number;
+  /** First-byte delay, seconds (any unit, as long as rate uses its inverse). */
+  readonly delay: number;
+}
+
+/** Water-filling: the bytes each source should fetch so that all active ones finish together at T*. */
+export function waterFill(
+  bytes: number,
+  sources: readonly FluidSource[],
+): { tStar: number; shares: number[] } {
+  const order = sources.map((_, i) => i).sort((a, b) => sources[a].delay - sources[b].delay || a - b);
+  let tStar = Number.POSITIVE_INFINITY;
+  let sumR = 0;
+  let sumRD = 0;
+  for (const i of order) {
+    const { rate, delay } = sources[i];
+    if (rate <= 0) continue;
+    if (delay >= tStar) break;
+    sumR += rate;
+    sumRD += rate * delay;
+    tStar = (bytes + sumRD) / sumR;
+  }
+  const shares = sources.map((s) =>
+    s.rate > 0 && Number.isFinite(tStar) ? s.rate * Math.max(0, tStar - s.delay) : 0,
+  );
+  return { tStar, shares };
+}
+
+export class OracleStrategy implements Strategy {
+  readonly name = "oracle";
+
+  onBlockStart(ctx: StrategyContext): void {
+    this.split(ctx, ctx.connections);
+  }
+
+  onConnectionIdle(ctx: StrategyContext, _conn: ConnectionView): void {
+    this.split(ctx, idleConnections(ctx));
+  }
+
+  private split(ctx: StrategyContext, conns: readonly ConnectionView[]): void {
+    const oracle = ctx.oracle;
+    if (oracle === undefined)
+      throw new Error("the oracle strategy needs ctx.oracle, which only a simulator provides");
+    if (conns.length === 0 || ctx.pool.length === 0) return;
+    let rates = conns.map((c) => oracle.trueUplinkBps(c.nodeId) / 8);
+    const total = rates.reduce((a, b) => a + b, 0);
+    const downlink = oracle.downlinkBps() / 8;
+    if (total > downlink && downlink > 0) rates = rates.map((r) => (r * downlink) / total);
+    const sources = conns.map((c, i) => ({ rate: rates[i], delay: oracle.trueRttUs(c.nodeId) / 1e6 }));
+    const { shares } = waterFill(bytesOf(ctx, ctx.pool), sources);
+    splitPool(ctx, conns, largestRemainder(ctx.pool.length, shares));
+  }
+}
+
+export const oracleEntry: StrategyEntry = {
+  name: "oracle",
+  description: "clairvoyant water-filling split from the true capacities (simulator only): the T* reference",
+  create: () => new OracleStrategy(),
+};

@@ -1,0 +1,97 @@
+// The strategy interface: how a scheduling strategy sees the agent and acts on it. The agent owns every piece of
+// bookkeeping (pool, copies, timeouts, failures, blacklists, fallback); a strategy only decides which ready
+// connection fetches which sub-blocks, through the context's actions, which validate every call (a bad call
+// throws, and the agent reports it as a StrategyError).
+//
+// Hooks (each called with a fresh context):
+// - onBlockStart: a block entered the download window (its sub-blocks are in the pool). Called once per block.
+// - onConnectionIdle: a ready connection has nothing outstanding (it just connected, finished its work, or its
+//   work was taken or returned). The agent offers every idle connection again whenever work returns to the
+//   pool, so a strategy that takes pool work on idle always finishes.
+// - onSubBlockDone (optional): a sub-block arrived intact on the connection (it may still have work queued).
+//
+// Guarantees of the agent: the next block's sub-blocks are requested only when every sub-block of the current
+// block has arrived, unless the strategy sets `pipelinesBlocks: true` (then the window holds the current and
+// the next block). When the first copy of a duplicated sub-block arrives, the other copies are cancelled. If a
+// strategy leaves pool work while no connection has anything outstanding, the agent assigns it itself.
+//
+// Adding a strategy: one file in src/agent/strategies/ and one line in src/agent/strategies/registry.ts.
+
+import type { AgentConfig } from "./config.ts";
+import type { Content } from "./content.ts";
+import type { ConnId, NodeId, NodeKind, Oracle, SubBlockId } from "./ports.ts";
+
+export interface ConnectionView {
+  readonly id: ConnId;
+  readonly nodeId: NodeId;
+  readonly kind: NodeKind;
+  /** Estimated download rate (bits/s): EWMA of measurements, the tracker prior before any. */
+  readonly rateBps: number;
+  /** Estimated RTT (µs): EWMA of measurements, the tracker hint before any. */
+  readonly rttUs: number;
+  /** True once the rate was measured on this connection. */
+  readonly measured: boolean;
+  /** Connection-state valuation index among the ready connections (see valuation-index.ts). */
+  readonly index: number;
+  /** Sub-blocks requested and not yet arrived, in request order; live (reflects actions taken since). */
+  readonly outstanding: readonly SubBlockId[];
+}
+
+export interface StrategyContext {
+  readonly nowUs: number;
+  /** The current block: the lowest block not yet complete. */
+  readonly block: number;
+  readonly content: Content;
+  readonly config: AgentConfig;
+  /** Ready connections in the order they were opened (figures as of the hook call, `outstanding` live). */
+  readonly connections: readonly ConnectionView[];
+  /** Unassigned sub-blocks of the window, ascending; live. */
+  readonly pool: readonly SubBlockId[];
+  /** Present only on a simulator. */
+  readonly oracle?: Oracle;
+
+  /** The pool minus the sub-blocks conn's node may not fetch (it delivered them corrupt); a fresh array. */
+  poolFor(conn: ConnId): SubBlockId[];
+  /** Connections currently fetching id (more than one when duplicated). */
+  copiesOf(id: SubBlockId): readonly ConnId[];
+  /** May conn fetch id (in the window, not done, not already on conn, node not excluded)? */
+  canFetch(conn: ConnId, id: SubBlockId): boolean;
+
+  /** Requests pool sub-blocks on a ready connection, as one request, in the given order. */
+  request(conn: ConnId, ids: readonly SubBlockId[]): void;
+  /** Cancels ids outstanding on `from` and requests them on `to` (a rebalance, reported to the observer). */
+  move(from: ConnId, to: ConnId, ids: readonly SubBlockId[]): void;
+  /** Requests a sub-block already in flight elsewhere on conn too; the first copy to arrive wins. */
+  duplicate(conn: ConnId, id: SubBlockId): void;
+}
+
+export interface Strategy {
+  readonly name: string;
+  /** True when the strategy may request the next block before the current one is complete. */
+  readonly pipelinesBlocks?: boolean;
+  onBlockStart(ctx: StrategyContext): void;
+  onConnectionIdle(ctx: StrategyContext, conn: ConnectionView): void;
+  onSubBlockDone?(ctx: StrategyContext, conn: ConnectionView): void;
+}
+
+export interface StrategyEntry {
+  readonly name: string;
+  readonly description: string;
+  create(): Strategy;
+}
+
+/** A strategy threw: names the strategy and the simulated time. */
+export class StrategyError extends Error {
+  override readonly cause: unknown;
+
+  constructor(
+    readonly strategy: string,
+    readonly timeUs: number,
+    cause: unknown,
+  ) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super(`strategy "${strategy}" failed at t=${timeUs} µs: ${why}`);
+    this.name = "StrategyError";
+    this.cause = cause;
+  }
+}
