@@ -170,12 +170,15 @@ describe("solveMaxMin", () => {
           maxAll = Math.max(maxAll, r);
         });
         expect(total).toBeLessThanOrEqual(downlink + tol(downlink));
-        nodeCaps.forEach((u, n) => expect(nodeSum[n]).toBeLessThanOrEqual(u + tol(u)));
+        nodeCaps.forEach((u, n) => {
+          expect(nodeSum[n]).toBeLessThanOrEqual(u + tol(u));
+        });
         const downSaturated = total >= downlink - tol(downlink) * 1e3;
         flows.forEach(([n, c], f) => {
           const r = rates[f];
           const atCap = r >= c - tol(c) * 1e3;
-          const nodeBottleneck = nodeSum[n] >= nodeCaps[n] - tol(nodeCaps[n]) * 1e3 && r >= nodeMax[n] - tol(r) * 1e3;
+          const nodeBottleneck =
+            nodeSum[n] >= nodeCaps[n] - tol(nodeCaps[n]) * 1e3 && r >= nodeMax[n] - tol(r) * 1e3;
           const downBottleneck = downSaturated && r >= maxAll - tol(r) * 1e3;
           expect(atCap || nodeBottleneck || downBottleneck).toBe(true);
         });
