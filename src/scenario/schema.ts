@@ -74,7 +74,7 @@ const nodeFields = {
   uplink_trace: CapacityTrace.optional().describe(
     "time-varying uplink: the trace (× scale) replaces uplink_bps, which stays what the node advertises",
   ),
-  failures: Failures.default({} as never),
+  failures: Failures.prefault({}),
 };
 
 export const PeerGroup = z.strictObject({
@@ -109,7 +109,7 @@ export const Scenario = z.strictObject({
       max_events: z.number().int().positive().default(50_000_000),
       max_events_per_timestamp: z.number().int().positive().default(100_000).describe("livelock guard"),
     })
-    .default({} as never),
+    .prefault({}),
   content: z.strictObject({
     size_bytes: z.number().int().positive(),
     block_bytes: z.number().int().positive(),
@@ -129,13 +129,13 @@ export const Scenario = z.strictObject({
     ewma_alpha: z.number().gt(0).max(1).default(0.3),
     index_weights: z
       .strictObject({ speed: nonNegative.default(0.8), rtt: nonNegative.default(0.2) })
-      .default({} as never),
+      .prefault({}),
     fallback: z
       .strictObject({
         when_no_peers: z.boolean().default(true),
         deadline_margin_s: nonNegative.default(0).describe("0 turns deadline fallback off"),
       })
-      .default({} as never),
+      .prefault({}),
   }),
   network: z
     .strictObject({
@@ -146,7 +146,7 @@ export const Scenario = z.strictObject({
       receive_window_bytes: z.number().int().positive().default(4 * 1024 * 1024),
       idle_restart_ms: positive.default(1000).describe("tcp: slow-start restart after this idle time"),
     })
-    .default({} as never),
+    .prefault({}),
   tracker: z
     .strictObject({
       list_size: z.number().int().positive().default(20),
@@ -154,12 +154,12 @@ export const Scenario = z.strictObject({
       state_staleness_s: nonNegative.default(0).describe("reported state is this old (capacity traces)"),
       rtt_ms: nonNegative.default(50),
     })
-    .default({} as never),
+    .prefault({}),
   origin: z
     .strictObject({
       uplink_bps: positive,
       rtt_ms: nonNegative,
-      failures: Failures.default({} as never),
+      failures: Failures.prefault({}),
     })
     .nullable()
     .default(null),
