@@ -15,7 +15,8 @@ export function levenshtein(a: string, b: string): number {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       let d = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, before[j - 2] + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d = Math.min(d, before[j - 2] + 1);
       current.push(d);
     }
     before = previous;
@@ -24,12 +25,26 @@ export function levenshtein(a: string, b: string): number {
   return previous[b.length];
 }
 
+/** Names people reach for that are far in spelling from the name we use. */
+const SYNONYMS: Readonly<Record<string, string>> = {
+  gauss: "normal",
+  gaussian: "normal",
+  fixed: "constant",
+  exp: "exponential",
+  poisson: "exponential",
+  "log-normal": "lognormal",
+  power: "pareto",
+  powerlaw: "pareto",
+};
+
 /**
  * The allowed word closest to `word`, if it is close enough to be a plausible typo: at most a third of the
  * longer word's length (and at least 1, at most 3 edits). Case differences count as close. Ties go to the
  * earliest candidate, so the answer is deterministic.
  */
 export function didYouMean(word: string, candidates: readonly string[]): string | undefined {
+  const synonym = SYNONYMS[word.toLowerCase()];
+  if (synonym !== undefined && candidates.includes(synonym)) return synonym;
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of candidates) {

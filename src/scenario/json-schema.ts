@@ -39,7 +39,11 @@ function sortKeys(value: unknown, depth = 0): unknown {
 /** The schema as an object. */
 export function scenarioJsonSchema(): Record<string, unknown> {
   nameSharedSchemas();
-  const schema = z.toJSONSchema(Scenario, { io: "input", target: "draft-7", unrepresentable: "any" }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(Scenario, {
+    io: "input",
+    target: "draft-7",
+    unrepresentable: "any",
+  }) as Record<string, unknown>;
   return sortKeys({
     ...schema,
     title: "sim scenario",

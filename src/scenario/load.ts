@@ -107,7 +107,9 @@ export function resolveScenario(input: unknown, file: string, dir: string): Load
   const locate = (input !== null && typeof input === "object" ? locators.get(input) : undefined) ?? noLocator;
   const parsed = Scenario.safeParse(input);
   if (!parsed.success) {
-    throw new ScenarioError(placed(translateIssues(parsed.error.issues, asNode(Scenario), input), file, locate));
+    throw new ScenarioError(
+      placed(translateIssues(parsed.error.issues, asNode(Scenario), input), file, locate),
+    );
   }
   const scenario = parsed.data;
   const names = strategyNames();
@@ -131,10 +133,14 @@ function readText(file: string): string {
   try {
     isFile = statSync(file).isFile();
   } catch {
-    throw new ScenarioError([fileIssue(file, "a scenario file", "no such file", "expected a scenario file, found no such file")]);
+    throw new ScenarioError([
+      fileIssue(file, "a scenario file", "no such file", "expected a scenario file, found no such file"),
+    ]);
   }
   if (!isFile) {
-    throw new ScenarioError([fileIssue(file, "a scenario file", "a folder", "expected a scenario file, found a folder")]);
+    throw new ScenarioError([
+      fileIssue(file, "a scenario file", "a folder", "expected a scenario file, found a folder"),
+    ]);
   }
   return readFileSync(file, "utf8");
 }

@@ -47,12 +47,18 @@ export function keyPathProblem(input: unknown, keyPath: string): { expected: str
     }
     if (typeof seg === "number") {
       const length = Array.isArray(value) ? value.length : 0;
-      if (seg >= length) return { expected: `an index below ${length} (${here} has ${length} item(s))`, found: String(seg) };
+      if (seg >= length)
+        return { expected: `an index below ${length} (${here} has ${length} item(s))`, found: String(seg) };
     }
-    value = value !== null && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[seg] : undefined;
+    value =
+      value !== null && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[seg] : undefined;
     node = next;
   }
-  if (!isScalar(node)) return { expected: "a key holding a number, string or true/false", found: kind(node) === "array" ? "a list" : "a mapping" };
+  if (!isScalar(node))
+    return {
+      expected: "a key holding a number, string or true/false",
+      found: kind(node) === "array" ? "a list" : "a mapping",
+    };
   return null;
 }
 
@@ -67,7 +73,15 @@ export function applyOverrides(
 ): Record<string, unknown> {
   if (input === null || typeof input !== "object" || Array.isArray(input)) {
     throw new ScenarioError([
-      { file, line: 0, column: 0, path: "", expected: "a mapping", found: describeValue(input), message: `expected a scenario mapping, found ${describeValue(input)}` },
+      {
+        file,
+        line: 0,
+        column: 0,
+        path: "",
+        expected: "a mapping",
+        found: describeValue(input),
+        message: `expected a scenario mapping, found ${describeValue(input)}`,
+      },
     ]);
   }
   const copy = structuredClone(input) as Record<string, unknown>;
@@ -75,7 +89,14 @@ export function applyOverrides(
     const problem = keyPathProblem(input, keyPath);
     if (problem !== null) {
       throw new ScenarioError([
-        { file, line: 0, column: 0, path: keyPath, ...problem, message: `expected ${problem.expected}, found ${problem.found}` },
+        {
+          file,
+          line: 0,
+          column: 0,
+          path: keyPath,
+          ...problem,
+          message: `expected ${problem.expected}, found ${problem.found}`,
+        },
       ]);
     }
     const segs = parseKeyPath(keyPath);

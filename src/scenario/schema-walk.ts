@@ -107,7 +107,9 @@ export function isScalar(node: SchemaNode): boolean {
  * The discriminator of a union of objects: the key every object option pins to a literal (e.g. `dist` of a
  * Distribution), with the literal of each option, or undefined when the union has none.
  */
-export function discriminator(node: SchemaNode): { key: string; values: Map<string, SchemaNode> } | undefined {
+export function discriminator(
+  node: SchemaNode,
+): { key: string; values: Map<string, SchemaNode> } | undefined {
   const def = unwrap(node)._zod.def;
   if (def.type !== "union") return undefined;
   const objects = (def.options ?? []).filter((o) => kind(o) === "object");

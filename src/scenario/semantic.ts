@@ -17,7 +17,9 @@ function issue(path: Path, expected: string, found: unknown, hint = ""): DraftIs
 function checkContent(s: Scenario, out: DraftIssue[]): void {
   const c = s.content;
   if (c.sub_block_bytes > c.block_bytes) {
-    out.push(issue(["content", "sub_block_bytes"], `at most block_bytes (${c.block_bytes})`, c.sub_block_bytes));
+    out.push(
+      issue(["content", "sub_block_bytes"], `at most block_bytes (${c.block_bytes})`, c.sub_block_bytes),
+    );
   }
   if (c.block_bytes > c.size_bytes) {
     out.push(issue(["content", "block_bytes"], `at most size_bytes (${c.size_bytes})`, c.block_bytes));
@@ -30,14 +32,18 @@ function checkHasNodes(s: Scenario, out: DraftIssue[]): void {
   if (!peers && !servers && s.origin === null) {
     const expected =
       "at least one node to download from (a peer group with count > 0 or arrivals, a server group with count > 0, or an origin)";
-    out.push({ path: [], expected, found: "none", message: `expected ${expected}, found none` });
+    // Point at the peer list when there is one (its groups are empty), else at the whole scenario.
+    const path = s.peers.length > 0 ? ["peers"] : [];
+    out.push({ path, expected, found: "none", message: `expected ${expected}, found none` });
   }
 }
 
 function checkStrategies(s: Scenario, names: readonly string[], out: DraftIssue[]): void {
   s.strategies.forEach((name, i) => {
     if (!names.includes(name)) {
-      out.push(issue(["strategies", i], `a strategy: one of ${names.join(", ")}`, name, suggestion(name, names)));
+      out.push(
+        issue(["strategies", i], `a strategy: one of ${names.join(", ")}`, name, suggestion(name, names)),
+      );
     }
   });
 }
@@ -47,9 +53,19 @@ function checkChurn(s: Scenario, out: DraftIssue[]): void {
     const churn = g.churn;
     if (churn === undefined || churn.preset !== undefined) return;
     if (churn.session_s !== undefined && churn.downtime_s !== undefined) return;
-    const given = churn.session_s !== undefined ? "only session_s" : churn.downtime_s !== undefined ? "only downtime_s" : "neither";
+    const given =
+      churn.session_s !== undefined
+        ? "only session_s"
+        : churn.downtime_s !== undefined
+          ? "only downtime_s"
+          : "neither";
     const expected = "a preset, or both session_s and downtime_s";
-    out.push({ path: ["peers", i, "churn"], expected, found: given, message: `expected ${expected}, found ${given}` });
+    out.push({
+      path: ["peers", i, "churn"],
+      expected,
+      found: given,
+      message: `expected ${expected}, found ${given}`,
+    });
   });
 }
 
@@ -97,8 +113,14 @@ function checkDistribution(d: Distribution | undefined, path: Path, floor: Floor
 }
 
 function checkNodeDistributions(s: Scenario, out: DraftIssue[]): void {
-  const groups: { kind: "peers" | "servers"; i: number; g: Scenario["peers"][number] | Scenario["servers"][number] }[] =
-    [...s.peers.map((g, i) => ({ kind: "peers" as const, i, g })), ...s.servers.map((g, i) => ({ kind: "servers" as const, i, g }))];
+  const groups: {
+    kind: "peers" | "servers";
+    i: number;
+    g: Scenario["peers"][number] | Scenario["servers"][number];
+  }[] = [
+    ...s.peers.map((g, i) => ({ kind: "peers" as const, i, g })),
+    ...s.servers.map((g, i) => ({ kind: "servers" as const, i, g })),
+  ];
   for (const { kind, i, g } of groups) {
     const base = [kind, i];
     checkDistribution(g.uplink_bps, [...base, "uplink_bps"], "positive", out);
@@ -117,7 +139,12 @@ function checkNodeDistributions(s: Scenario, out: DraftIssue[]): void {
   }
   if (s.origin !== null) {
     checkDistribution(s.origin.failures.stall_s, ["origin", "failures", "stall_s"], "non-negative", out);
-    checkDistribution(s.origin.failures.slowdown_s, ["origin", "failures", "slowdown_s"], "non-negative", out);
+    checkDistribution(
+      s.origin.failures.slowdown_s,
+      ["origin", "failures", "slowdown_s"],
+      "non-negative",
+      out,
+    );
   }
 }
 

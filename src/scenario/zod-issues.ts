@@ -68,7 +68,8 @@ function numberHint(found: unknown): string {
   if (/^[+-]?\d[\d_]*(\.\d+)?$/.test(found) && found.includes("_")) {
     return " (YAML does not allow '_' in numbers: write 20000000)";
   }
-  if (/^[+-]?\d+(\.\d+)?\s*[A-Za-z/]+$/.test(found)) return " (write a plain number; the unit is in the key's name)";
+  if (/^[+-]?\d+(\.\d+)?\s*[A-Za-z/]+$/.test(found))
+    return " (write a plain number; the unit is in the key's name)";
   return "";
 }
 
@@ -76,7 +77,12 @@ function expectedMessage(expected: string, found: unknown, hint = ""): string {
   return `expected ${expected}, found ${describeValue(found)}${hint}`;
 }
 
-function bound(origin: string, limit: number | bigint, inclusive: boolean | undefined, below: boolean): string {
+function bound(
+  origin: string,
+  limit: number | bigint,
+  inclusive: boolean | undefined,
+  below: boolean,
+): string {
   if (origin === "array" || origin === "set") {
     return below ? `at least ${limit} item(s)` : `at most ${limit} item(s)`;
   }
@@ -124,7 +130,11 @@ function chooseOption(
           path: [d.key],
           expected,
           found: describeValue(chosen),
-          message: expectedMessage(expected, chosen, guess !== undefined ? ` (did you mean "${guess}"?)` : ""),
+          message: expectedMessage(
+            expected,
+            chosen,
+            guess !== undefined ? ` (did you mean "${guess}"?)` : "",
+          ),
         },
       };
     }
@@ -136,7 +146,11 @@ function chooseOption(
     if (roots.some((r) => r.code === "invalid_type")) continue;
     const unknownKeys = roots.reduce((n, r) => n + (r.code === "unrecognized_keys" ? r.keys.length : 0), 0);
     const score: [number, number] = [unknownKeys, (errors[i] ?? []).length];
-    if (best === undefined || score[0] < best.score[0] || (score[0] === best.score[0] && score[1] < best.score[1])) {
+    if (
+      best === undefined ||
+      score[0] < best.score[0] ||
+      (score[0] === best.score[0] && score[1] < best.score[1])
+    ) {
       best = { index: i, score };
     }
   }
@@ -154,7 +168,8 @@ function translate(
   const path = [...base, ...issue.path];
   const schema = schemaAt(baseSchema, issue.path);
   const found = valueAt(input, path);
-  const push = (expected: string, message: string) => out.push({ path, expected, found: describeValue(found), message });
+  const push = (expected: string, message: string) =>
+    out.push({ path, expected, found: describeValue(found), message });
   switch (issue.code) {
     case "invalid_type": {
       const expected = typeName(issue.expected, schema);
@@ -176,7 +191,10 @@ function translate(
       const names = issue.values.map(String);
       const expected = names.length === 1 ? JSON.stringify(names[0]) : `one of ${names.join(", ")}`;
       const guess = typeof found === "string" ? didYouMean(found, names) : undefined;
-      push(expected, expectedMessage(expected, found, guess !== undefined ? ` (did you mean "${guess}"?)` : ""));
+      push(
+        expected,
+        expectedMessage(expected, found, guess !== undefined ? ` (did you mean "${guess}"?)` : ""),
+      );
       return;
     }
     case "invalid_format": {
@@ -188,7 +206,8 @@ function translate(
       const allowed = schema !== undefined ? allowedKeys(schema) : [];
       for (const key of issue.keys) {
         const guess = didYouMean(key, allowed);
-        const hint = guess !== undefined ? `did you mean "${guess}"?` : `allowed keys here: ${allowed.join(", ")}`;
+        const hint =
+          guess !== undefined ? `did you mean "${guess}"?` : `allowed keys here: ${allowed.join(", ")}`;
         out.push({
           path: [...path, key],
           expected: `one of ${allowed.join(", ")}`,

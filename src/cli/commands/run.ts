@@ -1,0 +1,99 @@
+// `sim run <scenario>`: checks flags and the scenario (bad input exits 2 before anything is written), runs
+// every strategy on every seed, prints the comparison table, and exits 1 when a run failed or
+// --check-determinism found a difference.
+
+import { existsSync, statSync } from "node:fs";
+import type { CommandModule } from "yargs";
+import { EXIT_CODES_TEXT, ExitCode, UsageError } from "../exit.ts";
+import { makeProgress } from "../progress.ts";
+import { checkFlags, resolveRun } from "../run-options.ts";
+
+interface Args {
+  readonly scenario: string;
+  readonly seed?: number;
+  readonly seeds?: number;
+  readonly strategy?: string;
+  readonly out?: string;
+  readonly trace: boolean;
+  readonly checkDeterminism: boolean;
+  readonly report: boolean;
+}
+
+export function runCommand(setExit: (code: number) => void): CommandModule<object, Args> {
+  return {
+    command: "run <scenario>",
+    describe: "Run a scenario: every strategy on every seed, then write CSVs, charts and a report",
+    builder: (y) =>
+      y
+        .positional("scenario", { type: "string", demandOption: true, describe: "scenario YAML file" })
+        .option("seed", { type: "number", describe: "first seed (overrides the scenario's seed)" })
+        .option("seeds", {
+          type: "number",
+          describe: "number of seeds: seed, seed+1, ... (overrides the scenario's)",
+        })
+        .option("strategy", {
+          type: "string",
+          describe: "strategies to run, comma separated (overrides the scenario's)",
+        })
+        .option("out", { type: "string", describe: "output folder [default: reports/<scenario name>/]" })
+        .option("trace", {
+          type: "boolean",
+          default: false,
+          describe: "also write events.jsonl (every event)",
+        })
+        .option("check-determinism", {
+          type: "boolean",
+          default: false,
+          describe: "run everything twice and fail (exit 1) if the event logs differ",
+        })
+        .option("report", {
+          type: "boolean",
+          default: true,
+          describe: "render charts and the HTML report (--no-report skips)",
+        })
+        .example("$0 run scenarios/churn.yaml", "the demo: three strategies, three seeds")
+        .example(
+          "$0 run scenarios/churn.yaml --seed 7 --seeds 10 --strategy index,rebalance",
+          "ten seeds, two strategies",
+        )
+        .example(
+          "$0 run scenarios/ci/small.yaml --check-determinism --no-report --out /tmp/out",
+          "a quick determinism check",
+        )
+        .epilogue(EXIT_CODES_TEXT) as never,
+    handler: async (args) => {
+      checkFlags(args);
+      if (args.out !== undefined && existsSync(args.out) && !statSync(args.out).isDirectory()) {
+        throw new UsageError(`--out: ${args.out} exists and is not a folder`);
+      }
+      const { loadScenario } = await import("../../scenario/load.ts");
+      const { strategyNames } = await import("../../scenario/strategy-names.ts");
+      const loaded = loadScenario(args.scenario);
+      const run = resolveRun(args, loaded.scenario, strategyNames());
+      const { runExperiment } = await import("../../harness/experiment.ts");
+      const progress = makeProgress(loaded.scenario.name);
+      let outcome: Awaited<ReturnType<typeof runExperiment>>;
+      try {
+        outcome = await runExperiment(loaded, {
+          strategies: run.strategies,
+          seeds: run.seeds,
+          outDir: run.outDir,
+          trace: args.trace,
+          checkDeterminism: args.checkDeterminism,
+          report: args.report,
+          onProgress: progress?.onProgress,
+        });
+      } finally {
+        progress?.stop();
+      }
+      process.stdout.write(outcome.table.endsWith("\n") ? outcome.table : `${outcome.table}\n`);
+      process.stdout.write(`wrote ${run.outDir}\n`);
+      for (const failure of outcome.failures) process.stderr.write(`run failed: ${failure}\n`);
+      if (outcome.determinismFailure !== null) {
+        process.stderr.write(`determinism check failed: ${outcome.determinismFailure}\n`);
+      }
+      const failed = outcome.failures.length > 0 || outcome.determinismFailure !== null;
+      setExit(failed ? ExitCode.checkFailed : ExitCode.ok);
+    },
+  };
+}

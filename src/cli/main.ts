@@ -1,0 +1,50 @@
+// The `sim` command line: parses arguments with yargs, dispatches to a command, and turns every outcome into
+// an exit code through src/cli/exit.ts. Commands load their heavy modules on demand so start-up stays fast.
+
+import yargs from "yargs";
+import { TOOL_VERSION } from "../version.ts";
+import { runCommand } from "./commands/run.ts";
+import { schemaCommand } from "./commands/schema.ts";
+import { strategiesCommand } from "./commands/strategies.ts";
+import { validateCommand } from "./commands/validate.ts";
+import { EXIT_CODES_TEXT, ExitCode, reportError, UsageError } from "./exit.ts";
+
+const WRAP = 110;
+
+/** Runs the CLI on `args` (without node and script) and returns the exit code. */
+export async function main(args: readonly string[]): Promise<number> {
+  let code: number = ExitCode.ok;
+  const setExit = (c: number) => {
+    code = c;
+  };
+  const cli = yargs([...args])
+    .scriptName("sim")
+    .usage(
+      "$0 <command> [options]\n\nDeterministic simulator for multi-source streaming download schedulers.",
+    )
+    .command(runCommand(setExit))
+    .command(validateCommand(setExit))
+    .command(schemaCommand())
+    .command(strategiesCommand())
+    .demandCommand(1, "name a command: run, validate, schema or strategies")
+    .example("$0 run scenarios/churn.yaml", "run the demo scenario and write reports/churn/")
+    .example("$0 validate scenarios/*.yaml", "check scenarios without running them")
+    .epilogue(EXIT_CODES_TEXT)
+    .strict()
+    .recommendCommands()
+    .version(TOOL_VERSION)
+    .help()
+    .alias("h", "help")
+    .wrap(WRAP)
+    .exitProcess(false)
+    .fail((message, error) => {
+      if (error !== undefined && error !== null) throw error;
+      throw new UsageError(`${message}\n(see sim --help)`);
+    });
+  try {
+    await cli.parseAsync();
+  } catch (error) {
+    return reportError(error);
+  }
+  return code;
+}

@@ -1,0 +1,77 @@
+// The shipped scenarios: every one validates, starts with the editor schema line and a comment saying what it
+// models, and the committed scenarios/schema.json equals a fresh generation from the zod schema.
+
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { scenarioJsonSchemaText } from "../../src/scenario/json-schema.ts";
+import { loadScenario } from "../../src/scenario/load.ts";
+
+const ROOT = new URL("../../scenarios/", import.meta.url).pathname;
+
+function yamlFiles(dir: string): string[] {
+  return readdirSync(join(ROOT, dir))
+    .filter((f) => f.endsWith(".yaml"))
+    .sort()
+    .map((f) => join(ROOT, dir, f));
+}
+
+const SHIPPED = [...yamlFiles("."), ...yamlFiles("ci")];
+
+describe("shipped scenarios", () => {
+  it("include the suite the README describes", () => {
+    const names = yamlFiles(".").map((f) => f.slice(ROOT.length));
+    for (const n of ["baseline", "cdn", "churn", "flaky", "heterogeneous", "large", "mobile"]) {
+      expect(names).toContain(`${n}.yaml`);
+    }
+    expect(yamlFiles("ci").length).toBeGreaterThanOrEqual(2);
+  });
+
+  it.each(SHIPPED)("%s validates and documents itself", (file) => {
+    const text = readFileSync(file, "utf8");
+    const lines = text.split("\n");
+    expect(lines[0]).toMatch(/^# yaml-language-server: \$schema=(\.\/|\.\.\/)schema\.json$/);
+    expect(lines[1]).toMatch(/^# \S/);
+    const loaded = loadScenario(file);
+    expect(loaded.scenario.name).toMatch(/^[a-z0-9-]+$/);
+  });
+
+  it("the demo is the mixed, churning, streaming one", () => {
+    const s = loadScenario(join(ROOT, "churn.yaml")).scenario;
+    expect(s.strategies).toEqual(["static", "index", "rebalance"]);
+    expect(s.seeds).toBe(3);
+    expect(s.content.bitrate_bps).toBeGreaterThan(0);
+    expect(s.peers.length).toBeGreaterThan(1);
+    expect(s.peers.some((g) => g.churn !== undefined && g.churn.time_scale < 1)).toBe(true);
+  });
+
+  it("the trace-driven scenario loads its traces", () => {
+    const loaded = loadScenario(join(ROOT, "mobile.yaml"));
+    expect([...loaded.traces.keys()].sort()).toEqual([
+      "traces/3g-bus.pensieve.log",
+      "traces/4g-drive.sabre.json",
+      "traces/lte-walk.pensieve.log",
+    ]);
+  });
+
+  it("the large scenario has 10,000 peers and a tracker list of 50", () => {
+    const s = loadScenario(join(ROOT, "large.yaml")).scenario;
+    expect(s.peers.reduce((n, g) => n + g.count, 0)).toBe(10_000);
+    expect(s.tracker.list_size).toBe(50);
+  });
+});
+
+describe("scenarios/schema.json", () => {
+  it("equals a fresh generation (run `npm run schema` after changing src/scenario/schema.ts)", () => {
+    expect(readFileSync(join(ROOT, "schema.json"), "utf8")).toBe(scenarioJsonSchemaText());
+  });
+
+  it("is valid JSON with the scenario's top-level keys", () => {
+    const schema = JSON.parse(scenarioJsonSchemaText()) as {
+      properties: Record<string, unknown>;
+      required: string[];
+    };
+    expect(Object.keys(schema.properties)).toContain("peers");
+    expect(schema.required).toEqual(["name", "content", "agent"]);
+  });
+});
