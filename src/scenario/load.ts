@@ -71,7 +71,20 @@ export function parseScenarioYaml(text: string, file: string): unknown {
       }),
     );
   }
-  const input: unknown = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  let input: unknown;
+  try {
+    input = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    // Alias bombs and similar: the document parsed but cannot be expanded.
+    const what = error instanceof Error ? error.message : String(error);
+    throw new ScenarioError([fileIssue(file, "valid YAML", what, `YAML error: ${what}`)]);
+  }
+  if (input === null || input === undefined) {
+    const expected = "a scenario mapping (name, content, agent, ...)";
+    throw new ScenarioError([
+      fileIssue(file, expected, "an empty file", `expected ${expected}, found an empty file`),
+    ]);
+  }
   if (input !== null && typeof input === "object") locators.set(input, makeLocator(doc, lineCounter));
   return input;
 }
@@ -142,7 +155,14 @@ function readText(file: string): string {
       fileIssue(file, "a scenario file", "a folder", "expected a scenario file, found a folder"),
     ]);
   }
-  return readFileSync(file, "utf8");
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new ScenarioError([
+      fileIssue(file, "a readable scenario file", code, `expected a readable scenario file, found ${code}`),
+    ]);
+  }
 }
 
 /** Reads a scenario file's raw input (before validation) and the folder its trace paths are relative to. */

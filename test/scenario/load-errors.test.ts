@@ -102,6 +102,15 @@ describe("parseScenarioText", () => {
     expect(dup[0].line).toBe(8);
   });
 
+  it("says so for an empty file and for a file that is not a mapping", () => {
+    expect(issuesOf("# only a comment\n")[0].message).toBe(
+      "expected a scenario mapping (name, content, agent, ...), found an empty file",
+    );
+    expect(issuesOf("- a\n- b\n")[0].message).toMatch(
+      /^expected a mapping with keys name, description, .*found a list of 2 item\(s\)$/,
+    );
+  });
+
   it("checks that sizes nest: sub-block ≤ block ≤ content", () => {
     const issues = issuesOf(
       VALID.replace(
