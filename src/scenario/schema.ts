@@ -72,7 +72,7 @@ const nodeFields = {
   rtt_ms: Distribution,
   jitter_ms: nonNegative.default(0).describe("each request's first byte is delayed by an extra U[0, jitter_ms]"),
   uplink_trace: CapacityTrace.optional().describe(
-    "time-varying uplink: the trace (× scale) replaces uplink_bps, which stays what the node advertises",
+    "time-varying uplink: the trace (× scale) replaces uplink_bps; the tracker reports it, stale by state_staleness_s",
   ),
   failures: Failures.prefault({}),
 };
