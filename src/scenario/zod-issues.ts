@@ -169,12 +169,16 @@ function translate(
   const schema = schemaAt(baseSchema, issue.path);
   const found = valueAt(input, path);
   const push = (expected: string, message: string) =>
-    out.push({ path, expected, found: describeValue(found), message });
+    out.push({
+      path,
+      expected,
+      found: describeValue(found),
+      message: found === undefined ? `${message} (this key is required)` : message,
+    });
   switch (issue.code) {
     case "invalid_type": {
       const expected = typeName(issue.expected, schema);
-      const message = expectedMessage(expected, found, numberHint(found));
-      push(expected, found === undefined ? `${message} (this key is required)` : message);
+      push(expected, expectedMessage(expected, found, numberHint(found)));
       return;
     }
     case "too_small": {

@@ -71,6 +71,26 @@ describe("parseScenarioText", () => {
     expect(issues[1].message).toBe('unknown key "mx" (did you mean "max"?)');
   });
 
+  it("picks the capacity-trace shape the author meant (file or markov)", () => {
+    const typo = issuesOf(
+      VALID.replace("rtt_ms: 40", "rtt_ms: 40\n    uplink_trace: { file: traces/a.log, fromat: pensieve }"),
+    );
+    expect(typo.map((i) => [i.path, i.message])).toEqual([
+      [
+        "peers[0].uplink_trace.format",
+        "expected one of pensieve, sabre, found nothing (this key is required)",
+      ],
+      ["peers[0].uplink_trace.fromat", 'unknown key "fromat" (did you mean "format"?)'],
+    ]);
+    const markov = issuesOf(
+      VALID.replace(
+        "rtt_ms: 40",
+        "rtt_ms: 40\n    uplink_trace: { markov: { good_bps: 1, bad_bps: 0, mean_good_s: 3 } }",
+      ),
+    );
+    expect(markov.map((i) => i.path)).toEqual(["peers[0].uplink_trace.markov.mean_bad_s"]);
+  });
+
   it("points at the enclosing mapping for a missing required key", () => {
     const issues = issuesOf(
       VALID.replace("agent: { downlink_bps: 50000000 }", "agent: { max_connections: 3 }"),
