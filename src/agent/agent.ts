@@ -303,6 +303,7 @@ export class Agent {
   // ---- settling: everything that follows an event ------------------------------------------------------------
 
   private settle(): void {
+    if (this.finished) return;
     this.control.fill();
     this.noPeersFallback();
     this.armDeadline();

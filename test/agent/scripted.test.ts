@@ -1,0 +1,247 @@
+// The agent driven event by event against the scripted ports: splits at block start, rebalancing, blacklist
+// expiry, stalls, departures and strategy failures, with hand-computed expectations.
+import { describe, expect, it } from "vitest";
+import { Agent, createStrategy, StrategyError } from "../../src/agent/agent.ts";
+import type { AgentConfig } from "../../src/agent/config.ts";
+import type { NodeInfo, Oracle } from "../../src/agent/ports.ts";
+import type { Strategy } from "../../src/agent/strategy.ts";
+import { makeConfig, nodeInfo, Script } from "./fakes.ts";
+
+const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
+
+/** Starts an agent, lists the nodes at t = 1 ms and connects every one at t = 10 ms. */
+function connectAll(config: AgentConfig, strategy: Strategy, nodes: NodeInfo[], oracle?: Oracle) {
+  const script = new Script();
+  const agent = new Agent(config, script.ports(oracle), strategy);
+  agent.start();
+  script.nowUs = 1_000;
+  agent.handle({ type: "tracker-nodes", nodes });
+  script.nowUs = 10_000;
+  for (const c of [...script.connects]) agent.handle({ type: "connected", connId: c.connId });
+  return { script, agent };
+}
+
+function subBlock(connId: number, subBlockId: number, firstByteUs: number, checksumOk = true) {
+  return { type: "sub-block", connId, subBlockId, sizeBytes: 12_500, firstByteUs, checksumOk } as const;
+}
+
+const oneBlock = (subBlocks: number) => ({
+  sizeBytes: subBlocks * 100_000,
+  blockBytes: subBlocks * 100_000,
+  subBlockBytes: 100_000,
+});
+
+describe("splits at block start", () => {
+  it("static: 10 sub-blocks over 3 connections ⇒ 4, 3, 3 in one request each", () => {
+    const nodes = [nodeInfo(1, 1e6, 50), nodeInfo(2, 5e6, 20), nodeInfo(3, 2e6, 80)];
+    const { script } = connectAll(makeConfig({ content: oneBlock(10) }), createStrategy("static"), nodes);
+    const byNode = (n: number) => script.connects.find((c) => c.nodeId === n)!.connId;
+    // Connections open best prior first: node 2, node 3, node 1.
+    expect(script.connects.map((c) => c.nodeId)).toEqual([2, 3, 1]);
+    expect(script.requests.map((r) => [r.connId, r.ids])).toEqual([
+      [byNode(2), range(0, 4)],
+      [byNode(3), range(4, 7)],
+      [byNode(1), range(7, 10)],
+    ]);
+  });
+
+  it("index: V = 0.8·rate/max + 0.2·minRtt/rtt ⇒ A (3 Mb/s, 50 ms) 1.0, B (1 Mb/s, 100 ms) 0.3667 ⇒ 7 and 3", () => {
+    // Shares of 10: 7.317 and 2.683 ⇒ floors 7 and 2, the last one to the larger remainder (B).
+    const nodes = [nodeInfo(1, 3e6, 50), nodeInfo(2, 1e6, 100)];
+    const { script } = connectAll(makeConfig({ content: oneBlock(10) }), createStrategy("index"), nodes);
+    expect(script.requests.map((r) => r.ids)).toEqual([range(0, 7), range(7, 10)]);
+  });
+
+  it("oracle: water-filling over 8, 4, 2 Mb/s with RTTs 0.1, 0.4, 2 s ⇒ T* = 0.8667 s, 8 / 2 / 0 sub-blocks", () => {
+    // B = 1 MB. Active {1}: T = (1e6 + 1e6·0.1)/1e6 = 1.1 s > 0.4 ⇒ add 2: T = (1e6 + 1e5 + 2e5)/1.5e6 = 0.8667 s
+    // < 2 s ⇒ stop. x1 = 1e6·0.7667 = 766.7 kB, x2 = 5e5·0.4667 = 233.3 kB ⇒ 7.667 / 2.333 ⇒ 8 and 2.
+    const truth = new Map([
+      [1, { bps: 8e6, rttUs: 100_000 }],
+      [2, { bps: 4e6, rttUs: 400_000 }],
+      [3, { bps: 2e6, rttUs: 2_000_000 }],
+    ]);
+    const oracle: Oracle = {
+      trueUplinkBps: (id) => truth.get(id)!.bps,
+      trueRttUs: (id) => truth.get(id)!.rttUs,
+      downlinkBps: () => 100e6,
+    };
+    const nodes = [nodeInfo(1, 1e6, 10), nodeInfo(2, 1e6, 10), nodeInfo(3, 1e6, 10)];
+    const { script } = connectAll(
+      makeConfig({ content: oneBlock(10) }),
+      createStrategy("oracle"),
+      nodes,
+      oracle,
+    );
+    const onNode = (n: number) => script.requestsOn(script.connects.find((c) => c.nodeId === n)!.connId);
+    expect(onNode(1)).toEqual(range(0, 8));
+    expect(onNode(2)).toEqual([8, 9]);
+    expect(onNode(3)).toEqual([]);
+  });
+
+  it("oracle without an oracle throws a StrategyError", () => {
+    const script = new Script();
+    const agent = new Agent(makeConfig(), script.ports(), createStrategy("oracle"));
+    agent.start();
+    agent.handle({ type: "tracker-nodes", nodes: [nodeInfo(1, 1e6, 10)] });
+    expect(() => agent.handle({ type: "connected", connId: 0 })).toThrow(/oracle strategy needs ctx.oracle/);
+  });
+});
+
+describe("rebalance", () => {
+  it("a finished 4 Mb/s connection takes 8 of the 10 sub-blocks left on a 1 Mb/s one; 2 stay", () => {
+    // Both advertise 4 Mb/s, so the index split of 22 sub-blocks is 11 / 11. Sub-blocks are 12.5 kB = 100 kbit:
+    // 25 ms at 4 Mb/s, 100 ms at 1 Mb/s. B delivers one (measured 1 Mb/s, 10 left); A delivers its 11.
+    const config = makeConfig({
+      content: { sizeBytes: 275_000, blockBytes: 275_000, subBlockBytes: 12_500 },
+    });
+    const { script, agent } = connectAll(config, createStrategy("rebalance"), [
+      nodeInfo(1, 4e6, 10),
+      nodeInfo(2, 4e6, 10),
+    ]);
+    expect(script.requests.map((r) => [r.connId, r.ids])).toEqual([
+      [0, range(0, 11)],
+      [1, range(11, 22)],
+    ]);
+    script.nowUs = 120_000;
+    agent.handle(subBlock(1, 11, 20_000)); // 100 kbit in 100 ms
+    for (let k = 0; k < 11; k++) {
+      script.nowUs = 45_000 + 25_000 * k;
+      agent.handle(subBlock(0, k, 20_000 + 25_000 * k));
+    }
+    expect(script.cancels).toEqual([{ connId: 1, ids: range(14, 22) }]);
+    expect(script.requests.at(-1)).toEqual({ connId: 0, ids: range(14, 22), atUs: 295_000 });
+    expect(script.rebalances).toEqual([{ from: 1, to: 0, count: 8 }]);
+    expect(agent.stats().rebalances).toBe(1);
+    expect(agent.stats().movedSubBlocks).toBe(8);
+  });
+});
+
+describe("connection control", () => {
+  it("a refused node is blacklisted, not retried before expiry, retried after", () => {
+    const config = makeConfig({ blacklistUs: 30_000_000 });
+    const script = new Script();
+    const agent = new Agent(config, script.ports(), createStrategy("pull"));
+    agent.start();
+    agent.handle({ type: "tracker-nodes", nodes: [nodeInfo(7, 1e6, 10)] });
+    expect(script.connects.map((c) => c.nodeId)).toEqual([7]);
+    script.nowUs = 50_000;
+    agent.handle({ type: "connect-failed", connId: 0, reason: "refused" });
+    expect(script.blacklisted).toEqual([{ nodeId: 7, reason: "connect-refused" }]);
+    // The tracker keeps listing node 7 (refreshes every 5 s): no new attempt before 30.05 s.
+    for (let t = 5_000_000; t < 30_000_000; t += 5_000_000) {
+      script.advanceTo(agent, t + 1_000);
+      agent.handle({ type: "tracker-nodes", nodes: [nodeInfo(7, 1e6, 10)] });
+    }
+    script.advanceTo(agent, 30_049_999);
+    expect(script.connects).toHaveLength(1);
+    script.advanceTo(agent, 30_050_000);
+    expect(script.connects.map((c) => [c.nodeId, c.atUs])).toEqual([
+      [7, 0],
+      [7, 30_050_000],
+    ]);
+    expect(agent.stats()).toMatchObject({ blacklisted: 1, connectFailures: 1 });
+  });
+
+  it("an attempt with no answer times out after connectTimeoutUs and the node is blacklisted", () => {
+    const script = new Script();
+    const agent = new Agent(
+      makeConfig({ connectTimeoutUs: 3_000_000 }),
+      script.ports(),
+      createStrategy("pull"),
+    );
+    agent.start();
+    agent.handle({ type: "tracker-nodes", nodes: [nodeInfo(1, 1e6, 10), nodeInfo(2, 2e6, 10)] });
+    script.advanceTo(agent, 3_000_000);
+    expect(script.blacklisted).toEqual([
+      { nodeId: 2, reason: "connect-timeout" },
+      { nodeId: 1, reason: "connect-timeout" },
+    ]);
+    expect(script.closes).toEqual([0, 1]);
+  });
+
+  it("a stalled request returns its sub-blocks to the pool, closes the connection and blacklists the node", () => {
+    // Timeout = max(2 s, 4 × (10 ms + 100 kB at 8 Mb/s = 0.1 s)) = 2 s after the request at 10 ms.
+    const nodes = [nodeInfo(1, 8e6, 10), nodeInfo(2, 4e6, 10)];
+    const { script, agent } = connectAll(
+      makeConfig({ content: oneBlock(4) }),
+      createStrategy("static"),
+      nodes,
+    );
+    expect(script.requests.map((r) => r.ids)).toEqual([
+      [0, 1],
+      [2, 3],
+    ]);
+    script.nowUs = 400_000;
+    agent.handle({ ...subBlock(1, 2, 200_000), sizeBytes: 100_000 });
+    agent.handle({ ...subBlock(1, 3, 300_000), sizeBytes: 100_000 });
+    script.advanceTo(agent, 2_009_999);
+    expect(script.blacklisted).toEqual([]);
+    script.advanceTo(agent, 2_010_000);
+    expect(script.blacklisted).toEqual([{ nodeId: 1, reason: "stalled" }]);
+    expect(script.closes).toEqual([0]);
+    expect(script.requests.at(-1)).toEqual({ connId: 1, ids: [0, 1], atUs: 2_010_000 });
+    expect(agent.stats().stalledConnections).toBe(1);
+  });
+
+  it("peer-left returns the work without blacklisting; reset blacklists", () => {
+    const nodes = [nodeInfo(1, 8e6, 10), nodeInfo(2, 4e6, 10), nodeInfo(3, 1e6, 10)];
+    const { script, agent } = connectAll(
+      makeConfig({ content: oneBlock(6), maxConnections: 3 }),
+      createStrategy("static"),
+      nodes,
+    );
+    script.nowUs = 50_000;
+    agent.handle({ type: "disconnected", connId: 0, reason: "peer-left" });
+    expect(script.blacklisted).toEqual([]);
+    agent.handle({ type: "disconnected", connId: 1, reason: "reset" });
+    expect(script.blacklisted).toEqual([{ nodeId: 2, reason: "reset" }]);
+    // Both shares went back to the pool; the last connection (busy with 4, 5) takes them when it is idle.
+    agent.handle({ ...subBlock(2, 4, 20_000), sizeBytes: 100_000 });
+    agent.handle({ ...subBlock(2, 5, 30_000), sizeBytes: 100_000 });
+    expect(script.requestsOn(2)).toEqual([4, 5, 0, 1, 2, 3]);
+  });
+});
+
+describe("strategy failures", () => {
+  it("a strategy that throws gives a StrategyError naming it and the time", () => {
+    const boom: Strategy = {
+      name: "boom",
+      onBlockStart: () => {
+        throw new Error("kaput");
+      },
+      onConnectionIdle: () => {},
+    };
+    const script = new Script();
+    const agent = new Agent(makeConfig(), script.ports(), boom);
+    agent.start();
+    agent.handle({ type: "tracker-nodes", nodes: [nodeInfo(1, 1e6, 10)] });
+    script.nowUs = 12_345;
+    let error: unknown;
+    try {
+      agent.handle({ type: "connected", connId: 0 });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(StrategyError);
+    const se = error as StrategyError;
+    expect([se.strategy, se.timeUs, (se.cause as Error).message]).toEqual(["boom", 12_345, "kaput"]);
+    expect(se.message).toContain('"boom"');
+    expect(() => agent.handle({ type: "timer", timerId: 999 })).toThrow(StrategyError);
+  });
+
+  it("an invalid action (requesting a sub-block twice) is reported as the strategy's error", () => {
+    const greedy: Strategy = {
+      name: "greedy",
+      onBlockStart: (ctx) => {
+        ctx.request(ctx.connections[0].id, [0]);
+        ctx.request(ctx.connections[0].id, [0]);
+      },
+      onConnectionIdle: () => {},
+    };
+    const script = new Script();
+    const agent = new Agent(makeConfig(), script.ports(), greedy);
+    agent.start();
+    agent.handle({ type: "tracker-nodes", nodes: [nodeInfo(1, 1e6, 10)] });
+    expect(() => agent.handle({ type: "connected", connId: 0 })).toThrow(/greedy.*not in the pool/);
+  });
+});
