@@ -1,5 +1,5 @@
-// A capacity trace as loaded from a file: consecutive segments of constant bandwidth. STUB: the shape is the
-// contract (parsing lands in this folder).
+// A capacity trace as loaded from a file: consecutive segments of constant bandwidth. The shape is a contract;
+// parse.ts reads files into it, process.ts replays it, stats.ts summarises it.
 
 export interface TraceSegment {
   readonly durationUs: number;
