@@ -2,6 +2,7 @@
 // RunResult. A run that fails inside the simulation (strategy error, livelock guard, time limit, broken
 // invariant) returns a result with `error` set; only bugs of the tool itself throw.
 
+import type { Strategy } from "../agent/strategy.ts";
 import type { LoadedScenario } from "../scenario/load.ts";
 import type { EventLog } from "../sim/kernel/kernel.ts";
 import type { RunResult } from "../sim/metrics/records.ts";
@@ -12,6 +13,8 @@ export interface RunOptions {
   readonly seed: number;
   /** Keep the processed-event log (for --check-determinism and --trace). */
   readonly recordEvents?: boolean;
+  /** Builds the strategy; defaults to the agent's registry (for strategies defined in users' own code). */
+  readonly strategyFactory?: (name: string) => Strategy;
 }
 
 export interface RunOutput {

@@ -9,6 +9,7 @@
 
 import { Agent, createStrategy, StrategyError } from "../../agent/index.ts";
 import type { AgentConfig } from "../../agent/config.ts";
+import type { Strategy } from "../../agent/strategy.ts";
 import type {
   AgentEvent,
   AgentObserver,
@@ -48,6 +49,8 @@ export interface WorldOptions {
   readonly strategy: string;
   readonly seed: number;
   readonly recordEvents?: boolean;
+  /** Builds the strategy; defaults to the agent's registry. Lets users plug in strategies of their own. */
+  readonly strategyFactory?: (name: string) => Strategy;
 }
 
 export function agentConfigFor(s: Scenario, originNodeId: number | null): AgentConfig {
@@ -191,7 +194,7 @@ export class World {
         oracle: this.oracle,
         observer: this.observer,
       },
-      createStrategy(options.strategy),
+      (options.strategyFactory ?? createStrategy)(options.strategy),
     );
     k.schedule(0, this.K_START);
   }

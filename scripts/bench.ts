@@ -1,0 +1,95 @@
+// Benchmarks for the performance targets of issue 2 (figures are printed, never asserted in tests):
+//   A  50 peers, 2,000 blocks × 50 sub-blocks, static, fluid: simulation time (target ≤ 0.5 s) and the whole
+//      `sim run` process (target ≤ 1 s);
+//   B  events/s of A divided by the hold rate of a bare typed-array heap of the same size (target ≥ 0.4);
+//   C  10,000 peers with churn and failures: events/s (target ≥ 300,000) and peak RSS (target ≤ 300 MB).
+// Usage: npm run bench [-- --only A,B,C]
+
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runOne } from "../src/harness/run.ts";
+import { loadScenario } from "../src/scenario/load.ts";
+import { EventHeap } from "../src/sim/kernel/event-heap.ts";
+
+const only = (process.argv.find((a) => a.startsWith("--only="))?.slice(7) ?? process.argv[process.argv.indexOf("--only") + 1] ?? "A,B,C")
+  .toUpperCase()
+  .split(",");
+const want = (x: string) => only.includes(x) || !["A", "B", "C"].some((y) => only.includes(y));
+
+/** Hold benchmark: a heap of `pending` events; each op pops the minimum and pushes a later event. */
+export function heapHoldRate(pending: number, ops: number): number {
+  const h = new EventHeap(1024);
+  let x = 12345;
+  const rand = () => {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    return x / 4294967296;
+  };
+  for (let i = 0; i < pending; i++) h.push(Math.floor(rand() * 1e6), 0, i, 0);
+  const t0 = performance.now();
+  for (let i = 0; i < ops; i++) {
+    h.pop();
+    h.push(h.poppedTimeUs + 1 + Math.floor(rand() * 1e6), 0, h.poppedA, 0);
+  }
+  return ops / ((performance.now() - t0) / 1000);
+}
+
+function bestOf<T>(n: number, f: () => T, key: (t: T) => number): T {
+  let best: T | undefined;
+  for (let i = 0; i < n; i++) {
+    const r = f();
+    if (best === undefined || key(r) < key(best)) best = r;
+  }
+  return best as T;
+}
+
+const fmt = (x: number, d = 0) => x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
+
+if (process.argv.includes("--child-c")) {
+  // Runs C alone in this process so its peak RSS is its own.
+  const loaded = loadScenario("scripts/bench/c.yaml");
+  const t0 = performance.now();
+  const { result } = runOne(loaded, { strategy: "rebalance", seed: 1 });
+  const totalMs = performance.now() - t0;
+  const rssMb = process.resourceUsage().maxRSS / 1024;
+  console.log(JSON.stringify({ events: result.metrics.events, simMs: result.wall.simMs, totalMs, rssMb, error: result.error }));
+} else {
+  let eventsPerS = 0;
+  let peak = 0;
+  if (want("A") || want("B")) {
+    const loaded = loadScenario("scripts/bench/a.yaml");
+    runOne(loaded, { strategy: "static", seed: 1 }); // warm-up
+    const { result } = bestOf(3, () => runOne(loaded, { strategy: "static", seed: 1 }), (r) => r.result.wall.simMs);
+    if (result.error !== null) throw new Error(result.error);
+    eventsPerS = result.metrics.events / (result.wall.simMs / 1000);
+    peak = result.metrics.peakQueueLength;
+    console.log(`A  simulation: ${fmt(result.wall.simMs)} ms for ${fmt(result.metrics.events)} events (target ≤ 500 ms)`);
+    if (want("A")) {
+      const out = mkdtempSync(join(tmpdir(), "sim-bench-"));
+      const run = () => {
+        const t0 = performance.now();
+        const p = spawnSync(process.execPath, ["bin/sim.mjs", "run", "scripts/bench/a.yaml", "--no-report", "--out", out], { encoding: "utf8" });
+        if (p.status !== 0) throw new Error(`sim run failed: ${p.stderr}`);
+        return performance.now() - t0;
+      };
+      const ms = bestOf(3, run, (x) => x);
+      rmSync(out, { recursive: true, force: true });
+      console.log(`A  whole \`sim run\` process (no report): ${fmt(ms)} ms (target ≤ 1000 ms)`);
+    }
+  }
+  if (want("B")) {
+    const hold = bestOf(3, () => -heapHoldRate(Math.max(peak, 64), 4_000_000), (x) => x) * -1;
+    console.log(`B  events/s of A: ${fmt(eventsPerS)}; heap hold rate at ${peak} pending: ${fmt(hold)} ops/s; ratio ${fmt(eventsPerS / hold, 3)} (target ≥ 0.4)`);
+  }
+  if (want("C")) {
+    const p = spawnSync(process.execPath, ["--import", "tsx", "scripts/bench.ts", "--child-c"], { encoding: "utf8" });
+    if (p.status !== 0) throw new Error(`bench C failed: ${p.stderr}`);
+    const c = JSON.parse(p.stdout.trim().split("\n").pop()!);
+    if (c.error !== null) console.log(`C  run ended with: ${c.error}`);
+    console.log(
+      `C  ${fmt(c.events)} events in ${fmt(c.simMs)} ms: ${fmt(c.events / (c.simMs / 1000))} events/s (target ≥ 300,000); ` +
+        `set-up + run ${fmt(c.totalMs)} ms; peak RSS ${fmt(c.rssMb)} MB (target ≤ 300 MB)`,
+    );
+  }
+}
