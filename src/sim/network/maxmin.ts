@@ -12,13 +12,16 @@
 // Both levels are found without sorting, by Newton's method from below on a concave, nondecreasing, piecewise
 // linear function (G, or the node's Σ min(·, λ)): each step follows the right slope to the target; by concavity
 // it never overshoots, and it passes at least one breakpoint per step, so it ends after at most
-// (breakpoints + 1) steps; in practice 1-4 passes of O(flows + nodes) each. The right slope of G at θ counts the
+// (breakpoints + 1) steps; in practice 1-4 passes of O(flows + nodes) each, and O(nodes) only while the level is
+// below every cap (always in the fluid model). The right slope of G at θ counts the
 // flows above θ at nodes that are not saturated at θ.
 
 /** Reusable work buffers (grow on demand). */
 export class MaxMinScratch {
   sum = new Float64Array(16);
   count = new Int32Array(16);
+  flows = new Int32Array(16);
+  minCap = new Float64Array(16);
   level = new Float64Array(16);
   done = new Uint8Array(16);
 
@@ -27,6 +30,8 @@ export class MaxMinScratch {
     const n = Math.max(nodes, this.sum.length * 2);
     this.sum = new Float64Array(n);
     this.count = new Int32Array(n);
+    this.flows = new Int32Array(n);
+    this.minCap = new Float64Array(n);
     this.level = new Float64Array(n);
     this.done = new Uint8Array(n);
   }
@@ -56,38 +61,68 @@ export function solveMaxMin(
   scratch.ensure(nNodes);
   const sum = scratch.sum;
   const count = scratch.count;
+  const flows = scratch.flows;
+  const minCap = scratch.minCap;
   const level = scratch.level;
   const done = scratch.done;
   const maxSteps = nFlows + nNodes + 4;
 
+  // Per node: its number of flows and smallest cap. While a level is ≤ every cap of a node, the node's sum is
+  // just k_n × level: no pass over the flows is needed (always so in the fluid model).
+  flows.fill(0, 0, nNodes);
+  minCap.fill(Infinity, 0, nNodes);
+  let globalMinCap = Infinity;
+  for (let f = 0; f < nFlows; f++) {
+    const n = flowNode[f];
+    const c = flowCap[f];
+    flows[n]++;
+    if (c < minCap[n]) minCap[n] = c;
+    if (c < globalMinCap) globalMinCap = c;
+  }
+
   // ---- θ: the downlink water level --------------------------------------------------------------------------
+  // Start at C / F: G(C / F) ≤ Σ_f C / F = C, so it is below the root.
   let theta = 0;
   if (downlinkBps === Infinity || nFlows === 0) {
     theta = Infinity;
   } else {
+    theta = downlinkBps / nFlows;
     const target = downlinkBps * (1 - REL_TOL);
     for (let step = 0; ; step++) {
       if (step > maxSteps) throw new Error(`max-min solver: no convergence for θ after ${maxSteps} steps`);
-      sum.fill(0, 0, nNodes);
-      count.fill(0, 0, nNodes);
-      for (let f = 0; f < nFlows; f++) {
-        const n = flowNode[f];
-        const c = flowCap[f];
-        if (c > theta) {
-          sum[n] += theta;
-          count[n]++;
-        } else {
-          sum[n] += c;
-        }
-      }
       let g = 0;
       let slope = 0;
-      for (let n = 0; n < nNodes; n++) {
-        if (sum[n] >= nodeCap[n]) {
-          g += nodeCap[n];
-        } else {
-          g += sum[n];
-          slope += count[n];
+      if (theta < globalMinCap) {
+        // No cap below θ: node n carries min(U_n, k_n θ).
+        for (let n = 0; n < nNodes; n++) {
+          const s = flows[n] * theta;
+          if (s >= nodeCap[n]) {
+            g += nodeCap[n];
+          } else {
+            g += s;
+            slope += flows[n];
+          }
+        }
+      } else {
+        sum.fill(0, 0, nNodes);
+        count.fill(0, 0, nNodes);
+        for (let f = 0; f < nFlows; f++) {
+          const n = flowNode[f];
+          const c = flowCap[f];
+          if (c > theta) {
+            sum[n] += theta;
+            count[n]++;
+          } else {
+            sum[n] += c;
+          }
+        }
+        for (let n = 0; n < nNodes; n++) {
+          if (sum[n] >= nodeCap[n]) {
+            g += nodeCap[n];
+          } else {
+            g += sum[n];
+            slope += count[n];
+          }
         }
       }
       if (g >= target) break;
@@ -103,24 +138,27 @@ export function solveMaxMin(
 
   // ---- λ_n: each node's water level given θ ------------------------------------------------------------------
   // Effective caps e_f = min(cap_f, θ). A node is saturated when Σ e_f > U_n; start each saturated node at
-  // U_n / k_n (≤ its root, since Σ min(e_f, U_n / k_n) ≤ U_n) and step all of them at once.
-  sum.fill(0, 0, nNodes);
-  count.fill(0, 0, nNodes);
-  for (let f = 0; f < nFlows; f++) {
-    const n = flowNode[f];
-    const c = flowCap[f];
-    sum[n] += Math.min(c, theta);
-    count[n]++;
+  // λ0 = U_n / k_n (≤ its root, since Σ min(e_f, λ0) ≤ U_n). If no e_f is below λ0, λ0 is the root; otherwise
+  // step the remaining nodes at once.
+  if (theta <= globalMinCap) {
+    for (let n = 0; n < nNodes; n++) sum[n] = flows[n] * theta;
+  } else {
+    sum.fill(0, 0, nNodes);
+    for (let f = 0; f < nFlows; f++) {
+      const c = flowCap[f];
+      sum[flowNode[f]] += Math.min(c, theta);
+    }
   }
   let open = 0;
   for (let n = 0; n < nNodes; n++) {
-    if (count[n] > 0 && sum[n] > nodeCap[n]) {
-      level[n] = nodeCap[n] / count[n];
-      done[n] = 0;
-      open++;
-    } else {
-      level[n] = Infinity;
-      done[n] = 1;
+    done[n] = 1;
+    level[n] = Infinity;
+    if (flows[n] > 0 && sum[n] > nodeCap[n]) {
+      level[n] = nodeCap[n] / flows[n];
+      if (Math.min(minCap[n], theta) < level[n]) {
+        done[n] = 0;
+        open++;
+      }
     }
   }
   for (let step = 0; open > 0; step++) {
@@ -131,8 +169,7 @@ export function solveMaxMin(
     for (let f = 0; f < nFlows; f++) {
       const n = flowNode[f];
       if (done[n] === 1) continue;
-      const c = flowCap[f];
-      const e = Math.min(c, theta);
+      const e = Math.min(flowCap[f], theta);
       const l = level[n];
       if (e > l) {
         sum[n] += l;
@@ -160,9 +197,7 @@ export function solveMaxMin(
   // ---- rates ---------------------------------------------------------------------------------------------------
   for (let n = 0; n < nNodes; n++) outNodeLevel[n] = Math.min(level[n], theta);
   for (let f = 0; f < nFlows; f++) {
-    const c = flowCap[f];
-    const l = outNodeLevel[flowNode[f]];
-    outRate[f] = Math.min(c, l);
+    outRate[f] = Math.min(flowCap[f], outNodeLevel[flowNode[f]]);
   }
   return theta;
 }

@@ -35,6 +35,13 @@
 //     byte at ceil(100,000 + 1,904·8e6/4,633,600) = 103,288 µs.
 // Invariants (asserted after every recompute): Σ rates ≤ downlink, Σ rates of a node ≤ its effective uplink,
 //   no negative rate, a node with effective capacity 0 gets rate 0 on every flow.
+//
+// ---- Implementation ------------------------------------------------------------------------------------------
+// Active flows live in dense slots (typed arrays); a flow's bytes are kept as (remaining at t0, rate), brought
+// up to date only at a recompute or at its own completion/cancel, so an event that does not change the flow set
+// (a back-to-back sub-block) costs O(1) plus an O(flows) scan for the next event. Connections whose head is not
+// yet eligible wait in a list. Exactly one kernel event is pending: the earliest completion, window step or
+// readyAt; it carries a generation number, and a newer post makes older ones stale.
 
 import { invariant, type Kernel } from "../kernel/kernel.ts";
 import { MaxMinScratch, solveMaxMin } from "./maxmin.ts";
@@ -91,37 +98,41 @@ export class Network {
   private readonly nodeStamp: number[] = [];
   private readonly nodeLocal: number[] = [];
 
-  // Connections, by connection id.
+  // Connections, by connection id. A connection with a non-empty queue is either active (slot ≥ 0) or waiting
+  // (waitPos ≥ 0), never both.
   private readonly connState: number[] = [];
   private readonly connNode: number[] = [];
   private readonly queues: (SendQueue | null)[] = [];
-  private readonly remaining: number[] = []; // bytes of the head still to deliver
   private readonly firstByteUs: number[] = []; // of the head; -1 before its first byte
-  private readonly rate: number[] = [];
-  private readonly level: number[] = []; // max-min level of the flow's node at the last solve
-  private readonly active: number[] = []; // 1 while an active flow
+  private readonly slotOf: number[] = [];
+  private readonly waitPos: number[] = [];
   private readonly cwnd: number[] = []; // tcp; 0 = never sent
   private readonly stepAtUs: number[] = []; // tcp doubling clock; Infinity = stopped
   private readonly idleSinceUs: number[] = [];
-  private readonly busyPos: number[] = []; // index in `busy`, -1 when the queue is empty
 
-  /** Connections with a non-empty queue, in a deterministic (insertion / swap-remove) order. */
-  private readonly busy: number[] = [];
+  // Active flows, slots 0..nSlots-1.
+  private nSlots = 0;
+  private sConn = new Int32Array(64);
+  private sRem = new Float64Array(64); // bytes of the head left at sT0
+  private sT0 = new Float64Array(64);
+  private sRate = new Float64Array(64);
+  private sEnd = new Float64Array(64); // completion event time of the head (µs) or Infinity
+  private sLevel = new Float64Array(64); // max-min level of the flow's node at the last solve
+  private sNode = new Int32Array(64); // local node index of the last solve
+  private sCap = new Float64Array(64);
 
-  // Solver buffers (indexed by flow / local node of the current solve).
-  private flowConn = new Int32Array(64);
-  private flowNode = new Int32Array(64);
-  private flowCap = new Float64Array(64);
-  private flowRate = new Float64Array(64);
+  /** Waiting connections (head not eligible yet), deterministic swap-remove order. */
+  private readonly waiting: number[] = [];
+
+  // Solver buffers, by local node of the current solve.
   private localCap = new Float64Array(64);
   private localLevel = new Float64Array(64);
   private localGlobal = new Int32Array(64);
   private readonly scratch = new MaxMinScratch();
   private solveId = 0;
-  private solvedNodes: number[] = [];
+  private readonly solvedNodes: number[] = [];
 
   private dirty = false;
-  private lastUs = 0;
   private deliveredBytes = 0;
   private gen = 0;
   private scheduledAtUs = Infinity;
@@ -171,29 +182,32 @@ export class Network {
     this.checkNode(nodeId);
     invariant(uplinkBps >= 0 && Number.isFinite(uplinkBps), () => `node ${nodeId}: bad uplink ${uplinkBps}`);
     if (this.nodeUplink[nodeId] === uplinkBps) return;
-    this.advance();
     this.nodeUplink[nodeId] = uplinkBps;
-    if (this.nodeActive[nodeId] > 0) this.dirty = true;
-    this.refresh();
+    if (this.nodeActive[nodeId] > 0) {
+      this.dirty = true;
+      this.refresh();
+    }
   }
 
   setNodeFactor(nodeId: number, factor: number): void {
     this.checkNode(nodeId);
     invariant(factor >= 0 && Number.isFinite(factor), () => `node ${nodeId}: bad factor ${factor}`);
     if (this.nodeFactor[nodeId] === factor) return;
-    this.advance();
     this.nodeFactor[nodeId] = factor;
-    if (this.nodeActive[nodeId] > 0) this.dirty = true;
-    this.refresh();
+    if (this.nodeActive[nodeId] > 0) {
+      this.dirty = true;
+      this.refresh();
+    }
   }
 
   setDownlink(bps: number): void {
     invariant(bps >= 0, () => `bad downlink ${bps}`);
     if (this.downlink === bps) return;
-    this.advance();
     this.downlink = bps;
-    this.dirty = true;
-    this.refresh();
+    if (this.nSlots > 0) {
+      this.dirty = true;
+      this.refresh();
+    }
   }
 
   // ---- connections --------------------------------------------------------------------------------------------
@@ -205,15 +219,12 @@ export class Network {
       this.connState.push(CONN_UNUSED);
       this.connNode.push(-1);
       this.queues.push(null);
-      this.remaining.push(0);
       this.firstByteUs.push(-1);
-      this.rate.push(0);
-      this.level.push(0);
-      this.active.push(0);
+      this.slotOf.push(-1);
+      this.waitPos.push(-1);
       this.cwnd.push(0);
       this.stepAtUs.push(Infinity);
       this.idleSinceUs.push(0);
-      this.busyPos.push(-1);
     }
     invariant(this.connState[connId] === CONN_UNUSED, () => `connection id ${connId} reused`);
     this.connState[connId] = CONN_OPEN;
@@ -238,15 +249,13 @@ export class Network {
     q.sizes.push(sizeBytes);
     q.readyUs.push(readyAtUs);
     if (!wasEmpty) return; // queued behind the head: nothing changes until the head is done
-    this.remaining[connId] = sizeBytes;
     this.firstByteUs[connId] = -1;
-    this.busyPos[connId] = this.busy.length;
-    this.busy.push(connId);
     const now = this.kernel.nowUs;
     if (readyAtUs <= now) {
-      this.advance();
-      this.refresh(); // a new active flow
+      this.activate(connId, now);
+      this.refresh();
     } else {
+      this.addWaiting(connId);
       const wakeUs = Math.ceil(readyAtUs);
       if (wakeUs < this.scheduledAtUs) this.post(wakeUs);
     }
@@ -265,9 +274,16 @@ export class Network {
       q.readyUs.splice(i, 1);
       return 0;
     }
-    this.advance();
-    const bytes = this.headBytesDone(connId, q);
-    this.popHead(connId, q);
+    const now = this.kernel.nowUs;
+    const k = this.slotOf[connId];
+    let bytes = 0;
+    if (k >= 0) {
+      this.settle(k, now);
+      bytes = this.headBytesDone(q.sizes[q.head], this.sRem[k]);
+    } else {
+      this.removeWaiting(connId);
+    }
+    this.nextHead(connId, q, now);
     this.refresh();
     return bytes;
   }
@@ -275,14 +291,21 @@ export class Network {
   closeConnection(connId: number): Array<[number, number]> {
     const q = this.queues[connId];
     if (q === undefined || q === null || this.connState[connId] !== CONN_OPEN) return [];
-    this.advance();
+    const now = this.kernel.nowUs;
     const out: Array<[number, number]> = [];
-    for (let i = q.head; i < q.ids.length; i++) {
-      out.push([q.ids[i], i === q.head ? this.headBytesDone(connId, q) : 0]);
+    const k = this.slotOf[connId];
+    let headBytes = 0;
+    if (k >= 0) {
+      this.settle(k, now);
+      headBytes = this.headBytesDone(q.sizes[q.head], this.sRem[k]);
+      this.deactivate(connId, now);
+    } else if (this.waitPos[connId] >= 0) {
+      this.removeWaiting(connId);
     }
-    if (q.head < q.ids.length) this.removeBusy(connId);
+    for (let i = q.head; i < q.ids.length; i++) out.push([q.ids[i], i === q.head ? headBytes : 0]);
     this.connState[connId] = CONN_CLOSED;
     this.queues[connId] = null;
+    this.firstByteUs[connId] = -1;
     this.refresh();
     return out;
   }
@@ -302,7 +325,8 @@ export class Network {
   }
 
   connectionRateBps(connId: number): number {
-    return this.active[connId] === 1 ? this.rate[connId] : 0;
+    const k = this.slotOf[connId] ?? -1;
+    return k >= 0 ? this.sRate[k] : 0;
   }
 
   nodeRateBps(nodeId: number): number {
@@ -311,13 +335,9 @@ export class Network {
 
   /** Total payload bytes delivered so far (computed up to now without touching the state). */
   get bytesDelivered(): number {
-    const dt = this.kernel.nowUs - this.lastUs;
+    const now = this.kernel.nowUs;
     let total = this.deliveredBytes;
-    if (dt > 0) {
-      for (const c of this.busy) {
-        if (this.active[c] === 1) total += Math.min(this.remaining[c], (this.rate[c] * dt) / 8e6);
-      }
-    }
+    for (let k = 0; k < this.nSlots; k++) total += this.sRem[k] - this.remainingAt(k, now);
     return total;
   }
 
@@ -326,7 +346,7 @@ export class Network {
     return this.cwnd[connId] ?? 0;
   }
 
-  // ---- internals ----------------------------------------------------------------------------------------------
+  // ---- flow bookkeeping ----------------------------------------------------------------------------------------
 
   private checkNode(nodeId: number): void {
     invariant(nodeId >= 0 && nodeId < this.nodeUplink.length, () => `unknown node ${nodeId}`);
@@ -342,22 +362,50 @@ export class Network {
     return q;
   }
 
-  /** Whole bytes of the head already delivered (all of them once it is within EPS_BYTES of done). */
-  private headBytesDone(connId: number, q: SendQueue): number {
-    const size = q.sizes[q.head];
-    const left = this.remaining[connId];
+  /** Bytes of slot k's head still to go at time t (≥ 0). */
+  private remainingAt(k: number, t: number): number {
+    const left = this.sRem[k] - (this.sRate[k] * (t - this.sT0[k])) / 8e6;
+    return left > 0 ? left : 0;
+  }
+
+  /** Brings slot k's remaining bytes up to time t and counts what crossed. */
+  private settle(k: number, t: number): void {
+    if (this.sT0[k] === t) return;
+    const left = this.remainingAt(k, t);
+    this.deliveredBytes += this.sRem[k] - left;
+    this.sRem[k] = left;
+    this.sT0[k] = t;
+  }
+
+  /** Whole bytes of a head already delivered (all of them once it is within EPS_BYTES of done). */
+  private headBytesDone(size: number, left: number): number {
     return left <= EPS_BYTES ? size : Math.floor(size - left);
   }
 
-  /** Removes the head; the next sub-block (if any) becomes the head with all its bytes to go. */
-  private popHead(connId: number, q: SendQueue): void {
+  /** Completion event time of slot k's head, from its state at sT0 (which must be now). */
+  private endTime(k: number, now: number): number {
+    const left = this.sRem[k];
+    if (left <= EPS_BYTES) return now;
+    const r = this.sRate[k];
+    if (!(r > 0)) return Infinity;
+    const t = Math.ceil(now + (left * 8e6) / r);
+    return t > now ? t : now + 1;
+  }
+
+  /**
+   * The head of connId is gone (completed or cancelled): the next sub-block becomes the head. An active
+   * connection whose new head is eligible keeps its slot and rate (back to back); otherwise it leaves the flows.
+   */
+  private nextHead(connId: number, q: SendQueue, now: number): void {
     q.head++;
+    this.firstByteUs[connId] = -1;
+    const k = this.slotOf[connId];
     if (q.head === q.ids.length) {
       q.ids.length = 0;
       q.sizes.length = 0;
       q.readyUs.length = 0;
       q.head = 0;
-      this.removeBusy(connId);
+      if (k >= 0) this.deactivate(connId, now);
       return;
     }
     if (q.head >= 64 && q.head * 2 >= q.ids.length) {
@@ -366,35 +414,39 @@ export class Network {
       q.readyUs.splice(0, q.head);
       q.head = 0;
     }
-    this.remaining[connId] = q.sizes[q.head];
-    this.firstByteUs[connId] = -1;
-  }
-
-  private removeBusy(connId: number): void {
-    const pos = this.busyPos[connId];
-    invariant(pos >= 0, () => `connection ${connId} is not busy`);
-    const last = this.busy.pop()!;
-    if (last !== connId) {
-      this.busy[pos] = last;
-      this.busyPos[last] = pos;
+    const eligible = q.readyUs[q.head] <= now;
+    if (k >= 0 && eligible) {
+      this.sRem[k] = q.sizes[q.head];
+      this.sT0[k] = now;
+      if (this.sRate[k] > 0) this.firstByteUs[connId] = now;
+      this.sEnd[k] = this.endTime(k, now);
+    } else if (k >= 0) {
+      this.deactivate(connId, now);
+      this.addWaiting(connId);
+    } else if (eligible) {
+      this.activate(connId, now);
+    } else {
+      this.addWaiting(connId);
     }
-    this.busyPos[connId] = -1;
-    if (this.active[connId] === 1) this.deactivate(connId, this.kernel.nowUs);
-    this.remaining[connId] = 0;
-    this.firstByteUs[connId] = -1;
   }
 
-  private deactivate(connId: number, now: number): void {
-    this.active[connId] = 0;
-    this.rate[connId] = 0;
-    this.stepAtUs[connId] = Infinity;
-    this.idleSinceUs[connId] = now;
-    this.nodeActive[this.connNode[connId]]--;
-    this.dirty = true;
-  }
-
+  /** connId's head is eligible: it becomes an active flow (rate set by the next solve). */
   private activate(connId: number, now: number): void {
-    this.active[connId] = 1;
+    invariant(
+      this.slotOf[connId] < 0 && this.waitPos[connId] < 0,
+      () => `conn ${connId} activated twice`,
+      now,
+    );
+    const q = this.queues[connId]!;
+    const k = this.nSlots++;
+    if (k === this.sConn.length) this.growSlots();
+    this.slotOf[connId] = k;
+    this.sConn[k] = connId;
+    this.sRem[k] = q.sizes[q.head];
+    this.sT0[k] = now;
+    this.sRate[k] = 0;
+    this.sEnd[k] = this.sRem[k] <= EPS_BYTES ? now : Infinity;
+    this.sLevel[k] = 0;
     this.nodeActive[this.connNode[connId]]++;
     if (this.tcp) {
       const c = this.config;
@@ -406,6 +458,68 @@ export class Network {
     this.dirty = true;
   }
 
+  /** connId stops being a flow (its slot must be settled to now by the caller if its bytes matter). */
+  private deactivate(connId: number, now: number): void {
+    const k = this.slotOf[connId];
+    invariant(k >= 0, () => `conn ${connId} is not active`, now);
+    const last = --this.nSlots;
+    if (k !== last) {
+      const moved = this.sConn[last];
+      this.sConn[k] = moved;
+      this.sRem[k] = this.sRem[last];
+      this.sT0[k] = this.sT0[last];
+      this.sRate[k] = this.sRate[last];
+      this.sEnd[k] = this.sEnd[last];
+      this.sLevel[k] = this.sLevel[last];
+      this.sNode[k] = this.sNode[last];
+      this.sCap[k] = this.sCap[last];
+      this.slotOf[moved] = k;
+    }
+    this.slotOf[connId] = -1;
+    this.stepAtUs[connId] = Infinity;
+    this.idleSinceUs[connId] = now;
+    this.nodeActive[this.connNode[connId]]--;
+    this.dirty = true;
+  }
+
+  private addWaiting(connId: number): void {
+    this.waitPos[connId] = this.waiting.length;
+    this.waiting.push(connId);
+  }
+
+  private removeWaiting(connId: number): void {
+    const pos = this.waitPos[connId];
+    invariant(pos >= 0, () => `conn ${connId} is not waiting`);
+    const last = this.waiting.pop()!;
+    if (last !== connId) {
+      this.waiting[pos] = last;
+      this.waitPos[last] = pos;
+    }
+    this.waitPos[connId] = -1;
+  }
+
+  private growSlots(): void {
+    const n = this.sConn.length * 2;
+    const grow = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
+      const b = make(n);
+      b.set(a);
+      return b;
+    };
+    const f64 = (x: number) => new Float64Array(x);
+    const i32 = (x: number) => new Int32Array(x);
+    this.sConn = grow(this.sConn, i32);
+    this.sRem = grow(this.sRem, f64);
+    this.sT0 = grow(this.sT0, f64);
+    this.sRate = grow(this.sRate, f64);
+    this.sEnd = grow(this.sEnd, f64);
+    this.sLevel = grow(this.sLevel, f64);
+    this.sNode = grow(this.sNode, i32);
+    this.sCap = grow(this.sCap, f64);
+    this.localCap = new Float64Array(n);
+    this.localLevel = new Float64Array(n);
+    this.localGlobal = new Int32Array(n);
+  }
+
   private capBps(connId: number): number {
     if (!this.tcp) return Infinity;
     const rtt = this.nodeRtt[this.connNode[connId]];
@@ -413,61 +527,57 @@ export class Network {
     return (Math.min(this.cwnd[connId], this.config.receiveWindowBytes) * 8e6) / rtt;
   }
 
-  private capBound(connId: number): boolean {
-    return this.capBps(connId) < this.level[connId] * (1 - CAPACITY_TOL);
-  }
-
-  /** Moves every active flow's bytes forward to now at the current rates. */
-  private advance(): void {
-    const now = this.kernel.nowUs;
-    const dt = now - this.lastUs;
-    if (dt <= 0) return;
-    const busy = this.busy;
-    for (let i = 0; i < busy.length; i++) {
-      const c = busy[i];
-      if (this.active[c] !== 1) continue;
-      const r = this.rate[c];
-      if (r <= 0) continue;
-      const left = this.remaining[c];
-      const moved = Math.min(left, (r * dt) / 8e6);
-      this.remaining[c] = left - moved;
-      this.deliveredBytes += moved;
-    }
-    this.lastUs = now;
-  }
+  // ---- events --------------------------------------------------------------------------------------------------
 
   private onEvent(gen: number): void {
-    if (gen !== this.gen) return; // superseded by a later recompute
+    if (gen !== this.gen) return; // superseded by a later post
     this.scheduledAtUs = Infinity;
     const now = this.kernel.nowUs;
-    this.advance();
 
-    // Completions, in busy order; each connection's queue order is kept.
-    const busy = this.busy;
-    for (let i = 0; i < busy.length; ) {
-      const c = busy[i];
-      const q = this.queues[c]!;
-      let guard = q.ids.length - q.head + 1;
-      while (q.head < q.ids.length && q.readyUs[q.head] <= now && this.remaining[c] <= EPS_BYTES) {
-        invariant(guard-- > 0, "network completion loop did not terminate", now);
-        this.doneConn.push(c);
-        this.doneId.push(q.ids[q.head]);
-        this.doneSize.push(q.sizes[q.head]);
-        this.doneFirst.push(this.firstByteUs[c] >= 0 ? this.firstByteUs[c] : now);
-        this.popHead(c, q);
+    // Completions. A slot whose connection leaves is refilled by the last slot: look at index k again then.
+    for (let k = 0; k < this.nSlots; ) {
+      if (this.sEnd[k] > now) {
+        k++;
+        continue;
       }
-      // popHead may have swap-removed c from busy: then slot i now holds another connection.
-      if (busy[i] === c) i++;
+      const c = this.sConn[k];
+      this.settle(k, now);
+      if (this.sRem[k] > EPS_BYTES) {
+        this.sEnd[k] = this.endTime(k, now); // floating-point noise: not quite there yet
+        k++;
+        continue;
+      }
+      const q = this.queues[c]!;
+      this.doneConn.push(c);
+      this.doneId.push(q.ids[q.head]);
+      this.doneSize.push(q.sizes[q.head]);
+      this.doneFirst.push(this.firstByteUs[c] >= 0 ? this.firstByteUs[c] : now);
+      this.deliveredBytes += this.sRem[k]; // the ≤ EPS_BYTES left are counted as delivered
+      this.sRem[k] = 0;
+      this.nextHead(c, q, now);
+      // Same slot, same connection (back to back): a zero-byte head completes in the next round of this loop.
+      if (this.doneConn.length > MAX_QUEUE)
+        invariant(false, "network completion loop did not terminate", now);
+    }
+
+    // Waiting connections whose head became eligible.
+    for (let i = 0; i < this.waiting.length; ) {
+      const c = this.waiting[i];
+      const q = this.queues[c]!;
+      if (q.readyUs[q.head] <= now) {
+        this.removeWaiting(c);
+        this.activate(c, now);
+      } else i++;
     }
 
     // TCP doubling clocks that are due.
     if (this.tcp) {
       const rwnd = this.config.receiveWindowBytes;
-      for (let i = 0; i < busy.length; i++) {
-        const c = busy[i];
-        if (this.active[c] !== 1 || this.stepAtUs[c] > now) continue;
+      for (let k = 0; k < this.nSlots; k++) {
+        const c = this.sConn[k];
+        if (this.stepAtUs[c] > now) continue;
         this.stepAtUs[c] = Infinity;
-        if (this.capBound(c)) {
+        if (this.sCap[k] < this.sLevel[k] * (1 - CAPACITY_TOL)) {
           this.cwnd[c] = Math.min(2 * this.cwnd[c], rwnd);
           this.dirty = true;
         }
@@ -510,56 +620,31 @@ export class Network {
     }
   }
 
-  /**
-   * Brings the flow set in line with the queues at now (the state must have been advanced to now), solves the
-   * rates if anything they depend on changed, stamps first bytes, and posts the next network event.
-   */
+  /** Solves the rates if anything they depend on changed, then posts the next network event. */
   private refresh(): void {
-    const now = this.kernel.nowUs;
-    const busy = this.busy;
-    for (let i = 0; i < busy.length; i++) {
-      const c = busy[i];
-      const q = this.queues[c]!;
-      const eligible = q.readyUs[q.head] <= now;
-      if (eligible && this.active[c] === 0) this.activate(c, now);
-      else if (!eligible && this.active[c] === 1) this.deactivate(c, now);
-    }
     if (this.dirty) this.solve();
-
     let next = Infinity;
-    const tcp = this.tcp;
-    const rwnd = this.config.receiveWindowBytes;
-    for (let i = 0; i < busy.length; i++) {
-      const c = busy[i];
-      if (this.active[c] === 0) {
-        const q = this.queues[c]!;
-        const wake = Math.ceil(q.readyUs[q.head]);
-        if (wake < next) next = wake;
-        continue;
-      }
-      const r = this.rate[c];
-      if (r > 0 && this.firstByteUs[c] < 0) this.firstByteUs[c] = now;
-      const left = this.remaining[c];
-      let t: number;
-      if (left <= EPS_BYTES) t = now;
-      else if (r > 0) {
-        t = Math.ceil(now + (left * 8e6) / r);
-        if (t <= now) t = now + 1;
-      } else t = Infinity;
+    for (let k = 0; k < this.nSlots; k++) {
+      const t = this.sEnd[k];
       if (t < next) next = t;
-      if (tcp) {
-        if (this.stepAtUs[c] === Infinity && this.cwnd[c] < rwnd && this.capBound(c)) {
-          this.stepAtUs[c] = now + Math.max(1, Math.round(this.nodeRtt[this.connNode[c]]));
-        }
-        if (this.stepAtUs[c] < next) next = this.stepAtUs[c];
+    }
+    if (this.tcp) {
+      for (let k = 0; k < this.nSlots; k++) {
+        const t = this.stepAtUs[this.sConn[k]];
+        if (t < next) next = t;
       }
     }
-    if (next !== this.scheduledAtUs) {
-      if (next === Infinity) {
-        this.gen = (this.gen + 1) | 0; // nothing to wake up for: retire the pending event
-        this.scheduledAtUs = Infinity;
-      } else this.post(next);
+    for (let i = 0; i < this.waiting.length; i++) {
+      const c = this.waiting[i];
+      const q = this.queues[c]!;
+      const t = Math.ceil(q.readyUs[q.head]);
+      if (t < next) next = t;
     }
+    if (next === this.scheduledAtUs) return;
+    if (next === Infinity) {
+      this.gen = (this.gen + 1) | 0; // nothing to wake up for: retire the pending event
+      this.scheduledAtUs = Infinity;
+    } else this.post(next);
   }
 
   private post(atUs: number): void {
@@ -568,22 +653,24 @@ export class Network {
     this.kernel.schedule(atUs, this.kind, this.gen, 0);
   }
 
-  /** Max-min rates for the active flows, written to `rate`, `level` and `nodeRate`; checks the invariants. */
+  /**
+   * Max-min rates for the active flows: settles every flow to now, solves, stamps first bytes, computes
+   * completion times and (tcp) arms doubling clocks; checks the capacity invariants.
+   */
   private solve(): void {
     this.dirty = false;
-    const busy = this.busy;
+    const now = this.kernel.nowUs;
     const stamp = ++this.solveId;
-    for (const n of this.solvedNodes) this.nodeRate[n] = 0;
+    for (let i = 0; i < this.solvedNodes.length; i++) this.nodeRate[this.solvedNodes[i]] = 0;
     this.solvedNodes.length = 0;
+    const nFlows = this.nSlots;
+    if (nFlows === 0) return;
 
-    let nFlows = 0;
-    for (let i = 0; i < busy.length; i++) if (this.active[busy[i]] === 1) nFlows++;
-    this.ensureFlows(nFlows);
-    let f = 0;
+    const tcp = this.tcp;
     let nNodes = 0;
-    for (let i = 0; i < busy.length; i++) {
-      const c = busy[i];
-      if (this.active[c] !== 1) continue;
+    for (let k = 0; k < nFlows; k++) {
+      const c = this.sConn[k];
+      this.settle(k, now);
       const node = this.connNode[c];
       if (this.nodeStamp[node] !== stamp) {
         this.nodeStamp[node] = stamp;
@@ -593,66 +680,56 @@ export class Network {
         this.solvedNodes.push(node);
         nNodes++;
       }
-      this.flowConn[f] = c;
-      this.flowNode[f] = this.nodeLocal[node];
-      this.flowCap[f] = this.capBps(c);
-      f++;
+      this.sNode[k] = this.nodeLocal[node];
+      this.sCap[k] = tcp ? this.capBps(c) : Infinity;
     }
-    if (nFlows === 0) return;
     const downlink = this.downlink * this.eff;
     solveMaxMin(
       nFlows,
-      this.flowNode,
-      this.flowCap,
+      this.sNode,
+      this.sCap,
       nNodes,
       this.localCap,
       downlink,
-      this.flowRate,
+      this.sRate,
       this.localLevel,
       this.scratch,
     );
 
-    const now = this.kernel.nowUs;
+    // Invariants, checked without allocating on the success path (this runs at every rate change).
     let total = 0;
+    const rwnd = this.config.receiveWindowBytes;
     for (let k = 0; k < nFlows; k++) {
-      const c = this.flowConn[k];
-      const r = this.flowRate[k];
-      const local = this.flowNode[k];
-      invariant(r >= 0, () => `negative rate ${r} on conn ${c}`, now);
-      invariant(
-        this.localCap[local] > 0 || r === 0,
-        () => `conn ${c} sends from a node with no capacity`,
-        now,
-      );
-      this.rate[c] = r;
-      this.level[c] = this.localLevel[local];
+      const c = this.sConn[k];
+      const r = this.sRate[k];
+      const local = this.sNode[k];
+      if (!(r >= 0)) invariant(false, `negative rate ${r} on conn ${c}`, now);
+      if (r > 0 && !(this.localCap[local] > 0))
+        invariant(false, `conn ${c} sends from a node with no capacity`, now);
       this.nodeRate[this.localGlobal[local]] += r;
       total += r;
+      if (r > 0 && this.firstByteUs[c] < 0) this.firstByteUs[c] = now;
+      this.sEnd[k] = this.endTime(k, now);
+      const level = this.localLevel[local];
+      this.sLevel[k] = level;
+      if (
+        tcp &&
+        this.stepAtUs[c] === Infinity &&
+        this.cwnd[c] < rwnd &&
+        this.sCap[k] < level * (1 - CAPACITY_TOL)
+      ) {
+        this.stepAtUs[c] = now + Math.max(1, Math.round(this.nodeRtt[this.connNode[c]]));
+      }
     }
-    invariant(
-      total <= downlink * (1 + CAPACITY_TOL) + 1e-6,
-      () => `downlink over capacity: ${total} > ${downlink} bps`,
-      now,
-    );
+    if (!(total <= downlink * (1 + CAPACITY_TOL) + 1e-6)) {
+      invariant(false, `downlink over capacity: ${total} > ${downlink} bps`, now);
+    }
     for (let k = 0; k < nNodes; k++) {
       const node = this.localGlobal[k];
-      invariant(
-        this.nodeRate[node] <= this.localCap[k] * (1 + CAPACITY_TOL) + 1e-6,
-        () => `node ${node} over capacity: ${this.nodeRate[node]} > ${this.localCap[k]} bps`,
-        now,
-      );
+      const cap = this.localCap[k];
+      if (!(this.nodeRate[node] <= cap * (1 + CAPACITY_TOL) + 1e-6)) {
+        invariant(false, `node ${node} over capacity: ${this.nodeRate[node]} > ${cap} bps`, now);
+      }
     }
-  }
-
-  private ensureFlows(n: number): void {
-    if (this.flowConn.length >= n) return;
-    const size = Math.max(n, this.flowConn.length * 2);
-    this.flowConn = new Int32Array(size);
-    this.flowNode = new Int32Array(size);
-    this.flowCap = new Float64Array(size);
-    this.flowRate = new Float64Array(size);
-    this.localCap = new Float64Array(size);
-    this.localLevel = new Float64Array(size);
-    this.localGlobal = new Int32Array(size);
   }
 }
