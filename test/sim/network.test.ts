@@ -1,5 +1,6 @@
 // The flow-level network: fluid timings (exact up to the documented 1 µs rounding), max-min re-filling as
 // transfers end, queues, cancel/close, capacity changes, and the tcp window model, all computed by hand.
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Kernel } from "../../src/sim/kernel/kernel.ts";
 import { Network, type NetworkConfig } from "../../src/sim/network/network.ts";
@@ -357,5 +358,128 @@ describe("Network, tcp model", () => {
     h.net.send(0, 7, MiB, 20_000);
     h.run();
     expect(h.delivery(0, 7).endUs).toBe(8_408_608);
+  });
+});
+
+describe("Network, random operations", () => {
+  type Op =
+    | { t: number; kind: "send"; conn: number; size: number; delay: number }
+    | { t: number; kind: "cancel"; conn: number; pick: number }
+    | { t: number; kind: "close"; conn: number }
+    | { t: number; kind: "uplink"; node: number; mbps: number }
+    | { t: number; kind: "factor"; node: number; factor: number }
+    | { t: number; kind: "downlink"; mbps: number };
+
+  const opArb: fc.Arbitrary<Op> = fc.oneof(
+    fc.record({
+      t: fc.nat(2_000_000),
+      kind: fc.constant("send" as const),
+      conn: fc.nat(5),
+      size: fc.oneof(fc.constant(0), fc.nat(200_000)),
+      delay: fc.nat(60_000),
+    }),
+    fc.record({
+      t: fc.nat(2_000_000),
+      kind: fc.constant("cancel" as const),
+      conn: fc.nat(5),
+      pick: fc.nat(10),
+    }),
+    fc.record({ t: fc.nat(2_000_000), kind: fc.constant("close" as const), conn: fc.nat(5) }),
+    fc.record({
+      t: fc.nat(2_000_000),
+      kind: fc.constant("uplink" as const),
+      node: fc.nat(2),
+      mbps: fc.integer({ min: 1, max: 20 }),
+    }),
+    fc.record({
+      t: fc.nat(2_000_000),
+      kind: fc.constant("factor" as const),
+      node: fc.nat(2),
+      factor: fc.constantFrom(0, 0.25, 1),
+    }),
+    fc.record({
+      t: fc.nat(2_000_000),
+      kind: fc.constant("downlink" as const),
+      mbps: fc.integer({ min: 1, max: 30 }),
+    }),
+  );
+
+  it("never loses or duplicates a sub-block, keeps queue order, and accounts every byte", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom("fluid" as const, "tcp" as const),
+        fc.array(opArb, { maxLength: 60 }),
+        (model, ops) => {
+          const h = new Harness({ ...TCP, model, downlinkBps: 10 * M, efficiency: 0.95 });
+          for (let n = 0; n < 3; n++) h.net.addNode(n, (n + 1) * 2 * M, 10_000 * (n + 1));
+          const open = new Set<number>();
+          for (let c = 0; c < 6; c++) {
+            h.net.openConnection(c, c % 3);
+            open.add(c);
+          }
+          const ended = new Map<string, string>(); // "conn/sb" → how it ended
+          const sent: Array<{ conn: number; sb: number; size: number; readyUs: number }> = [];
+          let partial = 0;
+          let lossy = 0;
+          let nextSb = 0;
+          const end = (conn: number, sb: number, how: string) => {
+            const key = `${conn}/${sb}`;
+            expect(ended.has(key)).toBe(false);
+            ended.set(key, how);
+          };
+          for (const op of [...ops].sort((a, b) => a.t - b.t)) {
+            h.at(op.t, () => {
+              const now = h.kernel.nowUs;
+              if (op.kind === "send" && open.has(op.conn)) {
+                const sb = nextSb++;
+                sent.push({ conn: op.conn, sb, size: op.size, readyUs: now + op.delay });
+                h.net.send(op.conn, sb, op.size, now + op.delay);
+              } else if (op.kind === "cancel") {
+                const q = h.net.queued(op.conn);
+                if (q.length === 0) return;
+                const sb = q[op.pick % q.length];
+                const bytes = h.net.cancel(op.conn, sb);
+                end(op.conn, sb, "cancelled");
+                partial += bytes;
+                lossy++;
+              } else if (op.kind === "close" && open.has(op.conn)) {
+                open.delete(op.conn);
+                for (const [sb, bytes] of h.net.closeConnection(op.conn)) {
+                  end(op.conn, sb, "closed");
+                  partial += bytes;
+                  lossy++;
+                }
+              } else if (op.kind === "uplink") h.net.setNodeUplink(op.node, op.mbps * M);
+              else if (op.kind === "factor") h.net.setNodeFactor(op.node, op.factor);
+              else if (op.kind === "downlink") h.net.setDownlink(op.mbps * M);
+            });
+          }
+          // Afterwards every node runs again, so everything still queued must arrive.
+          h.at(2_000_001, () => {
+            for (let n = 0; n < 3; n++) h.net.setNodeFactor(n, 1);
+          });
+          h.run();
+          let deliveredBytes = 0;
+          const lastEnd = new Map<number, number>();
+          for (const d of h.deliveries) {
+            end(d.conn, d.sb, "delivered");
+            const s = sent.find((x) => x.sb === d.sb)!;
+            expect(d.conn).toBe(s.conn);
+            expect(d.size).toBe(s.size);
+            expect(d.firstUs).toBeGreaterThanOrEqual(Math.ceil(s.readyUs) - 0);
+            expect(d.endUs).toBeGreaterThanOrEqual(d.firstUs);
+            expect(d.firstUs).toBeGreaterThanOrEqual(lastEnd.get(d.conn) ?? 0); // strictly in queue order
+            lastEnd.set(d.conn, d.endUs);
+            deliveredBytes += d.size;
+          }
+          expect(ended.size).toBe(sent.length);
+          const total = h.net.bytesDelivered;
+          expect(total).toBeGreaterThanOrEqual(deliveredBytes + partial - 1e-3);
+          expect(total).toBeLessThanOrEqual(deliveredBytes + partial + lossy + 1e-3);
+          for (let c = 0; c < 6; c++) expect(h.net.connectionRateBps(c)).toBe(0);
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });

@@ -365,7 +365,7 @@ export class Network {
   /** Bytes of slot k's head still to go at time t (≥ 0). */
   private remainingAt(k: number, t: number): number {
     const left = this.sRem[k] - (this.sRate[k] * (t - this.sT0[k])) / 8e6;
-    return left > 0 ? left : 0;
+    return Math.max(left, 0);
   }
 
   /** Brings slot k's remaining bytes up to time t and counts what crossed. */
