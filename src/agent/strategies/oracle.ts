@@ -1,11 +1,13 @@
 // `oracle`: clairvoyant water-filling split from the simulator's Oracle (true uplinks, RTTs, downlink).
 // Source i delivers r_i bytes/s after a first-byte delay d_i = its true RTT. Sorted by d_i, the active set A is
 // the longest prefix with d_i < T, where T* = (B + Σ_A r_i·d_i) / Σ_A r_i; source i gets x_i = r_i·(T* − d_i)⁺
-// bytes, rounded to sub-blocks by largest remainder. When Σ r_i exceeds the downlink C, the rates are scaled by
+// bytes. Sub-blocks are indivisible, so the split is made whole by earliest finish: each sub-block in turn goes to
+// the source that would finish it first (d_i + (n_i + 1)·c / r_i), which is optimal for equal-size jobs on
+// sources of different speeds and start delays, and never hands a slow source a sub-block it would finish after
+// T* + c / r_max; rounding the fluid shares up could. When Σ r_i exceeds the downlink C, the rates are scaled by
 // C / Σ r_i (a fair share of the bottleneck). Without an oracle (a real network) the strategy throws.
 
 import type { ConnectionView, Strategy, StrategyContext, StrategyEntry } from "../strategy.ts";
-import { largestRemainder } from "../split.ts";
 import { bytesOf, idleConnections, splitPool } from "./shares.ts";
 
 export interface FluidSource {
@@ -38,6 +40,26 @@ export function waterFill(
   return { tStar, shares };
 }
 
+/** How many of `count` sub-blocks of `sizeBytes` each source gets when each goes to the earliest finisher. */
+export function earliestFinishCounts(count: number, sizeBytes: number, sources: readonly FluidSource[]): number[] {
+  const counts = sources.map(() => 0);
+  for (let k = 0; k < count; k++) {
+    let best = -1;
+    let bestFinish = Number.POSITIVE_INFINITY;
+    sources.forEach((s, i) => {
+      if (s.rate <= 0) return;
+      const finish = s.delay + ((counts[i] + 1) * sizeBytes) / s.rate;
+      if (finish < bestFinish) {
+        bestFinish = finish;
+        best = i;
+      }
+    });
+    if (best < 0) break;
+    counts[best]++;
+  }
+  return counts;
+}
+
 export class OracleStrategy implements Strategy {
   readonly name = "oracle";
 
@@ -59,8 +81,7 @@ export class OracleStrategy implements Strategy {
     const downlink = oracle.downlinkBps() / 8;
     if (total > downlink && downlink > 0) rates = rates.map((r) => (r * downlink) / total);
     const sources = conns.map((c, i) => ({ rate: rates[i], delay: oracle.trueRttUs(c.nodeId) / 1e6 }));
-    const { shares } = waterFill(bytesOf(ctx, ctx.pool), sources);
-    splitPool(ctx, conns, largestRemainder(ctx.pool.length, shares));
+    splitPool(ctx, conns, earliestFinishCounts(ctx.pool.length, bytesOf(ctx, ctx.pool) / ctx.pool.length, sources));
   }
 }
 

@@ -10,6 +10,8 @@ import type { Rng, RandomStreams } from "../random/streams.ts";
 
 export class SimNode {
   online = true;
+  /** Connections still finishing their in-flight sub-block after a graceful leave. */
+  draining = 0;
   /** 0 while stalled, 1 otherwise. */
   stallFactor = 1;
   /** < 1 during a temporary slow-down. */

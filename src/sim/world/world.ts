@@ -226,7 +226,8 @@ export class World {
 
   /** Pushes a node's effective capacity into the network after any change of its state. */
   refreshCapacity(node: SimNode): void {
-    const f = node.online ? node.stallFactor * node.slowFactor : 0;
+    // A node that left gracefully still sends the sub-blocks in flight on its closing connections.
+    const f = node.online || node.draining > 0 ? node.stallFactor * node.slowFactor : 0;
     this.network.setNodeUplink(node.id, (node.uplinkBps * (1 - node.load)) / (1 + node.connectedUsers));
     this.network.setNodeFactor(node.id, f);
   }
@@ -249,6 +250,7 @@ export class World {
     for (const conn of node.conns.slice()) {
       if (graceful && this.connState[conn] === ConnState.Open) {
         this.connState[conn] = ConnState.Closing;
+        node.draining++;
         const inFlight = this.network.inFlight(conn);
         for (const sb of this.network.queued(conn)) {
           if (sb !== inFlight) this.endLive(conn, sb, "dropped", this.network.cancel(conn, sb));
@@ -291,12 +293,14 @@ export class World {
 
   /** Takes a connection out of the network; its queued sub-blocks end with the given outcome. */
   private killConnection(conn: number, state: ConnState, outcome: "dropped" | "cancelled"): void {
-    if (this.connState[conn] === ConnState.Open || this.connState[conn] === ConnState.Closing) {
+    const was = this.connState[conn];
+    this.connState[conn] = state;
+    if (was === ConnState.Open || was === ConnState.Closing) {
       for (const [sb, bytes] of this.network.closeConnection(conn)) this.endLive(conn, sb, outcome, bytes);
       const node = this.nodes[this.connNode[conn]];
       node.conns.splice(node.conns.indexOf(conn), 1);
+      if (was === ConnState.Closing && --node.draining === 0 && !node.online) this.refreshCapacity(node);
     }
-    this.connState[conn] = state;
   }
 
   private endLive(conn: number, sb: number, outcome: "dropped" | "cancelled", bytes: number): void {

@@ -1,0 +1,50 @@
+// The package's programmatic API, for teams that write scheduler regression tests in their own test suite:
+// load or build a scenario, run it with a strategy (a built-in name or one of their own), and assert on the
+// metrics; or run whole experiments, sweeps and the CI gate from code.
+
+import { createStrategy } from "./agent/strategies/registry.ts";
+import type { Strategy } from "./agent/strategy.ts";
+import { runOne } from "./harness/run.ts";
+import { type LoadedScenario, loadScenario, resolveScenario } from "./scenario/load.ts";
+import type { RunResult } from "./sim/metrics/records.ts";
+
+export type { AgentConfig } from "./agent/config.ts";
+export * from "./agent/index.ts";
+export { type CheckConfig, type CheckResult, check, compare, DEFAULT_CONFIG, loadBaseline, loadCheckConfig, runSuite } from "./harness/check.ts";
+export { type ExperimentOptions, type ExperimentOutcome, runExperiment } from "./harness/experiment.ts";
+export { type RunOptions, type RunOutput, runOne } from "./harness/run.ts";
+export { aggregate, bootstrapCi, mean, median, p95, pairedDifference } from "./harness/stats.ts";
+export { planSweep, type SweepPlan, type SweepRunResult } from "./harness/sweep.ts";
+export { runSweep, type SweepOptions, type SweepOutcome } from "./harness/sweep-run.ts";
+export { ScenarioError } from "./scenario/errors.ts";
+export { applyOverrides, type LoadedScenario, loadScenario, resolveScenario } from "./scenario/load.ts";
+export type { Scenario, ScenarioInput } from "./scenario/schema.ts";
+export type * from "./sim/metrics/records.ts";
+
+export interface RunScenarioOptions {
+  /** A built-in strategy name, or a factory for a strategy of your own (called once per run). */
+  readonly strategy: string | (() => Strategy);
+  /** Defaults to the scenario's seed. */
+  readonly seed?: number;
+}
+
+/**
+ * Runs one scenario once. `scenario` is a file path, a loaded scenario, or a plain object shaped like a scenario
+ * file (validated the same way; trace paths are relative to the current folder).
+ */
+export function runScenario(scenario: string | LoadedScenario | object, opts: RunScenarioOptions): RunResult {
+  const loaded =
+    typeof scenario === "string"
+      ? loadScenario(scenario)
+      : "scenario" in scenario && "traces" in scenario
+        ? (scenario as LoadedScenario)
+        : resolveScenario(scenario, "<inline scenario>", process.cwd());
+  const custom = typeof opts.strategy === "function" ? opts.strategy : null;
+  const name = custom !== null ? custom().name : (opts.strategy as string);
+  const { result } = runOne(loaded, {
+    strategy: name,
+    seed: opts.seed ?? loaded.scenario.seed,
+    strategyFactory: custom !== null ? () => custom() : createStrategy,
+  });
+  return result;
+}
