@@ -1,8 +1,14 @@
 // Runs every (strategy, seed) of a scenario, checks determinism on request, writes the outputs, and returns
-// what the CLI prints. STUB: the signature is the contract; the body lands with the world.
+// what the CLI prints. Outputs are built in memory and written only after every run finished, each file
+// atomically: an error or an interrupt never leaves a half-written result.
 
+import { writeOutputDir } from "../report/atomic.ts";
+import { buildRunOutputs } from "../report/outputs.ts";
+import { comparisonTable } from "../report/table.ts";
 import type { LoadedScenario } from "../scenario/load.ts";
+import { type EventLog, firstDifference } from "../sim/kernel/kernel.ts";
 import type { RunResult } from "../sim/metrics/records.ts";
+import { type RunOutput, runOne } from "./run.ts";
 
 export interface ExperimentOptions {
   readonly strategies: readonly string[];
@@ -28,6 +34,74 @@ export interface ExperimentOutcome {
   readonly failures: readonly string[];
 }
 
-export async function runExperiment(_loaded: LoadedScenario, _opts: ExperimentOptions): Promise<ExperimentOutcome> {
-  throw new Error("runExperiment: not implemented yet");
+/** Describes the first event where two runs of the same (strategy, seed) diverge, or null if they agree. */
+export function describeDivergence(a: RunOutput, b: RunOutput): string | null {
+  const la = a.eventLog as EventLog;
+  const lb = b.eventLog as EventLog;
+  const i = firstDifference(la, lb);
+  if (i < 0 && a.result.metrics.fingerprint === b.result.metrics.fingerprint) return null;
+  const names = a.kindNames ?? [];
+  const show = (l: EventLog) =>
+    i < l.timeUs.length ? `t=${l.timeUs[i]} µs ${names[l.kind[i]] ?? l.kind[i]}(${l.a[i]}, ${l.b[i]})` : "end of run";
+  return (
+    `strategy ${a.result.strategy} seed ${a.result.seed}: runs diverge at event #${i}: ` +
+    `first run ${show(la)}, second run ${show(lb)}`
+  );
+}
+
+/** events.jsonl: one line per processed event of every run. */
+function eventLines(outputs: readonly RunOutput[]): string {
+  const lines: string[] = [];
+  for (const o of outputs) {
+    const log = o.eventLog;
+    if (log === undefined) continue;
+    const names = o.kindNames ?? [];
+    for (let i = 0; i < log.timeUs.length; i++) {
+      lines.push(
+        JSON.stringify({
+          strategy: o.result.strategy,
+          seed: o.result.seed,
+          n: i,
+          time_us: log.timeUs[i],
+          kind: names[log.kind[i]] ?? String(log.kind[i]),
+          a: log.a[i],
+          b: log.b[i],
+        }),
+      );
+    }
+  }
+  return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
+}
+
+export async function runExperiment(loaded: LoadedScenario, opts: ExperimentOptions): Promise<ExperimentOutcome> {
+  const total = opts.strategies.length * opts.seeds.length * (opts.checkDeterminism ? 2 : 1);
+  let done = 0;
+  const outputs: RunOutput[] = [];
+  let determinismFailure: string | null = null;
+  const recordEvents = opts.trace || opts.checkDeterminism;
+  for (const strategy of opts.strategies) {
+    for (const seed of opts.seeds) {
+      const first = runOne(loaded, { strategy, seed, recordEvents });
+      opts.onProgress?.(++done, total);
+      if (opts.checkDeterminism) {
+        const second = runOne(loaded, { strategy, seed, recordEvents: true });
+        opts.onProgress?.(++done, total);
+        determinismFailure ??= describeDivergence(first, second);
+      }
+      // Keep the event log only when it is written out.
+      outputs.push(opts.trace ? first : { result: first.result });
+    }
+  }
+  const results = outputs.map((o) => o.result);
+  const failures = results.filter((r) => r.error !== null).map((r) => `${r.strategy} seed ${r.seed}: ${r.error}`);
+  const files = new Map<string, string | Uint8Array>(
+    buildRunOutputs(loaded, results, opts.trace ? { events: eventLines(outputs) } : {}),
+  );
+  if (opts.report) {
+    // Loaded on demand: vega and the renderer cost start-up time that `--no-report` runs should not pay.
+    const { buildCharts } = await import("../report/charts/index.ts");
+    for (const [name, content] of await buildCharts(loaded, results)) files.set(name, content);
+  }
+  writeOutputDir(opts.outDir, files);
+  return { results, table: comparisonTable(loaded.scenario, results), determinismFailure, failures };
 }
