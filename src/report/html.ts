@@ -7,35 +7,35 @@ import type { Scenario } from "../scenario/schema.ts";
 import type { ReportTable } from "./charts/tables.ts";
 
 export interface HtmlChart {
-	/** File stem, e.g. `block-time-cdf`; also the figure's anchor. */
-	readonly name: string;
-	readonly title: string;
-	readonly svg: string;
+  /** File stem, e.g. `block-time-cdf`; also the figure's anchor. */
+  readonly name: string;
+  readonly title: string;
+  readonly svg: string;
 }
 
 export interface IndexHtmlInput {
-	readonly scenario: Scenario;
-	readonly tables: readonly ReportTable[];
-	readonly charts: readonly HtmlChart[];
-	/** Short remarks shown under the tables (capped charts, failed runs, omitted charts). */
-	readonly notes: readonly string[];
+  readonly scenario: Scenario;
+  readonly tables: readonly ReportTable[];
+  readonly charts: readonly HtmlChart[];
+  /** Short remarks shown under the tables (capped charts, failed runs, omitted charts). */
+  readonly notes: readonly string[];
 }
 
 const ESCAPES: Readonly<Record<string, string>> = {
-	"&": "&amp;",
-	"<": "&lt;",
-	">": "&gt;",
-	'"': "&quot;",
-	"'": "&#39;",
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
 };
 
 export function escapeHtml(text: string): string {
-	return text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
+  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
 }
 
 /** An id-safe form of a chart name. */
 export function anchorOf(name: string): string {
-	return `chart-${name.replace(/[^A-Za-z0-9_-]/g, "_")}`;
+  return `chart-${name.replace(/[^A-Za-z0-9_-]/g, "_")}`;
 }
 
 /**
@@ -43,26 +43,23 @@ export function anchorOf(name: string): string {
  * restart at 1 in each chart) prefixed so several charts on one page do not clash.
  */
 export function inlineSvg(svg: string, prefix: string): string {
-	const body = svg.replace(/^<\?xml[^>]*>\s*/, "");
-	return body
-		.replace(/\sid="([^"]+)"/g, (_m, id: string) => ` id="${prefix}-${id}"`)
-		.replace(/url\(#([^)]+)\)/g, (_m, id: string) => `url(#${prefix}-${id})`)
-		.replace(/href="#([^"]+)"/g, (_m, id: string) => `href="#${prefix}-${id}"`);
+  const body = svg.replace(/^<\?xml[^>]*>\s*/, "");
+  return body
+    .replace(/\sid="([^"]+)"/g, (_m, id: string) => ` id="${prefix}-${id}"`)
+    .replace(/url\(#([^)]+)\)/g, (_m, id: string) => `url(#${prefix}-${id})`)
+    .replace(/href="#([^"]+)"/g, (_m, id: string) => `href="#${prefix}-${id}"`);
 }
 
 function tableHtml(t: ReportTable): string {
-	const head = t.columns
-		.map((c, i) => `<th${i === 0 ? "" : ' class="num"'}>${escapeHtml(c)}</th>`)
-		.join("");
-	const body = t.rows
-		.map(
-			(row) =>
-				`<tr>${row.map((c, i) => `<td${i === 0 ? "" : ' class="num"'}>${escapeHtml(c)}</td>`).join("")}</tr>`,
-		)
-		.join("\n");
-	const caption =
-		t.caption === "" ? "" : `<p class="caption">${escapeHtml(t.caption)}</p>\n`;
-	return `<h3>${escapeHtml(t.title)}</h3>\n${caption}<div class="scroll"><table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table></div>`;
+  const head = t.columns.map((c, i) => `<th${i === 0 ? "" : ' class="num"'}>${escapeHtml(c)}</th>`).join("");
+  const body = t.rows
+    .map(
+      (row) =>
+        `<tr>${row.map((c, i) => `<td${i === 0 ? "" : ' class="num"'}>${escapeHtml(c)}</td>`).join("")}</tr>`,
+    )
+    .join("\n");
+  const caption = t.caption === "" ? "" : `<p class="caption">${escapeHtml(t.caption)}</p>\n`;
+  return `<h3>${escapeHtml(t.title)}</h3>\n${caption}<div class="scroll"><table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table></div>`;
 }
 
 const CSS = `
@@ -91,30 +88,25 @@ ul.notes li { color: #555; }
 `.trim();
 
 export function buildIndexHtml(input: IndexHtmlInput): string {
-	const { scenario, tables, charts, notes } = input;
-	const title = `sim report: ${scenario.name}`;
-	const nav = charts
-		.map(
-			(c) =>
-				`<li><a href="#${anchorOf(c.name)}">${escapeHtml(c.title)}</a></li>`,
-		)
-		.join("\n");
-	const figures = charts
-		.map(
-			(c, i) =>
-				`<figure id="${anchorOf(c.name)}">\n<figcaption>${escapeHtml(c.title)}</figcaption>\n${inlineSvg(c.svg, `c${i}`)}\n</figure>`,
-		)
-		.join("\n");
-	const noteList =
-		notes.length === 0
-			? ""
-			: `<h3>Notes</h3>\n<ul class="notes">\n${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("\n")}\n</ul>\n`;
-	const description =
-		scenario.description === ""
-			? ""
-			: `<p class="description">${escapeHtml(scenario.description)}</p>\n`;
-	const strategies = `<p>Strategies: ${scenario.strategies.map(escapeHtml).join(", ")}; seeds: ${scenario.seeds} (from ${scenario.seed}).</p>\n`;
-	return `<!DOCTYPE html>
+  const { scenario, tables, charts, notes } = input;
+  const title = `sim report: ${scenario.name}`;
+  const nav = charts
+    .map((c) => `<li><a href="#${anchorOf(c.name)}">${escapeHtml(c.title)}</a></li>`)
+    .join("\n");
+  const figures = charts
+    .map(
+      (c, i) =>
+        `<figure id="${anchorOf(c.name)}">\n<figcaption>${escapeHtml(c.title)}</figcaption>\n${inlineSvg(c.svg, `c${i}`)}\n</figure>`,
+    )
+    .join("\n");
+  const noteList =
+    notes.length === 0
+      ? ""
+      : `<h3>Notes</h3>\n<ul class="notes">\n${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("\n")}\n</ul>\n`;
+  const description =
+    scenario.description === "" ? "" : `<p class="description">${escapeHtml(scenario.description)}</p>\n`;
+  const strategies = `<p>Strategies: ${scenario.strategies.map(escapeHtml).join(", ")}; seeds: ${scenario.seeds} (from ${scenario.seed}).</p>\n`;
+  return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">

@@ -5,49 +5,45 @@ import type { Scenario } from "../scenario/schema.ts";
 import type { ReportTable } from "./charts/tables.ts";
 
 export interface SummaryMdInput {
-	readonly scenario: Scenario;
-	readonly tables: readonly ReportTable[];
-	/** Charts to link (`charts/<name>.svg`), in page order. */
-	readonly charts: readonly { readonly name: string; readonly title: string }[];
-	readonly notes: readonly string[];
+  readonly scenario: Scenario;
+  readonly tables: readonly ReportTable[];
+  /** Charts to link (`charts/<name>.svg`), in page order. */
+  readonly charts: readonly { readonly name: string; readonly title: string }[];
+  readonly notes: readonly string[];
 }
 
 /** Text safe inside a table cell: pipes escaped, line breaks flattened. */
 export function mdCell(text: string): string {
-	return text
-		.replace(/\\/g, "\\\\")
-		.replace(/\|/g, "\\|")
-		.replace(/\r?\n/g, " ");
+  return text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 }
 
 /** A GFM table: first column left-aligned, the others right-aligned. */
 export function markdownTable(t: ReportTable): string {
-	const head = `| ${t.columns.map(mdCell).join(" | ")} |`;
-	const align = `|${t.columns.map((_, i) => (i === 0 ? " --- " : " ---: ")).join("|")}|`;
-	const body = t.rows.map((row) => `| ${row.map(mdCell).join(" | ")} |`);
-	return [head, align, ...body].join("\n");
+  const head = `| ${t.columns.map(mdCell).join(" | ")} |`;
+  const align = `|${t.columns.map((_, i) => (i === 0 ? " --- " : " ---: ")).join("|")}|`;
+  const body = t.rows.map((row) => `| ${row.map(mdCell).join(" | ")} |`);
+  return [head, align, ...body].join("\n");
 }
 
 export function buildSummaryMd(input: SummaryMdInput): string {
-	const { scenario, tables, charts, notes } = input;
-	const parts: string[] = [`# ${scenario.name}`];
-	if (scenario.description !== "") parts.push(scenario.description.trim());
-	parts.push(
-		`Strategies: ${scenario.strategies.join(", ")}; seeds: ${scenario.seeds} (from ${scenario.seed}).`,
-	);
-	for (const t of tables) {
-		parts.push(`## ${t.title}`);
-		if (t.caption !== "") parts.push(`_${t.caption}_`);
-		parts.push(markdownTable(t));
-	}
-	if (notes.length > 0)
-		parts.push("## Notes", notes.map((n) => `- ${n}`).join("\n"));
-	if (charts.length > 0) {
-		parts.push(
-			"## Charts",
-			"Open `index.html` for every chart on one page.",
-			charts.map((c) => `- [${c.title}](charts/${c.name}.svg)`).join("\n"),
-		);
-	}
-	return `${parts.join("\n\n")}\n`;
+  const { scenario, tables, charts, notes } = input;
+  const parts: string[] = [`# ${scenario.name}`];
+  if (scenario.description !== "") parts.push(scenario.description.trim());
+  parts.push(
+    `Strategies: ${scenario.strategies.join(", ")}; seeds: ${scenario.seeds} (from ${scenario.seed}).`,
+  );
+  for (const t of tables) {
+    parts.push(`## ${t.title}`);
+    if (t.caption !== "") parts.push(`_${t.caption}_`);
+    parts.push(markdownTable(t));
+  }
+  if (notes.length > 0) parts.push("## Notes", notes.map((n) => `- ${n}`).join("\n"));
+  if (charts.length > 0) {
+    parts.push(
+      "## Charts",
+      "Open `index.html` for every chart on one page.",
+      charts.map((c) => `- [${c.title}](charts/${c.name}.svg)`).join("\n"),
+    );
+  }
+  return `${parts.join("\n\n")}\n`;
 }

@@ -5,21 +5,14 @@
 
 import { fileURLToPath } from "node:url";
 import { Resvg } from "@resvg/resvg-js";
-import {
-	logger,
-	parse,
-	resetSVGDefIds,
-	type Spec as VegaSpec,
-	View,
-	Warn,
-} from "vega";
+import { logger, parse, resetSVGDefIds, type Spec as VegaSpec, View, Warn } from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
 import { FONT_FAMILY } from "./charts/theme.ts";
 
 /** The font files the PNG renderer loads, shipped with the repository (Bitstream Vera licence). */
 export const FONT_FILES: readonly string[] = [
-	fileURLToPath(new URL("./fonts/DejaVuSans.ttf", import.meta.url)),
-	fileURLToPath(new URL("./fonts/DejaVuSans-Bold.ttf", import.meta.url)),
+  fileURLToPath(new URL("./fonts/DejaVuSans.ttf", import.meta.url)),
+  fileURLToPath(new URL("./fonts/DejaVuSans-Bold.ttf", import.meta.url)),
 ];
 
 /** PNG zoom over the SVG's own size: modest, to keep reports quick to write. */
@@ -33,85 +26,79 @@ const MAX_WARNINGS = 100;
 
 /** A Vega logger that keeps warnings and errors as text instead of printing them. */
 function collectingLogger(into: string[]) {
-	return logger(Warn, undefined, (_method, level, args) => {
-		if (into.length < MAX_WARNINGS)
-			into.push(`${level} ${args.map(String).join(" ")}`);
-	});
+  return logger(Warn, undefined, (_method, level, args) => {
+    if (into.length < MAX_WARNINGS) into.push(`${level} ${args.map(String).join(" ")}`);
+  });
 }
 
 /** Compiles a Vega-Lite spec to Vega; Vega-Lite's warnings are returned, not printed. Throws on errors. */
 export function compileSpec(spec: TopLevelSpec): {
-	vega: VegaSpec;
-	warnings: string[];
+  vega: VegaSpec;
+  warnings: string[];
 } {
-	const warnings: string[] = [];
-	const vega = compile(spec, { logger: collectingLogger(warnings) }).spec;
-	return { vega, warnings };
+  const warnings: string[] = [];
+  const vega = compile(spec, { logger: collectingLogger(warnings) }).spec;
+  return { vega, warnings };
 }
 
 /** Renders a Vega-Lite spec to SVG text, with the warnings of Vega-Lite and Vega. Same spec ⇒ same bytes. */
-export async function renderChart(
-	spec: TopLevelSpec,
-): Promise<{ svg: string; warnings: string[] }> {
-	const { vega, warnings } = compileSpec(spec);
-	const view = new View(parse(vega), {
-		renderer: "none",
-		logger: collectingLogger(warnings),
-	});
-	try {
-		resetSVGDefIds();
-		const svg = await view.toSVG();
-		if (!svg.startsWith("<svg"))
-			throw new Error("renderSvg: Vega returned no SVG");
-		return { svg, warnings };
-	} finally {
-		view.finalize();
-	}
+export async function renderChart(spec: TopLevelSpec): Promise<{ svg: string; warnings: string[] }> {
+  const { vega, warnings } = compileSpec(spec);
+  const view = new View(parse(vega), {
+    renderer: "none",
+    logger: collectingLogger(warnings),
+  });
+  try {
+    resetSVGDefIds();
+    const svg = await view.toSVG();
+    if (!svg.startsWith("<svg")) throw new Error("renderSvg: Vega returned no SVG");
+    return { svg, warnings };
+  } finally {
+    view.finalize();
+  }
 }
 
 /** Renders a Vega-Lite spec to SVG text. Same spec ⇒ same bytes. */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-	return (await renderChart(spec)).svg;
+  return (await renderChart(spec)).svg;
 }
 
 /** Width and height in px that an SVG root declares. */
 export function svgSize(svg: string): { width: number; height: number } {
-	const root = /^<svg[^>]*>/.exec(svg)?.[0] ?? "";
-	const width = Number(/\swidth="([\d.]+)"/.exec(root)?.[1]);
-	const height = Number(/\sheight="([\d.]+)"/.exec(root)?.[1]);
-	if (!(width > 0 && height > 0))
-		throw new Error("svgSize: the SVG root has no width and height");
-	return { width, height };
+  const root = /^<svg[^>]*>/.exec(svg)?.[0] ?? "";
+  const width = Number(/\swidth="([\d.]+)"/.exec(root)?.[1]);
+  const height = Number(/\sheight="([\d.]+)"/.exec(root)?.[1]);
+  if (!(width > 0 && height > 0)) throw new Error("svgSize: the SVG root has no width and height");
+  return { width, height };
 }
 
 export interface PngOptions {
-	/** Zoom over the SVG size; default DEFAULT_PNG_SCALE. */
-	readonly scale?: number;
+  /** Zoom over the SVG size; default DEFAULT_PNG_SCALE. */
+  readonly scale?: number;
 }
 
 /** The zoom renderPng uses for an SVG: the asked scale, lowered so no side exceeds MAX_PNG_SIDE_PX. */
 export function pngScale(svg: string, opts: PngOptions = {}): number {
-	const scale = opts.scale ?? DEFAULT_PNG_SCALE;
-	if (!(scale > 0 && scale <= 8))
-		throw new Error(`renderPng: bad scale ${scale}`);
-	const { width, height } = svgSize(svg);
-	return Math.min(scale, MAX_PNG_SIDE_PX / Math.max(width, height));
+  const scale = opts.scale ?? DEFAULT_PNG_SCALE;
+  if (!(scale > 0 && scale <= 8)) throw new Error(`renderPng: bad scale ${scale}`);
+  const { width, height } = svgSize(svg);
+  return Math.min(scale, MAX_PNG_SIDE_PX / Math.max(width, height));
 }
 
 /** Rasterises SVG text to PNG bytes with the shipped font only. */
 export function renderPng(svg: string, opts: PngOptions = {}): Uint8Array {
-	const resvg = new Resvg(svg, {
-		font: {
-			loadSystemFonts: false,
-			fontFiles: [...FONT_FILES],
-			defaultFontFamily: FONT_FAMILY,
-			sansSerifFamily: FONT_FAMILY,
-			serifFamily: FONT_FAMILY,
-			monospaceFamily: FONT_FAMILY,
-		},
-		fitTo: { mode: "zoom", value: pngScale(svg, opts) },
-		background: "white",
-		logLevel: "off",
-	});
-	return new Uint8Array(resvg.render().asPng());
+  const resvg = new Resvg(svg, {
+    font: {
+      loadSystemFonts: false,
+      fontFiles: [...FONT_FILES],
+      defaultFontFamily: FONT_FAMILY,
+      sansSerifFamily: FONT_FAMILY,
+      serifFamily: FONT_FAMILY,
+      monospaceFamily: FONT_FAMILY,
+    },
+    fitTo: { mode: "zoom", value: pngScale(svg, opts) },
+    background: "white",
+    logLevel: "off",
+  });
+  return new Uint8Array(resvg.render().asPng());
 }

@@ -12,338 +12,289 @@ import { metricLabel } from "../../src/report/charts/labels.ts";
 import { metricsData } from "../../src/report/charts/metrics.ts";
 import { thin } from "../../src/report/charts/select.ts";
 import { type SweepPoint, sweepChart } from "../../src/report/charts/sweep.ts";
-import {
-	waterfallChart,
-	waterfallData,
-} from "../../src/report/charts/waterfall.ts";
-import {
-	compileSpec,
-	renderChart,
-	renderPng,
-	renderSvg,
-	svgSize,
-} from "../../src/report/render.ts";
+import { waterfallChart, waterfallData } from "../../src/report/charts/waterfall.ts";
+import { compileSpec, renderChart, renderPng, renderSvg, svgSize } from "../../src/report/render.ts";
 import { chartResults, chartRun, fakeLoaded } from "./chart-fixtures.ts";
 
 const STRATEGIES = ["static", "index", "rebalance"];
 
 const sweepPoints: SweepPoint[] = [];
 for (const strategy of ["static", "rebalance"])
-	for (const value of [2, 4, 8])
-		sweepPoints.push({
-			param: "agent.max_connections",
-			value,
-			strategy,
-			mean: 10 / value,
-			lo: 9 / value,
-			hi: 11 / value,
-		});
+  for (const value of [2, 4, 8])
+    sweepPoints.push({
+      param: "agent.max_connections",
+      value,
+      strategy,
+      mean: 10 / value,
+      lo: 9 / value,
+      hi: 11 / value,
+    });
 
 function allSpecs() {
-	const { charts } = chartSpecs(fakeLoaded(), chartResults(), {
-		sweeps: [{ metric: "completion_s", points: sweepPoints }],
-	});
-	return charts;
+  const { charts } = chartSpecs(fakeLoaded(), chartResults(), {
+    sweeps: [{ metric: "completion_s", points: sweepPoints }],
+  });
+  return charts;
 }
 
 describe("chart set", () => {
-	it("has every chart for a streaming scenario with churn, in page order", () => {
-		expect(allSpecs().map((c) => c.name)).toEqual([
-			"sweep-completion_s",
-			"metrics",
-			"block-time-cdf",
-			"buffer",
-			"peers-online",
-			"waterfall-static",
-			"waterfall-index",
-			"waterfall-rebalance",
-		]);
-	});
+  it("has every chart for a streaming scenario with churn, in page order", () => {
+    expect(allSpecs().map((c) => c.name)).toEqual([
+      "sweep-completion_s",
+      "metrics",
+      "block-time-cdf",
+      "buffer",
+      "peers-online",
+      "waterfall-static",
+      "waterfall-index",
+      "waterfall-rebalance",
+    ]);
+  });
 
-	it("omits the buffer chart without a bitrate and says so", () => {
-		const loaded = fakeLoaded({
-			content: {
-				size_bytes: 2_000_000,
-				block_bytes: 1_000_000,
-				sub_block_bytes: 250_000,
-				bitrate_bps: 0,
-			},
-		});
-		const { charts, notes } = chartSpecs(loaded, chartResults());
-		expect(charts.map((c) => c.name)).not.toContain("buffer");
-		expect(notes.join("\n")).toContain("no buffer chart");
-	});
+  it("omits the buffer chart without a bitrate and says so", () => {
+    const loaded = fakeLoaded({
+      content: {
+        size_bytes: 2_000_000,
+        block_bytes: 1_000_000,
+        sub_block_bytes: 250_000,
+        bitrate_bps: 0,
+      },
+    });
+    const { charts, notes } = chartSpecs(loaded, chartResults());
+    expect(charts.map((c) => c.name)).not.toContain("buffer");
+    expect(notes.join("\n")).toContain("no buffer chart");
+  });
 
-	it("omits peers-online when the peer count never changes", () => {
-		const { charts } = chartSpecs(
-			fakeLoaded(),
-			chartResults(STRATEGIES, 2, { peersChange: false }),
-		);
-		expect(charts.map((c) => c.name)).not.toContain("peers-online");
-		expect(charts.map((c) => c.name)).toContain("buffer");
-	});
+  it("omits peers-online when the peer count never changes", () => {
+    const { charts } = chartSpecs(fakeLoaded(), chartResults(STRATEGIES, 2, { peersChange: false }));
+    expect(charts.map((c) => c.name)).not.toContain("peers-online");
+    expect(charts.map((c) => c.name)).toContain("buffer");
+  });
 
-	it("draws only the sweep charts when there are no runs", () => {
-		const { charts, notes } = chartSpecs(fakeLoaded(), [], {
-			sweeps: [{ metric: "stall_s", points: sweepPoints }],
-		});
-		expect(charts.map((c) => c.name)).toEqual(["sweep-stall_s"]);
-		expect(notes).toEqual(["no runs: no per-run charts."]);
-	});
+  it("draws only the sweep charts when there are no runs", () => {
+    const { charts, notes } = chartSpecs(fakeLoaded(), [], {
+      sweeps: [{ metric: "stall_s", points: sweepPoints }],
+    });
+    expect(charts.map((c) => c.name)).toEqual(["sweep-stall_s"]);
+    expect(notes).toEqual(["no runs: no per-run charts."]);
+  });
 
-	it("notes failed runs", () => {
-		const results = [
-			...chartResults(["static"], 1),
-			chartRun({ strategy: "index", seed: 1, error: "boom" }),
-		];
-		expect(chartSpecs(fakeLoaded(), results).notes[0]).toBe(
-			"1 of 2 runs failed (index seed 1); statistics and the CDF leave them out.",
-		);
-	});
+  it("notes failed runs", () => {
+    const results = [...chartResults(["static"], 1), chartRun({ strategy: "index", seed: 1, error: "boom" })];
+    expect(chartSpecs(fakeLoaded(), results).notes[0]).toBe(
+      "1 of 2 runs failed (index seed 1); statistics and the CDF leave them out.",
+    );
+  });
 });
 
 describe("every spec", () => {
-	const specs = allSpecs();
+  const specs = allSpecs();
 
-	it.each(specs.map((c) => [c.name, c] as const))(
-		"%s compiles and renders without warnings",
-		async (_n, c) => {
-			const compiled = compileSpec(c.spec);
-			expect(compiled.warnings).toEqual([]);
-			expect(compiled.vega.marks?.length ?? 0).toBeGreaterThan(0);
-			const { svg, warnings } = await renderChart(c.spec);
-			expect(warnings).toEqual([]);
-			expect(svg.startsWith("<svg")).toBe(true);
-			expect(svg).toContain('font-family="DejaVu Sans, Verdana, sans-serif"');
-		},
-	);
+  it.each(specs.map((c) => [c.name, c] as const))(
+    "%s compiles and renders without warnings",
+    async (_n, c) => {
+      const compiled = compileSpec(c.spec);
+      expect(compiled.warnings).toEqual([]);
+      expect(compiled.vega.marks?.length ?? 0).toBeGreaterThan(0);
+      const { svg, warnings } = await renderChart(c.spec);
+      expect(warnings).toEqual([]);
+      expect(svg.startsWith("<svg")).toBe(true);
+      expect(svg).toContain('font-family="DejaVu Sans, Verdana, sans-serif"');
+    },
+  );
 
-	it("is the same JSON from the same input", () => {
-		const again = allSpecs();
-		specs.forEach((c, i) => {
-			expect(specJson(again[i].spec)).toBe(specJson(c.spec));
-		});
-	});
+  it("is the same JSON from the same input", () => {
+    const again = allSpecs();
+    specs.forEach((c, i) => {
+      expect(specJson(again[i].spec)).toBe(specJson(c.spec));
+    });
+  });
 
-	it("carries its data inline and no URL other than the schema name", () => {
-		for (const c of specs) {
-			const json = specJson(c.spec).replace(
-				'"$schema": "https://vega.github.io/schema/vega-lite/v6.json"',
-				"",
-			);
-			expect(json).not.toMatch(/https?:\/\//);
-			expect(json).not.toMatch(/"url"\s*:/);
-		}
-	});
+  it("carries its data inline and no URL other than the schema name", () => {
+    for (const c of specs) {
+      const json = specJson(c.spec).replace(
+        '"$schema": "https://vega.github.io/schema/vega-lite/v6.json"',
+        "",
+      );
+      expect(json).not.toMatch(/https?:\/\//);
+      expect(json).not.toMatch(/"url"\s*:/);
+    }
+  });
 
-	it("renders the same SVG bytes twice, whatever was rendered in between", async () => {
-		const waterfall = specs.find((c) => c.name === "waterfall-static")?.spec;
-		const metrics = specs.find((c) => c.name === "metrics")?.spec;
-		if (waterfall === undefined || metrics === undefined)
-			throw new Error("missing chart");
-		const first = await renderSvg(waterfall);
-		await renderSvg(metrics);
-		expect(await renderSvg(waterfall)).toBe(first);
-	});
+  it("renders the same SVG bytes twice, whatever was rendered in between", async () => {
+    const waterfall = specs.find((c) => c.name === "waterfall-static")?.spec;
+    const metrics = specs.find((c) => c.name === "metrics")?.spec;
+    if (waterfall === undefined || metrics === undefined) throw new Error("missing chart");
+    const first = await renderSvg(waterfall);
+    await renderSvg(metrics);
+    expect(await renderSvg(waterfall)).toBe(first);
+  });
 });
 
 describe("SVG text", () => {
-	const byName = new Map(allSpecs().map((c) => [c.name, c.spec]));
-	const svgOf = (name: string) => renderSvg(byName.get(name) as never);
+  const byName = new Map(allSpecs().map((c) => [c.name, c.spec]));
+  const svgOf = (name: string) => renderSvg(byName.get(name) as never);
 
-	it("block-time-cdf names its axes with units and every strategy", async () => {
-		const svg = await svgOf("block-time-cdf");
-		for (const text of ["block time (s)", "fraction of blocks", ...STRATEGIES])
-			expect(svg).toContain(text);
-	});
+  it("block-time-cdf names its axes with units and every strategy", async () => {
+    const svg = await svgOf("block-time-cdf");
+    for (const text of ["block time (s)", "fraction of blocks", ...STRATEGIES]) expect(svg).toContain(text);
+  });
 
-	it("metrics has a panel per headline metric, each axis with its unit", async () => {
-		const svg = await svgOf("metrics");
-		for (const m of [
-			"completion_s",
-			"mean_block_s",
-			"t_star_ratio",
-			"stall_s",
-			"redundant_bytes",
-			"origin_bytes",
-		])
-			expect(svg).toContain(metricLabel(m).title);
-		for (const s of STRATEGIES) expect(svg).toContain(`>${s}<`);
-	});
+  it("metrics has a panel per headline metric, each axis with its unit", async () => {
+    const svg = await svgOf("metrics");
+    for (const m of [
+      "completion_s",
+      "mean_block_s",
+      "t_star_ratio",
+      "stall_s",
+      "redundant_bytes",
+      "origin_bytes",
+    ])
+      expect(svg).toContain(metricLabel(m).title);
+    for (const s of STRATEGIES) expect(svg).toContain(`>${s}<`);
+  });
 
-	it("waterfall rows are connections labelled with their node; outcomes in the legend", async () => {
-		const svg = await svgOf("waterfall-index");
-		for (const text of [
-			"connection (node)",
-			"time (s)",
-			"conn 0 · peer 10",
-			"conn 3 · server 13",
-			"duplicate",
-			"seed 1",
-		])
-			expect(svg).toContain(text);
-	});
+  it("waterfall rows are connections labelled with their node; outcomes in the legend", async () => {
+    const svg = await svgOf("waterfall-index");
+    for (const text of [
+      "connection (node)",
+      "time (s)",
+      "conn 0 · peer 10",
+      "conn 3 · server 13",
+      "duplicate",
+      "seed 1",
+    ])
+      expect(svg).toContain(text);
+  });
 
-	it("buffer and peers-online name their axes", async () => {
-		expect(await svgOf("buffer")).toContain("buffer (s)");
-		expect(await svgOf("peers-online")).toContain("peers online (count)");
-	});
+  it("buffer and peers-online name their axes", async () => {
+    expect(await svgOf("buffer")).toContain("buffer (s)");
+    expect(await svgOf("peers-online")).toContain("peers (count)");
+  });
 
-	it("sweep puts the parameter on x and the metric on y", async () => {
-		const svg = await svgOf("sweep-completion_s");
-		for (const text of [
-			"agent.max_connections",
-			"completion time (s)",
-			"static",
-			"rebalance",
-		])
-			expect(svg).toContain(text);
-	});
+  it("sweep puts the parameter on x and the metric on y", async () => {
+    const svg = await svgOf("sweep-completion_s");
+    for (const text of ["agent.max_connections", "completion time (s)", "static", "rebalance"])
+      expect(svg).toContain(text);
+  });
 });
 
 describe("data", () => {
-	it("block-time CDF: hand-computed steps (k = 2 + 1 = 3: blocks of 1.3, 2.3 and 3.3 s)", () => {
-		const run = chartRun({ strategy: "ab", seed: 1, blocks: 3 });
-		expect(blockTimeCdfData(["ab"], [run])).toEqual([
-			{ strategy: "ab", block_s: 1.3, fraction: 0, i: 0 },
-			{ strategy: "ab", block_s: 1.3, fraction: 1 / 3, i: 1 },
-			{ strategy: "ab", block_s: 2.3, fraction: 2 / 3, i: 2 },
-			{ strategy: "ab", block_s: 3.3, fraction: 1, i: 3 },
-		]);
-	});
+  it("block-time CDF: hand-computed steps (k = 2 + 1 = 3: blocks of 1.3, 2.3 and 3.3 s)", () => {
+    const run = chartRun({ strategy: "ab", seed: 1, blocks: 3 });
+    expect(blockTimeCdfData(["ab"], [run])).toEqual([
+      { strategy: "ab", block_s: 1.3, fraction: 0, i: 0 },
+      { strategy: "ab", block_s: 1.3, fraction: 1 / 3, i: 1 },
+      { strategy: "ab", block_s: 2.3, fraction: 2 / 3, i: 2 },
+      { strategy: "ab", block_s: 3.3, fraction: 1, i: 3 },
+    ]);
+  });
 
-	it("block-time CDF leaves failed runs out", () => {
-		const ok = chartRun({ strategy: "a", seed: 1, blocks: 2 });
-		const failed = chartRun({ strategy: "a", seed: 2, blocks: 2, error: "x" });
-		expect(blockTimeCdfData(["a"], [ok, failed])).toHaveLength(3);
-	});
+  it("block-time CDF leaves failed runs out", () => {
+    const ok = chartRun({ strategy: "a", seed: 1, blocks: 2 });
+    const failed = chartRun({ strategy: "a", seed: 2, blocks: 2, error: "x" });
+    expect(blockTimeCdfData(["a"], [ok, failed])).toHaveLength(3);
+  });
 
-	it("buffer curve drains at 1 s/s after start-up and to 0 after the last block", () => {
-		const base = chartRun({ strategy: "s", seed: 1 });
-		const run: RunResult = {
-			...base,
-			metrics: { ...base.metrics, startupDelayS: 1 },
-			bufferSeries: [
-				{ timeUs: 500_000, value: 0.5 },
-				{ timeUs: 1_000_000, value: 1 },
-				{ timeUs: 3_000_000, value: 2 },
-			],
-		};
-		expect(bufferCurve(run)).toEqual([
-			{ time_s: 0.5, buffer_s: 0.5 },
-			{ time_s: 1, buffer_s: 0.5 }, // before start-up: nothing plays
-			{ time_s: 1, buffer_s: 1 },
-			{ time_s: 3, buffer_s: 0 }, // 1 s of content, 2 s of playing: ran dry
-			{ time_s: 3, buffer_s: 2 },
-			{ time_s: 5, buffer_s: 0 },
-		]);
-	});
+  it("buffer curve drains at 1 s/s after start-up and to 0 after the last block", () => {
+    const base = chartRun({ strategy: "s", seed: 1 });
+    const run: RunResult = {
+      ...base,
+      metrics: { ...base.metrics, startupDelayS: 1 },
+      bufferSeries: [
+        { timeUs: 500_000, value: 0.5 },
+        { timeUs: 1_000_000, value: 1 },
+        { timeUs: 3_000_000, value: 2 },
+      ],
+    };
+    expect(bufferCurve(run)).toEqual([
+      { time_s: 0.5, buffer_s: 0.5 },
+      { time_s: 1, buffer_s: 0.5 }, // before start-up: nothing plays
+      { time_s: 1, buffer_s: 1 },
+      { time_s: 3, buffer_s: 0 }, // 1 s of content, 2 s of playing: ran dry
+      { time_s: 3, buffer_s: 2 },
+      { time_s: 5, buffer_s: 0 },
+    ]);
+  });
 
-	it("metrics data: means in display units (bytes as MB) for every strategy that ran", () => {
-		const data = metricsData(
-			fakeLoaded().scenario,
-			chartResults(["static"], 2),
-		);
-		// k = 6 + seed: origin 0.7 MB and 0.8 MB.
-		const origin = data.find((d) => d.metric === "origin_bytes");
-		expect(origin?.mean).toBeCloseTo(0.75, 12);
-		expect(origin?.n).toBe(2);
-		expect(data.filter((d) => d.metric === "completion_s")).toHaveLength(1);
-	});
+  it("metrics data: means in display units (bytes as MB) for every strategy that ran", () => {
+    const data = metricsData(fakeLoaded().scenario, chartResults(["static"], 2));
+    // k = 6 + seed: origin 0.7 MB and 0.8 MB.
+    const origin = data.find((d) => d.metric === "origin_bytes");
+    expect(origin?.mean).toBeCloseTo(0.75, 12);
+    expect(origin?.n).toBe(2);
+    expect(data.filter((d) => d.metric === "completion_s")).toHaveLength(1);
+  });
 
-	it("waterfall: capped to the first requests by time, rows by connection, open requests drawn to the run end", () => {
-		const run = chartRun({ strategy: "s", seed: 1, blocks: 2, subBlocks: 50 });
-		const d = waterfallData(run, 10);
-		expect(d.bars).toHaveLength(10);
-		expect(d.total).toBe(50);
-		expect(d.capped).toBe(true);
-		expect(d.rows).toEqual([
-			"conn 0 · peer 10",
-			"conn 1 · peer 11",
-			"conn 2 · peer 12",
-			"conn 3 · server 13",
-		]);
-		expect(d.bars.map((b) => b.request_s)).toEqual(
-			[...d.bars.map((b) => b.request_s)].sort((a, b) => a - b),
-		);
-		// Sub-block 6 was cancelled and never ended: drawn to the last thing the run shows, the peer change at 5 s.
-		const open = waterfallData(run).bars.find((b) => b.sub_block === 6);
-		expect(open?.end_s).toBe(5);
-		const spec = JSON.stringify(waterfallChart(run, 10));
-		expect(spec).toContain("showing the first 10 of 50 sub-block requests");
-		expect(JSON.stringify(waterfallChart(run))).not.toContain(
-			"showing the first",
-		);
-	});
+  it("waterfall: capped to the first requests by time, rows by connection, open requests drawn to the run end", () => {
+    const run = chartRun({ strategy: "s", seed: 1, blocks: 2, subBlocks: 50 });
+    const d = waterfallData(run, 10);
+    expect(d.bars).toHaveLength(10);
+    expect(d.total).toBe(50);
+    expect(d.capped).toBe(true);
+    expect(d.rows).toEqual([
+      "conn 0 · peer 10",
+      "conn 1 · peer 11",
+      "conn 2 · peer 12",
+      "conn 3 · server 13",
+    ]);
+    expect(d.bars.map((b) => b.request_s)).toEqual([...d.bars.map((b) => b.request_s)].sort((a, b) => a - b));
+    // Sub-block 6 was cancelled and never ended: drawn to the last thing the run shows, the peer change at 5 s.
+    const open = waterfallData(run).bars.find((b) => b.sub_block === 6);
+    expect(open?.end_s).toBe(5);
+    const spec = JSON.stringify(waterfallChart(run, 10));
+    expect(spec).toContain("showing the first 10 of 50 sub-block requests");
+    expect(JSON.stringify(waterfallChart(run))).not.toContain("showing the first");
+  });
 
-	it("thin keeps short arrays, the first and last items, and order", () => {
-		expect(thin([1, 2, 3], 5)).toEqual([1, 2, 3]);
-		expect(thin([0, 1, 2, 3, 4, 5, 6, 7, 8], 3)).toEqual([0, 4, 8]);
-		fc.assert(
-			fc.property(
-				fc.integer({ min: 0, max: 300 }),
-				fc.integer({ min: 2, max: 50 }),
-				(n, max) => {
-					const xs = Array.from({ length: n }, (_, i) => i);
-					const out = thin(xs, max);
-					expect(out.length).toBe(Math.min(n, max));
-					if (n > 0) expect([out[0], out[out.length - 1]]).toEqual([0, n - 1]);
-					for (let i = 1; i < out.length; i++)
-						expect(out[i]).toBeGreaterThan(out[i - 1]);
-				},
-			),
-		);
-	});
+  it("thin keeps short arrays, the first and last items, and order", () => {
+    expect(thin([1, 2, 3], 5)).toEqual([1, 2, 3]);
+    expect(thin([0, 1, 2, 3, 4, 5, 6, 7, 8], 3)).toEqual([0, 4, 8]);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 2, max: 50 }), (n, max) => {
+        const xs = Array.from({ length: n }, (_, i) => i);
+        const out = thin(xs, max);
+        expect(out.length).toBe(Math.min(n, max));
+        if (n > 0) expect([out[0], out[out.length - 1]]).toEqual([0, n - 1]);
+        for (let i = 1; i < out.length; i++) expect(out[i]).toBeGreaterThan(out[i - 1]);
+      }),
+    );
+  });
 
-	it("sweep: the same JSON whatever order each strategy's points come in; strings get an ordinal axis", () => {
-		const reversed = [
-			...sweepPoints.slice(0, 3).reverse(),
-			...sweepPoints.slice(3).reverse(),
-		];
-		expect(specJson(sweepChart(reversed, "completion_s"))).toBe(
-			specJson(sweepChart(sweepPoints, "completion_s")),
-		);
-		const named = sweepPoints.map((p) => ({
-			...p,
-			param: "network.model",
-			value: p.value === 2 ? "fluid" : "tcp",
-		}));
-		expect(JSON.stringify(sweepChart(named, "stall_s"))).toContain(
-			'"type":"ordinal"',
-		);
-	});
+  it("sweep: the same JSON whatever order each strategy's points come in; strings get an ordinal axis", () => {
+    const reversed = [...sweepPoints.slice(0, 3).reverse(), ...sweepPoints.slice(3).reverse()];
+    expect(specJson(sweepChart(reversed, "completion_s"))).toBe(
+      specJson(sweepChart(sweepPoints, "completion_s")),
+    );
+    const named = sweepPoints.map((p) => ({
+      ...p,
+      param: "network.model",
+      value: p.value === 2 ? "fluid" : "tcp",
+    }));
+    expect(JSON.stringify(sweepChart(named, "stall_s"))).toContain('"type":"ordinal"');
+  });
 
-	it("sweep with two parameters gets a panel each and compiles cleanly", () => {
-		const two = [
-			...sweepPoints,
-			...sweepPoints.map((p) => ({ ...p, param: "tracker.list_size" })),
-		];
-		const spec = sweepChart(two, "redundant_bytes");
-		expect(JSON.stringify(spec)).toContain('"facet"');
-		expect(compileSpec(spec).warnings).toEqual([]);
-	});
+  it("sweep with two parameters gets a panel each and compiles cleanly", () => {
+    const two = [...sweepPoints, ...sweepPoints.map((p) => ({ ...p, param: "tracker.list_size" }))];
+    const spec = sweepChart(two, "redundant_bytes");
+    expect(JSON.stringify(spec)).toContain('"facet"');
+    expect(compileSpec(spec).warnings).toEqual([]);
+  });
 });
 
 describe("PNG", () => {
-	it("starts with the PNG signature and has the SVG size × scale", async () => {
-		const spec = allSpecs().find((c) => c.name === "block-time-cdf")?.spec;
-		if (spec === undefined) throw new Error("missing chart");
-		const svg = await renderSvg(spec);
-		const { width, height } = svgSize(svg);
-		const png = renderPng(svg, { scale: 1 });
-		expect([...png.subarray(0, 8)]).toEqual([
-			0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a,
-		]);
-		// IHDR: width and height, big-endian, at bytes 16..23.
-		const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
-		expect([view.getUint32(16), view.getUint32(20)]).toEqual([
-			Math.round(width),
-			Math.round(height),
-		]);
-		const big = new DataView(renderPng(svg, { scale: 2 }).buffer);
-		expect(big.getUint32(16)).toBe(Math.round(width * 2));
-		expect(
-			Buffer.from(renderPng(svg, { scale: 1 })).equals(Buffer.from(png)),
-		).toBe(true);
-	});
+  it("starts with the PNG signature and has the SVG size × scale", async () => {
+    const spec = allSpecs().find((c) => c.name === "block-time-cdf")?.spec;
+    if (spec === undefined) throw new Error("missing chart");
+    const svg = await renderSvg(spec);
+    const { width, height } = svgSize(svg);
+    const png = renderPng(svg, { scale: 1 });
+    expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    // IHDR: width and height, big-endian, at bytes 16..23.
+    const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+    expect([view.getUint32(16), view.getUint32(20)]).toEqual([Math.round(width), Math.round(height)]);
+    const big = new DataView(renderPng(svg, { scale: 2 }).buffer);
+    expect(big.getUint32(16)).toBe(Math.round(width * 2));
+    expect(Buffer.from(renderPng(svg, { scale: 1 })).equals(Buffer.from(png))).toBe(true);
+  });
 });

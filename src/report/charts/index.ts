@@ -25,111 +25,111 @@ export { sweepChart } from "./sweep.ts";
 export { defaultTables } from "./tables.ts";
 
 export interface ChartEntry {
-	/** File stem under charts/. */
-	readonly name: string;
-	/** Heading on index.html. */
-	readonly title: string;
-	readonly spec: TopLevelSpec;
+  /** File stem under charts/. */
+  readonly name: string;
+  /** Heading on index.html. */
+  readonly title: string;
+  readonly spec: TopLevelSpec;
 }
 
 export interface ChartOptions {
-	/** Sub-block requests drawn per waterfall; default MAX_WATERFALL_SUB_BLOCKS. */
-	readonly maxWaterfallSubBlocks?: number;
-	/** Sweep charts to add, one per metric. */
-	readonly sweeps?: readonly {
-		readonly metric: string;
-		readonly points: readonly SweepPoint[];
-	}[];
+  /** Sub-block requests drawn per waterfall; default MAX_WATERFALL_SUB_BLOCKS. */
+  readonly maxWaterfallSubBlocks?: number;
+  /** Sweep charts to add, one per metric. */
+  readonly sweeps?: readonly {
+    readonly metric: string;
+    readonly points: readonly SweepPoint[];
+  }[];
 }
 
 export interface BuildChartsOptions extends ChartOptions {
-	/** Tables for index.html and summary.md; default defaultTables(scenario, results). */
-	readonly tables?: readonly ReportTable[];
-	/** Extra notes shown under the tables (the report adds its own about omitted or capped charts). */
-	readonly notes?: readonly string[];
-	/** Write charts/<name>.png too; default true. */
-	readonly png?: boolean;
-	/** PNG zoom over the SVG size; default render.ts's DEFAULT_PNG_SCALE. */
-	readonly pngScale?: number;
+  /** Tables for index.html and summary.md; default defaultTables(scenario, results). */
+  readonly tables?: readonly ReportTable[];
+  /** Extra notes shown under the tables (the report adds its own about omitted or capped charts). */
+  readonly notes?: readonly string[];
+  /** Write charts/<name>.png too; default true. */
+  readonly png?: boolean;
+  /** PNG zoom over the SVG size; default render.ts's DEFAULT_PNG_SCALE. */
+  readonly pngScale?: number;
 }
 
 /** A file-name-safe form of a strategy name. */
 export function fileStem(name: string): string {
-	return name.replace(/[^A-Za-z0-9_.-]/g, "_");
+  return name.replace(/[^A-Za-z0-9_.-]/g, "_");
 }
 
 /** The charts a report draws, in page order, with the notes that explain omitted or capped ones. */
 export function chartSpecs(
-	loaded: LoadedScenario,
-	results: readonly RunResult[],
-	opts: ChartOptions = {},
+  loaded: LoadedScenario,
+  results: readonly RunResult[],
+  opts: ChartOptions = {},
 ): { charts: ChartEntry[]; notes: string[] } {
-	const scenario = loaded.scenario;
-	const charts: ChartEntry[] = [];
-	const notes: string[] = [];
-	const failed = results.filter((r) => r.error !== null);
-	if (failed.length > 0) {
-		notes.push(
-			`${failed.length} of ${results.length} runs failed (${failed.map((r) => `${r.strategy} seed ${r.seed}`).join(", ")}); statistics and the CDF leave them out.`,
-		);
-	}
-	for (const s of opts.sweeps ?? []) {
-		charts.push({
-			name: sweepChartName(fileStem(s.metric)),
-			title: `Sweep: ${metricLabel(s.metric).title}`,
-			spec: sweepChart(s.points, s.metric, scenario.strategies),
-		});
-	}
-	if (results.length === 0) {
-		notes.push("no runs: no per-run charts.");
-		return { charts, notes };
-	}
-	charts.push({
-		name: "metrics",
-		title: "Metrics per strategy (mean and 95% interval)",
-		spec: metricsChart(scenario, results),
-	});
-	charts.push({
-		name: "block-time-cdf",
-		title: "Block download time (CDF)",
-		spec: blockTimeCdfChart(scenario.strategies, results),
-	});
-	const first = firstSeedRuns(scenario.strategies, results);
-	if (scenario.content.bitrate_bps > 0) {
-		charts.push({
-			name: "buffer",
-			title: "Playback buffer (first seed)",
-			spec: bufferChart(first),
-		});
-	} else {
-		notes.push("no bitrate (a plain download): no buffer chart.");
-	}
-	if (peersOnlineChanges(first)) {
-		charts.push({
-			name: "peers-online",
-			title: "Peers online (first seed)",
-			spec: peersOnlineChart(first),
-		});
-	}
-	const cap = opts.maxWaterfallSubBlocks ?? MAX_WATERFALL_SUB_BLOCKS;
-	for (const run of first) {
-		if (run.subBlocks.length > cap) {
-			notes.push(
-				`waterfall-${run.strategy} shows the first ${cap} of ${run.subBlocks.length} sub-block requests.`,
-			);
-		}
-		charts.push({
-			name: `waterfall-${fileStem(run.strategy)}`,
-			title: `Sub-block waterfall: ${run.strategy} (seed ${run.seed})`,
-			spec: waterfallChart(run, cap),
-		});
-	}
-	return { charts, notes };
+  const scenario = loaded.scenario;
+  const charts: ChartEntry[] = [];
+  const notes: string[] = [];
+  const failed = results.filter((r) => r.error !== null);
+  if (failed.length > 0) {
+    notes.push(
+      `${failed.length} of ${results.length} runs failed (${failed.map((r) => `${r.strategy} seed ${r.seed}`).join(", ")}); statistics and the CDF leave them out.`,
+    );
+  }
+  for (const s of opts.sweeps ?? []) {
+    charts.push({
+      name: sweepChartName(fileStem(s.metric)),
+      title: `Sweep: ${metricLabel(s.metric).title}`,
+      spec: sweepChart(s.points, s.metric, scenario.strategies),
+    });
+  }
+  if (results.length === 0) {
+    notes.push("no runs: no per-run charts.");
+    return { charts, notes };
+  }
+  charts.push({
+    name: "metrics",
+    title: "Metrics per strategy (mean and 95% interval)",
+    spec: metricsChart(scenario, results),
+  });
+  charts.push({
+    name: "block-time-cdf",
+    title: "Block download time (CDF)",
+    spec: blockTimeCdfChart(scenario.strategies, results),
+  });
+  const first = firstSeedRuns(scenario.strategies, results);
+  if (scenario.content.bitrate_bps > 0) {
+    charts.push({
+      name: "buffer",
+      title: "Playback buffer (first seed)",
+      spec: bufferChart(first),
+    });
+  } else {
+    notes.push("no bitrate (a plain download): no buffer chart.");
+  }
+  if (peersOnlineChanges(first)) {
+    charts.push({
+      name: "peers-online",
+      title: "Peers online (first seed)",
+      spec: peersOnlineChart(first),
+    });
+  }
+  const cap = opts.maxWaterfallSubBlocks ?? MAX_WATERFALL_SUB_BLOCKS;
+  for (const run of first) {
+    if (run.subBlocks.length > cap) {
+      notes.push(
+        `waterfall-${run.strategy} shows the first ${cap} of ${run.subBlocks.length} sub-block requests.`,
+      );
+    }
+    charts.push({
+      name: `waterfall-${fileStem(run.strategy)}`,
+      title: `Sub-block waterfall: ${run.strategy} (seed ${run.seed})`,
+      spec: waterfallChart(run, cap),
+    });
+  }
+  return { charts, notes };
 }
 
 /** The JSON text of a spec as saved in charts/<name>.vl.json. */
 export function specJson(spec: TopLevelSpec): string {
-	return `${JSON.stringify(spec, null, 2)}\n`;
+  return `${JSON.stringify(spec, null, 2)}\n`;
 }
 
 /**
@@ -137,43 +137,39 @@ export function specJson(spec: TopLevelSpec): string {
  * input ⇒ same bytes.
  */
 export async function buildCharts(
-	loaded: LoadedScenario,
-	results: readonly RunResult[],
-	opts: BuildChartsOptions = {},
+  loaded: LoadedScenario,
+  results: readonly RunResult[],
+  opts: BuildChartsOptions = {},
 ): Promise<Map<string, string | Uint8Array>> {
-	const { charts, notes } = chartSpecs(loaded, results, opts);
-	const files = new Map<string, string | Uint8Array>();
-	const rendered: { name: string; title: string; svg: string }[] = [];
-	for (const c of charts) {
-		const svg = await renderSvg(c.spec);
-		files.set(`charts/${c.name}.vl.json`, specJson(c.spec));
-		files.set(`charts/${c.name}.svg`, svg);
-		if (opts.png ?? true)
-			files.set(
-				`charts/${c.name}.png`,
-				renderPng(svg, { scale: opts.pngScale }),
-			);
-		rendered.push({ name: c.name, title: c.title, svg });
-	}
-	const tables = opts.tables ?? defaultTables(loaded.scenario, results);
-	const allNotes = [...(opts.notes ?? []), ...notes];
-	files.set(
-		"index.html",
-		buildIndexHtml({
-			scenario: loaded.scenario,
-			tables,
-			charts: rendered,
-			notes: allNotes,
-		}),
-	);
-	files.set(
-		"summary.md",
-		buildSummaryMd({
-			scenario: loaded.scenario,
-			tables,
-			charts: rendered,
-			notes: allNotes,
-		}),
-	);
-	return files;
+  const { charts, notes } = chartSpecs(loaded, results, opts);
+  const files = new Map<string, string | Uint8Array>();
+  const rendered: { name: string; title: string; svg: string }[] = [];
+  for (const c of charts) {
+    const svg = await renderSvg(c.spec);
+    files.set(`charts/${c.name}.vl.json`, specJson(c.spec));
+    files.set(`charts/${c.name}.svg`, svg);
+    if (opts.png ?? true) files.set(`charts/${c.name}.png`, renderPng(svg, { scale: opts.pngScale }));
+    rendered.push({ name: c.name, title: c.title, svg });
+  }
+  const tables = opts.tables ?? defaultTables(loaded.scenario, results);
+  const allNotes = [...(opts.notes ?? []), ...notes];
+  files.set(
+    "index.html",
+    buildIndexHtml({
+      scenario: loaded.scenario,
+      tables,
+      charts: rendered,
+      notes: allNotes,
+    }),
+  );
+  files.set(
+    "summary.md",
+    buildSummaryMd({
+      scenario: loaded.scenario,
+      tables,
+      charts: rendered,
+      notes: allNotes,
+    }),
+  );
+  return files;
 }

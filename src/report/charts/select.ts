@@ -6,34 +6,34 @@ import { orderResults, strategyOrder } from "../order.ts";
 
 /** Runs in report order (scenario strategy order, then seed), and the strategy names in that order. */
 export function ordered(
-	scenarioStrategies: readonly string[],
-	results: readonly RunResult[],
+  scenarioStrategies: readonly string[],
+  results: readonly RunResult[],
 ): { runs: RunResult[]; strategies: string[] } {
-	return {
-		runs: orderResults(scenarioStrategies, results),
-		strategies: strategyOrder(scenarioStrategies, results),
-	};
+  return {
+    runs: orderResults(scenarioStrategies, results),
+    strategies: strategyOrder(scenarioStrategies, results),
+  };
 }
 
 /** Per strategy, its run with the lowest seed (failed or not), in report order. */
 export function firstSeedRuns(
-	scenarioStrategies: readonly string[],
-	results: readonly RunResult[],
+  scenarioStrategies: readonly string[],
+  results: readonly RunResult[],
 ): RunResult[] {
-	const { runs } = ordered(scenarioStrategies, results);
-	const seen = new Set<string>();
-	const out: RunResult[] = [];
-	for (const r of runs) {
-		if (seen.has(r.strategy)) continue;
-		seen.add(r.strategy);
-		out.push(r);
-	}
-	return out;
+  const { runs } = ordered(scenarioStrategies, results);
+  const seen = new Set<string>();
+  const out: RunResult[] = [];
+  for (const r of runs) {
+    if (seen.has(r.strategy)) continue;
+    seen.add(r.strategy);
+    out.push(r);
+  }
+  return out;
 }
 
 /** Microseconds → seconds. */
 export function seconds(us: number): number {
-	return us / 1e6;
+  return us / 1e6;
 }
 
 /**
@@ -41,35 +41,32 @@ export function seconds(us: number): number {
  * series keeps its shape and its end). Returns `xs` itself when it is short enough.
  */
 export function thin<T>(xs: readonly T[], max: number): readonly T[] {
-	if (!(Number.isInteger(max) && max >= 2))
-		throw new Error(`thin: bad limit ${max}`);
-	if (xs.length <= max) return xs;
-	const out: T[] = [];
-	for (let k = 0; k < max; k++)
-		out.push(xs[Math.round((k * (xs.length - 1)) / (max - 1))]);
-	return out;
+  if (!(Number.isInteger(max) && max >= 2)) throw new Error(`thin: bad limit ${max}`);
+  if (xs.length <= max) return xs;
+  const out: T[] = [];
+  for (let k = 0; k < max; k++) out.push(xs[Math.round((k * (xs.length - 1)) / (max - 1))]);
+  return out;
 }
 
 /** The last time a run shows anything (series, blocks, sub-blocks), µs; 0 for an empty run. */
 export function runEndUs(r: RunResult): number {
-	let end = 0;
-	const see = (t: number) => {
-		if (Number.isFinite(t) && t > end) end = t;
-	};
-	for (const p of r.bufferSeries) see(p.timeUs);
-	for (const p of r.peersOnlineSeries) see(p.timeUs);
-	for (const b of r.blocks) see(b.endUs);
-	for (const s of r.subBlocks) see(s.endUs);
-	for (const [a, b] of r.stalls) {
-		see(a);
-		see(b);
-	}
-	if (Number.isFinite(r.metrics.completionS))
-		see(Math.round(r.metrics.completionS * 1e6));
-	return end;
+  let end = 0;
+  const see = (t: number) => {
+    if (Number.isFinite(t) && t > end) end = t;
+  };
+  for (const p of r.bufferSeries) see(p.timeUs);
+  for (const p of r.peersOnlineSeries) see(p.timeUs);
+  for (const b of r.blocks) see(b.endUs);
+  for (const s of r.subBlocks) see(s.endUs);
+  for (const [a, b] of r.stalls) {
+    see(a);
+    see(b);
+  }
+  if (Number.isFinite(r.metrics.completionS)) see(Math.round(r.metrics.completionS * 1e6));
+  return end;
 }
 
 /** True when a series takes more than one value. */
 export function changes(series: readonly SeriesPoint[]): boolean {
-	return series.some((p) => p.value !== series[0].value);
+  return series.some((p) => p.value !== series[0].value);
 }

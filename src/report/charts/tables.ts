@@ -9,94 +9,82 @@ import { comparisonRows, TABLE_COLUMNS } from "../table.ts";
 import { metricLabel } from "./labels.ts";
 
 export interface ReportTable {
-	readonly title: string;
-	/** One line under the title saying how to read the table; may be empty. */
-	readonly caption: string;
-	readonly columns: readonly string[];
-	/** Cells as text; rows have columns.length cells. The first column is left-aligned, the rest right. */
-	readonly rows: readonly (readonly string[])[];
+  readonly title: string;
+  /** One line under the title saying how to read the table; may be empty. */
+  readonly caption: string;
+  readonly columns: readonly string[];
+  /** Cells as text; rows have columns.length cells. The first column is left-aligned, the rest right. */
+  readonly rows: readonly (readonly string[])[];
 }
 
 const NONE = "-";
 
 /** A number for a table cell: about four significant digits, no exponent, no "-0". */
 export function formatNumber(x: number): string {
-	if (!Number.isFinite(x)) return NONE;
-	const a = Math.abs(x);
-	const s =
-		a >= 1000
-			? x.toFixed(0)
-			: a >= 100
-				? x.toFixed(1)
-				: a >= 1 || a === 0
-					? x.toFixed(3)
-					: x.toFixed(4);
-	return /^-0(\.0*)?$/.test(s) ? s.slice(1) : s;
+  if (!Number.isFinite(x)) return NONE;
+  const a = Math.abs(x);
+  const s =
+    a >= 1000 ? x.toFixed(0) : a >= 100 ? x.toFixed(1) : a >= 1 || a === 0 ? x.toFixed(3) : x.toFixed(4);
+  return /^-0(\.0*)?$/.test(s) ? s.slice(1) : s;
 }
 
 function signed(x: number): string {
-	const s = formatNumber(x);
-	return x > 0 && s !== NONE && !/^0(\.0*)?$/.test(s) ? `+${s}` : s;
+  const s = formatNumber(x);
+  return x > 0 && s !== NONE && !/^0(\.0*)?$/.test(s) ? `+${s}` : s;
 }
 
 /** A percentage with one decimal and a sign: "+12.3%", "-0.5%", "0.0%". */
 export function formatPct(x: number): string {
-	if (!Number.isFinite(x)) return NONE;
-	const s = x.toFixed(1);
-	if (/^-?0\.0$/.test(s)) return "0.0%";
-	return `${x > 0 ? "+" : ""}${s}%`;
+  if (!Number.isFinite(x)) return NONE;
+  const s = x.toFixed(1);
+  if (/^-?0\.0$/.test(s)) return "0.0%";
+  return `${x > 0 ? "+" : ""}${s}%`;
 }
 
-export function defaultTables(
-	scenario: Scenario,
-	results: readonly RunResult[],
-): ReportTable[] {
-	const summary = buildSummary(scenario, results);
-	const headers = SUMMARY_METRICS.map((m) => metricLabel(m).title);
-	const means: ReportTable = {
-		title: "Means over seeds",
-		caption:
-			"mean [bootstrap 95% interval] over each strategy's successful runs",
-		columns: ["strategy", "runs", ...headers],
-		rows: summary.strategies.map((s) => [
-			s.name,
-			s.failed > 0 ? `${s.runs} (${s.failed} failed)` : String(s.runs),
-			...SUMMARY_METRICS.map((metric) => {
-				const m = s.metrics[metric];
-				if (m === null) return NONE;
-				const f = metricLabel(metric).factor;
-				return `${formatNumber(m.mean * f)} [${formatNumber(m.ci95[0] * f)}, ${formatNumber(m.ci95[1] * f)}]`;
-			}),
-		]),
-	};
-	const tables: ReportTable[] = [
-		{
-			title: "Comparison",
-			caption:
-				"block times over every completed block; other columns are means over successful runs",
-			columns: [...TABLE_COLUMNS],
-			rows: comparisonRows(scenario, results),
-		},
-		means,
-	];
-	const others = summary.strategies.filter((s) => s.vs_reference !== null);
-	if (summary.reference !== null && others.length > 0) {
-		tables.push({
-			title: `Difference to ${summary.reference}`,
-			caption: `strategy − ${summary.reference}, paired by seed: mean difference (relative) [bootstrap 95% interval]`,
-			columns: ["strategy", ...headers],
-			rows: others.map((s) => [
-				s.name,
-				...SUMMARY_METRICS.map((metric) => {
-					const d = s.vs_reference?.[metric] ?? null;
-					if (d === null) return NONE;
-					const f = metricLabel(metric).factor;
-					const rel =
-						d.relative_pct === null ? "" : ` (${formatPct(d.relative_pct)})`;
-					return `${signed(d.mean_diff * f)}${rel} [${signed(d.ci95[0] * f)}, ${signed(d.ci95[1] * f)}]`;
-				}),
-			]),
-		});
-	}
-	return tables;
+export function defaultTables(scenario: Scenario, results: readonly RunResult[]): ReportTable[] {
+  const summary = buildSummary(scenario, results);
+  const headers = SUMMARY_METRICS.map((m) => metricLabel(m).title);
+  const means: ReportTable = {
+    title: "Means over seeds",
+    caption: "mean [bootstrap 95% interval] over each strategy's successful runs",
+    columns: ["strategy", "runs", ...headers],
+    rows: summary.strategies.map((s) => [
+      s.name,
+      s.failed > 0 ? `${s.runs} (${s.failed} failed)` : String(s.runs),
+      ...SUMMARY_METRICS.map((metric) => {
+        const m = s.metrics[metric];
+        if (m === null) return NONE;
+        const f = metricLabel(metric).factor;
+        return `${formatNumber(m.mean * f)} [${formatNumber(m.ci95[0] * f)}, ${formatNumber(m.ci95[1] * f)}]`;
+      }),
+    ]),
+  };
+  const tables: ReportTable[] = [
+    {
+      title: "Comparison",
+      caption: "block times over every completed block; other columns are means over successful runs",
+      columns: [...TABLE_COLUMNS],
+      rows: comparisonRows(scenario, results),
+    },
+    means,
+  ];
+  const others = summary.strategies.filter((s) => s.vs_reference !== null);
+  if (summary.reference !== null && others.length > 0) {
+    tables.push({
+      title: `Difference to ${summary.reference}`,
+      caption: `strategy − ${summary.reference}, paired by seed: mean difference (relative) [bootstrap 95% interval]`,
+      columns: ["strategy", ...headers],
+      rows: others.map((s) => [
+        s.name,
+        ...SUMMARY_METRICS.map((metric) => {
+          const d = s.vs_reference?.[metric] ?? null;
+          if (d === null) return NONE;
+          const f = metricLabel(metric).factor;
+          const rel = d.relative_pct === null ? "" : ` (${formatPct(d.relative_pct)})`;
+          return `${signed(d.mean_diff * f)}${rel} [${signed(d.ci95[0] * f)}, ${signed(d.ci95[1] * f)}]`;
+        }),
+      ]),
+    });
+  }
+  return tables;
 }

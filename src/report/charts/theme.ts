@@ -19,57 +19,43 @@ export const CHART_HEIGHT = 280;
 
 /** Strategy colours: Tableau 10, given in order to the strategies in their report order. */
 export const STRATEGY_COLOURS: readonly string[] = [
-	"#4c78a8",
-	"#f58518",
-	"#54a24b",
-	"#e45756",
-	"#72b7b2",
-	"#b279a2",
-	"#eeca3b",
-	"#9d755d",
-	"#ff9da6",
-	"#bab0ac",
+  "#4c78a8",
+  "#f58518",
+  "#54a24b",
+  "#e45756",
+  "#72b7b2",
+  "#b279a2",
+  "#eeca3b",
+  "#9d755d",
+  "#ff9da6",
+  "#bab0ac",
 ];
 
 /** Sub-block outcomes in legend order, with fixed colours (green ok, red corrupt, ...). */
-export const OUTCOMES = [
-	"ok",
-	"corrupt",
-	"dropped",
-	"cancelled",
-	"duplicate",
-] as const;
-export const OUTCOME_COLOURS: readonly string[] = [
-	"#54a24b",
-	"#e45756",
-	"#f58518",
-	"#9d9d9d",
-	"#b279a2",
-];
+export const OUTCOMES = ["ok", "corrupt", "dropped", "cancelled", "duplicate"] as const;
+export const OUTCOME_COLOURS: readonly string[] = ["#54a24b", "#e45756", "#f58518", "#9d9d9d", "#b279a2"];
 
 /** A strategy colour scale whose domain is the report's strategy order (same colour in every chart). */
 export function strategyScale(strategies: readonly string[]): {
-	domain: string[];
-	range: string[];
+  domain: string[];
+  range: string[];
 } {
-	return {
-		domain: [...strategies],
-		range: strategies.map(
-			(_, i) => STRATEGY_COLOURS[i % STRATEGY_COLOURS.length],
-		),
-	};
+  return {
+    domain: [...strategies],
+    range: strategies.map((_, i) => STRATEGY_COLOURS[i % STRATEGY_COLOURS.length]),
+  };
 }
 
 /** The shared config: font everywhere, white background, no chart border. */
 export function chartConfig(): Config {
-	return {
-		font: FONT_STACK,
-		background: "white",
-		padding: 8,
-		view: { stroke: null },
-		title: { fontSize: 14, anchor: "start", subtitleFontSize: 11 },
-		axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: "normal" },
-		legend: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: "normal" },
-		header: { labelFontSize: 12, titleFontSize: 12 },
-	};
+  return {
+    font: FONT_STACK,
+    background: "white",
+    padding: 8,
+    view: { stroke: null },
+    title: { fontSize: 14, anchor: "start", subtitleFontSize: 11 },
+    axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: "normal" },
+    legend: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: "normal" },
+    header: { labelFontSize: 12, titleFontSize: 12 },
+  };
 }
