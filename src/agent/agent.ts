@@ -97,6 +97,9 @@ export class Agent {
   private urgentServed = false;
   private started = false;
   private failure: Error | null = null;
+  /** Cached strategy views of the ready connections, and the ready list they were built from. */
+  private views: ConnectionView[] | null = null;
+  private viewsOf: readonly Connection[] | null = null;
   private readonly s: MutableStats = {
     rebalances: 0,
     movedSubBlocks: 0,
@@ -241,6 +244,7 @@ export class Agent {
       conn.rttProbe = null;
     }
     conn.estimate.addTransferSample(e.sizeBytes, this.now - e.firstByteUs);
+    this.views = null; // the estimates changed
     this.monitor.progress(conn);
 
     if (!e.checksumOk) {
@@ -397,7 +401,7 @@ export class Agent {
   private noPeersFallback(): void {
     if (!this.config.fallback.whenNoPeers || !this.directory.answered || this.control.origin() !== undefined)
       return;
-    if (this.control.peerConnections().length > 0 || this.control.candidate() !== null) return;
+    if (this.control.peerCount > 0 || this.control.candidate() !== null) return;
     this.callOrigin("no-peers");
   }
 
@@ -446,7 +450,7 @@ export class Agent {
 
   private scheduleTrackerRefresh(): void {
     if (this.finished || this.refreshTimer !== null) return;
-    if (this.control.peerConnections().length >= this.config.maxConnections) return;
+    if (this.control.peerCount >= this.config.maxConnections) return;
     this.refreshTimer = this.timers.set(this.config.trackerRefreshUs, () => {
       this.refreshTimer = null;
       this.ports.tracker.requestNodes(this.config.trackerListSize);
@@ -500,13 +504,33 @@ export class Agent {
     return conn;
   }
 
+  /** A fresh context per hook call: plain data plus the shared actions (no closures made per call). */
   private context(): StrategyContext {
+    const sb = this.subBlocks;
+    return {
+      nowUs: this.now,
+      block: sb.current,
+      content: this.content,
+      config: this.config,
+      connections: this.connectionViews(),
+      pool: sb.pool,
+      oracle: this.ports.oracle,
+      ...this.actions,
+    };
+  }
+
+  /**
+   * The views of the ready connections, rebuilt only when the ready set or an estimate changed since the last
+   * build (a strategy may keep a view: a rebuilt list is made of new objects, old ones never change).
+   */
+  private connectionViews(): readonly ConnectionView[] {
     const ready = this.control.ready();
+    if (this.views !== null && this.viewsOf === ready) return this.views;
     const indexes = valuationIndexes(
       ready.map((c) => c.estimate),
       this.config.index,
     );
-    const connections: ConnectionView[] = ready.map((c, i) => ({
+    this.views = ready.map((c, i) => ({
       id: c.id,
       nodeId: c.nodeId,
       kind: c.kind,
@@ -516,65 +540,56 @@ export class Agent {
       index: indexes[i],
       outstanding: c.outstanding,
     }));
-    const sb = this.subBlocks;
-    const canFetch = (connId: ConnId, id: SubBlockId): boolean => {
-      const conn = this.control.get(connId);
-      return (
-        conn !== undefined &&
-        sb.inWindow(id) &&
-        !sb.isDone(id) &&
-        !conn.has(id) &&
-        !sb.isExcluded(id, conn.nodeId)
-      );
-    };
-    return {
-      nowUs: this.now,
-      block: sb.current,
-      content: this.content,
-      config: this.config,
-      connections,
-      pool: sb.pool,
-      oracle: this.ports.oracle,
-      poolFor: (connId) => {
-        const conn = this.readyConn(connId);
-        return sb.pool.filter((id) => !sb.isExcluded(id, conn.nodeId));
-      },
-      copiesOf: (id) => sb.copies(id),
-      canFetch,
-      request: (connId, ids) => {
-        const conn = this.readyConn(connId);
-        assert(new Set(ids).size === ids.length, "request: duplicate ids");
-        for (const id of ids) {
-          assert(sb.inPool(id), () => `request: sub-block ${id} is not in the pool`);
-          assert(
-            !sb.isExcluded(id, conn.nodeId),
-            () => `request: node ${conn.nodeId} delivered ${id} corrupt`,
-          );
-        }
-        this.send(conn, ids);
-      },
-      move: (fromId, toId, ids) => {
-        const from = this.readyConn(fromId);
-        const to = this.readyConn(toId);
-        assert(from !== to, "move: same connection");
-        assert(ids.length > 0 && new Set(ids).size === ids.length, "move: needs distinct ids");
-        for (const id of ids) {
-          assert(from.has(id), () => `move: sub-block ${id} is not outstanding on connection ${fromId}`);
-          assert(canFetch(toId, id), () => `move: connection ${toId} may not fetch sub-block ${id}`);
-        }
-        this.cancelOn(from, ids);
-        this.send(to, ids);
-        this.s.rebalances++;
-        this.s.movedSubBlocks += ids.length;
-        this.ports.observer?.rebalance?.(this.now, fromId, toId, ids.length);
-      },
-      duplicate: (connId, id) => {
-        const conn = this.readyConn(connId);
-        assert(sb.copies(id).length > 0, () => `duplicate: sub-block ${id} is not in flight`);
-        assert(canFetch(connId, id), () => `duplicate: connection ${connId} may not fetch sub-block ${id}`);
-        this.send(conn, [id]);
-        this.s.duplicatesRequested++;
-      },
-    };
+    this.viewsOf = ready;
+    return this.views;
   }
+
+  private canFetch(connId: ConnId, id: SubBlockId): boolean {
+    const conn = this.control.get(connId);
+    const sb = this.subBlocks;
+    return conn !== undefined && sb.inWindow(id) && !sb.isDone(id) && !conn.has(id) && !sb.isExcluded(id, conn.nodeId);
+  }
+
+  /** The context's actions, made once. */
+  private readonly actions: Pick<StrategyContext, "poolFor" | "copiesOf" | "canFetch" | "request" | "move" | "duplicate"> = {
+    poolFor: (connId) => {
+      const conn = this.readyConn(connId);
+      const sb = this.subBlocks;
+      return sb.pool.filter((id) => !sb.isExcluded(id, conn.nodeId));
+    },
+    copiesOf: (id) => this.subBlocks.copies(id),
+    canFetch: (connId, id) => this.canFetch(connId, id),
+    request: (connId, ids) => {
+      const conn = this.readyConn(connId);
+      const sb = this.subBlocks;
+      assert(new Set(ids).size === ids.length, "request: duplicate ids");
+      for (const id of ids) {
+        assert(sb.inPool(id), () => `request: sub-block ${id} is not in the pool`);
+        assert(!sb.isExcluded(id, conn.nodeId), () => `request: node ${conn.nodeId} delivered ${id} corrupt`);
+      }
+      this.send(conn, ids);
+    },
+    move: (fromId, toId, ids) => {
+      const from = this.readyConn(fromId);
+      const to = this.readyConn(toId);
+      assert(from !== to, "move: same connection");
+      assert(ids.length > 0 && new Set(ids).size === ids.length, "move: needs distinct ids");
+      for (const id of ids) {
+        assert(from.has(id), () => `move: sub-block ${id} is not outstanding on connection ${fromId}`);
+        assert(this.canFetch(toId, id), () => `move: connection ${toId} may not fetch sub-block ${id}`);
+      }
+      this.cancelOn(from, ids);
+      this.send(to, ids);
+      this.s.rebalances++;
+      this.s.movedSubBlocks += ids.length;
+      this.ports.observer?.rebalance?.(this.now, fromId, toId, ids.length);
+    },
+    duplicate: (connId, id) => {
+      const conn = this.readyConn(connId);
+      assert(this.subBlocks.copies(id).length > 0, () => `duplicate: sub-block ${id} is not in flight`);
+      assert(this.canFetch(connId, id), () => `duplicate: connection ${connId} may not fetch sub-block ${id}`);
+      this.send(conn, [id]);
+      this.s.duplicatesRequested++;
+    },
+  };
 }

@@ -20,6 +20,11 @@ export interface ControlListener {
 export class ConnectionControl {
   /** Open and opening connections, in the order they were opened. */
   private readonly conns = new Map<ConnId, Connection>();
+  /** The ready ones among them, same order; rebuilt lazily after a connection opens, becomes ready or goes. */
+  private readyCache: Connection[] | null = [];
+  private originConn: Connection | undefined = undefined;
+  /** Peer/server connections (not the origin), ready or still connecting. */
+  private peers = 0;
   opened = 0;
 
   constructor(
@@ -40,18 +45,19 @@ export class ConnectionControl {
     return [...this.conns.values()];
   }
 
-  ready(): Connection[] {
-    return this.all().filter((c) => c.ready);
+  /** Ready connections in the order they were opened; the same array until the ready set changes. */
+  ready(): readonly Connection[] {
+    if (this.readyCache === null) this.readyCache = this.all().filter((c) => c.ready);
+    return this.readyCache;
   }
 
   origin(): Connection | undefined {
-    for (const c of this.conns.values()) if (c.kind === "origin") return c;
-    return undefined;
+    return this.originConn;
   }
 
-  /** Peer/server connections, ready or still connecting. */
-  peerConnections(): Connection[] {
-    return this.all().filter((c) => c.kind !== "origin");
+  /** Number of peer/server connections, ready or still connecting. */
+  get peerCount(): number {
+    return this.peers;
   }
 
   isBlacklisted(nodeId: NodeId): boolean {
@@ -78,7 +84,7 @@ export class ConnectionControl {
 
   /** Opens connections to candidates until maxConnections peer connections exist or none is left. */
   fill(): void {
-    for (let n = this.peerConnections().length; n < this.config.maxConnections; n++) {
+    for (let n = this.peers; n < this.config.maxConnections; n++) {
       const nodeId = this.candidate();
       if (nodeId === null) return;
       this.open(nodeId, this.directory.info(nodeId)?.kind ?? "peer");
@@ -98,6 +104,7 @@ export class ConnectionControl {
     this.timers.cancel(conn.connectTimer);
     conn.connectTimer = null;
     conn.state = "ready";
+    this.readyCache = null;
     return conn;
   }
 
@@ -107,6 +114,9 @@ export class ConnectionControl {
    */
   remove(conn: Connection, blame: string | null): void {
     if (!this.conns.delete(conn.id)) return;
+    if (conn.ready) this.readyCache = null;
+    if (conn.kind !== "origin") this.peers--;
+    else if (conn === this.originConn) this.originConn = undefined;
     this.timers.cancel(conn.connectTimer);
     this.timers.cancel(conn.requestTimer);
     conn.connectTimer = conn.requestTimer = null;
@@ -132,6 +142,8 @@ export class ConnectionControl {
     );
     const conn = new Connection(this.transport.connect(nodeId), nodeId, kind, estimate);
     this.conns.set(conn.id, conn);
+    if (kind !== "origin") this.peers++;
+    else this.originConn ??= conn;
     this.opened++;
     conn.connectTimer = this.timers.set(this.config.connectTimeoutUs, () => {
       conn.connectTimer = null;
