@@ -1,5 +1,5 @@
-// A pool of worker threads (tinypool) that run sweep specs in parallel. Workers load TypeScript through tsx,
-// resolved from this package so `npx sim` works from any folder.
+// A pool of worker threads (tinypool) that run sweep specs in parallel. Workers start from a JavaScript entry
+// that registers tsx in the worker itself (see sweep-worker-entry.mjs), so `npx sim` works from any folder.
 
 import { availableParallelism } from "node:os";
 import { Tinypool } from "tinypool";
@@ -17,11 +17,10 @@ export function defaultJobs(): number {
 
 export function createPool(jobs: number): Pool {
   const pool = new Tinypool({
-    filename: new URL("./sweep-worker.ts", import.meta.url).href,
+    filename: new URL("./sweep-worker-entry.mjs", import.meta.url).href,
     minThreads: jobs,
     maxThreads: jobs,
     idleTimeout: 60_000,
-    execArgv: ["--import", import.meta.resolve("tsx")],
   });
   return {
     run: (task) => pool.run(task) as Promise<SweepRunResult>,
