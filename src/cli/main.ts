@@ -3,9 +3,13 @@
 
 import yargs from "yargs";
 import { TOOL_VERSION } from "../version.ts";
+import { checkCommand } from "./commands/check.ts";
+import { mergeCommand } from "./commands/merge.ts";
+import { reportCommand } from "./commands/report.ts";
 import { runCommand } from "./commands/run.ts";
 import { schemaCommand } from "./commands/schema.ts";
 import { strategiesCommand } from "./commands/strategies.ts";
+import { sweepCommand } from "./commands/sweep.ts";
 import { validateCommand } from "./commands/validate.ts";
 import { EXIT_CODES_TEXT, ExitCode, reportError, UsageError } from "./exit.ts";
 
@@ -24,11 +28,17 @@ export async function main(args: readonly string[]): Promise<number> {
     )
     .command(runCommand(setExit))
     .command(validateCommand(setExit))
+    .command(sweepCommand(setExit))
+    .command(mergeCommand(setExit))
+    .command(reportCommand(setExit))
+    .command(checkCommand(setExit))
     .command(schemaCommand())
     .command(strategiesCommand())
-    .demandCommand(1, "name a command: run, validate, schema or strategies")
+    .demandCommand(1, "name a command: run, sweep, merge, report, check, validate, schema or strategies")
     .example("$0 run scenarios/churn.yaml", "run the demo scenario and write reports/churn/")
     .example("$0 validate scenarios/*.yaml", "check scenarios without running them")
+    .example("$0 sweep scenarios/churn.yaml --param agent.max_connections=2,4,8", "a parameter sweep")
+    .example("$0 check", "the CI regression gate")
     .epilogue(EXIT_CODES_TEXT)
     .strict()
     .recommendCommands()

@@ -1,0 +1,81 @@
+// `sim report DIR`: rebuilds a folder's report from its files alone: for a `sim run` folder the charts,
+// index.html and summary.md from the CSVs and summary.json; for a sweep folder (it has sweep.json) the
+// sweep charts, index.html and summary.md from sweep.json and the run store. Useful after a tool update
+// changed the charts, or on a folder written with --no-report.
+
+import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { CommandModule } from "yargs";
+import type { SweepRunResult } from "../../harness/sweep.ts";
+import { EXIT_CODES_TEXT, ExitCode, UsageError } from "../exit.ts";
+
+interface Args {
+  readonly dir: string;
+}
+
+async function reportSweep(dir: string): Promise<number> {
+  const { readSweepFolder, readStoredRun } = await import("./merge.ts");
+  const folder = await readSweepFolder(dir);
+  const { layout, manifest } = folder;
+  const { shardRuns } = await import("../../harness/sweep.ts");
+  const covered =
+    manifest.shard !== undefined ? new Set(shardRuns(layout.runs, manifest.shard).map((r) => r.key)) : null;
+  const results: SweepRunResult[] = [];
+  let missing = 0;
+  for (let i = 0; i < layout.runs.length; i++) {
+    if (covered !== null && !covered.has(layout.runs[i].key)) continue;
+    const r = await readStoredRun(dir, layout, i);
+    if (r === null) missing++;
+    else results.push(r);
+  }
+  const { buildSweepReport } = await import("../../report/sweep-outputs.ts");
+  const { writeOutputDir } = await import("../../report/atomic.ts");
+  const input = { file: manifest.file, scenario: manifest.scenario, layout, results, shard: manifest.shard };
+  writeOutputDir(dir, await buildSweepReport(input));
+  process.stdout.write(`rebuilt the sweep report of ${dir} from ${results.length} stored run(s)\n`);
+  if (missing > 0) {
+    process.stderr.write(`${missing} run(s) of the sweep are not in ${join(dir, "runs")}/: the report leaves them out\n`);
+    return ExitCode.checkFailed;
+  }
+  return ExitCode.ok;
+}
+
+async function reportRun(dir: string): Promise<number> {
+  if (!existsSync(join(dir, "summary.json")) || !existsSync(join(dir, "runs.csv"))) {
+    throw new UsageError(`${dir}: neither a run folder (summary.json, runs.csv) nor a sweep folder (sweep.json)`);
+  }
+  const { readRunOutputs } = await import("../../report/read.ts");
+  let folder: ReturnType<typeof readRunOutputs>;
+  try {
+    folder = readRunOutputs(dir);
+  } catch (error) {
+    throw new UsageError(`${dir}: ${(error as Error).message}`);
+  }
+  const { buildCharts } = await import("../../report/charts/index.ts");
+  const { writeOutputDir } = await import("../../report/atomic.ts");
+  // The charts need only the resolved scenario; traces are not re-read (summary.json holds what was run).
+  const loaded = { scenario: folder.scenario, file: join(dir, "summary.json"), dir, traces: new Map() };
+  writeOutputDir(dir, await buildCharts(loaded, folder.results));
+  process.stdout.write(`rebuilt the report of ${dir} from ${folder.results.length} run(s)\n`);
+  return ExitCode.ok;
+}
+
+export function reportCommand(setExit: (code: number) => void): CommandModule<object, Args> {
+  return {
+    command: "report <dir>",
+    describe: "Rebuild the charts, index.html and summary.md of a run or sweep folder from its files",
+    builder: (y) =>
+      y
+        .positional("dir", { type: "string", demandOption: true, describe: "a folder written by sim run or sim sweep" })
+        .example("$0 report reports/churn", "redraw the charts of a run")
+        .example("$0 report reports/churn-sweep", "redraw a sweep's charts from its run store")
+        .epilogue(EXIT_CODES_TEXT) as never,
+    handler: async (args) => {
+      if (!existsSync(args.dir) || !statSync(args.dir).isDirectory()) {
+        throw new UsageError(`${args.dir} is not a folder`);
+      }
+      const sweep = existsSync(join(args.dir, "sweep.json"));
+      setExit(sweep ? await reportSweep(args.dir) : await reportRun(args.dir));
+    },
+  };
+}

@@ -1,0 +1,230 @@
+// `sim sweep <scenario>`: runs a grid of parameter values × strategies × seeds in a worker pool, storing each
+// run as it finishes (an interrupted sweep resumes), then writes sweep.json, runs.csv, summary.json,
+// summary.md and the sweep charts. `--shard i/n` runs a deterministic slice for `sim merge`. Exit 1 when a
+// run failed, 2 for bad input (a --param key the scenario does not have gets the loader's did-you-mean).
+
+import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
+import cliProgress from "cli-progress";
+import type { CommandModule } from "yargs";
+import type { ParamValue, SweepRunResult } from "../../harness/sweep.ts";
+import type { SweepLayout } from "../../report/sweep-outputs.ts";
+import type { Scenario } from "../../scenario/schema.ts";
+import { EXIT_CODES_TEXT, ExitCode, UsageError } from "../exit.ts";
+import { wantProgress } from "../progress.ts";
+import { checkFlags, parseStrategyFlag } from "../run-options.ts";
+
+interface Args {
+  readonly scenario: string;
+  readonly param?: string[];
+  readonly seed?: number;
+  readonly seeds?: number;
+  readonly strategy?: string;
+  readonly jobs?: number;
+  readonly out?: string;
+  readonly shard?: string;
+  readonly report: boolean;
+}
+
+/** Most values one --param may list, and most --param flags. */
+const MAX_PARAM_VALUES = 10_000;
+const MAX_PARAMS = 32;
+
+/** `3` → 3, `true` → true, `tcp` → "tcp". */
+export function parseParamValue(text: string): ParamValue {
+  const t = text.trim();
+  if (t === "true") return true;
+  if (t === "false") return false;
+  if (t !== "" && Number.isFinite(Number(t))) return Number(t);
+  return t;
+}
+
+/** `key.path=v1,v2,…` → [key, values]; every problem is a UsageError naming the flag. */
+export function parseParamFlag(text: string): [string, ParamValue[]] {
+  const eq = text.indexOf("=");
+  const key = eq < 0 ? "" : text.slice(0, eq).trim();
+  const list = eq < 0 ? "" : text.slice(eq + 1);
+  if (key === "" || list.trim() === "") {
+    throw new UsageError(`--param expects key.path=v1,v2,… (e.g. agent.max_connections=2,4,8), found "${text}"`);
+  }
+  const values = list.split(",").map(parseParamValue);
+  if (values.some((v) => v === "")) throw new UsageError(`--param ${key}: empty value in "${list}"`);
+  if (values.length > MAX_PARAM_VALUES) throw new UsageError(`--param ${key}: more than ${MAX_PARAM_VALUES} values`);
+  const unique = [...new Set(values)];
+  if (unique.length !== values.length) throw new UsageError(`--param ${key}: a value is listed twice in "${list}"`);
+  return [key, values];
+}
+
+export function parseParamFlags(texts: readonly string[]): [string, ParamValue[]][] {
+  if (texts.length > MAX_PARAMS) throw new UsageError(`at most ${MAX_PARAMS} --param flags`);
+  const params = texts.map(parseParamFlag);
+  const keys = params.map(([k]) => k);
+  const dup = keys.find((k, i) => keys.indexOf(k) !== i);
+  if (dup !== undefined) throw new UsageError(`--param ${dup} is given twice; list every value in one flag`);
+  return params;
+}
+
+function jobsFlag(jobs: number | undefined, fallback: () => number): number {
+  if (jobs === undefined) return fallback();
+  if (!Number.isInteger(jobs) || jobs < 1) {
+    throw new UsageError(`--jobs expects an integer ≥ 1, found ${Number.isNaN(jobs) ? "not a number" : jobs}`);
+  }
+  return jobs;
+}
+
+export interface SweepProgress {
+  readonly onProgress: (done: number, failed: number, total: number) => void;
+  readonly stop: () => void;
+}
+
+/** A bar on stderr with runs done, failed and time left; only on a terminal outside CI (src/cli/progress.ts). */
+function makeSweepProgress(label: string): SweepProgress | undefined {
+  if (!wantProgress()) return undefined;
+  const bar = new cliProgress.SingleBar(
+    {
+      format: `${label} {bar} {value}/{total} runs, {failed} failed  {eta_formatted} left`,
+      clearOnComplete: true,
+      hideCursor: true,
+      stream: process.stderr,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    onProgress(done, failed, total) {
+      if (!started) {
+        bar.start(total, 0, { failed: 0 });
+        started = true;
+      }
+      bar.update(done, { failed });
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}
+
+export interface SweepFolderInput {
+  readonly outDir: string;
+  readonly file: string;
+  readonly scenario: Scenario;
+  readonly layout: SweepLayout;
+  readonly results: readonly SweepRunResult[];
+  readonly shard?: { readonly index: number; readonly count: number };
+  /** Add the charts and index.html. */
+  readonly report: boolean;
+}
+
+/** Writes the outputs of a sweep folder (every file atomically, after everything is built in memory). */
+export async function writeSweepFolder(input: SweepFolderInput): Promise<void> {
+  const { buildSweepOutputs, buildSweepReport } = await import("../../report/sweep-outputs.ts");
+  const { writeOutputDir } = await import("../../report/atomic.ts");
+  const files = new Map<string, string | Uint8Array>();
+  for (const [name, content] of buildSweepOutputs(input)) files.set(name, content);
+  if (input.report) for (const [name, content] of await buildSweepReport(input)) files.set(name, content);
+  writeOutputDir(input.outDir, files);
+}
+
+export function sweepCommand(setExit: (code: number) => void): CommandModule<object, Args> {
+  return {
+    command: "sweep <scenario>",
+    describe: "Run a parameter grid × strategies × seeds in parallel; resumable and shardable",
+    builder: (y) =>
+      y
+        .positional("scenario", { type: "string", demandOption: true, describe: "scenario YAML file" })
+        .option("param", {
+          type: "string",
+          array: true,
+          describe: "key.path=v1,v2,… to sweep (repeatable; default: the scenario's sweep: section)",
+        })
+        .option("seed", { type: "number", describe: "first seed (overrides the scenario's seed)" })
+        .option("seeds", { type: "number", describe: "number of seeds (overrides the scenario's)" })
+        .option("strategy", { type: "string", describe: "strategies, comma separated (overrides the scenario's)" })
+        .option("jobs", { type: "number", describe: "parallel runs [default: number of cores]" })
+        .option("out", { type: "string", describe: "output folder [default: reports/<scenario name>-sweep/]" })
+        .option("shard", { type: "string", describe: "run only slice i of n (i/n, 1-based) for `sim merge`" })
+        .option("report", {
+          type: "boolean",
+          default: true,
+          describe: "render the sweep charts and index.html (--no-report skips)",
+        })
+        .example(
+          "$0 sweep scenarios/churn.yaml --param agent.max_connections=2,4,8 --seeds 10",
+          "three points × the scenario's strategies × ten seeds",
+        )
+        .example("$0 sweep scenarios/churn.yaml --shard 2/4 --out shard-2", "the second of four slices")
+        .epilogue(EXIT_CODES_TEXT) as never,
+    handler: async (args) => {
+      checkFlags(args);
+      const params = parseParamFlags(args.param ?? []);
+      const { defaultJobs } = await import("../../harness/pool.ts");
+      const jobs = jobsFlag(args.jobs, defaultJobs);
+      const { parseShard } = await import("../../harness/sweep.ts");
+      let shard: { index: number; count: number } | undefined;
+      if (args.shard !== undefined) {
+        try {
+          shard = parseShard(args.shard);
+        } catch (error) {
+          throw new UsageError((error as Error).message);
+        }
+      }
+      if (args.out !== undefined && existsSync(args.out) && !statSync(args.out).isDirectory()) {
+        throw new UsageError(`--out: ${args.out} exists and is not a folder`);
+      }
+      const { readScenarioInput, loadScenario } = await import("../../scenario/load.ts");
+      const { keyPathProblem } = await import("../../scenario/overrides.ts");
+      const { strategyNames } = await import("../../scenario/strategy-names.ts");
+      const base = loadScenario(args.scenario);
+      const { input } = readScenarioInput(args.scenario);
+      for (const [key] of params) {
+        const problem = keyPathProblem(input, key);
+        if (problem !== null) {
+          throw new UsageError(`--param ${key}: expected ${problem.expected}, found ${problem.found}`);
+        }
+      }
+      const strategies = args.strategy !== undefined ? parseStrategyFlag(args.strategy, strategyNames()) : undefined;
+      const first = args.seed ?? base.scenario.seed;
+      const seeds =
+        args.seed !== undefined || args.seeds !== undefined
+          ? Array.from({ length: args.seeds ?? base.scenario.seeds }, (_, i) => first + i)
+          : undefined;
+      const outDir = args.out ?? join("reports", `${base.scenario.name}-sweep`);
+      const { runSweep } = await import("../../harness/sweep-run.ts");
+      const progress = makeSweepProgress(base.scenario.name);
+      let outcome: Awaited<ReturnType<typeof runSweep>>;
+      try {
+        outcome = await runSweep({
+          file: args.scenario,
+          plan: {
+            ...(params.length > 0 ? { params } : {}),
+            ...(strategies !== undefined ? { strategies } : {}),
+            ...(seeds !== undefined ? { seeds } : {}),
+          },
+          jobs,
+          outDir,
+          shard,
+          onProgress: progress?.onProgress,
+        });
+      } finally {
+        progress?.stop();
+      }
+      await writeSweepFolder({
+        outDir,
+        file: args.scenario,
+        scenario: base.scenario,
+        layout: outcome.plan,
+        results: outcome.results,
+        shard,
+        report: args.report && shard === undefined,
+      });
+      const covered = outcome.results.length;
+      process.stdout.write(
+        `${covered} run(s) of ${outcome.plan.runs.length}${shard !== undefined ? ` (shard ${shard.index}/${shard.count})` : ""}: ` +
+          `${covered - outcome.reused} run, ${outcome.reused} reused from ${join(outDir, "runs")}/, ${outcome.failures.length} failed\n`,
+      );
+      process.stdout.write(`wrote ${outDir}\n`);
+      for (const failure of outcome.failures) process.stderr.write(`run failed: ${failure}\n`);
+      setExit(outcome.failures.length > 0 ? ExitCode.checkFailed : ExitCode.ok);
+    },
+  };
+}
