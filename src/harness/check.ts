@@ -254,7 +254,11 @@ export function checkMarkdown(groups: readonly GroupJudgement[], config: CheckCo
     `### sim check: ${failing.length === 0 ? "passed" : `${failing.length} regression(s)`}`,
     "",
     `One-sided confidence ${config.confidence}; thresholds: ${Object.entries(config.metrics)
-      .map(([m, t]) => `${m} ${t?.max_increase_pct !== undefined ? `+${t.max_increase_pct}%` : ""}${t?.max_increase_abs !== undefined ? ` +${t.max_increase_abs}` : ""}`)
+      .map(([m, t]) =>
+        [m, t?.max_increase_pct !== undefined ? `+${t.max_increase_pct}%` : "", t?.max_increase_abs !== undefined ? `+${t.max_increase_abs}` : ""]
+          .filter((x) => x !== "")
+          .join(" "),
+      )
       .join(", ")}`,
     "",
     "| scenario | strategy | verdict | metric | baseline | current | change | 95% CI of Δ |",
