@@ -41,7 +41,8 @@ import type { ConnectionView, Strategy, StrategyContext } from "./strategy.ts";
 import { StrategyError } from "./strategy.ts";
 import { SubBlockManager } from "./sub-block-manager.ts";
 import { Timers } from "./timers.ts";
-import { valuationIndexes } from "./valuation-index.ts";
+import type { ConnectionEstimate } from "./estimator.ts";
+import { type ValuationScale, valuationIndex, valuationScale } from "./valuation-index.ts";
 
 export { StrategyError } from "./strategy.ts";
 export { createStrategy, STRATEGIES } from "./strategies/registry.ts";
@@ -68,6 +69,9 @@ export interface AgentStats {
 }
 
 type MutableStats = { -readonly [K in keyof AgentStats]: AgentStats[K] };
+
+const sameScale = (a: ValuationScale, b: ValuationScale): boolean =>
+  a.maxRateBps === b.maxRateBps && a.minRttUs === b.minRttUs;
 
 /** Upper bound on strategy calls and agent steps after one event (a livelock guard). */
 const MAX_STEPS_PER_EVENT = 1_000_000;
@@ -97,9 +101,11 @@ export class Agent {
   private urgentServed = false;
   private started = false;
   private failure: Error | null = null;
-  /** Cached strategy views of the ready connections, and the ready list they were built from. */
-  private views: ConnectionView[] | null = null;
+  /** Strategy views of the ready connections as last built, and what they were built from. */
+  private views: ConnectionView[] = [];
   private viewsOf: readonly Connection[] | null = null;
+  private viewEstimates: ConnectionEstimate[] = [];
+  private viewScale: ValuationScale = { maxRateBps: 0, minRttUs: 0 };
   private readonly s: MutableStats = {
     rebalances: 0,
     movedSubBlocks: 0,
@@ -244,7 +250,6 @@ export class Agent {
       conn.rttProbe = null;
     }
     conn.estimate.addTransferSample(e.sizeBytes, this.now - e.firstByteUs);
-    this.views = null; // the estimates changed
     this.monitor.progress(conn);
 
     if (!e.checksumOk) {
@@ -520,27 +525,40 @@ export class Agent {
   }
 
   /**
-   * The views of the ready connections, rebuilt only when the ready set or an estimate changed since the last
-   * build (a strategy may keep a view: a rebuilt list is made of new objects, old ones never change).
+   * The views of the ready connections. A view is rebuilt only when its connection's estimate changed, all of
+   * them when the ready set or the valuation scale changed; a changed list is a new array of which only the
+   * changed views are new objects (a strategy may keep a view or the list: neither ever changes).
    */
   private connectionViews(): readonly ConnectionView[] {
     const ready = this.control.ready();
-    if (this.views !== null && this.viewsOf === ready) return this.views;
-    const indexes = valuationIndexes(
-      ready.map((c) => c.estimate),
-      this.config.index,
-    );
-    this.views = ready.map((c, i) => ({
-      id: c.id,
-      nodeId: c.nodeId,
-      kind: c.kind,
-      rateBps: c.estimate.rateBps,
-      rttUs: c.estimate.rttUs,
-      measured: c.estimate.measured,
-      index: indexes[i],
-      outstanding: c.outstanding,
-    }));
-    this.viewsOf = ready;
+    if (ready !== this.viewsOf) {
+      this.viewsOf = ready;
+      this.viewEstimates = ready.map((c) => c.estimate);
+      this.views = [];
+    }
+    const estimates = this.viewEstimates;
+    const scale = valuationScale(estimates);
+    const whole = this.views.length !== ready.length || !sameScale(scale, this.viewScale);
+    let views: ConnectionView[] | null = whole ? [] : null;
+    for (let i = 0; i < ready.length; i++) {
+      const e = estimates[i];
+      const old = this.views[i];
+      if (!whole && old.rateBps === e.rateBps && old.rttUs === e.rttUs && old.measured === e.measured) continue;
+      views ??= this.views.slice();
+      const c = ready[i];
+      views[i] = {
+        id: c.id,
+        nodeId: c.nodeId,
+        kind: c.kind,
+        rateBps: e.rateBps,
+        rttUs: e.rttUs,
+        measured: e.measured,
+        index: valuationIndex(e, scale, this.config.index),
+        outstanding: c.outstanding,
+      };
+    }
+    if (views !== null) this.views = views;
+    this.viewScale = scale;
     return this.views;
   }
 

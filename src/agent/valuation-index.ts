@@ -10,17 +10,31 @@ export interface RateRtt {
   readonly rttUs: number;
 }
 
-export function valuationIndexes(conns: readonly RateRtt[], weights: IndexWeights): number[] {
-  if (conns.length === 0) return [];
+/** The two figures every index is relative to: the largest rate and the smallest (floored) RTT. */
+export interface ValuationScale {
+  readonly maxRateBps: number;
+  readonly minRttUs: number;
+}
+
+export function valuationScale(conns: readonly RateRtt[]): ValuationScale {
   let maxRate = 0;
   let minRtt = Number.POSITIVE_INFINITY;
   for (const c of conns) {
     maxRate = Math.max(maxRate, c.rateBps);
     minRtt = Math.min(minRtt, Math.max(1, c.rttUs));
   }
-  return conns.map((c) => {
-    const speed = maxRate > 0 ? c.rateBps / maxRate : 1;
-    const rtt = minRtt / Math.max(1, c.rttUs);
-    return weights.speedWeight * speed + weights.rttWeight * rtt;
-  });
+  return { maxRateBps: maxRate, minRttUs: minRtt };
+}
+
+/** One connection's index given the scale of the connections considered. */
+export function valuationIndex(c: RateRtt, scale: ValuationScale, weights: IndexWeights): number {
+  const speed = scale.maxRateBps > 0 ? c.rateBps / scale.maxRateBps : 1;
+  const rtt = scale.minRttUs / Math.max(1, c.rttUs);
+  return weights.speedWeight * speed + weights.rttWeight * rtt;
+}
+
+export function valuationIndexes(conns: readonly RateRtt[], weights: IndexWeights): number[] {
+  if (conns.length === 0) return [];
+  const scale = valuationScale(conns);
+  return conns.map((c) => valuationIndex(c, scale, weights));
 }
