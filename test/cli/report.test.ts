@@ -1,0 +1,55 @@
+// `sim report DIR`, in process: a run folder written with --no-report gets the charts, index.html and
+// summary.md `sim run` writes, from its files alone (equal up to the CSV's rounding); a sweep folder gets its sweep report back from the
+// run store; a folder of neither kind is bad input.
+
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { cli, readTree, treeDiff } from "./sweep-helpers.ts";
+
+const TMP = mkdtempSync(join(tmpdir(), "sim-report-"));
+const SCENARIO = "scenarios/ci/small.yaml";
+
+afterAll(() => rmSync(TMP, { recursive: true, force: true }));
+
+describe("sim report", () => {
+  it("rebuilds a run folder's report from its CSVs and summary.json", async () => {
+    const full = join(TMP, "run-full");
+    const bare = join(TMP, "run-bare");
+    const run = ["run", SCENARIO, "--seeds", "2", "--strategy", "static,rebalance"];
+    expect((await cli(...run, "--out", full)).code).toBe(0);
+    expect((await cli(...run, "--no-report", "--out", bare)).code).toBe(0);
+    expect(readTree(bare).has("index.html")).toBe(false);
+    const r = await cli("report", bare);
+    expect(r.code).toBe(0);
+    const tree = readTree(full);
+    const rebuilt = readTree(bare);
+    expect([...rebuilt.keys()]).toEqual([...tree.keys()]);
+    // Values come back at the CSV's precision (t_star_ratio has 4 decimals), so only the metrics chart, which
+    // plots means of that column, and the page embedding it may differ in far decimals; the rest is identical.
+    expect(treeDiff(tree, rebuilt).filter((n) => !n.startsWith("charts/metrics.") && n !== "index.html")).toEqual([]);
+  });
+
+  it("rebuilds a sweep folder's charts, index.html and summary.md from sweep.json and the run store", async () => {
+    const full = join(TMP, "sweep-full");
+    const bare = join(TMP, "sweep-bare");
+    const sweep = ["sweep", SCENARIO, "--param", "agent.max_connections=2,4", "--seeds", "2", "--jobs", "1"];
+    expect((await cli(...sweep, "--out", full)).code).toBe(0);
+    expect((await cli(...sweep, "--no-report", "--out", bare)).code).toBe(0);
+    expect(treeDiff(readTree(full), readTree(bare)).sort()).toContain("index.html");
+    const r = await cli("report", bare);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("from 12 stored run(s)");
+    expect(treeDiff(readTree(full), readTree(bare))).toEqual([]);
+  });
+
+  it("exits 2 for a folder that is neither a run nor a sweep", async () => {
+    const empty = join(TMP, "empty");
+    mkdirSync(empty);
+    const r = await cli("report", empty);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("neither a run folder");
+    expect((await cli("report", join(TMP, "missing"))).code).toBe(2);
+  });
+});
