@@ -18,6 +18,7 @@ export class StaticStrategy implements Strategy {
   }
 
   onConnectionIdle(ctx: StrategyContext, _conn: ConnectionView): void {
+    if (ctx.pool.length === 0) return; // nothing came back to split (the usual case)
     const idle = idleConnections(ctx);
     splitPool(
       ctx,
