@@ -69,8 +69,10 @@ export function solveMaxMin(
 
   // Per node: its number of flows and smallest cap. While a level is ≤ every cap of a node, the node's sum is
   // just k_n × level: no pass over the flows is needed (always so in the fluid model).
-  flows.fill(0, 0, nNodes);
-  minCap.fill(Infinity, 0, nNodes);
+  for (let n = 0; n < nNodes; n++) {
+    flows[n] = 0;
+    minCap[n] = Infinity;
+  }
   let globalMinCap = Infinity;
   for (let f = 0; f < nFlows; f++) {
     const n = flowNode[f];

@@ -123,6 +123,12 @@ export class Network {
 
   /** Waiting connections (head not eligible yet), deterministic swap-remove order. */
   private readonly waiting: number[] = [];
+  /**
+   * The earliest wake-up (ceil of a head's readyAt) among the waiting connections: exact unless stale, and never
+   * above the exact value (a removal can only raise it), so events before it need not scan the list.
+   */
+  private waitMinUs = Infinity;
+  private waitMinStale = false;
 
   // Solver buffers, by local node of the current solve.
   private localCap = new Float64Array(64);
@@ -130,13 +136,16 @@ export class Network {
   private localGlobal = new Int32Array(64);
   private readonly scratch = new MaxMinScratch();
   private solveId = 0;
+  /** Nodes of the last solve (their nodeRate is reset at the next one): solvedNodes[0..nSolved-1]. */
   private readonly solvedNodes: number[] = [];
+  private nSolved = 0;
 
   private dirty = false;
   private deliveredBytes = 0;
   private gen = 0;
   private scheduledAtUs = Infinity;
-  // Completions of one event, handed to the listener after the state is consistent again.
+  // Completions of one event (the first nDone entries), handed to the listener once the state is consistent.
+  private nDone = 0;
   private readonly doneConn: number[] = [];
   private readonly doneId: number[] = [];
   private readonly doneSize: number[] = [];
@@ -485,6 +494,9 @@ export class Network {
   private addWaiting(connId: number): void {
     this.waitPos[connId] = this.waiting.length;
     this.waiting.push(connId);
+    const q = this.queues[connId]!;
+    const wakeUs = Math.ceil(q.readyUs[q.head]);
+    if (wakeUs < this.waitMinUs) this.waitMinUs = wakeUs;
   }
 
   private removeWaiting(connId: number): void {
@@ -496,6 +508,22 @@ export class Network {
       this.waitPos[last] = pos;
     }
     this.waitPos[connId] = -1;
+    this.waitMinStale = true;
+  }
+
+  /** Recomputes the earliest wake-up of the waiting connections. */
+  private waitMin(): number {
+    if (this.waitMinStale) {
+      let min = Infinity;
+      for (let i = 0; i < this.waiting.length; i++) {
+        const q = this.queues[this.waiting[i]]!;
+        const t = Math.ceil(q.readyUs[q.head]);
+        if (t < min) min = t;
+      }
+      this.waitMinUs = min;
+      this.waitMinStale = false;
+    }
+    return this.waitMinUs;
   }
 
   private growSlots(): void {
@@ -548,26 +576,29 @@ export class Network {
         continue;
       }
       const q = this.queues[c]!;
-      this.doneConn.push(c);
-      this.doneId.push(q.ids[q.head]);
-      this.doneSize.push(q.sizes[q.head]);
-      this.doneFirst.push(this.firstByteUs[c] >= 0 ? this.firstByteUs[c] : now);
+      const d = this.nDone++;
+      this.doneConn[d] = c;
+      this.doneId[d] = q.ids[q.head];
+      this.doneSize[d] = q.sizes[q.head];
+      this.doneFirst[d] = this.firstByteUs[c] >= 0 ? this.firstByteUs[c] : now;
       this.deliveredBytes += this.sRem[k]; // the ≤ EPS_BYTES left are counted as delivered
       this.sRem[k] = 0;
       this.nextHead(c, q, now);
       // Same slot, same connection (back to back): a zero-byte head completes in the next round of this loop.
-      if (this.doneConn.length > MAX_QUEUE)
+      if (this.nDone > MAX_QUEUE)
         invariant(false, "network completion loop did not terminate", now);
     }
 
-    // Waiting connections whose head became eligible.
-    for (let i = 0; i < this.waiting.length; ) {
-      const c = this.waiting[i];
-      const q = this.queues[c]!;
-      if (q.readyUs[q.head] <= now) {
-        this.removeWaiting(c);
-        this.activate(c, now);
-      } else i++;
+    // Waiting connections whose head became eligible (none before the earliest wake-up).
+    if (now >= this.waitMinUs) {
+      for (let i = 0; i < this.waiting.length; ) {
+        const c = this.waiting[i];
+        const q = this.queues[c]!;
+        if (q.readyUs[q.head] <= now) {
+          this.removeWaiting(c);
+          this.activate(c, now);
+        } else i++;
+      }
     }
 
     // TCP doubling clocks that are due.
@@ -586,9 +617,10 @@ export class Network {
 
     this.refresh();
 
-    const n = this.doneConn.length;
+    const n = this.nDone;
     if (n === 0) return;
-    if (n > 1) this.sortDone();
+    this.nDone = 0;
+    if (n > 1) this.sortDone(n);
     for (let i = 0; i < n; i++) {
       this.listener.onSubBlockDelivered(
         this.doneConn[i],
@@ -597,15 +629,10 @@ export class Network {
         this.doneFirst[i],
       );
     }
-    this.doneConn.length = 0;
-    this.doneId.length = 0;
-    this.doneSize.length = 0;
-    this.doneFirst.length = 0;
   }
 
   /** Orders one event's completions by connection id (stable within a connection). */
-  private sortDone(): void {
-    const n = this.doneConn.length;
+  private sortDone(n: number): void {
     const order = Array.from({ length: n }, (_, i) => i);
     order.sort((x, y) => this.doneConn[x] - this.doneConn[y] || x - y);
     const conn = order.map((i) => this.doneConn[i]);
@@ -634,12 +661,8 @@ export class Network {
         if (t < next) next = t;
       }
     }
-    for (let i = 0; i < this.waiting.length; i++) {
-      const c = this.waiting[i];
-      const q = this.queues[c]!;
-      const t = Math.ceil(q.readyUs[q.head]);
-      if (t < next) next = t;
-    }
+    const wakeUs = this.waitMin();
+    if (wakeUs < next) next = wakeUs;
     if (next === this.scheduledAtUs) return;
     if (next === Infinity) {
       this.gen = (this.gen + 1) | 0; // nothing to wake up for: retire the pending event
@@ -661,8 +684,8 @@ export class Network {
     this.dirty = false;
     const now = this.kernel.nowUs;
     const stamp = ++this.solveId;
-    for (let i = 0; i < this.solvedNodes.length; i++) this.nodeRate[this.solvedNodes[i]] = 0;
-    this.solvedNodes.length = 0;
+    for (let i = 0; i < this.nSolved; i++) this.nodeRate[this.solvedNodes[i]] = 0;
+    this.nSolved = 0;
     const nFlows = this.nSlots;
     if (nFlows === 0) return;
 
@@ -677,7 +700,7 @@ export class Network {
         this.nodeLocal[node] = nNodes;
         this.localGlobal[nNodes] = node;
         this.localCap[nNodes] = this.nodeUplink[node] * this.nodeFactor[node] * this.eff;
-        this.solvedNodes.push(node);
+        this.solvedNodes[this.nSolved++] = node;
         nNodes++;
       }
       this.sNode[k] = this.nodeLocal[node];
