@@ -520,7 +520,12 @@ export class Agent {
       connections: this.connectionViews(),
       pool: sb.pool,
       oracle: this.ports.oracle,
-      ...this.actions,
+      poolFor: this.actions.poolFor,
+      copiesOf: this.actions.copiesOf,
+      canFetch: this.actions.canFetch,
+      request: this.actions.request,
+      move: this.actions.move,
+      duplicate: this.actions.duplicate,
     };
   }
 

@@ -71,12 +71,50 @@ const CAPACITY_TOL = 1e-9;
 /** Safety bound on sub-blocks one connection may have queued. */
 const MAX_QUEUE = 1 << 20;
 
-/** One connection's FIFO of sub-blocks; entries before `head` are gone. */
-interface SendQueue {
-  ids: number[];
-  sizes: number[];
-  readyUs: number[];
-  head: number;
+/**
+ * One connection's FIFO of sub-blocks: entries [head, tail) are queued. The arrays keep their storage when the
+ * queue empties (most queues empty and refill once per block).
+ */
+class SendQueue {
+  readonly ids: number[] = [];
+  readonly sizes: number[] = [];
+  readonly readyUs: number[] = [];
+  head = 0;
+  tail = 0;
+
+  get length(): number {
+    return this.tail - this.head;
+  }
+
+  push(id: number, sizeBytes: number, readyAtUs: number): void {
+    const t = this.tail++;
+    this.ids[t] = id;
+    this.sizes[t] = sizeBytes;
+    this.readyUs[t] = readyAtUs;
+  }
+
+  /** Removes the entry at index i (head < i < tail). */
+  removeAt(i: number): void {
+    this.ids.splice(i, 1);
+    this.sizes.splice(i, 1);
+    this.readyUs.splice(i, 1);
+    this.tail--;
+  }
+
+  clear(): void {
+    this.head = 0;
+    this.tail = 0;
+  }
+
+  /** Drops the entries before head once they are many, so the arrays do not grow without bound. */
+  compact(): void {
+    if (this.head < 64 || this.head * 2 < this.tail) return;
+    this.ids.splice(0, this.head);
+    this.sizes.splice(0, this.head);
+    this.readyUs.splice(0, this.head);
+    this.tail -= this.head;
+    this.head = 0;
+  }
 }
 
 const CONN_UNUSED = 0;
@@ -238,7 +276,7 @@ export class Network {
     invariant(this.connState[connId] === CONN_UNUSED, () => `connection id ${connId} reused`);
     this.connState[connId] = CONN_OPEN;
     this.connNode[connId] = nodeId;
-    this.queues[connId] = { ids: [], sizes: [], readyUs: [], head: 0 };
+    this.queues[connId] = new SendQueue();
     this.idleSinceUs[connId] = this.kernel.nowUs;
   }
 
@@ -250,13 +288,11 @@ export class Network {
     );
     invariant(Number.isFinite(readyAtUs), () => `conn ${connId}: bad readyAt ${readyAtUs}`);
     invariant(
-      q.ids.length - q.head < MAX_QUEUE,
+      q.length < MAX_QUEUE,
       () => `conn ${connId}: more than ${MAX_QUEUE} sub-blocks queued`,
     );
-    const wasEmpty = q.head === q.ids.length;
-    q.ids.push(subBlockId);
-    q.sizes.push(sizeBytes);
-    q.readyUs.push(readyAtUs);
+    const wasEmpty = q.length === 0;
+    q.push(subBlockId, sizeBytes, readyAtUs);
     if (!wasEmpty) return; // queued behind the head: nothing changes until the head is done
     this.firstByteUs[connId] = -1;
     const now = this.kernel.nowUs;
@@ -274,13 +310,11 @@ export class Network {
     const q = this.queues[connId];
     if (q === undefined || q === null || this.connState[connId] !== CONN_OPEN) return 0;
     let i = q.head;
-    const end = q.ids.length;
+    const end = q.tail;
     while (i < end && q.ids[i] !== subBlockId) i++;
     if (i === end) return 0; // not queued (already delivered, or never sent here)
     if (i > q.head) {
-      q.ids.splice(i, 1);
-      q.sizes.splice(i, 1);
-      q.readyUs.splice(i, 1);
+      q.removeAt(i);
       return 0;
     }
     const now = this.kernel.nowUs;
@@ -311,7 +345,7 @@ export class Network {
     } else if (this.waitPos[connId] >= 0) {
       this.removeWaiting(connId);
     }
-    for (let i = q.head; i < q.ids.length; i++) out.push([q.ids[i], i === q.head ? headBytes : 0]);
+    for (let i = q.head; i < q.tail; i++) out.push([q.ids[i], i === q.head ? headBytes : 0]);
     this.connState[connId] = CONN_CLOSED;
     this.queues[connId] = null;
     this.firstByteUs[connId] = -1;
@@ -323,14 +357,14 @@ export class Network {
 
   inFlight(connId: number): number {
     const q = this.queues[connId];
-    if (q === undefined || q === null || q.head === q.ids.length) return -1;
+    if (q === undefined || q === null || q.length === 0) return -1;
     return this.firstByteUs[connId] >= 0 ? q.ids[q.head] : -1;
   }
 
   queued(connId: number): readonly number[] {
     const q = this.queues[connId];
     if (q === undefined || q === null) return [];
-    return q.ids.slice(q.head);
+    return q.ids.slice(q.head, q.tail);
   }
 
   connectionRateBps(connId: number): number {
@@ -409,20 +443,12 @@ export class Network {
     q.head++;
     this.firstByteUs[connId] = -1;
     const k = this.slotOf[connId];
-    if (q.head === q.ids.length) {
-      q.ids.length = 0;
-      q.sizes.length = 0;
-      q.readyUs.length = 0;
-      q.head = 0;
+    if (q.length === 0) {
+      q.clear();
       if (k >= 0) this.deactivate(connId, now);
       return;
     }
-    if (q.head >= 64 && q.head * 2 >= q.ids.length) {
-      q.ids.splice(0, q.head);
-      q.sizes.splice(0, q.head);
-      q.readyUs.splice(0, q.head);
-      q.head = 0;
-    }
+    q.compact();
     const eligible = q.readyUs[q.head] <= now;
     if (k >= 0 && eligible) {
       this.sRem[k] = q.sizes[q.head];
