@@ -108,6 +108,7 @@ export class World {
   private nextBlock = 0;
   private completionUs = -1;
   private agentEvents = 0;
+  private onlinePeers = 0;
 
   // Event kinds (registered in this order: ids enter the fingerprint).
   private readonly K_START: number;
@@ -213,15 +214,15 @@ export class World {
     const node = drawNode(this.streams, this.nodes.length, "peer", label, streamPrefix, this.s.peers[gi]);
     this.addNode(node);
     this.tracker.join(node.id);
+    this.peersChanged(+1);
     this.dynamics.startNode(node, this.s.peers[gi]);
-    this.peersChanged();
     return node;
   }
 
-  peersChanged(): void {
-    let online = this.tracker.onlineCount;
-    for (const n of this.nodes) if (n.kind === "server" && n.online) online--;
-    this.collector.peersOnlineChanged(this.kernel.nowUs, online);
+  /** Records the number of peers online after a peer joined (+1) or left (-1). */
+  peersChanged(delta: number): void {
+    this.onlinePeers += delta;
+    this.collector.peersOnlineChanged(this.kernel.nowUs, this.onlinePeers);
   }
 
   /** Pushes a node's effective capacity into the network after any change of its state. */
@@ -263,7 +264,7 @@ export class World {
     node.online = false;
     this.tracker.leave(node.id);
     this.refreshCapacity(node);
-    this.peersChanged();
+    if (node.kind === "peer") this.peersChanged(-1);
   }
 
   nodeJoins(node: SimNode): void {
@@ -271,7 +272,7 @@ export class World {
     node.online = true;
     this.tracker.join(node.id);
     this.refreshCapacity(node);
-    this.peersChanged();
+    if (node.kind === "peer") this.peersChanged(+1);
   }
 
   /** A mid-transfer connection reset on one of the node's sending connections, if any. */
