@@ -3,16 +3,15 @@
 // capacity (trace files or a Markov chain). Each process draws from its node's own named stream, always in the
 // same order whatever the agent does, so two strategies on one seed meet the same world.
 
-import type { CapacityTrace, Churn, PeerGroup, ServerGroup } from "../../scenario/schema.ts";
+import type { CapacityTrace, Churn, Distribution, PeerGroup, ServerGroup } from "../../scenario/schema.ts";
 import { invariant } from "../kernel/kernel.ts";
 import { churnPreset } from "../random/churn-presets.ts";
-import { makeSampler, scaleDistribution } from "../random/distributions.ts";
+import { makeSampler, type Sampler, scaleDistribution } from "../random/distributions.ts";
 import type { Rng } from "../random/streams.ts";
 import { type CapacityProcess, markovProcess, traceProcess } from "../traces/process.ts";
 import type { SimNode } from "./nodes.ts";
 import type { World } from "./world.ts";
 
-type Sampler = (rng: Rng) => number;
 
 const exponentialUs = (rng: Rng, ratePerS: number) => Math.max(1, Math.round((-Math.log(1 - rng.next()) / ratePerS) * 1e6));
 
@@ -28,6 +27,7 @@ export class Dynamics {
   private readonly churnSamplers = new Map<number, { session: Sampler; downtime: Sampler; gracefulP: number }>();
   private readonly capacity = new Map<number, CapacityProcess>(); // node id, or -1 for the agent's downlink
   private readonly arrived: number[];
+  private readonly samplers = new Map<Distribution, Sampler>();
 
   constructor(private readonly world: World) {
     const k = world.kernel;
@@ -128,7 +128,7 @@ export class Dynamics {
   private onStall(id: number): void {
     const node = this.world.nodes[id];
     const rng = node.rng("stalls");
-    const durationUs = Math.max(1, Math.round(makeSampler(node.failures.stall_s)(rng) * 1e6));
+    const durationUs = Math.max(1, Math.round(this.sampler(node.failures.stall_s)(rng) * 1e6));
     node.stallFactor = 0;
     this.world.refreshCapacity(node);
     this.world.kernel.after(durationUs, this.kStallEnd, id);
@@ -143,7 +143,7 @@ export class Dynamics {
 
   private onSlow(id: number): void {
     const node = this.world.nodes[id];
-    const durationUs = Math.max(1, Math.round(makeSampler(node.failures.slowdown_s)(node.rng("slowdowns")) * 1e6));
+    const durationUs = Math.max(1, Math.round(this.sampler(node.failures.slowdown_s)(node.rng("slowdowns")) * 1e6));
     node.slowFactor = node.failures.slowdown_factor;
     this.world.refreshCapacity(node);
     this.world.kernel.after(durationUs, this.kSlowEnd, id);
@@ -160,6 +160,16 @@ export class Dynamics {
     const node = this.world.nodes[id];
     this.world.dropOneTransfer(node);
     this.world.kernel.after(exponentialUs(node.rng("drops"), node.failures.drop_per_s), this.kDrop, id);
+  }
+
+  /** One sampler per distribution object (groups share theirs), built on first use. */
+  private sampler(d: Distribution): Sampler {
+    let s = this.samplers.get(d);
+    if (s === undefined) {
+      s = makeSampler(d);
+      this.samplers.set(d, s);
+    }
+    return s;
   }
 
   // ---- capacity over time ----------------------------------------------------------------------------------

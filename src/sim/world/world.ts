@@ -33,7 +33,6 @@ import { Dynamics } from "./dynamics.ts";
 import { drawNode, originNode, type SimNode } from "./nodes.ts";
 import { Tracker } from "./tracker.ts";
 
-const KEY_SPAN = 1 << 23; // sub-block ids per connection in the record index key
 
 const enum ConnState {
   Connecting = 0,
@@ -93,7 +92,8 @@ export class World {
   // Connections, indexed by connId.
   private readonly connNode: number[] = [];
   private readonly connState: ConnState[] = [];
-  private readonly live = new Map<number, number>(); // (connId, subBlockId) → index in collector.subBlocks
+  /** Per connection, its live records (sent, not yet ended or handed to the agent): indexes in collector.subBlocks. */
+  private readonly liveRecords: number[][] = [];
   // Timers.
   private nextTimerId = 1;
   private readonly cancelledTimers = new Set<number>();
@@ -146,7 +146,6 @@ export class World {
     this.blockCount = Math.ceil(size_bytes / block_bytes);
     const lastBlockBytes = size_bytes - (this.blockCount - 1) * block_bytes;
     this.subBlockCount = (this.blockCount - 1) * this.subBlocksPerBlock + Math.ceil(lastBlockBytes / sub_block_bytes);
-    invariant(this.subBlocksPerBlock < KEY_SPAN, "too many sub-blocks per block");
     this.okDelivered = new Uint8Array(this.blockCount * this.subBlocksPerBlock);
 
     this.efficiency = s.network.model === "tcp" ? s.network.efficiency : 1;
@@ -248,7 +247,7 @@ export class World {
   /** The node goes offline. A dead node sends nothing from here on. */
   nodeLeaves(node: SimNode, graceful: boolean): void {
     if (!node.online) return;
-    for (const conn of node.conns.slice()) {
+    for (const conn of node.conns.length === 0 ? node.conns : node.conns.slice()) {
       if (graceful && this.connState[conn] === ConnState.Open) {
         this.connState[conn] = ConnState.Closing;
         node.draining++;
@@ -304,11 +303,26 @@ export class World {
     }
   }
 
+  /** Index of the live record of sub-block sb on conn, or -1. */
+  private liveRecord(conn: number, sb: number): number {
+    const list = this.liveRecords[conn];
+    for (let i = 0; i < list.length; i++) if (this.collector.subBlocks[list[i]].subBlockId === sb) return list[i];
+    return -1;
+  }
+
+  /** The record is no longer live (order within a connection's list does not matter). */
+  private unlive(conn: number, idx: number): void {
+    const list = this.liveRecords[conn];
+    const i = list.indexOf(idx);
+    invariant(i >= 0, () => `record ${idx} is not live on conn ${conn}`, this.kernel.nowUs);
+    list[i] = list[list.length - 1];
+    list.pop();
+  }
+
   private endLive(conn: number, sb: number, outcome: "dropped" | "cancelled", bytes: number): void {
-    const key = conn * KEY_SPAN + sb;
-    const idx = this.live.get(key);
-    invariant(idx !== undefined, () => `no record for sub-block ${sb} on conn ${conn}`, this.kernel.nowUs);
-    this.live.delete(key);
+    const idx = this.liveRecord(conn, sb);
+    invariant(idx >= 0, () => `no record for sub-block ${sb} on conn ${conn}`, this.kernel.nowUs);
+    this.unlive(conn, idx);
     const rec = this.collector.subBlocks[idx];
     if (rec.outcome === "pending") this.collector.end(rec, outcome, this.kernel.nowUs, bytes);
   }
@@ -332,6 +346,7 @@ export class World {
       const conn = this.connNode.length;
       this.connNode.push(nodeId);
       this.connState.push(ConnState.Connecting);
+      this.liveRecords.push([]);
       const node = this.nodes[nodeId];
       invariant(node !== undefined, () => `agent connected to unknown node ${nodeId}`, this.kernel.nowUs);
       if (!node.online) return conn; // nobody answers
@@ -374,20 +389,19 @@ export class World {
           this.collector.end(rec, "dropped", now, 0); // sent into a connection that is gone
           continue;
         }
-        const key = conn * KEY_SPAN + sb;
-        invariant(!this.live.has(key), () => `sub-block ${sb} requested twice on conn ${conn}`, now);
-        this.live.set(key, this.collector.subBlocks.length - 1);
+        invariant(this.liveRecord(conn, sb) < 0, () => `sub-block ${sb} requested twice on conn ${conn}`, now);
+        this.liveRecords[conn].push(this.collector.subBlocks.length - 1);
         this.network.send(conn, sb, size, readyAtUs);
       }
     },
     cancel: (conn, ids) => {
       for (const sb of ids) {
-        const idx = this.live.get(conn * KEY_SPAN + sb);
-        if (idx === undefined) continue; // already ended (dropped, or never sent)
+        const idx = this.liveRecord(conn, sb);
+        if (idx < 0) continue; // already ended (dropped, or never sent)
         const rec = this.collector.subBlocks[idx];
         // Delivered by the network but not yet handed to the agent: it crossed the network in full.
         const bytes = rec.endUs >= 0 ? this.subBlockSize(sb) : this.network.cancel(conn, sb);
-        this.live.delete(conn * KEY_SPAN + sb);
+        this.unlive(conn, idx);
         this.collector.end(rec, "cancelled", this.kernel.nowUs, bytes);
       }
     },
@@ -396,9 +410,7 @@ export class World {
       if (state === ConnState.Open || state === ConnState.Closing) this.killConnection(conn, ConnState.Closed, "cancelled");
       else this.connState[conn] = ConnState.Closed;
       // Records already delivered by the network but not yet handed over become cancelled.
-      for (const [key, idx] of this.live) {
-        if (Math.floor(key / KEY_SPAN) !== conn) continue;
-        this.live.delete(key);
+      for (const idx of this.liveRecords[conn].splice(0)) {
         const rec = this.collector.subBlocks[idx];
         if (rec.outcome === "pending") this.collector.end(rec, "cancelled", this.kernel.nowUs, rec.bytes);
       }
@@ -491,8 +503,8 @@ export class World {
 
   /** The network delivered a sub-block's last byte: hand it over through the queue. */
   private onDelivered(conn: number, sb: number, sizeBytes: number, firstByteUs: number): void {
-    const idx = this.live.get(conn * KEY_SPAN + sb);
-    invariant(idx !== undefined, () => `network delivered unrequested sub-block ${sb} on conn ${conn}`, this.kernel.nowUs);
+    const idx = this.liveRecord(conn, sb);
+    invariant(idx >= 0, () => `network delivered unrequested sub-block ${sb} on conn ${conn}`, this.kernel.nowUs);
     const node = this.nodes[this.connNode[conn]];
     invariant(node.online || this.connState[conn] === ConnState.Closing, () => `dead node ${node.label} sent data`, this.kernel.nowUs);
     const rec = this.collector.subBlocks[idx];
@@ -509,7 +521,7 @@ export class World {
     const rec = this.collector.subBlocks[idx];
     if (rec.outcome !== "pending") return; // cancelled after the network delivered it
     const conn = rec.connId;
-    this.live.delete(conn * KEY_SPAN + rec.subBlockId);
+    this.unlive(conn, idx);
     const node = this.nodes[rec.nodeId];
     const p = node.failures.corrupt_p;
     const checksumOk = !(p > 0 && node.rng("corrupt").next() < p);
