@@ -113,6 +113,8 @@ export class Agent {
   private viewsOf: readonly Connection[] | null = null;
   private viewEstimates: ConnectionEstimate[] = [];
   private viewScale: ValuationScale = { maxRateBps: 0, minRttUs: 0 };
+  /** An estimate changed since the views were last built. */
+  private estimatesChanged = false;
   private readonly s: MutableStats = {
     rebalances: 0,
     movedSubBlocks: 0,
@@ -257,6 +259,7 @@ export class Agent {
       conn.rttProbe = null;
     }
     conn.estimate.addTransferSample(e.sizeBytes, this.now - e.firstByteUs);
+    this.estimatesChanged = true;
     this.monitor.progress(conn);
 
     if (!e.checksumOk) {
@@ -543,6 +546,8 @@ export class Agent {
    */
   private connectionViews(): readonly ConnectionView[] {
     const ready = this.control.ready();
+    if (ready === this.viewsOf && !this.estimatesChanged) return this.views;
+    this.estimatesChanged = false;
     if (ready !== this.viewsOf) {
       this.viewsOf = ready;
       this.viewEstimates = ready.map((c) => c.estimate);
