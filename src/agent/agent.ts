@@ -36,7 +36,7 @@ import { Content } from "./content.ts";
 import { DownloadMonitor } from "./download-monitor.ts";
 import { NodeDirectory } from "./node-directory.ts";
 import { PlaybackDeadline } from "./playback-deadline.ts";
-import type { AgentEvent, AgentPorts, ConnId, NodeId, SubBlockId, TimerId } from "./ports.ts";
+import type { AgentEvent, AgentPorts, ConnId, NodeId, NodeKind, SubBlockId, TimerId } from "./ports.ts";
 import type { ConnectionView, Strategy, StrategyContext } from "./strategy.ts";
 import { StrategyError } from "./strategy.ts";
 import { SubBlockManager } from "./sub-block-manager.ts";
@@ -300,6 +300,7 @@ export class Agent {
     if (this.urgentBlock >= 0 && this.urgentBlock < this.subBlocks.current) {
       this.urgentBlock = -1;
       this.urgentServed = false;
+      this.estimatesChanged = true; // the origin's view is no longer pinned
     }
     if (this.finished) {
       this.timers.cancelAll();
@@ -453,6 +454,7 @@ export class Agent {
     const origin = this.control.origin();
     if (this.urgentBlock < 0 || this.urgentServed || origin === undefined || !origin.ready) return false;
     this.urgentServed = true;
+    this.estimatesChanged = true; // the origin's view is now pinned
     const ids: SubBlockId[] = [];
     for (const id of this.subBlocks.unfinished(this.urgentBlock)) {
       if (origin.has(id)) continue;
@@ -560,9 +562,12 @@ export class Agent {
     for (let i = 0; i < ready.length; i++) {
       const e = estimates[i];
       const old = this.views[i];
-      if (!whole && old.rateBps === e.rateBps && old.rttUs === e.rttUs && old.measured === e.measured) continue;
-      views ??= this.views.slice();
       const c = ready[i];
+      const pinned = this.isPinned(c.kind);
+      if (!whole && old.rateBps === e.rateBps && old.rttUs === e.rttUs && old.measured === e.measured && old.pinned === pinned) {
+        continue;
+      }
+      views ??= this.views.slice();
       views[i] = {
         id: c.id,
         nodeId: c.nodeId,
@@ -572,11 +577,17 @@ export class Agent {
         measured: e.measured,
         index: valuationIndex(e, scale, this.config.index),
         outstanding: c.outstanding,
+        pinned,
       };
     }
     if (views !== null) this.views = views;
     this.viewScale = scale;
     return this.views;
+  }
+
+  /** The origin's work is pinned while it serves the block whose deadline is at risk (see serveUrgent). */
+  private isPinned(kind: NodeKind): boolean {
+    return kind === "origin" && this.urgentBlock >= 0 && this.urgentServed;
   }
 
   private canFetch(connId: ConnId, id: SubBlockId): boolean {
@@ -608,6 +619,7 @@ export class Agent {
       const from = this.readyConn(fromId);
       const to = this.readyConn(toId);
       assert(from !== to, "move: same connection");
+      assert(!this.isPinned(from.kind), () => `move: connection ${fromId} serves a block at its deadline (pinned)`);
       assert(ids.length > 0 && distinct(ids), "move: needs distinct ids");
       for (const id of ids) {
         assert(from.has(id), () => `move: sub-block ${id} is not outstanding on connection ${fromId}`);

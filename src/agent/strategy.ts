@@ -35,6 +35,11 @@ export interface ConnectionView {
   readonly index: number;
   /** Sub-blocks requested and not yet arrived, in request order; live (reflects actions taken since). */
   readonly outstanding: readonly SubBlockId[];
+  /**
+   * The agent has committed this connection's work: the origin serving a block whose playback deadline is at
+   * risk. `move` refuses to take sub-blocks from it (duplicating them elsewhere is still allowed).
+   */
+  readonly pinned: boolean;
 }
 
 export interface StrategyContext {

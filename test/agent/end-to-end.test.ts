@@ -113,4 +113,30 @@ describe("fallback to the origin", () => {
     expect(net.script.requestsOn(originConn.connId).every((id) => id >= 5)).toBe(true);
     expect(net.script.delivered[1].atUs).toBeLessThan(block0At + 2_000_000);
   });
+
+  it("rebalance never takes work back from the origin serving a block at its deadline", () => {
+    // A slow peer holds block 1 when its deadline nears; the origin takes it over. A fast peer that goes idle
+    // meanwhile would see the origin (an unmeasured 1 Mb/s prior) as the slowest connection and move its work
+    // back to peers, undoing the fallback: the origin's work is pinned instead.
+    const nodes: FakeNode[] = [
+      { info: nodeInfo(1, 400_000, 20), rateBps: 400_000, rttUs: 20_000 },
+      { info: nodeInfo(2, 8_000_000, 20), rateBps: 8_000_000, rttUs: 20_000 },
+      { info: nodeInfo(0, 0, 0, "origin"), rateBps: 3_000_000, rttUs: 20_000 },
+    ];
+    const config = makeConfig({
+      content: { sizeBytes: 1_000_000, blockBytes: 250_000, subBlockBytes: 25_000 },
+      originNodeId: 0,
+      bitrateBps: 1_000_000,
+      startupBufferUs: 2_000_000,
+      fallback: { whenNoPeers: true, deadlineMarginUs: 1_900_000 },
+    });
+    const net = new FakeNet(nodes, config, createStrategy("rebalance"));
+    net.run();
+    expect(net.agent.finished).toBe(true);
+    expect(net.script.fallbacks).toContain("deadline");
+    const originConns = net.script.connects.filter((c) => c.nodeId === 0).map((c) => c.connId);
+    expect(originConns.length).toBeGreaterThan(0);
+    expect(net.script.rebalances.length).toBeGreaterThan(0);
+    for (const r of net.script.rebalances) expect(originConns).not.toContain(r.from);
+  });
 });

@@ -135,6 +135,7 @@ describe("strategy helpers", () => {
       measured: true,
       index: 1,
       outstanding: [],
+      pinned: false,
     } as const;
     expect(queueDepth(view, 65_536)).toBe(3);
   });

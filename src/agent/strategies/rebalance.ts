@@ -7,7 +7,8 @@
 // the last `give` sub-blocks are cancelled and re-requested on the idle connection (one move) — but only if
 // that finishes sooner: max(bytes(kept) / rate_slow, rtt_idle + bytes(given) / rate_idle) < bytes(all n) /
 // rate_slow. Example: idle at 4 Mb/s, slowest at 1 Mb/s with 10 outstanding ⇒ 8 move, 2 stay.
-// Pool work (returned sub-blocks) goes first, split over the idle connections by index.
+// Pool work (returned sub-blocks) goes first, split over the idle connections by index. A pinned connection (the
+// origin serving a block at its playback deadline) is never taken from.
 
 import { largestRemainder } from "../split.ts";
 import type { ConnectionView, StrategyContext, StrategyEntry } from "../strategy.ts";
@@ -32,7 +33,7 @@ export class RebalanceStrategy extends IndexStrategy {
 function slowestWithQueuedWork(ctx: StrategyContext, except: ConnectionView): ConnectionView | undefined {
   let slow: ConnectionView | undefined;
   for (const c of ctx.connections) {
-    if (c.id === except.id || c.outstanding.length < 2) continue;
+    if (c.id === except.id || c.pinned || c.outstanding.length < 2) continue;
     if (slow === undefined || c.rateBps < slow.rateBps) slow = c;
   }
   return slow;
