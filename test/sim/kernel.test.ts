@@ -53,6 +53,15 @@ describe("Kernel", () => {
     expect(() => k.run()).toThrow(/livelock guard.*t=7 µs.*'spin'/);
   });
 
+  it("names the looping kind even when another kind is busy at the same timestamp first", () => {
+    const k = new Kernel({ ...limits, maxEventsPerTimestamp: 100 });
+    const burst = k.registerKind("burst", () => {});
+    const spin: number = k.registerKind("spin", () => k.after(0, spin));
+    for (let i = 0; i < 40; i++) k.schedule(7, burst);
+    k.schedule(7, spin);
+    expect(() => k.run()).toThrow(/mostly 'spin': 51 of the last 51/);
+  });
+
   it("stops at the simulated-time and event limits", () => {
     const k = new Kernel({ ...limits, endTimeUs: 1000 });
     const tick: number = k.registerKind("tick", () => k.after(400, tick));
