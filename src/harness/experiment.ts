@@ -2,8 +2,10 @@
 // what the CLI prints. Outputs are built in memory and written only after every run finished, each file
 // atomically: an error or an interrupt never leaves a half-written result.
 
+import { existsSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { writeOutputDir } from "../report/atomic.ts";
-import { buildRunOutputs } from "../report/outputs.ts";
+import { buildRunOutputs, OUTPUT_FILES } from "../report/outputs.ts";
 import { comparisonTable } from "../report/table.ts";
 import type { LoadedScenario } from "../scenario/load.ts";
 import { type EventLog, firstDifference } from "../sim/kernel/kernel.ts";
@@ -47,6 +49,22 @@ export function describeDivergence(a: RunOutput, b: RunOutput): string | null {
     `strategy ${a.result.strategy} seed ${a.result.seed}: runs diverge at event #${i}: ` +
     `first run ${show(la)}, second run ${show(lb)}`
   );
+}
+
+/** Files a run folder may hold; any of them that this run did not write is left over from an earlier run. */
+const RUN_OUTPUT_NAMES = [...Object.values(OUTPUT_FILES), "index.html", "summary.md"];
+
+/**
+ * Removes outputs of an earlier run into the same folder that this run did not write (events.jsonl after a run
+ * without --trace, charts after --no-report), so a folder never mixes two runs. Only known names are touched.
+ */
+function removeStaleOutputs(dir: string, written: ReadonlyMap<string, unknown>): void {
+  for (const name of RUN_OUTPUT_NAMES) if (!written.has(name)) rmSync(join(dir, name), { force: true });
+  const charts = join(dir, "charts");
+  if (existsSync(charts)) {
+    for (const f of readdirSync(charts)) if (!written.has(`charts/${f}`)) rmSync(join(charts, f), { force: true });
+    if (readdirSync(charts).length === 0) rmSync(charts, { recursive: true, force: true });
+  }
 }
 
 /** events.jsonl: one line per processed event of every run. */
@@ -103,5 +121,6 @@ export async function runExperiment(loaded: LoadedScenario, opts: ExperimentOpti
     for (const [name, content] of await buildCharts(loaded, results)) files.set(name, content);
   }
   writeOutputDir(opts.outDir, files);
+  removeStaleOutputs(opts.outDir, files);
   return { results, table: comparisonTable(loaded.scenario, results), determinismFailure, failures };
 }

@@ -28,4 +28,13 @@ describe("sim run", () => {
   it("passes --check-determinism", async () => {
     expect(await main(["run", "scenarios/ci/small.yaml", "--check-determinism", "--no-report", "--out", join(dir, "c")])).toBe(0);
   });
+
+  it("leaves no file of an earlier run into the same folder that this run did not write", async () => {
+    const d = join(dir, "reuse");
+    expect(await main(["run", "scenarios/ci/small.yaml", "--seeds", "1", "--trace", "--out", d])).toBe(0);
+    expect(files(d)).toContain("events.jsonl");
+    expect(files(d)).toContain("charts");
+    expect(await main(["run", "scenarios/ci/small.yaml", "--seeds", "1", "--no-report", "--out", d])).toBe(0);
+    expect(files(d)).toEqual(["blocks.csv", "runs.csv", "series.csv", "subblocks.csv", "summary.json"]);
+  });
 });
