@@ -3,7 +3,7 @@
 // capacity (trace files or a Markov chain). Each process draws from its node's own named stream, always in the
 // same order whatever the agent does, so two strategies on one seed meet the same world.
 
-import type { CapacityTrace, Churn, Distribution, PeerGroup, ServerGroup } from "../../scenario/schema.ts";
+import type { CapacityTrace, Churn, Distribution, Failures, PeerGroup, ServerGroup } from "../../scenario/schema.ts";
 import { invariant } from "../kernel/kernel.ts";
 import { churnPreset } from "../random/churn-presets.ts";
 import { makeSampler, type Sampler, scaleDistribution } from "../random/distributions.ts";
@@ -15,13 +15,46 @@ import type { World } from "./world.ts";
 
 const exponentialUs = (rng: Rng, ratePerS: number) => Math.max(1, Math.round((-Math.log(1 - rng.next()) / ratePerS) * 1e6));
 
+/** A kind of episode that degrades a node for a while, drawn from the node's own `stream`. */
+interface EpisodeSpec {
+  readonly name: string;
+  readonly stream: string;
+  readonly ratePerS: (f: Failures) => number;
+  readonly durationS: (f: Failures) => Distribution;
+  /** Degrades (on) or restores (off) the node. */
+  readonly apply: (node: SimNode, on: boolean) => void;
+}
+
+interface Episode extends EpisodeSpec {
+  kStart: number;
+  kEnd: number;
+}
+
+const EPISODES: readonly EpisodeSpec[] = [
+  {
+    name: "stall",
+    stream: "stalls",
+    ratePerS: (f) => f.stall_per_s,
+    durationS: (f) => f.stall_s,
+    apply: (node, on) => {
+      node.stallFactor = on ? 0 : 1;
+    },
+  },
+  {
+    name: "slowdown",
+    stream: "slowdowns",
+    ratePerS: (f) => f.slowdown_per_s,
+    durationS: (f) => f.slowdown_s,
+    apply: (node, on) => {
+      node.slowFactor = on ? node.failures.slowdown_factor : 1;
+    },
+  },
+];
+
 export class Dynamics {
   private readonly kChurn: number;
   private readonly kArrival: number;
-  private readonly kStall: number;
-  private readonly kStallEnd: number;
-  private readonly kSlow: number;
-  private readonly kSlowEnd: number;
+  private readonly episodes: readonly Episode[];
   private readonly kDrop: number;
   private readonly kCapacity: number;
   private readonly churnSamplers = new Map<number, { session: Sampler; downtime: Sampler; gracefulP: number }>();
@@ -33,10 +66,14 @@ export class Dynamics {
     const k = world.kernel;
     this.kChurn = k.registerKind("churn", (id) => this.onChurn(id));
     this.kArrival = k.registerKind("peer-arrival", (gi) => this.onArrival(gi));
-    this.kStall = k.registerKind("stall-start", (id) => this.onStall(id));
-    this.kStallEnd = k.registerKind("stall-end", (id) => this.onStallEnd(id));
-    this.kSlow = k.registerKind("slowdown-start", (id) => this.onSlow(id));
-    this.kSlowEnd = k.registerKind("slowdown-end", (id) => this.onSlowEnd(id));
+    // Episodes that degrade a node for a while: a stall (it keeps the connection but sends nothing) and a
+    // temporary slow-down. Each is registered as a start and an end kind, in this order.
+    this.episodes = EPISODES.map((spec) => {
+      const e: Episode = { ...spec, kStart: 0, kEnd: 0 };
+      e.kStart = k.registerKind(`${spec.name}-start`, (id) => this.onEpisodeStart(e, id));
+      e.kEnd = k.registerKind(`${spec.name}-end`, (id) => this.onEpisodeEnd(e, id));
+      return e;
+    });
     this.kDrop = k.registerKind("drop", (id) => this.onDrop(id));
     this.kCapacity = k.registerKind("capacity-step", (id) => this.onCapacity(id));
     this.arrived = world.loaded.scenario.peers.map(() => 0);
@@ -120,40 +157,28 @@ export class Dynamics {
   private startFailures(node: SimNode): void {
     const f = node.failures;
     const k = this.world.kernel;
-    if (f.stall_per_s > 0) k.after(exponentialUs(node.rng("stalls"), f.stall_per_s), this.kStall, node.id);
-    if (f.slowdown_per_s > 0) k.after(exponentialUs(node.rng("slowdowns"), f.slowdown_per_s), this.kSlow, node.id);
+    for (const e of this.episodes) {
+      const rate = e.ratePerS(f);
+      if (rate > 0) k.after(exponentialUs(node.rng(e.stream), rate), e.kStart, node.id);
+    }
     if (f.drop_per_s > 0) k.after(exponentialUs(node.rng("drops"), f.drop_per_s), this.kDrop, node.id);
   }
 
-  private onStall(id: number): void {
+  /** An episode begins: draw its length, degrade the node, schedule the end. */
+  private onEpisodeStart(e: Episode, id: number): void {
     const node = this.world.nodes[id];
-    const rng = node.rng("stalls");
-    const durationUs = Math.max(1, Math.round(this.sampler(node.failures.stall_s)(rng) * 1e6));
-    node.stallFactor = 0;
+    const durationUs = Math.max(1, Math.round(this.sampler(e.durationS(node.failures))(node.rng(e.stream)) * 1e6));
+    e.apply(node, true);
     this.world.refreshCapacity(node);
-    this.world.kernel.after(durationUs, this.kStallEnd, id);
+    this.world.kernel.after(durationUs, e.kEnd, id);
   }
 
-  private onStallEnd(id: number): void {
+  /** An episode ends: restore the node, schedule the next one (a Poisson process between episodes). */
+  private onEpisodeEnd(e: Episode, id: number): void {
     const node = this.world.nodes[id];
-    node.stallFactor = 1;
+    e.apply(node, false);
     this.world.refreshCapacity(node);
-    this.world.kernel.after(exponentialUs(node.rng("stalls"), node.failures.stall_per_s), this.kStall, id);
-  }
-
-  private onSlow(id: number): void {
-    const node = this.world.nodes[id];
-    const durationUs = Math.max(1, Math.round(this.sampler(node.failures.slowdown_s)(node.rng("slowdowns")) * 1e6));
-    node.slowFactor = node.failures.slowdown_factor;
-    this.world.refreshCapacity(node);
-    this.world.kernel.after(durationUs, this.kSlowEnd, id);
-  }
-
-  private onSlowEnd(id: number): void {
-    const node = this.world.nodes[id];
-    node.slowFactor = 1;
-    this.world.refreshCapacity(node);
-    this.world.kernel.after(exponentialUs(node.rng("slowdowns"), node.failures.slowdown_per_s), this.kSlow, id);
+    this.world.kernel.after(exponentialUs(node.rng(e.stream), e.ratePerS(node.failures)), e.kStart, id);
   }
 
   private onDrop(id: number): void {
