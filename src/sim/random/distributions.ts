@@ -9,14 +9,14 @@ import type { Rng } from "./streams.ts";
 export type Sampler = (rng: Rng) => number;
 
 /** A standard normal deviate by Box-Muller from exactly two uniforms (no cached spare). */
-function standardNormal(rng: Rng): number {
+export function standardNormal(rng: Rng): number {
   const u1 = 1 - rng.next(); // (0, 1]: the logarithm stays finite
   const u2 = rng.next();
   return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
 }
 
 /** -ln(1 - U): a unit-mean exponential deviate by inverse CDF from one uniform. */
-function unitExponential(rng: Rng): number {
+export function unitExponential(rng: Rng): number {
   return -Math.log(1 - rng.next());
 }
 

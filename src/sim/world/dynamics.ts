@@ -6,14 +6,14 @@
 import type { CapacityTrace, Churn, Distribution, Failures, PeerGroup, ServerGroup } from "../../scenario/schema.ts";
 import { invariant } from "../kernel/kernel.ts";
 import { churnPreset } from "../random/churn-presets.ts";
-import { makeSampler, type Sampler, scaleDistribution } from "../random/distributions.ts";
+import { makeSampler, type Sampler, scaleDistribution, unitExponential } from "../random/distributions.ts";
 import type { Rng } from "../random/streams.ts";
 import { type CapacityProcess, markovProcess, traceProcess } from "../traces/process.ts";
 import type { SimNode } from "./nodes.ts";
 import type { World } from "./world.ts";
 
 
-const exponentialUs = (rng: Rng, ratePerS: number) => Math.max(1, Math.round((-Math.log(1 - rng.next()) / ratePerS) * 1e6));
+const exponentialUs = (rng: Rng, ratePerS: number) => Math.max(1, Math.round((unitExponential(rng) / ratePerS) * 1e6));
 
 /** A kind of episode that degrades a node for a while, drawn from the node's own `stream`. */
 interface EpisodeSpec {

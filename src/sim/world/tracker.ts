@@ -5,6 +5,7 @@
 
 import type { NodeInfo } from "../../agent/ports.ts";
 import type { Scenario } from "../../scenario/schema.ts";
+import { standardNormal } from "../random/distributions.ts";
 import type { Rng, RandomStreams } from "../random/streams.ts";
 import type { SimNode } from "./nodes.ts";
 
@@ -69,8 +70,8 @@ export class Tracker {
     const staleUs = this.config.state_staleness_s * 1e6;
     const uplink = nowUs - node.uplinkChangedUs < staleUs ? node.prevUplinkBps : node.uplinkBps;
     const noise = this.config.state_noise;
-    const f1 = noise > 0 ? Math.exp(noise * this.gaussian()) : 1;
-    const f2 = noise > 0 ? Math.exp(noise * this.gaussian()) : 1;
+    const f1 = noise > 0 ? Math.exp(noise * standardNormal(this.noiseRng)) : 1;
+    const f2 = noise > 0 ? Math.exp(noise * standardNormal(this.noiseRng)) : 1;
     return {
       nodeId: node.id,
       kind: node.kind,
@@ -79,11 +80,5 @@ export class Tracker {
       load: node.load,
       connectedUsers: node.connectedUsers,
     };
-  }
-
-  private gaussian(): number {
-    const u1 = 1 - this.noiseRng.next();
-    const u2 = this.noiseRng.next();
-    return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
   }
 }
