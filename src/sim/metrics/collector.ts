@@ -29,7 +29,9 @@ export class Collector {
   readonly subBlocks: LiveSubBlock[] = [];
   readonly blocks: LiveBlock[];
   readonly rebalances: RebalanceRecord[] = [];
-  readonly peersOnline: SeriesPoint[] = [];
+  // Peers online as a step function, in plain number arrays (one change per churn event: no object per event).
+  private readonly onlineTimeUs: number[] = [];
+  private readonly onlineCount: number[] = [];
   blacklisted = 0;
 
   constructor(blockCount: number) {
@@ -37,12 +39,18 @@ export class Collector {
   }
 
   peersOnlineChanged(timeUs: number, online: number): void {
-    const last = this.peersOnline[this.peersOnline.length - 1];
-    if (last !== undefined && last.timeUs === timeUs) {
-      this.peersOnline[this.peersOnline.length - 1] = { timeUs, value: online };
-    } else if (last === undefined || last.value !== online) {
-      this.peersOnline.push({ timeUs, value: online });
+    const n = this.onlineTimeUs.length;
+    if (n > 0 && this.onlineTimeUs[n - 1] === timeUs) {
+      this.onlineCount[n - 1] = online; // several changes at one instant: keep the last
+    } else if (n === 0 || this.onlineCount[n - 1] !== online) {
+      this.onlineTimeUs.push(timeUs);
+      this.onlineCount.push(online);
     }
+  }
+
+  /** The peers-online step function as series points. */
+  peersOnline(): SeriesPoint[] {
+    return this.onlineTimeUs.map((timeUs, i) => ({ timeUs, value: this.onlineCount[i] }));
   }
 
   /** Ends a pending record. */

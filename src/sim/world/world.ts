@@ -626,7 +626,7 @@ export class World {
       rebalances: this.collector.rebalances,
       bufferSeries: player.bufferSeries,
       stalls: player.stalls,
-      peersOnlineSeries: this.collector.peersOnline,
+      peersOnlineSeries: this.collector.peersOnline(),
       wall: { simMs: this.kernel.wallMs },
     };
   }
