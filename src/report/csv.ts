@@ -110,17 +110,23 @@ export function formatTimeUs(us: number): string {
  * a quote, or a line break (CR included, so a reader may accept CRLF files without ambiguity).
  */
 export function csvText(columns: readonly string[], rows: string[][]): string {
+  const parts = [stringifyRows([[...columns]])];
   for (const row of rows) {
     if (row.length !== columns.length)
       throw new Error(`csv: row of ${row.length} cells for ${columns.length} columns`);
+    // Measured hot path (100k sub-block rows: 350 ms through csv-stringify, 30 ms joined): a row with no cell
+    // to quote is written directly, exactly as csv-stringify writes it; any other row goes through it.
+    parts.push(row.some((cell) => NEEDS_QUOTES.test(cell)) ? stringifyRows([row]) : `${row.join(",")}\n`);
   }
-  return stringify(rows, {
-    header: true,
-    columns: [...columns],
-    eof: true,
-    record_delimiter: "unix",
-    quoted_match: /\r/,
-  });
+  return parts.join("");
+}
+
+/** Cells csv-stringify quotes with the options below: a comma, a quote, or a line break (CR included). */
+const NEEDS_QUOTES = /[",\n\r]/;
+
+/** csv-stringify with the project's options: LF line ends, a final line end, CR quoted too. */
+export function stringifyRows(rows: string[][]): string {
+  return stringify(rows, { eof: true, record_delimiter: "unix", quoted_match: /\r/ });
 }
 
 /** runs.csv: one row per run, in the order given (callers pass orderResults(...)). */
