@@ -9,13 +9,13 @@ import type { ParamValue, SweepRunResult, SweepRunSpec } from "../harness/sweep.
 import type { Scenario } from "../scenario/schema.ts";
 import type { RunMetrics, RunResult } from "../sim/metrics/records.ts";
 import { TOOL_NAME, TOOL_VERSION } from "../version.ts";
-import type { ReportTable } from "./charts/tables.ts";
+import { metricLabel } from "./charts/labels.ts";
+import type { SweepPoint } from "./charts/sweep.ts";
+import { diffCell, meanCell, type ReportTable } from "./charts/tables.ts";
 import { csvText, formatFixed, formatInt, formatRatio, formatSeconds, RUNS_COLUMNS } from "./csv.ts";
 import { buildSummaryMd } from "./markdown.ts";
 import {
   buildSummary,
-  type MetricSummary,
-  type PairedSummary,
   resolveReference,
   SUMMARY_METRICS,
   type SummaryMetric,
@@ -244,42 +244,8 @@ export function sweepSummaryJson(s: SweepSummary): string {
 
 // ---- tables (summary.md, index.html) ---------------------------------------------------------------------
 
-const NONE = "-";
-
-/** About four significant digits, no exponent, no "-0" (the format of the run report's tables). */
-function formatNumber(x: number): string {
-  if (!Number.isFinite(x)) return NONE;
-  const a = Math.abs(x);
-  const s =
-    a >= 1000 ? x.toFixed(0) : a >= 100 ? x.toFixed(1) : a >= 1 || a === 0 ? x.toFixed(3) : x.toFixed(4);
-  return /^-0(\.0*)?$/.test(s) ? s.slice(1) : s;
-}
-
-function signed(x: number): string {
-  const s = formatNumber(x);
-  return x > 0 && s !== NONE && !/^0(\.0*)?$/.test(s) ? `+${s}` : s;
-}
-
-/** Raw value → display unit: bytes are shown in MB (10⁶ bytes), everything else as is. */
-function displayFactor(metric: SummaryMetric): number {
-  return metric.endsWith("_bytes") ? 1e-6 : 1;
-}
-
 function displayName(metric: SummaryMetric): string {
   return metric.endsWith("_bytes") ? `${metric.slice(0, -"_bytes".length)}_MB` : metric;
-}
-
-function meanCell(m: MetricSummary | null, f: number): string {
-  return m === null ? NONE : `${formatNumber(m.mean * f)} [${formatNumber(m.ci95[0] * f)}, ${formatNumber(m.ci95[1] * f)}]`;
-}
-
-function diffCell(d: PairedSummary | null, f: number): string {
-  if (d === null) return NONE;
-  const rel =
-    d.relative_pct === null || !Number.isFinite(d.relative_pct)
-      ? ""
-      : ` (${d.relative_pct > 0 ? "+" : ""}${d.relative_pct.toFixed(1)}%)`;
-  return `${signed(d.mean_diff * f)}${rel} [${signed(d.ci95[0] * f)}, ${signed(d.ci95[1] * f)}]`;
 }
 
 /**
@@ -291,7 +257,7 @@ export function sweepTables(summary: SweepSummary, layout: SweepLayout): ReportT
   const ref = summary.reference;
   const others = layout.strategies.filter((s) => s !== ref);
   return SUMMARY_METRICS.map((metric): ReportTable => {
-    const f = displayFactor(metric);
+    const f = metricLabel(metric).factor;
     const columns = [
       ...(keys.length === 0 ? ["point"] : keys),
       ...layout.strategies,
@@ -396,22 +362,12 @@ export function buildSweepOutputs(input: SweepOutputsInput): Map<string, string>
 
 // ---- charts --------------------------------------------------------------------------------------------------
 
-/** A point of a sweep chart (the shape of src/report/charts/sweep.ts). */
-export interface SweepChartPoint {
-  readonly param: string;
-  readonly value: number | string;
-  readonly strategy: string;
-  readonly mean: number;
-  readonly lo: number;
-  readonly hi: number;
-}
-
 /**
  * The points of one metric's sweep chart: per parameter, the grid points where every other parameter is at
  * its first value (with one parameter, every point), one per strategy with a mean.
  */
-export function sweepChartPoints(summary: SweepSummary, layout: SweepLayout, metric: SummaryMetric): SweepChartPoint[] {
-  const out: SweepChartPoint[] = [];
+export function sweepChartPoints(summary: SweepSummary, layout: SweepLayout, metric: SummaryMetric): SweepPoint[] {
+  const out: SweepPoint[] = [];
   for (const [key] of layout.params) {
     const others = layout.params.filter(([k]) => k !== key);
     for (const p of summary.points) {

@@ -4,7 +4,7 @@
 
 import type { Scenario } from "../../scenario/schema.ts";
 import type { RunResult } from "../../sim/metrics/records.ts";
-import { buildSummary, SUMMARY_METRICS } from "../summary.ts";
+import { buildSummary, type MetricSummary, type PairedSummary, SUMMARY_METRICS } from "../summary.ts";
 import { comparisonRows, TABLE_COLUMNS } from "../table.ts";
 import { metricLabel } from "./labels.ts";
 
@@ -33,6 +33,18 @@ function signed(x: number): string {
   return x > 0 && s !== NONE && !/^0(\.0*)?$/.test(s) ? `+${s}` : s;
 }
 
+/** "mean [lo, hi]" of a metric, scaled to its display unit by f; "-" when there is none. */
+export function meanCell(m: MetricSummary | null, f: number): string {
+  return m === null ? NONE : `${formatNumber(m.mean * f)} [${formatNumber(m.ci95[0] * f)}, ${formatNumber(m.ci95[1] * f)}]`;
+}
+
+/** "diff (relative) [lo, hi]" of a paired difference, scaled to the display unit by f; "-" when there is none. */
+export function diffCell(d: PairedSummary | null, f: number): string {
+  if (d === null) return NONE;
+  const rel = d.relative_pct === null ? "" : ` (${formatPct(d.relative_pct)})`;
+  return `${signed(d.mean_diff * f)}${rel} [${signed(d.ci95[0] * f)}, ${signed(d.ci95[1] * f)}]`;
+}
+
 /** A percentage with one decimal and a sign: "+12.3%", "-0.5%", "0.0%". */
 export function formatPct(x: number): string {
   if (!Number.isFinite(x)) return NONE;
@@ -52,10 +64,7 @@ export function defaultTables(scenario: Scenario, results: readonly RunResult[])
       s.name,
       s.failed > 0 ? `${s.runs} (${s.failed} failed)` : String(s.runs),
       ...SUMMARY_METRICS.map((metric) => {
-        const m = s.metrics[metric];
-        if (m === null) return NONE;
-        const f = metricLabel(metric).factor;
-        return `${formatNumber(m.mean * f)} [${formatNumber(m.ci95[0] * f)}, ${formatNumber(m.ci95[1] * f)}]`;
+        return meanCell(s.metrics[metric], metricLabel(metric).factor);
       }),
     ]),
   };
@@ -76,13 +85,7 @@ export function defaultTables(scenario: Scenario, results: readonly RunResult[])
       columns: ["strategy", ...headers],
       rows: others.map((s) => [
         s.name,
-        ...SUMMARY_METRICS.map((metric) => {
-          const d = s.vs_reference?.[metric] ?? null;
-          if (d === null) return NONE;
-          const f = metricLabel(metric).factor;
-          const rel = d.relative_pct === null ? "" : ` (${formatPct(d.relative_pct)})`;
-          return `${signed(d.mean_diff * f)}${rel} [${signed(d.ci95[0] * f)}, ${signed(d.ci95[1] * f)}]`;
-        }),
+        ...SUMMARY_METRICS.map((metric) => diffCell(s.vs_reference?.[metric] ?? null, metricLabel(metric).factor)),
       ]),
     });
   }
