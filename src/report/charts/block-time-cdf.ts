@@ -4,7 +4,7 @@
 import type { TopLevelSpec } from "vega-lite";
 import type { RunResult } from "../../sim/metrics/records.ts";
 import { ordered, seconds, thin } from "./select.ts";
-import { CHART_HEIGHT, CHART_WIDTH, chartConfig, strategyScale, VL_SCHEMA } from "./theme.ts";
+import { CHART_HEIGHT, CHART_WIDTH, chartConfig, strategyColour, VL_SCHEMA } from "./theme.ts";
 
 /** Largest number of CDF points per strategy; longer CDFs are thinned evenly by rank. */
 export const MAX_CDF_POINTS = 1000;
@@ -75,13 +75,7 @@ export function blockTimeCdfChart(
         title: "fraction of blocks",
         scale: { domain: [0, 1] },
       },
-      color: {
-        field: "strategy",
-        type: "nominal",
-        title: "strategy",
-        scale: strategyScale(strategies),
-        sort: null,
-      },
+      color: strategyColour(strategies, true),
       // Draw in rank order: ties in time (the 0 point and the first block) must not be re-sorted.
       order: { field: "i", type: "quantitative" },
     },

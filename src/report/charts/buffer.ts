@@ -6,7 +6,7 @@
 import type { TopLevelSpec } from "vega-lite";
 import type { RunResult } from "../../sim/metrics/records.ts";
 import { runEndUs, seconds, thin } from "./select.ts";
-import { CHART_WIDTH, chartConfig, strategyScale, VL_SCHEMA } from "./theme.ts";
+import { CHART_WIDTH, chartConfig, strategyColour, VL_SCHEMA } from "./theme.ts";
 
 /** Buffer points drawn per run at most (thinned evenly beyond). */
 export const MAX_BUFFER_POINTS = 2000;
@@ -111,12 +111,7 @@ export function bufferChart(runs: readonly RunResult[]): TopLevelSpec {
           encoding: {
             x: { field: "time_s", type: "quantitative", title: "time (s)" },
             y: { field: "buffer_s", type: "quantitative", title: "buffer (s)" },
-            color: {
-              field: "strategy",
-              type: "nominal",
-              scale: strategyScale(strategies),
-              legend: null,
-            },
+            color: strategyColour(strategies, false),
             order: { field: "i", type: "quantitative" },
           },
         },

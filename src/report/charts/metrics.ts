@@ -6,7 +6,7 @@ import type { Scenario } from "../../scenario/schema.ts";
 import type { RunResult } from "../../sim/metrics/records.ts";
 import { buildSummary, SUMMARY_METRICS } from "../summary.ts";
 import { metricLabel } from "./labels.ts";
-import { chartConfig, strategyScale, VL_SCHEMA } from "./theme.ts";
+import { chartConfig, INTERVAL_TOOLTIP, strategyColour, VL_SCHEMA } from "./theme.ts";
 
 export interface MetricPoint {
   readonly metric: string;
@@ -42,12 +42,7 @@ export function metricsData(scenario: Scenario, results: readonly RunResult[]): 
 export function metricsChart(scenario: Scenario, results: readonly RunResult[]): TopLevelSpec {
   const data = metricsData(scenario, results);
   const strategies = buildSummary(scenario, results).strategies.map((s) => s.name);
-  const colour = {
-    field: "strategy",
-    type: "nominal",
-    scale: strategyScale(strategies),
-    legend: null,
-  } as const;
+  const colour = strategyColour(strategies, false);
   const y = {
     field: "strategy",
     type: "nominal",
@@ -82,19 +77,7 @@ export function metricsChart(scenario: Scenario, results: readonly RunResult[]):
           color: colour,
           tooltip: [
             { field: "strategy", type: "nominal" },
-            { field: "mean", type: "quantitative", format: ".4~g" },
-            {
-              field: "lo",
-              type: "quantitative",
-              format: ".4~g",
-              title: "95% CI low",
-            },
-            {
-              field: "hi",
-              type: "quantitative",
-              format: ".4~g",
-              title: "95% CI high",
-            },
+            ...INTERVAL_TOOLTIP,
             { field: "n", type: "quantitative", title: "seeds" },
           ],
         },

@@ -5,7 +5,7 @@
 import type { TopLevelSpec } from "vega-lite";
 import type { RunResult } from "../../sim/metrics/records.ts";
 import { changes, runEndUs, seconds, thin } from "./select.ts";
-import { CHART_WIDTH, chartConfig, strategyScale, VL_SCHEMA } from "./theme.ts";
+import { CHART_WIDTH, chartConfig, strategyColour, VL_SCHEMA } from "./theme.ts";
 
 export const MAX_PEERS_POINTS = 1500;
 
@@ -64,12 +64,7 @@ export function peersOnlineChart(runs: readonly RunResult[]): TopLevelSpec {
           type: "quantitative",
           title: "peers (count)",
         },
-        color: {
-          field: "strategy",
-          type: "nominal",
-          scale: strategyScale(strategies),
-          legend: null,
-        },
+        color: strategyColour(strategies, false),
         order: { field: "i", type: "quantitative" },
       },
     },

@@ -5,7 +5,7 @@
 
 import type { TopLevelSpec } from "vega-lite";
 import { metricLabel } from "./labels.ts";
-import { CHART_HEIGHT, CHART_WIDTH, chartConfig, strategyScale, VL_SCHEMA } from "./theme.ts";
+import { CHART_HEIGHT, CHART_WIDTH, chartConfig, INTERVAL_TOOLTIP, strategyColour, VL_SCHEMA } from "./theme.ts";
 
 export interface SweepPoint {
   /** Scenario key path of the swept parameter, e.g. `agent.max_connections`. */
@@ -69,13 +69,7 @@ export function sweepChart(
         title: xTitle,
         sort: valueOrder,
       } as const);
-  const color = {
-    field: "strategy",
-    type: "nominal",
-    title: "strategy",
-    scale: strategyScale(strategies),
-    sort: null,
-  } as const;
+  const color = strategyColour(strategies, true);
   const layer = [
     {
       mark: { type: "area", opacity: 0.18 },
@@ -99,19 +93,7 @@ export function sweepChart(
         tooltip: [
           { field: "strategy", type: "nominal" },
           { field: "value", title: "value" },
-          { field: "mean", type: "quantitative", format: ".4~g" },
-          {
-            field: "lo",
-            type: "quantitative",
-            format: ".4~g",
-            title: "95% CI low",
-          },
-          {
-            field: "hi",
-            type: "quantitative",
-            format: ".4~g",
-            title: "95% CI high",
-          },
+          ...INTERVAL_TOOLTIP,
         ],
       },
     },

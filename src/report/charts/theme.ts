@@ -46,6 +46,20 @@ export function strategyScale(strategies: readonly string[]): {
   };
 }
 
+/** The colour channel of the strategy field: the shared scale, with a legend (in strategy order) or none. */
+export function strategyColour(strategies: readonly string[], legend: boolean) {
+  return legend
+    ? ({ field: "strategy", type: "nominal", title: "strategy", scale: strategyScale(strategies), sort: null } as const)
+    : ({ field: "strategy", type: "nominal", scale: strategyScale(strategies), legend: null } as const);
+}
+
+/** Tooltip fields of a mean and its bootstrap 95% interval (fields mean, lo, hi). */
+export const INTERVAL_TOOLTIP = [
+  { field: "mean", type: "quantitative", format: ".4~g" },
+  { field: "lo", type: "quantitative", format: ".4~g", title: "95% CI low" },
+  { field: "hi", type: "quantitative", format: ".4~g", title: "95% CI high" },
+] as const;
+
 /** The shared config: font everywhere, white background, no chart border. */
 export function chartConfig(): Config {
   return {
