@@ -3,7 +3,8 @@
 import cliProgress from "cli-progress";
 
 export interface Progress {
-  readonly onProgress: (done: number, total: number) => void;
+  /** failed is shown only by a bar made with countFailed. */
+  readonly onProgress: (done: number, total: number, failed?: number) => void;
   readonly stop: () => void;
 }
 
@@ -14,12 +15,16 @@ export function wantProgress(
   return stream.isTTY === true && (env.CI === undefined || env.CI === "" || env.CI === "false");
 }
 
-/** A bar on stderr counting finished runs; undefined when progress should not be shown. */
-export function makeProgress(label: string): Progress | undefined {
+/**
+ * A bar on stderr counting finished runs (and failed ones with countFailed) with the time left; undefined when
+ * progress should not be shown.
+ */
+export function makeProgress(label: string, opts: { countFailed?: boolean } = {}): Progress | undefined {
   if (!wantProgress()) return undefined;
+  const failedText = opts.countFailed ? ", {failed} failed" : "";
   const bar = new cliProgress.SingleBar(
     {
-      format: `${label} {bar} {value}/{total} runs  {eta_formatted} left`,
+      format: `${label} {bar} {value}/{total} runs${failedText}  {eta_formatted} left`,
       clearOnComplete: true,
       hideCursor: true,
       stream: process.stderr,
@@ -28,12 +33,12 @@ export function makeProgress(label: string): Progress | undefined {
   );
   let started = false;
   return {
-    onProgress(done, total) {
+    onProgress(done, total, failed = 0) {
       if (!started) {
-        bar.start(total, 0);
+        bar.start(total, 0, { failed: 0 });
         started = true;
       }
-      bar.update(done);
+      bar.update(done, { failed });
     },
     stop() {
       if (started) bar.stop();

@@ -5,13 +5,12 @@
 
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import cliProgress from "cli-progress";
 import type { CommandModule } from "yargs";
 import type { ParamValue, SweepRunResult } from "../../harness/sweep.ts";
 import type { SweepLayout } from "../../report/sweep-outputs.ts";
 import type { Scenario } from "../../scenario/schema.ts";
 import { EXIT_CODES_TEXT, ExitCode, UsageError } from "../exit.ts";
-import { wantProgress } from "../progress.ts";
+import { makeProgress } from "../progress.ts";
 import { checkFlags, parseStrategyFlag } from "../run-options.ts";
 
 interface Args {
@@ -70,38 +69,6 @@ function jobsFlag(jobs: number | undefined, fallback: () => number): number {
     throw new UsageError(`--jobs expects an integer ≥ 1, found ${Number.isNaN(jobs) ? "not a number" : jobs}`);
   }
   return jobs;
-}
-
-export interface SweepProgress {
-  readonly onProgress: (done: number, failed: number, total: number) => void;
-  readonly stop: () => void;
-}
-
-/** A bar on stderr with runs done, failed and time left; only on a terminal outside CI (src/cli/progress.ts). */
-function makeSweepProgress(label: string): SweepProgress | undefined {
-  if (!wantProgress()) return undefined;
-  const bar = new cliProgress.SingleBar(
-    {
-      format: `${label} {bar} {value}/{total} runs, {failed} failed  {eta_formatted} left`,
-      clearOnComplete: true,
-      hideCursor: true,
-      stream: process.stderr,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  let started = false;
-  return {
-    onProgress(done, failed, total) {
-      if (!started) {
-        bar.start(total, 0, { failed: 0 });
-        started = true;
-      }
-      bar.update(done, { failed });
-    },
-    stop() {
-      if (started) bar.stop();
-    },
-  };
 }
 
 export interface SweepFolderInput {
@@ -190,7 +157,7 @@ export function sweepCommand(setExit: (code: number) => void): CommandModule<obj
           : undefined;
       const outDir = args.out ?? join("reports", `${base.scenario.name}-sweep`);
       const { runSweep } = await import("../../harness/sweep-run.ts");
-      const progress = makeSweepProgress(base.scenario.name);
+      const progress = makeProgress(base.scenario.name, { countFailed: true });
       let outcome: Awaited<ReturnType<typeof runSweep>>;
       try {
         outcome = await runSweep({
@@ -203,7 +170,7 @@ export function sweepCommand(setExit: (code: number) => void): CommandModule<obj
           jobs,
           outDir,
           shard,
-          onProgress: progress?.onProgress,
+          onProgress: (done, failed, total) => progress?.onProgress(done, total, failed),
         });
       } finally {
         progress?.stop();
