@@ -3,28 +3,14 @@
 // (valuation-index.ts; estimates, tracker priors before any measurement), largest-remainder rounding so the
 // counts sum exactly. Returned sub-blocks are split the same way over the idle connections.
 
-import type { ConnectionView, Strategy, StrategyContext, StrategyEntry } from "../strategy.ts";
-import { idleConnections, splitPool } from "./shares.ts";
+import type { ConnectionView, StrategyEntry } from "../strategy.ts";
+import { WeightedSplit } from "./shares.ts";
 
-export class IndexStrategy implements Strategy {
+export class IndexStrategy extends WeightedSplit {
   readonly name: string = "index";
 
-  onBlockStart(ctx: StrategyContext): void {
-    splitPool(
-      ctx,
-      ctx.connections,
-      ctx.connections.map((c) => c.index),
-    );
-  }
-
-  onConnectionIdle(ctx: StrategyContext, _conn: ConnectionView): void {
-    if (ctx.pool.length === 0) return; // nothing came back to split (the usual case)
-    const idle = idleConnections(ctx);
-    splitPool(
-      ctx,
-      idle,
-      idle.map((c) => c.index),
-    );
+  protected weight(conn: ConnectionView): number {
+    return conn.index;
   }
 }
 

@@ -2,7 +2,7 @@
 // runs, each run sent as one request. Sub-blocks a connection may not fetch stay in the pool.
 
 import { largestRemainder, runs } from "../split.ts";
-import type { ConnectionView, StrategyContext } from "../strategy.ts";
+import type { ConnectionView, Strategy, StrategyContext } from "../strategy.ts";
 
 export function splitPool(
   ctx: StrategyContext,
@@ -28,4 +28,32 @@ export function bytesOf(ctx: StrategyContext, ids: readonly number[]): number {
   let sum = 0;
   for (const id of ids) sum += ctx.content.subBlockSize(id);
   return sum;
+}
+
+/**
+ * The design's split at block start: a block's sub-blocks go to the ready connections in proportion to
+ * weight(connection), each share in one request; sub-blocks returned to the pool go to the idle connections the
+ * same way. `static` weighs every connection 1, `index` by its valuation index.
+ */
+export abstract class WeightedSplit implements Strategy {
+  abstract readonly name: string;
+  protected abstract weight(conn: ConnectionView): number;
+
+  onBlockStart(ctx: StrategyContext): void {
+    splitPool(
+      ctx,
+      ctx.connections,
+      ctx.connections.map((c) => this.weight(c)),
+    );
+  }
+
+  onConnectionIdle(ctx: StrategyContext, _conn: ConnectionView): void {
+    if (ctx.pool.length === 0) return; // nothing came back to split (the usual case)
+    const idle = idleConnections(ctx);
+    splitPool(
+      ctx,
+      idle,
+      idle.map((c) => this.weight(c)),
+    );
+  }
 }

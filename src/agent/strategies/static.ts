@@ -3,28 +3,14 @@
 // come back to the pool (failed connection, corrupt copy) are split evenly over the idle connections. Nothing
 // else ever moves.
 
-import type { ConnectionView, Strategy, StrategyContext, StrategyEntry } from "../strategy.ts";
-import { idleConnections, splitPool } from "./shares.ts";
+import type { StrategyEntry } from "../strategy.ts";
+import { WeightedSplit } from "./shares.ts";
 
-export class StaticStrategy implements Strategy {
-  readonly name = "static";
+export class StaticStrategy extends WeightedSplit {
+  readonly name: string = "static";
 
-  onBlockStart(ctx: StrategyContext): void {
-    splitPool(
-      ctx,
-      ctx.connections,
-      ctx.connections.map(() => 1),
-    );
-  }
-
-  onConnectionIdle(ctx: StrategyContext, _conn: ConnectionView): void {
-    if (ctx.pool.length === 0) return; // nothing came back to split (the usual case)
-    const idle = idleConnections(ctx);
-    splitPool(
-      ctx,
-      idle,
-      idle.map(() => 1),
-    );
+  protected weight(): number {
+    return 1;
   }
 }
 
