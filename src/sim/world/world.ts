@@ -92,6 +92,8 @@ export class World {
   // Connections, indexed by connId.
   private readonly connNode: number[] = [];
   private readonly connState: ConnState[] = [];
+  /** Connections in state Open, for the sources of a block's lower bound. */
+  private readonly openConns = new Set<number>();
   /** Per connection, its live records (sent, not yet ended or handed to the agent): indexes in collector.subBlocks. */
   private readonly liveRecords: number[][] = [];
   // Timers.
@@ -249,6 +251,7 @@ export class World {
     for (const conn of node.conns.length === 0 ? node.conns : node.conns.slice()) {
       if (graceful && this.connState[conn] === ConnState.Open) {
         this.connState[conn] = ConnState.Closing;
+        this.openConns.delete(conn);
         node.draining++;
         const inFlight = this.network.inFlight(conn);
         for (const sb of this.network.queued(conn)) {
@@ -294,6 +297,7 @@ export class World {
   private killConnection(conn: number, state: ConnState, outcome: "dropped" | "cancelled"): void {
     const was = this.connState[conn];
     this.connState[conn] = state;
+    this.openConns.delete(conn);
     if (was === ConnState.Open || was === ConnState.Closing) {
       for (const [sb, bytes] of this.network.closeConnection(conn)) this.endLive(conn, sb, outcome, bytes);
       const node = this.nodes[this.connNode[conn]];
@@ -494,6 +498,7 @@ export class World {
       return;
     }
     this.connState[conn] = ConnState.Open;
+    this.openConns.add(conn);
     node.conns.push(conn);
     this.network.openConnection(conn, node.id);
     this.toAgent({ type: "connected", connId: conn });
@@ -575,8 +580,8 @@ export class World {
     b.startUs = this.kernel.nowUs;
     const sources = [];
     const seen = new Set<number>();
-    for (let conn = 0; conn < this.connState.length; conn++) {
-      if (this.connState[conn] !== ConnState.Open) continue;
+    // The order of the sources does not matter: the bound sorts them by (delay, rate).
+    for (const conn of this.openConns) {
       const node = this.nodes[this.connNode[conn]];
       if (seen.has(node.id)) continue;
       seen.add(node.id);
