@@ -106,9 +106,9 @@ describe("valuation index and estimates", () => {
 describe("strategy helpers", () => {
   it("water-filling matches the hand computation (8/4/2 Mb/s, 0.1/0.4/2 s, 1 MB)", () => {
     const { tStar, shares } = waterFill(1e6, [
-      { rate: 1e6, delay: 0.1 },
-      { rate: 5e5, delay: 0.4 },
-      { rate: 2.5e5, delay: 2 },
+      { rateBytesPerS: 1e6, delayS: 0.1 },
+      { rateBytesPerS: 5e5, delayS: 0.4 },
+      { rateBytesPerS: 2.5e5, delayS: 2 },
     ]);
     expect(tStar).toBeCloseTo(1.3 / 1.5, 12);
     expect(shares[0]).toBeCloseTo(1e6 * (1.3 / 1.5 - 0.1), 6);
@@ -118,8 +118,8 @@ describe("strategy helpers", () => {
 
   it("equal RTTs: T* = d + B / Σr", () => {
     const { tStar } = waterFill(3e6, [
-      { rate: 1e6, delay: 0.05 },
-      { rate: 2e6, delay: 0.05 },
+      { rateBytesPerS: 1e6, delayS: 0.05 },
+      { rateBytesPerS: 2e6, delayS: 0.05 },
     ]);
     expect(tStar).toBeCloseTo(1.05, 12);
   });

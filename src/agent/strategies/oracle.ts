@@ -11,23 +11,22 @@ import type { ConnectionView, Strategy, StrategyContext, StrategyEntry } from ".
 import { bytesOf, idleConnections, splitPool } from "./shares.ts";
 
 export interface FluidSource {
-  /** Bytes per second. */
-  readonly rate: number;
-  /** First-byte delay, seconds (any unit, as long as rate uses its inverse). */
-  readonly delay: number;
+  readonly rateBytesPerS: number;
+  /** First-byte delay. */
+  readonly delayS: number;
 }
 
-/** Water-filling: the bytes each source should fetch so that all active ones finish together at T*. */
+/** Water-filling: the bytes each source should fetch so that all active ones finish together at T* (seconds). */
 export function waterFill(
   bytes: number,
   sources: readonly FluidSource[],
 ): { tStar: number; shares: number[] } {
-  const order = sources.map((_, i) => i).sort((a, b) => sources[a].delay - sources[b].delay || a - b);
+  const order = sources.map((_, i) => i).sort((a, b) => sources[a].delayS - sources[b].delayS || a - b);
   let tStar = Number.POSITIVE_INFINITY;
   let sumR = 0;
   let sumRD = 0;
   for (const i of order) {
-    const { rate, delay } = sources[i];
+    const { rateBytesPerS: rate, delayS: delay } = sources[i];
     if (rate <= 0) continue;
     if (delay >= tStar) break;
     sumR += rate;
@@ -35,7 +34,7 @@ export function waterFill(
     tStar = (bytes + sumRD) / sumR;
   }
   const shares = sources.map((s) =>
-    s.rate > 0 && Number.isFinite(tStar) ? s.rate * Math.max(0, tStar - s.delay) : 0,
+    s.rateBytesPerS > 0 && Number.isFinite(tStar) ? s.rateBytesPerS * Math.max(0, tStar - s.delayS) : 0,
   );
   return { tStar, shares };
 }
@@ -45,12 +44,12 @@ export function earliestFinishCounts(count: number, sizeBytes: number, sources: 
   const counts = sources.map(() => 0);
   for (let k = 0; k < count; k++) {
     let best = -1;
-    let bestFinish = Number.POSITIVE_INFINITY;
+    let bestFinishS = Number.POSITIVE_INFINITY;
     sources.forEach((s, i) => {
-      if (s.rate <= 0) return;
-      const finish = s.delay + ((counts[i] + 1) * sizeBytes) / s.rate;
-      if (finish < bestFinish) {
-        bestFinish = finish;
+      if (s.rateBytesPerS <= 0) return;
+      const finishS = s.delayS + ((counts[i] + 1) * sizeBytes) / s.rateBytesPerS;
+      if (finishS < bestFinishS) {
+        bestFinishS = finishS;
         best = i;
       }
     });
@@ -80,7 +79,7 @@ export class OracleStrategy implements Strategy {
     const total = rates.reduce((a, b) => a + b, 0);
     const downlink = oracle.downlinkBps() / 8;
     if (total > downlink && downlink > 0) rates = rates.map((r) => (r * downlink) / total);
-    const sources = conns.map((c, i) => ({ rate: rates[i], delay: oracle.trueRttUs(c.nodeId) / 1e6 }));
+    const sources = conns.map((c, i) => ({ rateBytesPerS: rates[i], delayS: oracle.trueRttUs(c.nodeId) / 1e6 }));
     splitPool(ctx, conns, earliestFinishCounts(ctx.pool.length, bytesOf(ctx, ctx.pool) / ctx.pool.length, sources));
   }
 }

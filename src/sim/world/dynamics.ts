@@ -158,8 +158,8 @@ export class Dynamics {
     const f = node.failures;
     const k = this.world.kernel;
     for (const e of this.episodes) {
-      const rate = e.ratePerS(f);
-      if (rate > 0) k.after(exponentialUs(node.rng(e.stream), rate), e.kStart, node.id);
+      const ratePerS = e.ratePerS(f);
+      if (ratePerS > 0) k.after(exponentialUs(node.rng(e.stream), ratePerS), e.kStart, node.id);
     }
     if (f.drop_per_s > 0) k.after(exponentialUs(node.rng("drops"), f.drop_per_s), this.kDrop, node.id);
   }

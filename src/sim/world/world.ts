@@ -373,7 +373,7 @@ export class World {
       for (const sb of ids) {
         invariant(sb >= 0 && sb < this.subBlockCount, () => `request for sub-block ${sb} out of range`, now);
         const block = Math.floor(sb / this.subBlocksPerBlock);
-        const size = this.subBlockSize(sb);
+        const sizeBytes = this.subBlockSize(sb);
         const rec: LiveSubBlock = {
           subBlockId: sb,
           block,
@@ -394,7 +394,7 @@ export class World {
         }
         invariant(this.liveRecord(conn, sb) < 0, () => `sub-block ${sb} requested twice on conn ${conn}`, now);
         this.liveRecords[conn].push(this.collector.subBlocks.length - 1);
-        this.network.send(conn, sb, size, readyAtUs);
+        this.network.send(conn, sb, sizeBytes, readyAtUs);
       }
     },
     cancel: (conn, ids) => {
