@@ -1,8 +1,11 @@
-// A pool of worker threads (tinypool) that run sweep specs in parallel. Workers start from a JavaScript entry
-// that registers tsx in the worker itself (see sweep-worker-entry.mjs), so `npx sim` works from any folder.
+// A pool of worker threads (tinypool) that run sweep specs in parallel. From the prebuilt bundle (bin/bundle.mjs)
+// a worker loads the bundled sweep-worker.mjs next to this code; from the TypeScript sources it starts from a
+// JavaScript entry that registers tsx in the worker itself (see sweep-worker-entry.mjs). Either way `npx sim`
+// works from any folder.
 
 import { availableParallelism } from "node:os";
 import { Tinypool } from "tinypool";
+import { BUNDLED } from "../paths.ts";
 import type { WorkerTask } from "./sweep-worker.ts";
 import type { SweepRunResult } from "./sweep.ts";
 
@@ -17,7 +20,9 @@ export function defaultJobs(): number {
 
 export function createPool(jobs: number): Pool {
   const pool = new Tinypool({
-    filename: new URL("./sweep-worker-entry.mjs", import.meta.url).href,
+    filename: BUNDLED
+      ? new URL("./sweep-worker.mjs", import.meta.url).href
+      : new URL("./sweep-worker-entry.mjs", import.meta.url).href,
     minThreads: jobs,
     maxThreads: jobs,
     idleTimeout: 60_000,

@@ -3,16 +3,16 @@
 // src/report/fonts (no system fonts), so output is the same on a bare machine. SVG text is deterministic:
 // Vega's clip and gradient id counters are reset before every render.
 
-import { fileURLToPath } from "node:url";
 import { Resvg } from "@resvg/resvg-js";
 import { logger, parse, resetSVGDefIds, type Spec as VegaSpec, View, Warn } from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
+import { packagePath } from "../paths.ts";
 import { FONT_FAMILY } from "./charts/theme.ts";
 
 /** The font files the PNG renderer loads, shipped with the repository (Bitstream Vera licence). */
 export const FONT_FILES: readonly string[] = [
-  fileURLToPath(new URL("./fonts/DejaVuSans.ttf", import.meta.url)),
-  fileURLToPath(new URL("./fonts/DejaVuSans-Bold.ttf", import.meta.url)),
+  packagePath("src/report/fonts/DejaVuSans.ttf"),
+  packagePath("src/report/fonts/DejaVuSans-Bold.ttf"),
 ];
 
 /** PNG zoom over the SVG's own size: modest, to keep reports quick to write. */
