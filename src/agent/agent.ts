@@ -113,8 +113,12 @@ export class Agent {
   private viewsOf: readonly Connection[] | null = null;
   private viewEstimates: ConnectionEstimate[] = [];
   private viewScale: ValuationScale = { maxRateBps: 0, minRttUs: 0 };
-  /** An estimate changed since the views were last built. */
+  /** Position of each ready connection in viewsOf. */
+  private viewIndex = new Map<Connection, number>();
+  /** Every view may be out of date (the pinned state changed): rebuild all of them. */
   private estimatesChanged = false;
+  /** Ready connections whose estimate took a sample since the views were last built (no repeats). */
+  private readonly sampled: Connection[] = [];
   private readonly s: MutableStats = {
     rebalances: 0,
     movedSubBlocks: 0,
@@ -193,7 +197,16 @@ export class Agent {
 
   handle(event: AgentEvent): void {
     assert(this.started, "handle() before start()");
-    this.guard(() => this.dispatch(event));
+    // guard() inlined: this runs once per event, and a closure per event is measurable garbage.
+    if (this.failure !== null) throw this.failure;
+    if (this.finished) return;
+    try {
+      this.dispatch(event);
+      this.settle();
+    } catch (e) {
+      this.failure = e instanceof Error ? e : new Error(String(e));
+      throw this.failure;
+    }
   }
 
   // ---- events ------------------------------------------------------------------------------------------------
@@ -259,7 +272,7 @@ export class Agent {
       conn.rttProbe = null;
     }
     conn.estimate.addTransferSample(e.sizeBytes, this.now - e.firstByteUs);
-    this.estimatesChanged = true;
+    if (!this.sampled.includes(conn)) this.sampled.push(conn);
     this.monitor.progress(conn);
 
     if (!e.checksumOk) {
@@ -287,10 +300,7 @@ export class Agent {
       if (done.blockComplete) this.onBlockComplete(this.content.blockOf(id));
       if (this.finished) return;
     }
-    if (this.strategy.onSubBlockDone !== undefined && conn.ready) {
-      const hook = this.strategy.onSubBlockDone.bind(this.strategy);
-      this.callStrategy((ctx) => hook(ctx, this.viewOf(ctx, conn)));
-    }
+    if (this.strategy.onSubBlockDone !== undefined && conn.ready) this.callConnectionHook("done", conn);
     this.enqueueIdle(conn);
   }
 
@@ -375,7 +385,7 @@ export class Agent {
     if (this.startedBlocks <= this.subBlocks.current) return false; // the current block has not started yet
     const conn = this.nextIdle();
     if (conn === undefined) return false;
-    this.callStrategy((ctx) => this.strategy.onConnectionIdle(ctx, this.viewOf(ctx, conn)));
+    this.callConnectionHook("idle", conn);
     return true;
   }
 
@@ -509,8 +519,21 @@ export class Agent {
     }
   }
 
+  /** onConnectionIdle or onSubBlockDone for one connection (without a closure per call: this runs per event). */
+  private callConnectionHook(hook: "idle" | "done", conn: Connection): void {
+    try {
+      const ctx = this.context();
+      const view = this.viewOf(ctx, conn);
+      if (hook === "idle") this.strategy.onConnectionIdle(ctx, view);
+      else this.strategy.onSubBlockDone?.(ctx, view);
+    } catch (e) {
+      throw new StrategyError(this.strategy.name, this.now, e);
+    }
+  }
+
   private viewOf(ctx: StrategyContext, conn: Connection): ConnectionView {
-    const v = ctx.connections.find((c) => c.id === conn.id);
+    const i = this.viewIndex.get(conn);
+    const v = i !== undefined && ctx.connections[i]?.id === conn.id ? ctx.connections[i] : undefined;
     assert(v !== undefined, () => `connection ${conn.id} is not ready`);
     return v;
   }
@@ -544,45 +567,100 @@ export class Agent {
   /**
    * The views of the ready connections. A view is rebuilt only when its connection's estimate changed, all of
    * them when the ready set or the valuation scale changed; a changed list is a new array of which only the
-   * changed views are new objects (a strategy may keep a view or the list: neither ever changes).
+   * changed views are new objects (a strategy may keep a view or the list: neither ever changes). After a
+   * sample on one connection this costs O(1) unless the sample may move the scale (a new largest rate or
+   * smallest RTT, or the holder of either got worse), which takes one O(connections) pass.
    */
   private connectionViews(): readonly ConnectionView[] {
     const ready = this.control.ready();
-    if (ready === this.viewsOf && !this.estimatesChanged) return this.views;
+    const sampled = this.sampled;
+    if (ready === this.viewsOf && !this.estimatesChanged && sampled.length === 0) return this.views;
+    if (ready !== this.viewsOf || this.estimatesChanged || this.views.length !== ready.length) {
+      sampled.length = 0;
+      return this.rebuildViews(ready);
+    }
+    let scale = this.viewScale;
+    let rescale = false;
+    for (let j = 0; j < sampled.length && !rescale; j++) {
+      const i = this.viewIndex.get(sampled[j]);
+      if (i === undefined) continue; // sampled, then left the ready set: the ready array changed too
+      const old = this.views[i];
+      const e = this.viewEstimates[i];
+      rescale =
+        e.rateBps > scale.maxRateBps ||
+        (old.rateBps === scale.maxRateBps && e.rateBps < old.rateBps) ||
+        Math.max(1, e.rttUs) < scale.minRttUs ||
+        (Math.max(1, old.rttUs) === scale.minRttUs && e.rttUs > old.rttUs);
+    }
+    if (rescale) {
+      scale = valuationScale(this.viewEstimates);
+      if (!sameScale(scale, this.viewScale)) {
+        sampled.length = 0;
+        return this.rebuildViews(ready);
+      }
+    }
+    let views: ConnectionView[] | null = null;
+    for (let j = 0; j < sampled.length; j++) {
+      const i = this.viewIndex.get(sampled[j]);
+      if (i === undefined) continue;
+      const view = this.viewFor(i, scale);
+      if (view === null) continue;
+      views ??= this.views.slice();
+      views[i] = view;
+    }
+    sampled.length = 0;
+    if (views !== null) this.views = views;
+    return this.views;
+  }
+
+  /** Rebuilds the views of `ready` (keeping the objects of unchanged ones when the scale is unchanged). */
+  private rebuildViews(ready: readonly Connection[]): readonly ConnectionView[] {
     this.estimatesChanged = false;
     if (ready !== this.viewsOf) {
       this.viewsOf = ready;
       this.viewEstimates = ready.map((c) => c.estimate);
+      this.viewIndex = new Map(ready.map((c, i) => [c, i]));
       this.views = [];
     }
-    const estimates = this.viewEstimates;
-    const scale = valuationScale(estimates);
+    const scale = valuationScale(this.viewEstimates);
     const whole = this.views.length !== ready.length || !sameScale(scale, this.viewScale);
     let views: ConnectionView[] | null = whole ? [] : null;
     for (let i = 0; i < ready.length; i++) {
-      const e = estimates[i];
-      const old = this.views[i];
-      const c = ready[i];
-      const pinned = this.isPinned(c.kind);
-      if (!whole && old.rateBps === e.rateBps && old.rttUs === e.rttUs && old.measured === e.measured && old.pinned === pinned) {
-        continue;
-      }
+      const view = whole ? this.makeView(i, scale) : this.viewFor(i, scale);
+      if (view === null) continue;
       views ??= this.views.slice();
-      views[i] = {
-        id: c.id,
-        nodeId: c.nodeId,
-        kind: c.kind,
-        rateBps: e.rateBps,
-        rttUs: e.rttUs,
-        measured: e.measured,
-        index: valuationIndex(e, scale, this.config.index),
-        outstanding: c.outstanding,
-        pinned,
-      };
+      views[i] = view;
     }
     if (views !== null) this.views = views;
     this.viewScale = scale;
     return this.views;
+  }
+
+  /** A new view of ready connection i when its figures differ from its current view, else null. */
+  private viewFor(i: number, scale: ValuationScale): ConnectionView | null {
+    const e = this.viewEstimates[i];
+    const old = this.views[i];
+    const pinned = this.isPinned(this.viewsOf![i].kind);
+    if (old.rateBps === e.rateBps && old.rttUs === e.rttUs && old.measured === e.measured && old.pinned === pinned) {
+      return null;
+    }
+    return this.makeView(i, scale);
+  }
+
+  private makeView(i: number, scale: ValuationScale): ConnectionView {
+    const c = this.viewsOf![i];
+    const e = this.viewEstimates[i];
+    return {
+      id: c.id,
+      nodeId: c.nodeId,
+      kind: c.kind,
+      rateBps: e.rateBps,
+      rttUs: e.rttUs,
+      measured: e.measured,
+      index: valuationIndex(e, scale, this.config.index),
+      outstanding: c.outstanding,
+      pinned: this.isPinned(c.kind),
+    };
   }
 
   /** The origin's work is pinned while it serves the block whose deadline is at risk (see serveUrgent). */

@@ -10,8 +10,12 @@ import type { ConnId, NodeId, SubBlockId } from "./ports.ts";
 interface SubBlockState {
   readonly copies: ConnId[];
   done: boolean;
-  readonly excluded: NodeId[];
+  /** Nodes that delivered it corrupt; null until one does (most sub-blocks never need the array). */
+  excluded: NodeId[] | null;
 }
+
+/** The `others` of a completion nobody else was fetching (shared, never modified). */
+const NO_OTHERS: ConnId[] = Object.freeze([]) as unknown as ConnId[];
 
 export class SubBlockManager {
   /** Unassigned sub-blocks of the window, ascending. */
@@ -38,7 +42,7 @@ export class SubBlockManager {
     for (; this.opened < end; this.opened++) {
       const ids = this.content.subBlockIds(this.opened);
       for (const id of ids) {
-        this.states.set(id, { copies: [], done: false, excluded: [] });
+        this.states.set(id, { copies: [], done: false, excluded: null });
         this.pool.push(id); // ids of a later block are larger: the pool stays sorted
       }
       this.remaining.set(this.opened, ids.length);
@@ -65,7 +69,7 @@ export class SubBlockManager {
   }
 
   isExcluded(id: SubBlockId, nodeId: NodeId): boolean {
-    return this.states.get(id)?.excluded.includes(nodeId) ?? false;
+    return this.states.get(id)?.excluded?.includes(nodeId) ?? false;
   }
 
   /** Records that conn fetches id (from the pool, or as one more copy). */
@@ -92,7 +96,8 @@ export class SubBlockManager {
   corrupt(id: SubBlockId, conn: ConnId, nodeId: NodeId): boolean {
     const s = this.states.get(id);
     if (s === undefined) return false;
-    if (!s.excluded.includes(nodeId)) s.excluded.push(nodeId);
+    if (s.excluded === null) s.excluded = [nodeId];
+    else if (!s.excluded.includes(nodeId)) s.excluded.push(nodeId);
     return this.unassign(id, conn);
   }
 
@@ -105,7 +110,7 @@ export class SubBlockManager {
     if (s === undefined || s.done) return null;
     if (s.copies.length === 0) this.removeFromPool(id); // arrived although not assigned: accept it
     s.done = true;
-    const others = s.copies.filter((c) => c !== conn);
+    const others = s.copies.length === 1 && s.copies[0] === conn ? NO_OTHERS : s.copies.filter((c) => c !== conn);
     s.copies.length = 0;
     const block = this.content.blockOf(id);
     const left = (this.remaining.get(block) ?? 0) - 1;
