@@ -34,6 +34,14 @@ import { drawNode, originNode, type SimNode } from "./nodes.ts";
 import { Tracker } from "./tracker.ts";
 
 
+/**
+ * Throws what invariant() throws when its condition fails. Hot paths test the condition themselves and call this,
+ * so the message (a template) is only built on failure and no closure is allocated per call.
+ */
+function broken(message: string, timeUs: number): never {
+  throw new SimError("invariant", message, timeUs);
+}
+
 const enum ConnState {
   Connecting = 0,
   Open = 1,
@@ -317,14 +325,14 @@ export class World {
   private unlive(conn: number, idx: number): void {
     const list = this.liveRecords[conn];
     const i = list.indexOf(idx);
-    invariant(i >= 0, () => `record ${idx} is not live on conn ${conn}`, this.kernel.nowUs);
+    if (i < 0) broken(`record ${idx} is not live on conn ${conn}`, this.kernel.nowUs);
     list[i] = list[list.length - 1];
     list.pop();
   }
 
   private endLive(conn: number, sb: number, outcome: "dropped" | "cancelled", bytes: number): void {
     const idx = this.liveRecord(conn, sb);
-    invariant(idx >= 0, () => `no record for sub-block ${sb} on conn ${conn}`, this.kernel.nowUs);
+    if (idx < 0) broken(`no record for sub-block ${sb} on conn ${conn}`, this.kernel.nowUs);
     this.unlive(conn, idx);
     const rec = this.collector.subBlocks[idx];
     if (rec.outcome === "pending") this.collector.end(rec, outcome, this.kernel.nowUs, bytes);
@@ -351,7 +359,7 @@ export class World {
       this.connState.push(ConnState.Connecting);
       this.liveRecords.push([]);
       const node = this.nodes[nodeId];
-      invariant(node !== undefined, () => `agent connected to unknown node ${nodeId}`, this.kernel.nowUs);
+      if (node === undefined) broken(`agent connected to unknown node ${nodeId}`, this.kernel.nowUs);
       if (!node.online) return conn; // nobody answers
       const f = node.failures;
       const u = f.connect_refused_p > 0 || f.connect_timeout_p > 0 ? node.rng("connect").next() : 1;
@@ -367,11 +375,11 @@ export class World {
       const node = this.nodes[nodeId];
       const now = this.kernel.nowUs;
       const state = this.connState[conn];
-      invariant(state !== undefined && state !== ConnState.Connecting, () => `request on conn ${conn} before it connected`, now);
+      if (state === undefined || state === ConnState.Connecting) broken(`request on conn ${conn} before it connected`, now);
       const jitter = node.jitterUs > 0 ? Math.floor(node.rng("jitter").next() * (node.jitterUs + 1)) : 0;
       const readyAtUs = now + node.rttUs + jitter;
       for (const sb of ids) {
-        invariant(sb >= 0 && sb < this.subBlockCount, () => `request for sub-block ${sb} out of range`, now);
+        if (!(sb >= 0 && sb < this.subBlockCount)) broken(`request for sub-block ${sb} out of range`, now);
         const block = Math.floor(sb / this.subBlocksPerBlock);
         const sizeBytes = this.subBlockSize(sb);
         const rec: LiveSubBlock = {
@@ -392,7 +400,7 @@ export class World {
           this.collector.end(rec, "dropped", now, 0); // sent into a connection that is gone
           continue;
         }
-        invariant(this.liveRecord(conn, sb) < 0, () => `sub-block ${sb} requested twice on conn ${conn}`, now);
+        if (this.liveRecord(conn, sb) >= 0) broken(`sub-block ${sb} requested twice on conn ${conn}`, now);
         this.liveRecords[conn].push(this.collector.subBlocks.length - 1);
         this.network.send(conn, sb, sizeBytes, readyAtUs);
       }
@@ -413,10 +421,12 @@ export class World {
       if (state === ConnState.Open || state === ConnState.Closing) this.killConnection(conn, ConnState.Closed, "cancelled");
       else this.connState[conn] = ConnState.Closed;
       // Records already delivered by the network but not yet handed over become cancelled.
-      for (const idx of this.liveRecords[conn].splice(0)) {
+      const live = this.liveRecords[conn];
+      for (const idx of live) {
         const rec = this.collector.subBlocks[idx];
         if (rec.outcome === "pending") this.collector.end(rec, "cancelled", this.kernel.nowUs, rec.bytes);
       }
+      live.length = 0;
     },
   };
 
@@ -432,12 +442,12 @@ export class World {
   private readonly sink: BlockSink = {
     deliverBlock: (block, sizeBytes) => {
       const now = this.kernel.nowUs;
-      invariant(block === this.nextBlock, () => `block ${block} delivered, expected block ${this.nextBlock}`, now);
-      invariant(sizeBytes === this.blockSize(block), () => `block ${block} delivered with ${sizeBytes} bytes`, now);
+      if (block !== this.nextBlock) broken(`block ${block} delivered, expected block ${this.nextBlock}`, now);
+      if (sizeBytes !== this.blockSize(block)) broken(`block ${block} delivered with ${sizeBytes} bytes`, now);
       const first = block * this.subBlocksPerBlock;
       const count = this.subBlocksIn(block);
       for (let i = 0; i < count; i++) {
-        invariant(this.okDelivered[first + i] === 1, () => `block ${block} delivered without an intact sub-block ${first + i}`, now);
+        if (this.okDelivered[first + i] !== 1) broken(`block ${block} delivered without an intact sub-block ${first + i}`, now);
       }
       this.nextBlock++;
       const b = this.collector.blocks[block];
@@ -507,9 +517,9 @@ export class World {
   /** The network delivered a sub-block's last byte: hand it over through the queue. */
   private onDelivered(conn: number, sb: number, sizeBytes: number, firstByteUs: number): void {
     const idx = this.liveRecord(conn, sb);
-    invariant(idx >= 0, () => `network delivered unrequested sub-block ${sb} on conn ${conn}`, this.kernel.nowUs);
+    if (idx < 0) broken(`network delivered unrequested sub-block ${sb} on conn ${conn}`, this.kernel.nowUs);
     const node = this.nodes[this.connNode[conn]];
-    invariant(node.online || this.connState[conn] === ConnState.Closing, () => `dead node ${node.label} sent data`, this.kernel.nowUs);
+    if (!node.online && this.connState[conn] !== ConnState.Closing) broken(`dead node ${node.label} sent data`, this.kernel.nowUs);
     const rec = this.collector.subBlocks[idx];
     rec.firstByteUs = firstByteUs;
     rec.endUs = this.kernel.nowUs;
