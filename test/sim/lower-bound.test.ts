@@ -1,6 +1,26 @@
 // The fluid lower bound T*, against values computed by hand.
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { fluidLowerBoundUs, fluidSplitBytes } from "../../src/sim/metrics/lower-bound.ts";
+import { FluidBound, fluidLowerBoundUs, fluidSplitBytes, type Source } from "../../src/sim/metrics/lower-bound.ts";
+
+/** The bound as first written: filter, sort by (delay, rate descending), water-fill. */
+function plainBoundUs(sizeBytes: number, sources: readonly Source[], downlinkBps: number): number {
+  const bits = sizeBytes * 8;
+  const usable = sources.filter((s) => s.rateBps > 0).sort((x, y) => x.delayUs - y.delayUs || y.rateBps - x.rateBps);
+  if (usable.length === 0 || bits === 0) return bits === 0 ? 0 : Number.POSITIVE_INFINITY;
+  let rateSum = 0;
+  let weighted = 0;
+  let tUs = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < usable.length; i++) {
+    const r = usable[i].rateBps / 1e6;
+    rateSum += r;
+    weighted += r * usable[i].delayUs;
+    tUs = (bits + weighted) / rateSum;
+    const next = usable[i + 1];
+    if (next === undefined || tUs <= next.delayUs) break;
+  }
+  return Math.max(tUs, usable[0].delayUs + bits / (downlinkBps / 1e6));
+}
 
 describe("fluidLowerBoundUs", () => {
   it("with equal delays is d + B / Σr", () => {
@@ -31,5 +51,23 @@ describe("fluidLowerBoundUs", () => {
 
   it("is infinite without a usable source", () => {
     expect(fluidLowerBoundUs(10, [{ rateBps: 0, delayUs: 0 }], 1e6)).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it("gives exactly the plain sort-then-fill value, also through a reused FluidBound", () => {
+    const source = fc.record({
+      rateBps: fc.oneof(fc.constantFrom(0, -1, 1e6, 2e6), fc.double({ min: 0, max: 1e9, noNaN: true })),
+      delayUs: fc.oneof(fc.constantFrom(0, 20_000, 50_000), fc.integer({ min: 0, max: 500_000 })),
+    });
+    const reused = new FluidBound();
+    fc.assert(
+      fc.property(fc.array(source, { maxLength: 40 }), fc.integer({ min: 0, max: 4_000_000 }), fc.constantFrom(1e6, 1e8, 1e12), (sources, size, downlink) => {
+        const expected = plainBoundUs(size, sources, downlink);
+        expect(fluidLowerBoundUs(size, sources, downlink)).toBe(expected);
+        reused.clear();
+        for (const s of sources) reused.add(s.rateBps, s.delayUs);
+        expect(reused.lowerBoundUs(size, downlink)).toBe(expected);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -81,7 +81,10 @@ export class Collector {
     let redundantBytes = 0;
     let failedBytes = 0;
     let originBytes = 0;
-    for (const r of this.subBlocks) {
+    // Index loops: finish runs once, mostly unoptimised, where for-of allocates an iterator result per record.
+    const records = this.subBlocks;
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i];
       // A request still pending when the run ended was never needed: count it as cancelled.
       if (r.outcome === "pending") r.outcome = "cancelled";
       const outcome = r.outcome;
@@ -96,14 +99,15 @@ export class Collector {
     let sumBlockUs = 0;
     let sumTStarUs = 0;
     const times: number[] = [];
-    this.blocks.forEach((b, i) => {
-      if (b.endUs < 0) return;
+    for (let i = 0; i < this.blocks.length; i++) {
+      const b = this.blocks[i];
+      if (b.endUs < 0) continue;
       blocks.push({ block: i, startUs: b.startUs, endUs: b.endUs, bytes: b.bytes, tStarUs: Math.round(b.tStarUs) });
       const t = b.endUs - b.startUs;
       times.push(t);
       sumBlockUs += t;
       sumTStarUs += b.tStarUs;
-    });
+    }
     times.sort((x, y) => x - y);
     const p95 = times.length === 0 ? 0 : times[Math.min(times.length - 1, Math.ceil(0.95 * times.length) - 1)];
     const completionS = completionUs / 1e6;

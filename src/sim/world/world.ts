@@ -24,7 +24,7 @@ import type { LoadedScenario } from "../../scenario/load.ts";
 import type { Scenario } from "../../scenario/schema.ts";
 import { invariant, Kernel, SimError } from "../kernel/kernel.ts";
 import { Collector, type LiveSubBlock } from "../metrics/collector.ts";
-import { fluidLowerBoundUs } from "../metrics/lower-bound.ts";
+import { FluidBound } from "../metrics/lower-bound.ts";
 import type { RunResult } from "../metrics/records.ts";
 import { Network } from "../network/network.ts";
 import { Player } from "../player.ts";
@@ -116,6 +116,10 @@ export class World {
   private readonly blockCount: number;
   private readonly okDelivered: Uint8Array;
   private nextBlock = 0;
+  /** T* of each block, computed in reused storage. */
+  private readonly fluidBound = new FluidBound();
+  /** Per node, the last block (+1) whose T* counted it: each node is one source of a block's bound. */
+  private readonly nodeStamp: number[] = [];
   private completionUs = -1;
   private onlinePeers = 0;
 
@@ -213,6 +217,7 @@ export class World {
   private addNode(node: SimNode): number {
     invariant(node.id === this.nodes.length, "node ids are dense");
     this.nodes.push(node);
+    this.nodeStamp.push(0);
     this.network.addNode(node.id, node.uplinkBps * (1 - node.load) / (1 + node.connectedUsers), node.rttUs);
     return node.id;
   }
@@ -588,16 +593,18 @@ export class World {
     const b = this.collector.blocks[block];
     if (b.startUs >= 0) return;
     b.startUs = this.kernel.nowUs;
-    const sources = [];
-    const seen = new Set<number>();
-    // The order of the sources does not matter: the bound sorts them by (delay, rate).
+    const bound = this.fluidBound;
+    bound.clear();
+    // Each node counts once (marked with the block's stamp); the order of the sources does not matter: the
+    // bound sorts them by (delay, rate).
+    const stamp = block + 1;
     for (const conn of this.openConns) {
       const node = this.nodes[this.connNode[conn]];
-      if (seen.has(node.id)) continue;
-      seen.add(node.id);
-      sources.push({ rateBps: node.effectiveUplinkBps() * this.efficiency, delayUs: node.rttUs });
+      if (this.nodeStamp[node.id] === stamp) continue;
+      this.nodeStamp[node.id] = stamp;
+      bound.add(node.effectiveUplinkBps() * this.efficiency, node.rttUs);
     }
-    b.tStarUs = fluidLowerBoundUs(this.blockSize(block), sources, this.downlinkBps * this.efficiency);
+    b.tStarUs = bound.lowerBoundUs(this.blockSize(block), this.downlinkBps * this.efficiency);
     if (!Number.isFinite(b.tStarUs)) b.tStarUs = 0;
   }
 
