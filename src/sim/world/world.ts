@@ -106,7 +106,13 @@ export class World {
   private readonly liveRecords: number[][] = [];
   // Timers.
   private nextTimerId = 1;
-  private readonly cancelledTimers = new Set<number>();
+  /**
+   * Per timer id, 1 once cancelled and not yet fired. Ids are dense from 1, so a byte array (doubled when full)
+   * replaces a Set: ~100k timers are cancelled per run of a large scenario, without hashing or rehashing.
+   */
+  private cancelledTimers = new Uint8Array(1024);
+  /** Cancelled ids that were never handed out (an agent bug), kept as a Set had them. */
+  private readonly cancelledUnknownTimers = new Set<number>();
   // Tracker replies waiting for their event.
   private nextReplyId = 0;
   private readonly replies = new Map<number, NodeInfo[]>();
@@ -349,11 +355,17 @@ export class World {
     nowUs: () => this.kernel.nowUs,
     setTimer: (delayUs) => {
       const id = this.nextTimerId++;
+      if (id >= this.cancelledTimers.length) {
+        const grown = new Uint8Array(this.cancelledTimers.length * 2);
+        grown.set(this.cancelledTimers);
+        this.cancelledTimers = grown;
+      }
       this.kernel.after(delayUs, this.K_TIMER, id);
       return id;
     },
     cancelTimer: (id) => {
-      this.cancelledTimers.add(id);
+      if (Number.isInteger(id) && id >= 1 && id < this.nextTimerId) this.cancelledTimers[id] = 1;
+      else this.cancelledUnknownTimers.add(id);
     },
   };
 
@@ -496,7 +508,11 @@ export class World {
   }
 
   private onTimer(id: number): void {
-    if (this.cancelledTimers.delete(id)) return;
+    if (this.cancelledTimers[id] === 1) {
+      this.cancelledTimers[id] = 0;
+      return;
+    }
+    if (this.cancelledUnknownTimers.size > 0 && this.cancelledUnknownTimers.delete(id)) return;
     this.toAgent({ type: "timer", timerId: id });
   }
 
