@@ -100,6 +100,8 @@ export class World {
   // Connections, indexed by connId.
   private readonly connNode: number[] = [];
   private readonly connState: ConnState[] = [];
+  /** Scratch copy of a leaving node's connections. */
+  private readonly connScratch: number[] = [];
   /** Connections in state Open, for the sources of a block's lower bound. */
   private readonly openConns = new Set<number>();
   /** Per connection, its live records (sent, not yet ended or handed to the agent): indexes in collector.subBlocks. */
@@ -267,7 +269,11 @@ export class World {
   /** The node goes offline. A dead node sends nothing from here on. */
   nodeLeaves(node: SimNode, graceful: boolean): void {
     if (!node.online) return;
-    for (const conn of node.conns.length === 0 ? node.conns : node.conns.slice()) {
+    // A copy, in the same order (killConnection removes each from node.conns), in reused storage.
+    const conns = this.connScratch;
+    conns.length = 0;
+    for (const conn of node.conns) conns.push(conn);
+    for (const conn of conns) {
       if (graceful && this.connState[conn] === ConnState.Open) {
         this.connState[conn] = ConnState.Closing;
         this.openConns.delete(conn);
