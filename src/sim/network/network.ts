@@ -210,12 +210,10 @@ export class Network {
   // ---- topology and capacities --------------------------------------------------------------------------------
 
   addNode(nodeId: number, uplinkBps: number, rttUs: number): void {
-    invariant(
-      nodeId === this.nodeUplink.length,
-      () => `node ids must be dense: got ${nodeId}, expected ${this.nodeUplink.length}`,
-    );
-    invariant(uplinkBps >= 0 && Number.isFinite(uplinkBps), () => `node ${nodeId}: bad uplink ${uplinkBps}`);
-    invariant(rttUs >= 0 && Number.isFinite(rttUs), () => `node ${nodeId}: bad rtt ${rttUs}`);
+    if (nodeId !== this.nodeUplink.length)
+      invariant(false, `node ids must be dense: got ${nodeId}, expected ${this.nodeUplink.length}`);
+    if (!(uplinkBps >= 0 && Number.isFinite(uplinkBps))) invariant(false, `node ${nodeId}: bad uplink ${uplinkBps}`);
+    if (!(rttUs >= 0 && Number.isFinite(rttUs))) invariant(false, `node ${nodeId}: bad rtt ${rttUs}`);
     this.nodeUplink.push(uplinkBps);
     this.nodeFactor.push(1);
     this.nodeRtt.push(rttUs);
@@ -227,7 +225,7 @@ export class Network {
 
   setNodeUplink(nodeId: number, uplinkBps: number): void {
     this.checkNode(nodeId);
-    invariant(uplinkBps >= 0 && Number.isFinite(uplinkBps), () => `node ${nodeId}: bad uplink ${uplinkBps}`);
+    if (!(uplinkBps >= 0 && Number.isFinite(uplinkBps))) invariant(false, `node ${nodeId}: bad uplink ${uplinkBps}`);
     if (this.nodeUplink[nodeId] === uplinkBps) return;
     this.nodeUplink[nodeId] = uplinkBps;
     if (this.nodeActive[nodeId] > 0) {
@@ -238,7 +236,7 @@ export class Network {
 
   setNodeFactor(nodeId: number, factor: number): void {
     this.checkNode(nodeId);
-    invariant(factor >= 0 && Number.isFinite(factor), () => `node ${nodeId}: bad factor ${factor}`);
+    if (!(factor >= 0 && Number.isFinite(factor))) invariant(false, `node ${nodeId}: bad factor ${factor}`);
     if (this.nodeFactor[nodeId] === factor) return;
     this.nodeFactor[nodeId] = factor;
     if (this.nodeActive[nodeId] > 0) {
@@ -248,7 +246,7 @@ export class Network {
   }
 
   setDownlink(bps: number): void {
-    invariant(bps >= 0, () => `bad downlink ${bps}`);
+    if (!(bps >= 0)) invariant(false, `bad downlink ${bps}`);
     if (this.downlink === bps) return;
     this.downlink = bps;
     if (this.nSlots > 0) {
@@ -261,7 +259,7 @@ export class Network {
 
   openConnection(connId: number, nodeId: number): void {
     this.checkNode(nodeId);
-    invariant(Number.isInteger(connId) && connId >= 0, () => `bad connection id ${connId}`);
+    if (!(Number.isInteger(connId) && connId >= 0)) invariant(false, `bad connection id ${connId}`);
     while (this.connState.length <= connId) {
       this.connState.push(CONN_UNUSED);
       this.connNode.push(-1);
@@ -273,7 +271,7 @@ export class Network {
       this.stepAtUs.push(Infinity);
       this.idleSinceUs.push(0);
     }
-    invariant(this.connState[connId] === CONN_UNUSED, () => `connection id ${connId} reused`);
+    if (!(this.connState[connId] === CONN_UNUSED)) invariant(false, `connection id ${connId} reused`);
     this.connState[connId] = CONN_OPEN;
     this.connNode[connId] = nodeId;
     this.queues[connId] = new SendQueue();
@@ -282,15 +280,10 @@ export class Network {
 
   send(connId: number, subBlockId: number, sizeBytes: number, readyAtUs: number): void {
     const q = this.openQueue(connId);
-    invariant(
-      Number.isInteger(sizeBytes) && sizeBytes >= 0,
-      () => `conn ${connId}: bad sub-block size ${sizeBytes}`,
-    );
-    invariant(Number.isFinite(readyAtUs), () => `conn ${connId}: bad readyAt ${readyAtUs}`);
-    invariant(
-      q.length < MAX_QUEUE,
-      () => `conn ${connId}: more than ${MAX_QUEUE} sub-blocks queued`,
-    );
+    if (!(Number.isInteger(sizeBytes) && sizeBytes >= 0))
+      invariant(false, `conn ${connId}: bad sub-block size ${sizeBytes}`);
+    if (!(Number.isFinite(readyAtUs))) invariant(false, `conn ${connId}: bad readyAt ${readyAtUs}`);
+    if (!(q.length < MAX_QUEUE)) invariant(false, `conn ${connId}: more than ${MAX_QUEUE} sub-blocks queued`);
     const wasEmpty = q.length === 0;
     q.push(subBlockId, sizeBytes, readyAtUs);
     if (!wasEmpty) return; // queued behind the head: nothing changes until the head is done
@@ -392,16 +385,13 @@ export class Network {
   // ---- flow bookkeeping ----------------------------------------------------------------------------------------
 
   private checkNode(nodeId: number): void {
-    invariant(nodeId >= 0 && nodeId < this.nodeUplink.length, () => `unknown node ${nodeId}`);
+    if (!(nodeId >= 0 && nodeId < this.nodeUplink.length)) invariant(false, `unknown node ${nodeId}`);
   }
 
   private openQueue(connId: number): SendQueue {
     const q = this.queues[connId];
-    invariant(
-      q !== undefined && q !== null && this.connState[connId] === CONN_OPEN,
-      () => `send on connection ${connId}, which is not open`,
-      this.kernel.nowUs,
-    );
+    if (!(q !== undefined && q !== null && this.connState[connId] === CONN_OPEN))
+      invariant(false, `send on connection ${connId}, which is not open`, this.kernel.nowUs);
     return q;
   }
 
@@ -467,11 +457,7 @@ export class Network {
 
   /** connId's head is eligible: it becomes an active flow (rate set by the next solve). */
   private activate(connId: number, now: number): void {
-    invariant(
-      this.slotOf[connId] < 0 && this.waitPos[connId] < 0,
-      () => `conn ${connId} activated twice`,
-      now,
-    );
+    if (!(this.slotOf[connId] < 0 && this.waitPos[connId] < 0)) invariant(false, `conn ${connId} activated twice`, now);
     const q = this.queues[connId]!;
     const k = this.nSlots++;
     if (k === this.sConn.length) this.growSlots();
@@ -496,7 +482,7 @@ export class Network {
   /** connId stops being a flow (its slot must be settled to now by the caller if its bytes matter). */
   private deactivate(connId: number, now: number): void {
     const k = this.slotOf[connId];
-    invariant(k >= 0, () => `conn ${connId} is not active`, now);
+    if (!(k >= 0)) invariant(false, `conn ${connId} is not active`, now);
     const last = --this.nSlots;
     if (k !== last) {
       const moved = this.sConn[last];
@@ -527,7 +513,7 @@ export class Network {
 
   private removeWaiting(connId: number): void {
     const pos = this.waitPos[connId];
-    invariant(pos >= 0, () => `conn ${connId} is not waiting`);
+    if (!(pos >= 0)) invariant(false, `conn ${connId} is not waiting`);
     const last = this.waiting.pop()!;
     if (last !== connId) {
       this.waiting[pos] = last;
