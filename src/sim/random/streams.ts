@@ -25,8 +25,8 @@ export class RandomStreams {
     const cached = this.streams.get(name);
     if (cached !== undefined) return cached;
     invariant(name.length > 0 && name.length <= MAX_NAME_LENGTH, `bad random stream name "${name}"`);
-    const prng = seedrandom.alea(`${this.seed}/${name}`);
-    const rng: Rng = { next: () => prng() };
+    // alea's generator reads its state from its own closure, never from `this`: it can be the method itself.
+    const rng: Rng = { next: seedrandom.alea(`${this.seed}/${name}`) };
     this.streams.set(name, rng);
     return rng;
   }

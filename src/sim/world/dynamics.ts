@@ -51,13 +51,23 @@ const EPISODES: readonly EpisodeSpec[] = [
   },
 ];
 
+/** What a churning node needs at each of its churn events. */
+interface ChurnState {
+  readonly session: Sampler;
+  readonly downtime: Sampler;
+  readonly gracefulP: number;
+  /** The node's `churn` stream (the same object node.rng("churn") returns). */
+  readonly rng: Rng;
+}
+
 export class Dynamics {
   private readonly kChurn: number;
   private readonly kArrival: number;
   private readonly episodes: readonly Episode[];
   private readonly kDrop: number;
   private readonly kCapacity: number;
-  private readonly churnSamplers = new Map<number, { session: Sampler; downtime: Sampler; gracefulP: number }>();
+  /** Each churning node's samplers and stream, by node id (an array: churn events hit random nodes often). */
+  private readonly churnOf: (ChurnState | undefined)[] = [];
   private readonly capacity = new Map<number, CapacityProcess>(); // node id, or -1 for the agent's downlink
   private readonly arrived: number[];
   private readonly samplers = new Map<Distribution, Sampler>();
@@ -114,13 +124,14 @@ export class Dynamics {
     const session = churn.session_s ?? preset?.session_s;
     const downtime = churn.downtime_s ?? preset?.downtime_s;
     invariant(session !== undefined && downtime !== undefined, `churn of ${node.label} needs sessions and downtimes`);
-    const samplers = {
+    const rng = node.rng("churn");
+    const samplers: ChurnState = {
       session: makeSampler(scaleDistribution(session, churn.time_scale)),
       downtime: makeSampler(scaleDistribution(downtime, churn.time_scale)),
       gracefulP: churn.graceful_leave_p,
+      rng,
     };
-    this.churnSamplers.set(node.id, samplers);
-    const rng = node.rng("churn");
+    this.churnOf[node.id] = samplers;
     const online = rng.next() < churn.initially_online_p;
     if (!online) this.world.nodeLeaves(node, true);
     const durationS = (online ? samplers.session : samplers.downtime)(rng);
@@ -129,8 +140,8 @@ export class Dynamics {
 
   private onChurn(id: number): void {
     const node = this.world.nodes[id];
-    const c = this.churnSamplers.get(id)!;
-    const rng = node.rng("churn");
+    const c = this.churnOf[id]!;
+    const rng = c.rng;
     // Draw the leave kind every time, used or not, so the sequence never depends on the state.
     const graceful = rng.next() < c.gracefulP;
     if (node.online) this.world.nodeLeaves(node, graceful);
