@@ -267,9 +267,9 @@ export class Agent {
     const conn = this.control.get(e.connId);
     if (conn === undefined || !conn.ready || !conn.take(e.subBlockId)) return; // cancelled or not ours
     const id = e.subBlockId;
-    if (conn.rttProbe?.id === id) {
-      conn.estimate.addRttSample(e.firstByteUs - conn.rttProbe.requestUs);
-      conn.rttProbe = null;
+    if (conn.rttProbeId === id) {
+      conn.estimate.addRttSample(e.firstByteUs - conn.rttProbeRequestUs);
+      conn.rttProbeId = -1;
     }
     conn.estimate.addTransferSample(e.sizeBytes, this.now - e.firstByteUs);
     if (!this.sampled.includes(conn)) this.sampled.push(conn);
@@ -494,7 +494,10 @@ export class Agent {
       conn.outstanding.push(id);
     }
     this.ports.transport.request(conn.id, ids);
-    if (wasIdle) conn.rttProbe = { id: ids[0], requestUs: this.now };
+    if (wasIdle) {
+      conn.rttProbeId = ids[0];
+      conn.rttProbeRequestUs = this.now;
+    }
     this.monitor.changed(conn);
   }
 
@@ -503,7 +506,7 @@ export class Agent {
     for (const id of ids) {
       conn.take(id);
       this.subBlocks.unassign(id, conn.id);
-      if (conn.rttProbe?.id === id) conn.rttProbe = null;
+      if (conn.rttProbeId === id) conn.rttProbeId = -1;
     }
     this.monitor.changed(conn);
     this.enqueueIdle(conn);

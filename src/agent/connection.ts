@@ -10,10 +10,14 @@ export type ConnectionState = "connecting" | "ready";
 export class Connection {
   state: ConnectionState = "connecting";
   readonly outstanding: SubBlockId[] = [];
-  /** The first sub-block of a request sent while the connection was idle, for an RTT sample. */
-  rttProbe: { readonly id: SubBlockId; readonly requestUs: number } | null = null;
+  /** The first sub-block of a request sent while the connection was idle, for an RTT sample (-1: none). */
+  rttProbeId: SubBlockId = -1;
+  /** When that request was sent, µs. */
+  rttProbeRequestUs = 0;
   connectTimer: TimerId | null = null;
   requestTimer: TimerId | null = null;
+  /** The download monitor's stall callback for this connection, made once (it is armed after every arrival). */
+  onRequestTimeout: (() => void) | null = null;
 
   constructor(
     readonly id: ConnId,
@@ -38,7 +42,8 @@ export class Connection {
   take(id: SubBlockId): boolean {
     const i = this.outstanding.indexOf(id);
     if (i < 0) return false;
-    this.outstanding.splice(i, 1);
+    if (i === 0) this.outstanding.shift(); // the usual case: sub-blocks arrive in request order
+    else this.outstanding.splice(i, 1);
     return true;
   }
 }

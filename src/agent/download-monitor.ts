@@ -39,10 +39,11 @@ export class DownloadMonitor {
       this.timers.cancel(conn.requestTimer);
       conn.requestTimer = null;
     } else if (conn.requestTimer === null) {
-      conn.requestTimer = this.timers.set(this.timeoutUs(conn), () => {
+      conn.onRequestTimeout ??= () => {
         conn.requestTimer = null;
         this.onStall(conn);
-      });
+      };
+      conn.requestTimer = this.timers.set(this.timeoutUs(conn), conn.onRequestTimeout);
     }
   }
 }
