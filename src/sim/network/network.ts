@@ -354,6 +354,13 @@ export class Network {
     return this.firstByteUs[connId] >= 0 ? q.ids[q.head] : -1;
   }
 
+  /** When the head sub-block's first byte arrived (µs), or -1 before it did (or with nothing queued). */
+  headFirstByteUs(connId: number): number {
+    const q = this.queues[connId];
+    if (q === undefined || q === null || q.length === 0) return -1;
+    return this.firstByteUs[connId];
+  }
+
   queued(connId: number): readonly number[] {
     const q = this.queues[connId];
     if (q === undefined || q === null) return [];

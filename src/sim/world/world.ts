@@ -324,7 +324,11 @@ export class World {
     this.connState[conn] = state;
     this.openConns.delete(conn);
     if (was === ConnState.Open || was === ConnState.Closing) {
-      for (const [sb, bytes] of this.network.closeConnection(conn)) this.endLive(conn, sb, outcome, bytes);
+      const head = this.network.inFlight(conn); // the sub-block whose bytes were flowing, if any
+      const headFirstByteUs = this.network.headFirstByteUs(conn);
+      for (const [sb, bytes] of this.network.closeConnection(conn)) {
+        this.endLive(conn, sb, outcome, bytes, sb === head ? headFirstByteUs : -1);
+      }
       const node = this.nodes[this.connNode[conn]];
       node.conns.splice(node.conns.indexOf(conn), 1);
       if (was === ConnState.Closing && --node.draining === 0 && !node.online) this.refreshCapacity(node);
@@ -347,12 +351,15 @@ export class World {
     list.pop();
   }
 
-  private endLive(conn: number, sb: number, outcome: "dropped" | "cancelled", bytes: number): void {
+  /** Ends a live record cut short; firstByteUs: when its first byte arrived (-1: none did). */
+  private endLive(conn: number, sb: number, outcome: "dropped" | "cancelled", bytes: number, firstByteUs = -1): void {
     const idx = this.liveRecord(conn, sb);
     if (idx < 0) broken(`no record for sub-block ${sb} on conn ${conn}`, this.kernel.nowUs);
     this.unlive(conn, idx);
     const rec = this.collector.subBlocks[idx];
-    if (rec.outcome === "pending") this.collector.end(rec, outcome, this.kernel.nowUs, bytes);
+    if (rec.outcome !== "pending") return;
+    if (rec.firstByteUs < 0) rec.firstByteUs = firstByteUs;
+    this.collector.end(rec, outcome, this.kernel.nowUs, bytes);
   }
 
   // ---- the agent's ports -----------------------------------------------------------------------------------
@@ -434,6 +441,7 @@ export class World {
         if (idx < 0) continue; // already ended (dropped, or never sent)
         const rec = this.collector.subBlocks[idx];
         // Delivered by the network but not yet handed to the agent: it crossed the network in full.
+        if (rec.firstByteUs < 0 && this.network.inFlight(conn) === sb) rec.firstByteUs = this.network.headFirstByteUs(conn);
         const bytes = rec.endUs >= 0 ? this.subBlockSize(sb) : this.network.cancel(conn, sb);
         this.unlive(conn, idx);
         this.collector.end(rec, "cancelled", this.kernel.nowUs, bytes);
