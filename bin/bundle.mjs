@@ -18,11 +18,16 @@ const CACHE = join(ROOT, "node_modules", ".cache", "sim-bundle");
 /** Bundles kept in the cache (older ones are removed after a build; a running sweep may still use one). */
 const KEEP = 4;
 
-/** A hash of the sources the bundle is built from: each file's path, size and mtime, and this file's text. */
+/**
+ * A hash of what the bundle is built from: each source file's path, size and mtime, this file's text and
+ * tsconfig.json (esbuild reads its compiler options).
+ */
 export function sourceStamp(root = ROOT) {
   const src = join(root, "src");
   const hash = createHash("sha256");
   hash.update(readFileSync(fileURLToPath(import.meta.url)));
+  const tsconfig = join(root, "tsconfig.json");
+  if (existsSync(tsconfig)) hash.update(readFileSync(tsconfig));
   const files = readdirSync(src, { recursive: true })
     .map(String)
     .filter((f) => /\.(ts|mts|js|mjs|json)$/.test(f))
