@@ -68,15 +68,18 @@ if (process.argv.includes("--child-c")) {
     console.log(`A  simulation: ${fmt(result.wall.simMs)} ms for ${fmt(result.metrics.events)} events (target ≤ 500 ms)`);
     if (want("A")) {
       const out = mkdtempSync(join(tmpdir(), "sim-bench-"));
-      const run = () => {
+      const run = (extra: string[]) => () => {
         const t0 = performance.now();
-        const p = spawnSync(process.execPath, ["bin/sim.mjs", "run", "scripts/bench/a.yaml", "--no-report", "--out", out], { encoding: "utf8" });
+        const p = spawnSync(process.execPath, ["bin/sim.mjs", "run", "scripts/bench/a.yaml", ...extra, "--out", out], { encoding: "utf8" });
         if (p.status !== 0) throw new Error(`sim run failed: ${p.stderr}`);
         return performance.now() - t0;
       };
-      const ms = bestOf(3, run, (x) => x);
+      run(["--no-report"])(); // builds the command's bundle if the sources changed, so no try pays for it
+      const ms = bestOf(3, run(["--no-report"]), (x) => x);
+      console.log(`A  whole \`sim run --no-report\` process (simulation, CSV and JSON outputs): ${fmt(ms)} ms (target ≤ 1000 ms)`);
+      const withReport = bestOf(3, run([]), (x) => x);
+      console.log(`A  whole \`sim run\` process with the default report (three charts as SVG and PNG, index.html): ${fmt(withReport)} ms (for information)`);
       rmSync(out, { recursive: true, force: true });
-      console.log(`A  whole \`sim run\` process (no report): ${fmt(ms)} ms (target ≤ 1000 ms)`);
     }
   }
   if (want("B")) {
