@@ -24,7 +24,7 @@ import type { LoadedScenario } from "../../scenario/load.ts";
 import type { Scenario } from "../../scenario/schema.ts";
 import { invariant, Kernel, SimError } from "../kernel/kernel.ts";
 import { Collector, type LiveSubBlock } from "../metrics/collector.ts";
-import { FluidBound } from "../metrics/lower-bound.ts";
+import { BlockBounds, DOWNLINK } from "../metrics/block-bound.ts";
 import type { RunResult } from "../metrics/records.ts";
 import { Network } from "../network/network.ts";
 import { Player } from "../player.ts";
@@ -124,10 +124,14 @@ export class World {
   private readonly blockCount: number;
   private readonly okDelivered: Uint8Array;
   private nextBlock = 0;
-  /** T* of each block, computed in reused storage. */
-  private readonly fluidBound = new FluidBound();
+  /** T* of each block, from the capacities its sources had while it downloaded. */
+  private readonly bounds = new BlockBounds();
   /** Per node, the last block (+1) whose T* counted it: each node is one source of a block's bound. */
   private readonly nodeStamp: number[] = [];
+  /** A block's sources, in reused storage. */
+  private readonly srcNodes: number[] = [];
+  private readonly srcDelaysUs: number[] = [];
+  private readonly srcRatesBps: number[] = [];
   private completionUs = -1;
   private onlinePeers = 0;
 
@@ -250,8 +254,10 @@ export class World {
   refreshCapacity(node: SimNode): void {
     // A node that left gracefully still sends the sub-blocks in flight on its closing connections.
     const f = node.online || node.draining > 0 ? node.stallFactor * node.slowFactor : 0;
-    this.network.setNodeUplink(node.id, (node.uplinkBps * (1 - node.load)) / (1 + node.connectedUsers));
+    const uplinkBps = (node.uplinkBps * (1 - node.load)) / (1 + node.connectedUsers);
+    this.network.setNodeUplink(node.id, uplinkBps);
     this.network.setNodeFactor(node.id, f);
+    this.bounds.capacityChanged(this.kernel.nowUs, node.id, uplinkBps * f * this.efficiency);
   }
 
   setNodeUplink(node: SimNode, bps: number): void {
@@ -264,6 +270,7 @@ export class World {
   setDownlink(bps: number): void {
     this.downlinkBps = bps;
     this.network.setDownlink(bps);
+    this.bounds.capacityChanged(this.kernel.nowUs, DOWNLINK, bps * this.efficiency);
   }
 
   /** The node goes offline. A dead node sends nothing from here on. */
@@ -484,6 +491,8 @@ export class World {
       const b = this.collector.blocks[block];
       b.endUs = now;
       b.bytes = sizeBytes;
+      const t = this.bounds.blockEnded(block);
+      b.tStarUs = Number.isFinite(t) ? t : 0;
       this.player.deliver(now, sizeBytes);
       if (this.nextBlock === this.blockCount) {
         this.completionUs = now;
@@ -623,19 +632,23 @@ export class World {
     const b = this.collector.blocks[block];
     if (b.startUs >= 0) return;
     b.startUs = this.kernel.nowUs;
-    const bound = this.fluidBound;
-    bound.clear();
     // Each node counts once (marked with the block's stamp); the order of the sources does not matter: the
     // bound sorts them by (delay, rate).
     const stamp = block + 1;
+    const nodes = this.srcNodes;
+    const delays = this.srcDelaysUs;
+    const rates = this.srcRatesBps;
+    nodes.length = delays.length = rates.length = 0;
     for (const conn of this.openConns) {
       const node = this.nodes[this.connNode[conn]];
       if (this.nodeStamp[node.id] === stamp) continue;
       this.nodeStamp[node.id] = stamp;
-      bound.add(node.effectiveUplinkBps() * this.efficiency, node.rttUs);
+      nodes.push(node.id);
+      delays.push(node.rttUs);
+      rates.push(node.effectiveUplinkBps() * this.efficiency);
     }
-    b.tStarUs = bound.lowerBoundUs(this.blockSize(block), this.downlinkBps * this.efficiency);
-    if (!Number.isFinite(b.tStarUs)) b.tStarUs = 0;
+    const t = this.bounds.blockStarted(block, b.startUs, this.blockSize(block), nodes, delays, rates, this.downlinkBps * this.efficiency);
+    b.tStarUs = Number.isFinite(t) ? t : 0;
   }
 
   // ---- run -------------------------------------------------------------------------------------------------

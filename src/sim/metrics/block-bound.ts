@@ -1,0 +1,212 @@
+// T* of each block from the capacities the nodes really had while it downloaded. At a block's start the sources
+// (the nodes of the open connections, each with its RTT as first-byte delay) and their capacities are noted,
+// and T* is computed as if those capacities held (FluidBound). Every later capacity change of any node or of
+// the downlink is logged; when the block ends, T* is computed again over the changes that happened before the
+// constant-capacity T* (the only ones that can move it), from ../shared/research/strategies.md: "with
+// time-varying rates, replace r_i·(T − d_i) by the integral of r_i(t) from d_i to T":
+//   T* = min T with Σ_i ∫_{d_i}^{T} r_i(t) dt ≥ B and ∫_{d_min}^{T} C(t) dt ≥ B   (times from the block start).
+// Without such a change the constant-capacity value is exact and kept as computed. A block that never ends keeps
+// its start-time value. Observers only: nothing here feeds back into the simulation.
+
+import { invariant } from "../kernel/kernel.ts";
+import { FluidBound } from "./lower-bound.ts";
+
+/** Node id of the downlink in the capacity log. */
+export const DOWNLINK = -1;
+
+/** Blocks whose sources are kept at once (the window is one or two blocks; a margin for safety). */
+const MAX_OPEN_BLOCKS = 64;
+/** Capacity changes kept at once (a run with churn logs a few per second; trimmed at every block end). */
+const MAX_LOG = 1 << 24;
+
+interface OpenBlock {
+  readonly startUs: number;
+  /** Absolute log index of the first change after the sources were noted. */
+  readonly fromChange: number;
+  readonly nodes: number[];
+  readonly delaysUs: number[];
+  readonly ratesBps: number[];
+  readonly downlinkBps: number;
+  readonly sizeBytes: number;
+  readonly constantUs: number;
+}
+
+export class BlockBounds {
+  private readonly bound = new FluidBound();
+  private readonly open = new Map<number, OpenBlock>();
+  // The capacity log: parallel arrays; entry i has absolute index base + i.
+  private base = 0;
+  private readonly logTimeUs: number[] = [];
+  private readonly logNode: number[] = [];
+  private readonly logRateBps: number[] = [];
+
+  /** A node's capacity (or the downlink's, node = DOWNLINK) became rateBps at timeUs. */
+  capacityChanged(timeUs: number, node: number, rateBps: number): void {
+    if (this.open.size === 0) return; // nothing to bound right now
+    invariant(this.logTimeUs.length < MAX_LOG, "capacity log over its limit");
+    this.logTimeUs.push(timeUs);
+    this.logNode.push(node);
+    this.logRateBps.push(rateBps);
+  }
+
+  /**
+   * A block starts: its sources (distinct nodes with their first-byte delay and current capacity) and the
+   * downlink. Returns T* in µs (not rounded) as if these capacities held; Infinity when no source has any.
+   */
+  blockStarted(
+    block: number,
+    startUs: number,
+    sizeBytes: number,
+    nodes: readonly number[],
+    delaysUs: readonly number[],
+    ratesBps: readonly number[],
+    downlinkBps: number,
+  ): number {
+    invariant(!this.open.has(block), () => `block ${block} started twice`);
+    invariant(this.open.size < MAX_OPEN_BLOCKS, "too many blocks open at once");
+    const bound = this.bound;
+    bound.clear();
+    for (let i = 0; i < nodes.length; i++) bound.add(ratesBps[i], delaysUs[i]);
+    const constantUs = bound.lowerBoundUs(sizeBytes, downlinkBps);
+    this.open.set(block, {
+      startUs,
+      fromChange: this.base + this.logTimeUs.length,
+      nodes: [...nodes],
+      delaysUs: [...delaysUs],
+      ratesBps: [...ratesBps],
+      downlinkBps,
+      sizeBytes,
+      constantUs,
+    });
+    return constantUs;
+  }
+
+  /** The block is complete: its T* in µs (not rounded) over the capacities its sources really had. */
+  blockEnded(block: number): number {
+    const b = this.open.get(block);
+    invariant(b !== undefined, () => `block ${block} ended without starting`);
+    this.open.delete(block);
+    const t = this.exactUs(b);
+    this.trim();
+    return t;
+  }
+
+  private exactUs(b: OpenBlock): number {
+    // The changes that can move T*: of a source or the downlink, before the constant-capacity T*.
+    const index = new Map<number, number>();
+    b.nodes.forEach((n, i) => index.set(n, i));
+    const horizonUs = b.startUs + b.constantUs;
+    const at: number[] = [];
+    const who: number[] = [];
+    const rate: number[] = [];
+    let moves = false;
+    for (let k = b.fromChange - this.base; k < this.logTimeUs.length; k++) {
+      const node = this.logNode[k];
+      const i = node === DOWNLINK ? DOWNLINK : (index.get(node) ?? -2);
+      if (i === -2) continue;
+      at.push(this.logTimeUs[k] - b.startUs);
+      who.push(i);
+      rate.push(this.logRateBps[k]);
+      if (this.logTimeUs[k] < horizonUs) moves = true;
+    }
+    if (!moves) return b.constantUs;
+    return varyingLowerBoundUs(b.sizeBytes, b.delaysUs, b.ratesBps, b.downlinkBps, at, who, rate);
+  }
+
+  /** Drops the changes no open block needs. */
+  private trim(): void {
+    let keep = this.base + this.logTimeUs.length;
+    for (const b of this.open.values()) keep = Math.min(keep, b.fromChange);
+    const drop = keep - this.base;
+    if (drop <= 0) return;
+    this.logTimeUs.splice(0, drop);
+    this.logNode.splice(0, drop);
+    this.logRateBps.splice(0, drop);
+    this.base = keep;
+  }
+}
+
+/**
+ * T* in µs with capacities that change over time (piecewise constant), times in µs from the block start.
+ * Source i starts delivering at delaysUs[i] at ratesBps[i]; the downlink is downlinkBps. Change k (in time
+ * order) sets, at atUs[k], the rate of source who[k] (or of the downlink, who[k] = DOWNLINK) to rateBps[k].
+ * Returns min T with Σ_i ∫_{d_i}^{T} r_i(t) dt ≥ B and ∫_{min d}^{T} C(t) dt ≥ B; Infinity if never.
+ */
+export function varyingLowerBoundUs(
+  sizeBytes: number,
+  delaysUs: readonly number[],
+  ratesBps: readonly number[],
+  downlinkBps: number,
+  atUs: readonly number[],
+  who: readonly number[],
+  rateBps: readonly number[],
+): number {
+  const bits = sizeBytes * 8;
+  const n = delaysUs.length;
+  if (bits === 0) return 0;
+  if (n === 0) return Number.POSITIVE_INFINITY;
+  for (let k = 1; k < atUs.length; k++) invariant(atUs[k] >= atUs[k - 1], "capacity changes out of time order");
+
+  // Sources: walk the merged time points (source starts and changes), integrating the active sources' rates.
+  const order = delaysUs.map((_d, i) => i).sort((x, y) => delaysUs[x] - delaysUs[y] || x - y);
+  const rates = [...ratesBps];
+  const active = new Array<boolean>(n).fill(false);
+  let t = 0;
+  let delivered = 0; // bits
+  let slope = 0; // bits per µs of the active sources
+  let next = 0; // next source (in `order`) to start
+  let k = 0; // next change
+  let sourcesUs = Number.POSITIVE_INFINITY;
+  for (let steps = 0; ; steps++) {
+    invariant(steps <= n + atUs.length + 1, "lower bound walk did not end");
+    while (k < atUs.length && who[k] === DOWNLINK) k++; // the downlink has its own walk below
+    const startAt = next < n ? delaysUs[order[next]] : Number.POSITIVE_INFINITY;
+    const changeAt = k < atUs.length ? atUs[k] : Number.POSITIVE_INFINITY;
+    const point = Math.min(startAt, changeAt);
+    if (slope > 0 && delivered + slope * (point - t) >= bits) {
+      sourcesUs = t + (bits - delivered) / slope;
+      break;
+    }
+    if (point === Number.POSITIVE_INFINITY) break;
+    delivered += slope * (point - t);
+    t = point;
+    if (startAt <= changeAt) {
+      active[order[next++]] = true;
+    } else {
+      rates[who[k]] = rateBps[k];
+      k++;
+    }
+    // Summed afresh at every point (a handful per block), so no rounding accumulates across changes.
+    slope = 0;
+    for (let i = 0; i < n; i++) if (active[i]) slope += Math.max(0, rates[i]) / 1e6;
+  }
+
+  // Downlink: ∫ C(t) dt from the earliest source start.
+  let dlUs = Number.POSITIVE_INFINITY;
+  {
+    let c = downlinkBps / 1e6;
+    let j = 0;
+    const from = Math.min(...delaysUs);
+    while (j < atUs.length && (who[j] !== DOWNLINK || atUs[j] <= from)) {
+      if (who[j] === DOWNLINK) c = rateBps[j] / 1e6;
+      j++;
+    }
+    let tt = from;
+    let got = 0;
+    for (let steps = 0; ; steps++) {
+      invariant(steps <= atUs.length + 1, "downlink bound walk did not end");
+      while (j < atUs.length && who[j] !== DOWNLINK) j++;
+      const point = j < atUs.length ? atUs[j] : Number.POSITIVE_INFINITY;
+      if (c > 0 && got + c * (point - tt) >= bits) {
+        dlUs = tt + (bits - got) / c;
+        break;
+      }
+      if (point === Number.POSITIVE_INFINITY) break;
+      got += Math.max(0, c) * (point - tt);
+      tt = point;
+      c = rateBps[j] / 1e6;
+      j++;
+    }
+  }
+  return Math.max(sourcesUs, dlUs);
+}
