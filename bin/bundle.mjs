@@ -90,11 +90,16 @@ export async function bundledCli() {
   }
 }
 
-/** Removes all but the KEEP most recent bundles (never `current`). */
+/** A private build folder older than this was left by a process that died mid-build. */
+const STALE_BUILD_MS = 10 * 60 * 1000;
+
+/** Removes all but the KEEP most recent bundles (never `current`), and build folders of dead builds. */
 function prune(current) {
-  const dirs = readdirSync(CACHE)
-    .filter((d) => !d.startsWith("."))
-    .map((d) => ({ d: join(CACHE, d), t: statSync(join(CACHE, d)).mtimeMs }))
-    .sort((x, y) => y.t - x.t);
-  for (const { d } of dirs.slice(KEEP)) if (d !== current) rmSync(d, { recursive: true, force: true });
+  const entries = readdirSync(CACHE).map((d) => ({ name: d, d: join(CACHE, d), t: statSync(join(CACHE, d)).mtimeMs }));
+  const now = Date.now();
+  for (const e of entries) {
+    if (e.name.startsWith(".tmp-") && now - e.t > STALE_BUILD_MS) rmSync(e.d, { recursive: true, force: true });
+  }
+  const bundles = entries.filter((e) => !e.name.startsWith(".")).sort((x, y) => y.t - x.t);
+  for (const { d } of bundles.slice(KEEP)) if (d !== current) rmSync(d, { recursive: true, force: true });
 }
