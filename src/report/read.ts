@@ -10,6 +10,7 @@ import type { Scenario } from "../scenario/schema.ts";
 import type {
   BlockRecord,
   RebalanceRecord,
+  RunMetrics,
   RunResult,
   SeriesPoint,
   SubBlockOutcome,
@@ -18,7 +19,7 @@ import type {
 import { BLOCKS_COLUMNS, RUNS_COLUMNS, SERIES_COLUMNS, SUBBLOCKS_COLUMNS } from "./csv.ts";
 import { parseCsv } from "./csv-parse.ts";
 import { OUTPUT_FILES } from "./outputs.ts";
-import type { Summary } from "./summary.ts";
+import type { RunMetricName, Summary } from "./summary.ts";
 
 export interface RunFolder {
   readonly summary: Summary;
@@ -91,6 +92,40 @@ interface Building {
   stalls: [number, number][];
 }
 
+/** A run's metrics from summary.json's unrounded values (null → not finite); undefined when it has none. */
+function exactMetrics(
+  m: Record<RunMetricName, number | null> | undefined,
+  fingerprint: string,
+  what: string,
+): RunMetrics | undefined {
+  if (m === undefined) return undefined;
+  const v = (name: RunMetricName): number => {
+    const x = m[name];
+    if (x === null) return Number.NaN;
+    if (typeof x !== "number") throw new Error(`summary.json, ${what}: no ${name}`);
+    return x;
+  };
+  return {
+    completionS: v("completion_s"),
+    throughputBps: v("throughput_bps"),
+    tStarRatio: v("t_star_ratio"),
+    meanBlockS: v("mean_block_s"),
+    p95BlockS: v("p95_block_s"),
+    redundantBytes: v("redundant_bytes"),
+    failedBytes: v("failed_bytes"),
+    originBytes: v("origin_bytes"),
+    rebalances: v("rebalances"),
+    blacklisted: v("blacklisted"),
+    startupDelayS: v("startup_delay_s"),
+    stallCount: v("stall_count"),
+    stallS: v("stall_s"),
+    rebufferRatio: v("rebuffer_ratio"),
+    events: v("events"),
+    peakQueueLength: -1,
+    fingerprint,
+  };
+}
+
 function keyOf(strategy: string, seed: string): string {
   return `${seed}\u0000${strategy}`;
 }
@@ -111,6 +146,9 @@ function readSummary(dir: string): Summary {
 /** Reads runs.csv, blocks.csv, subblocks.csv, series.csv, summary.json and (if present) events.jsonl. */
 export function readRunOutputs(dir: string): RunFolder {
   const summary = readSummary(dir);
+  // summary.json's unrounded metrics are used instead of runs.csv's rounded ones (older folders lack them).
+  const exact = new Map<string, Record<RunMetricName, number | null>>();
+  for (const r of summary.runs ?? []) exact.set(keyOf(r.strategy, String(r.seed)), r.metrics);
   const runs = new Map<string, Building>();
   const results: RunResult[] = [];
   for (const r of readTable(dir, OUTPUT_FILES.runs, RUNS_COLUMNS)) {
@@ -131,7 +169,7 @@ export function readRunOutputs(dir: string): RunFolder {
       strategy: r.strategy,
       seed: int(r.seed, w),
       error: r.error === "" ? null : r.error,
-      metrics: {
+      metrics: exactMetrics(exact.get(key), r.fingerprint, w) ?? {
         completionS: num(r.completion_s, w),
         throughputBps: num(r.throughput_bps, w),
         tStarRatio: num(r.t_star_ratio, w),
@@ -160,6 +198,9 @@ export function readRunOutputs(dir: string): RunFolder {
     };
     runs.set(key, b);
     results.push(b.result);
+  }
+  for (const key of exact.keys()) {
+    if (!runs.has(key)) throw new Error(`summary.json: run ${key} is not in ${OUTPUT_FILES.runs}`);
   }
   const runOf = (file: string, strategy: string, seed: string): Building => {
     const b = runs.get(keyOf(strategy, seed));

@@ -1,7 +1,9 @@
-// summary.json: the tool that wrote it, the resolved scenario, and per strategy the aggregates over seeds of
-// the headline metrics (mean, median, p95, bootstrap 95% CI, n) and their paired differences to a reference
-// strategy. Deterministic: fixed key order, numbers rounded to 12 significant digits (hides summation-order
-// noise), 2-space JSON with a trailing newline, no timestamps, no Node version, no absolute paths.
+// summary.json: the tool that wrote it, the resolved scenario, per strategy the aggregates over seeds of the
+// headline metrics (mean, median, p95, bootstrap 95% CI, n) and their paired differences to a reference
+// strategy, and every run's metrics at full precision (runs.csv rounds them for reading; `sim report` rebuilds
+// from these, so a rebuilt report is byte-identical to the first one). Deterministic: fixed key order,
+// aggregates rounded to 12 significant digits (hides summation-order noise), 2-space JSON with a trailing
+// newline, no timestamps, no Node version, no absolute paths.
 
 import { type Aggregate, aggregate, type PairedDifference, pairedDifference } from "../harness/stats.ts";
 import type { Scenario } from "../scenario/schema.ts";
@@ -64,12 +66,40 @@ export interface StrategySummary {
   readonly vs_reference: Record<SummaryMetric, PairedSummary | null> | null;
 }
 
+/** The metrics of one run, named as their runs.csv columns, unrounded; null for a value that is not finite. */
+export const RUN_METRICS = {
+  completion_s: (m: RunMetrics) => m.completionS,
+  throughput_bps: (m: RunMetrics) => m.throughputBps,
+  t_star_ratio: (m: RunMetrics) => m.tStarRatio,
+  mean_block_s: (m: RunMetrics) => m.meanBlockS,
+  p95_block_s: (m: RunMetrics) => m.p95BlockS,
+  redundant_bytes: (m: RunMetrics) => m.redundantBytes,
+  failed_bytes: (m: RunMetrics) => m.failedBytes,
+  origin_bytes: (m: RunMetrics) => m.originBytes,
+  rebalances: (m: RunMetrics) => m.rebalances,
+  blacklisted: (m: RunMetrics) => m.blacklisted,
+  startup_delay_s: (m: RunMetrics) => m.startupDelayS,
+  stall_count: (m: RunMetrics) => m.stallCount,
+  stall_s: (m: RunMetrics) => m.stallS,
+  rebuffer_ratio: (m: RunMetrics) => m.rebufferRatio,
+  events: (m: RunMetrics) => m.events,
+} as const;
+export type RunMetricName = keyof typeof RUN_METRICS;
+
+export interface RunSummary {
+  readonly strategy: string;
+  readonly seed: number;
+  readonly metrics: Record<RunMetricName, number | null>;
+}
+
 export interface Summary {
   readonly tool: { readonly name: string; readonly version: string };
   readonly scenario: Scenario;
   /** The strategy paired differences are taken against; null when there are no runs. */
   readonly reference: string | null;
   readonly strategies: readonly StrategySummary[];
+  /** Every run, in runs.csv order. Folders written before this field existed do not have it. */
+  readonly runs?: readonly RunSummary[];
 }
 
 export interface SummaryOptions {
@@ -159,7 +189,15 @@ export function buildSummary(
       vs_reference: name === reference ? null : paired,
     };
   });
-  return { tool: { name: TOOL_NAME, version: TOOL_VERSION }, scenario, reference, strategies };
+  const runs = sorted.map((r): RunSummary => {
+    const metrics = {} as Record<RunMetricName, number | null>;
+    for (const [name, value] of Object.entries(RUN_METRICS) as [RunMetricName, (m: RunMetrics) => number][]) {
+      const v = value(r.metrics);
+      metrics[name] = Number.isFinite(v) ? v : null;
+    }
+    return { strategy: r.strategy, seed: r.seed, metrics };
+  });
+  return { tool: { name: TOOL_NAME, version: TOOL_VERSION }, scenario, reference, strategies, runs };
 }
 
 /** The text of summary.json: 2-space JSON, keys in construction order, trailing newline. */

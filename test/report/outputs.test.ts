@@ -13,9 +13,11 @@ import {
   formatRatio,
   formatSeconds,
   formatTimeUs,
+  RUNS_COLUMNS,
   SERIES_COLUMNS,
 } from "../../src/report/csv.ts";
 import { parseCsv } from "../../src/report/csv-parse.ts";
+import { orderResults } from "../../src/report/order.ts";
 import { buildRunOutputs } from "../../src/report/outputs.ts";
 import { parseTimeUs, readRunOutputs } from "../../src/report/read.ts";
 import type { Summary } from "../../src/report/summary.ts";
@@ -172,7 +174,8 @@ describe("number formatting", () => {
 });
 
 describe("summary.json", () => {
-  const text = buildRunOutputs(loaded, scrambledResults()).get("summary.json") as string;
+  const results = scrambledResults();
+  const text = buildRunOutputs(loaded, results).get("summary.json") as string;
   const summary = JSON.parse(text) as Summary;
 
   it("is 2-space JSON with a trailing newline, naming the tool and the resolved scenario", () => {
@@ -180,7 +183,20 @@ describe("summary.json", () => {
     expect(text.startsWith('{\n  "tool": {\n    "name": ')).toBe(true);
     expect(summary.tool).toEqual({ name: TOOL_NAME, version: TOOL_VERSION });
     expect(summary.scenario).toEqual(JSON.parse(JSON.stringify(loaded.scenario)));
-    expect(Object.keys(summary)).toEqual(["tool", "scenario", "reference", "strategies"]);
+    expect(Object.keys(summary)).toEqual(["tool", "scenario", "reference", "strategies", "runs"]);
+  });
+
+  it("holds every run's metrics unrounded, in runs.csv order, with null for a value that is not finite", () => {
+    const runs = summary.runs ?? [];
+    expect(runs.map((r) => `${r.strategy}/${r.seed}`)).toEqual(
+      orderResults(loaded.scenario.strategies, results).map((r) => `${r.strategy}/${r.seed}`),
+    );
+    for (const r of runs) {
+      const m = results.find((x) => x.strategy === r.strategy && x.seed === r.seed)!.metrics;
+      expect(r.metrics.mean_block_s).toBe(Number.isFinite(m.meanBlockS) ? m.meanBlockS : null);
+      expect(r.metrics.t_star_ratio).toBe(Number.isFinite(m.tStarRatio) ? m.tStarRatio : null);
+      expect(Object.keys(r.metrics)).toEqual(RUNS_COLUMNS.filter((c) => !["strategy", "seed", "fingerprint", "error"].includes(c)));
+    }
   });
 
   it("holds no absolute path, Node version or timestamp", () => {
@@ -234,24 +250,25 @@ function asWritten(r: RunResult): RunResult {
   const m = r.metrics;
   const back = (cell: string) => (cell === "" ? Number.NaN : Number(cell));
   const s = (x: number) => back(formatSeconds(x));
-  const q = (x: number) => back(formatRatio(x));
-  const i = (x: number) => back(formatInt(x));
+  // A run's metrics come back unrounded from summary.json (a value that is not finite as NaN); runs.csv's
+  // rounded cells are what a folder without them gives back.
+  const x = (v: number) => (Number.isFinite(v) ? v : Number.NaN);
   const metrics: RunMetrics = {
-    completionS: s(m.completionS),
-    throughputBps: i(m.throughputBps),
-    tStarRatio: q(m.tStarRatio),
-    meanBlockS: s(m.meanBlockS),
-    p95BlockS: s(m.p95BlockS),
-    redundantBytes: i(m.redundantBytes),
-    failedBytes: i(m.failedBytes),
-    originBytes: i(m.originBytes),
-    rebalances: i(m.rebalances),
-    blacklisted: i(m.blacklisted),
-    startupDelayS: s(m.startupDelayS),
-    stallCount: i(m.stallCount),
-    stallS: s(m.stallS),
-    rebufferRatio: q(m.rebufferRatio),
-    events: i(m.events),
+    completionS: x(m.completionS),
+    throughputBps: x(m.throughputBps),
+    tStarRatio: x(m.tStarRatio),
+    meanBlockS: x(m.meanBlockS),
+    p95BlockS: x(m.p95BlockS),
+    redundantBytes: x(m.redundantBytes),
+    failedBytes: x(m.failedBytes),
+    originBytes: x(m.originBytes),
+    rebalances: x(m.rebalances),
+    blacklisted: x(m.blacklisted),
+    startupDelayS: x(m.startupDelayS),
+    stallCount: x(m.stallCount),
+    stallS: x(m.stallS),
+    rebufferRatio: x(m.rebufferRatio),
+    events: x(m.events),
     peakQueueLength: -1,
     fingerprint: m.fingerprint,
   };
