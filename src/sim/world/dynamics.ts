@@ -52,12 +52,11 @@ const EPISODES: readonly EpisodeSpec[] = [
 ];
 
 /** What a churning node needs at each of its churn events. */
-interface ChurnState {
+/** The churn law of a group: its samplers are pure functions of a stream, shared by all the group's nodes. */
+interface ChurnLaw {
   readonly session: Sampler;
   readonly downtime: Sampler;
   readonly gracefulP: number;
-  /** The node's `churn` stream (the same object node.rng("churn") returns). */
-  readonly rng: Rng;
 }
 
 export class Dynamics {
@@ -66,8 +65,14 @@ export class Dynamics {
   private readonly episodes: readonly Episode[];
   private readonly kDrop: number;
   private readonly kCapacity: number;
-  /** Each churning node's samplers and stream, by node id (an array: churn events hit random nodes often). */
-  private readonly churnOf: (ChurnState | undefined)[] = [];
+  /** Churn laws by the scenario's churn object (one per group). */
+  private readonly churnLaws = new Map<Churn, ChurnLaw>();
+  /**
+   * Each churning node's law and `churn` stream, by node id. Arrays, and one law per group rather than per node:
+   * churn events hit random nodes among thousands, so every object touched per event is a likely cache miss.
+   */
+  private readonly churnLawOf: (ChurnLaw | undefined)[] = [];
+  private readonly churnRngOf: (Rng | undefined)[] = [];
   private readonly capacity = new Map<number, CapacityProcess>(); // node id, or -1 for the agent's downlink
   private readonly arrived: number[];
   private readonly samplers = new Map<Distribution, Sampler>();
@@ -125,23 +130,27 @@ export class Dynamics {
     const downtime = churn.downtime_s ?? preset?.downtime_s;
     invariant(session !== undefined && downtime !== undefined, `churn of ${node.label} needs sessions and downtimes`);
     const rng = node.rng("churn");
-    const samplers: ChurnState = {
-      session: makeSampler(scaleDistribution(session, churn.time_scale)),
-      downtime: makeSampler(scaleDistribution(downtime, churn.time_scale)),
-      gracefulP: churn.graceful_leave_p,
-      rng,
-    };
-    this.churnOf[node.id] = samplers;
+    let law = this.churnLaws.get(churn);
+    if (law === undefined) {
+      law = {
+        session: makeSampler(scaleDistribution(session, churn.time_scale)),
+        downtime: makeSampler(scaleDistribution(downtime, churn.time_scale)),
+        gracefulP: churn.graceful_leave_p,
+      };
+      this.churnLaws.set(churn, law);
+    }
+    this.churnLawOf[node.id] = law;
+    this.churnRngOf[node.id] = rng;
     const online = rng.next() < churn.initially_online_p;
     if (!online) this.world.nodeLeaves(node, true);
-    const durationS = (online ? samplers.session : samplers.downtime)(rng);
+    const durationS = (online ? law.session : law.downtime)(rng);
     this.world.kernel.after(Math.max(1, Math.round(durationS * 1e6)), this.kChurn, node.id);
   }
 
   private onChurn(id: number): void {
     const node = this.world.nodes[id];
-    const c = this.churnOf[id]!;
-    const rng = c.rng;
+    const c = this.churnLawOf[id]!;
+    const rng = this.churnRngOf[id]!;
     // Draw the leave kind every time, used or not, so the sequence never depends on the state.
     const graceful = rng.next() < c.gracefulP;
     if (node.online) this.world.nodeLeaves(node, graceful);
