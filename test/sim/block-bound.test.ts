@@ -89,6 +89,18 @@ describe("BlockBounds", () => {
   });
 });
 
+describe("BlockBounds when a block stays open through a huge number of changes", () => {
+  it("keeps that block's start-time value instead of failing the run, and is exact again for later blocks", () => {
+    const bounds = new BlockBounds();
+    bounds.blockStarted(0, 0, KB, [1], [0], [8e6], FAST);
+    for (let i = 0; i <= 1 << 20; i++) bounds.capacityChanged(i % 2 === 0 ? 10 : 20, 1, i % 2 === 0 ? 4e6 : 8e6);
+    expect(bounds.blockEnded(0)).toBeCloseTo(1000, 9); // the start-time value: the changes were not all kept
+    bounds.blockStarted(1, 2000, KB, [1], [0], [8e6], FAST);
+    bounds.capacityChanged(2500, 1, 4e6);
+    expect(bounds.blockEnded(1)).toBeCloseTo(1500, 9);
+  });
+});
+
 describe("T* in whole runs with capacity traces", () => {
   it("no block is ever faster than its bound (mobile.yaml, every strategy, two seeds)", () => {
     const loaded = loadScenario("scenarios/mobile.yaml");

@@ -16,10 +16,15 @@ export const DOWNLINK = -1;
 
 /** Blocks whose sources are kept at once (the window is one or two blocks; a margin for safety). */
 const MAX_OPEN_BLOCKS = 64;
-/** Capacity changes kept at once (a run with churn logs a few per second; trimmed at every block end). */
-const MAX_LOG = 1 << 24;
+/**
+ * Capacity changes kept at once (trimmed at every block end; 10,000 churning peers log ≈64k over a whole run).
+ * Past it, the blocks open then keep their start-time T* rather than the run failing: this is an observer.
+ */
+const MAX_LOG = 1 << 20;
 
 interface OpenBlock {
+  /** False once the log overflowed while the block was open: its T* stays the start-time value. */
+  exact: boolean;
   readonly startUs: number;
   /** Absolute log index of the first change after the sources were noted. */
   readonly fromChange: number;
@@ -43,7 +48,11 @@ export class BlockBounds {
   /** A node's capacity (or the downlink's, node = DOWNLINK) became rateBps at timeUs. */
   capacityChanged(timeUs: number, node: number, rateBps: number): void {
     if (this.open.size === 0) return; // nothing to bound right now
-    invariant(this.logTimeUs.length < MAX_LOG, "capacity log over its limit");
+    if (this.logTimeUs.length >= MAX_LOG) {
+      for (const b of this.open.values()) b.exact = false;
+      this.base += this.logTimeUs.length;
+      this.logTimeUs.length = this.logNode.length = this.logRateBps.length = 0;
+    }
     this.logTimeUs.push(timeUs);
     this.logNode.push(node);
     this.logRateBps.push(rateBps);
@@ -69,6 +78,7 @@ export class BlockBounds {
     for (let i = 0; i < nodes.length; i++) bound.add(ratesBps[i], delaysUs[i]);
     const constantUs = bound.lowerBoundUs(sizeBytes, downlinkBps);
     this.open.set(block, {
+      exact: true,
       startUs,
       fromChange: this.base + this.logTimeUs.length,
       nodes: [...nodes],
@@ -92,6 +102,7 @@ export class BlockBounds {
   }
 
   private exactUs(b: OpenBlock): number {
+    if (!b.exact) return b.constantUs;
     // The changes that can move T*: of a source or the downlink, before the constant-capacity T*.
     const index = new Map<number, number>();
     b.nodes.forEach((n, i) => index.set(n, i));
@@ -116,7 +127,7 @@ export class BlockBounds {
   /** Drops the changes no open block needs. */
   private trim(): void {
     let keep = this.base + this.logTimeUs.length;
-    for (const b of this.open.values()) keep = Math.min(keep, b.fromChange);
+    for (const b of this.open.values()) keep = Math.max(this.base, Math.min(keep, b.fromChange));
     const drop = keep - this.base;
     if (drop <= 0) return;
     this.logTimeUs.splice(0, drop);
