@@ -1,8 +1,9 @@
 // T* of each block from the capacities the nodes really had while it downloaded. At a block's start the sources
 // (the nodes of the open connections, each with its RTT as first-byte delay) and their capacities are noted,
 // and T* is computed as if those capacities held (FluidBound). Every later capacity change of any node or of
-// the downlink is logged; when the block ends, T* is computed again over the changes that happened before the
-// constant-capacity T* (the only ones that can move it), from ../shared/research/strategies.md: "with
+// the downlink is logged, and so is every connection that opens (its node becomes a source one RTT later: the
+// earliest a request on it can bring a byte). When the block ends, T* is computed again over what happened
+// before the constant-capacity T* (nothing later can move it), from ../shared/research/strategies.md: "with
 // time-varying rates, replace r_i·(T − d_i) by the integral of r_i(t) from d_i to T":
 //   T* = min T with Σ_i ∫_{d_i}^{T} r_i(t) dt ≥ B and ∫_{d_min}^{T} C(t) dt ≥ B   (times from the block start).
 // Without such a change the constant-capacity value is exact and kept as computed. A block that never ends keeps
@@ -44,18 +45,30 @@ export class BlockBounds {
   private readonly logTimeUs: number[] = [];
   private readonly logNode: number[] = [];
   private readonly logRateBps: number[] = [];
+  /** -1 for a capacity change; for a connection that opened, how long after it the node's first byte can come. */
+  private readonly logDelayUs: number[] = [];
+
+  /** A connection to `node` opened at timeUs: a byte can come from it delayUs later, at rateBps as of now. */
+  sourceOpened(timeUs: number, node: number, delayUs: number, rateBps: number): void {
+    this.log(timeUs, node, rateBps, delayUs);
+  }
 
   /** A node's capacity (or the downlink's, node = DOWNLINK) became rateBps at timeUs. */
   capacityChanged(timeUs: number, node: number, rateBps: number): void {
+    this.log(timeUs, node, rateBps, -1);
+  }
+
+  private log(timeUs: number, node: number, rateBps: number, delayUs: number): void {
     if (this.open.size === 0) return; // nothing to bound right now
     if (this.logTimeUs.length >= MAX_LOG) {
       for (const b of this.open.values()) b.exact = false;
       this.base += this.logTimeUs.length;
-      this.logTimeUs.length = this.logNode.length = this.logRateBps.length = 0;
+      this.logTimeUs.length = this.logNode.length = this.logRateBps.length = this.logDelayUs.length = 0;
     }
     this.logTimeUs.push(timeUs);
     this.logNode.push(node);
     this.logRateBps.push(rateBps);
+    this.logDelayUs.push(delayUs);
   }
 
   /**
@@ -103,9 +116,11 @@ export class BlockBounds {
 
   private exactUs(b: OpenBlock): number {
     if (!b.exact) return b.constantUs;
-    // The changes that can move T*: of a source or the downlink, before the constant-capacity T*.
+    // What can move T*: a change of a source or the downlink, or a new source, before the constant-capacity T*.
     const index = new Map<number, number>();
     b.nodes.forEach((n, i) => index.set(n, i));
+    const delays = [...b.delaysUs];
+    const rates = [...b.ratesBps];
     const horizonUs = b.startUs + b.constantUs;
     const at: number[] = [];
     const who: number[] = [];
@@ -113,15 +128,24 @@ export class BlockBounds {
     let moves = false;
     for (let k = b.fromChange - this.base; k < this.logTimeUs.length; k++) {
       const node = this.logNode[k];
+      const t = this.logTimeUs[k];
+      if (this.logDelayUs[k] >= 0) {
+        if (node === DOWNLINK || index.has(node)) continue; // already a source, from earlier
+        index.set(node, delays.length);
+        delays.push(t - b.startUs + this.logDelayUs[k]);
+        rates.push(this.logRateBps[k]);
+        if (t + this.logDelayUs[k] < horizonUs) moves = true;
+        continue;
+      }
       const i = node === DOWNLINK ? DOWNLINK : (index.get(node) ?? -2);
       if (i === -2) continue;
-      at.push(this.logTimeUs[k] - b.startUs);
+      at.push(t - b.startUs);
       who.push(i);
       rate.push(this.logRateBps[k]);
-      if (this.logTimeUs[k] < horizonUs) moves = true;
+      if (t < horizonUs) moves = true;
     }
     if (!moves) return b.constantUs;
-    return varyingLowerBoundUs(b.sizeBytes, b.delaysUs, b.ratesBps, b.downlinkBps, at, who, rate);
+    return varyingLowerBoundUs(b.sizeBytes, delays, rates, b.downlinkBps, at, who, rate);
   }
 
   /** Drops the changes no open block needs. */
@@ -133,6 +157,7 @@ export class BlockBounds {
     this.logTimeUs.splice(0, drop);
     this.logNode.splice(0, drop);
     this.logRateBps.splice(0, drop);
+    this.logDelayUs.splice(0, drop);
     this.base = keep;
   }
 }

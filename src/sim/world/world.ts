@@ -553,6 +553,7 @@ export class World {
     }
     this.connState[conn] = ConnState.Open;
     this.openConns.add(conn);
+    this.bounds.sourceOpened(this.kernel.nowUs, node.id, node.rttUs, node.effectiveUplinkBps() * this.efficiency);
     node.conns.push(conn);
     this.network.openConnection(conn, node.id);
     this.toAgent({ type: "connected", connId: conn });
