@@ -19,7 +19,7 @@ import type {
 import { BLOCKS_COLUMNS, RUNS_COLUMNS, SERIES_COLUMNS, SUBBLOCKS_COLUMNS } from "./csv.ts";
 import { parseCsv } from "./csv-parse.ts";
 import { OUTPUT_FILES } from "./outputs.ts";
-import type { RunMetricName, Summary } from "./summary.ts";
+import { type RunMetricName, runMetricsFrom, type Summary } from "./summary.ts";
 
 export interface RunFolder {
   readonly summary: Summary;
@@ -99,31 +99,12 @@ function exactMetrics(
   what: string,
 ): RunMetrics | undefined {
   if (m === undefined) return undefined;
-  const v = (name: RunMetricName): number => {
+  return runMetricsFrom((name) => {
     const x = m[name];
     if (x === null) return Number.NaN;
     if (typeof x !== "number") throw new Error(`summary.json, ${what}: no ${name}`);
     return x;
-  };
-  return {
-    completionS: v("completion_s"),
-    throughputBps: v("throughput_bps"),
-    tStarRatio: v("t_star_ratio"),
-    meanBlockS: v("mean_block_s"),
-    p95BlockS: v("p95_block_s"),
-    redundantBytes: v("redundant_bytes"),
-    failedBytes: v("failed_bytes"),
-    originBytes: v("origin_bytes"),
-    rebalances: v("rebalances"),
-    blacklisted: v("blacklisted"),
-    startupDelayS: v("startup_delay_s"),
-    stallCount: v("stall_count"),
-    stallS: v("stall_s"),
-    rebufferRatio: v("rebuffer_ratio"),
-    events: v("events"),
-    peakQueueLength: -1,
-    fingerprint,
-  };
+  }, fingerprint);
 }
 
 function keyOf(strategy: string, seed: string): string {
@@ -169,25 +150,8 @@ export function readRunOutputs(dir: string): RunFolder {
       strategy: r.strategy,
       seed: int(r.seed, w),
       error: r.error === "" ? null : r.error,
-      metrics: exactMetrics(exact.get(key), r.fingerprint, w) ?? {
-        completionS: num(r.completion_s, w),
-        throughputBps: num(r.throughput_bps, w),
-        tStarRatio: num(r.t_star_ratio, w),
-        meanBlockS: num(r.mean_block_s, w),
-        p95BlockS: num(r.p95_block_s, w),
-        redundantBytes: num(r.redundant_bytes, w),
-        failedBytes: num(r.failed_bytes, w),
-        originBytes: num(r.origin_bytes, w),
-        rebalances: num(r.rebalances, w),
-        blacklisted: num(r.blacklisted, w),
-        startupDelayS: num(r.startup_delay_s, w),
-        stallCount: num(r.stall_count, w),
-        stallS: num(r.stall_s, w),
-        rebufferRatio: num(r.rebuffer_ratio, w),
-        events: num(r.events, w),
-        peakQueueLength: -1,
-        fingerprint: r.fingerprint,
-      },
+      metrics:
+        exactMetrics(exact.get(key), r.fingerprint, w) ?? runMetricsFrom((name) => num(r[name], w), r.fingerprint),
       blocks: b.blocks,
       subBlocks: b.subBlocks,
       rebalances: b.rebalances,

@@ -66,25 +66,35 @@ export interface StrategySummary {
   readonly vs_reference: Record<SummaryMetric, PairedSummary | null> | null;
 }
 
-/** The metrics of one run, named as their runs.csv columns, unrounded; null for a value that is not finite. */
-export const RUN_METRICS = {
-  completion_s: (m: RunMetrics) => m.completionS,
-  throughput_bps: (m: RunMetrics) => m.throughputBps,
-  t_star_ratio: (m: RunMetrics) => m.tStarRatio,
-  mean_block_s: (m: RunMetrics) => m.meanBlockS,
-  p95_block_s: (m: RunMetrics) => m.p95BlockS,
-  redundant_bytes: (m: RunMetrics) => m.redundantBytes,
-  failed_bytes: (m: RunMetrics) => m.failedBytes,
-  origin_bytes: (m: RunMetrics) => m.originBytes,
-  rebalances: (m: RunMetrics) => m.rebalances,
-  blacklisted: (m: RunMetrics) => m.blacklisted,
-  startup_delay_s: (m: RunMetrics) => m.startupDelayS,
-  stall_count: (m: RunMetrics) => m.stallCount,
-  stall_s: (m: RunMetrics) => m.stallS,
-  rebuffer_ratio: (m: RunMetrics) => m.rebufferRatio,
-  events: (m: RunMetrics) => m.events,
-} as const;
-export type RunMetricName = keyof typeof RUN_METRICS;
+/** A run's metrics by runs.csv column, and the RunMetrics field each one is (fingerprint aside). */
+export const RUN_METRIC_FIELDS = {
+  completion_s: "completionS",
+  throughput_bps: "throughputBps",
+  t_star_ratio: "tStarRatio",
+  mean_block_s: "meanBlockS",
+  p95_block_s: "p95BlockS",
+  redundant_bytes: "redundantBytes",
+  failed_bytes: "failedBytes",
+  origin_bytes: "originBytes",
+  rebalances: "rebalances",
+  blacklisted: "blacklisted",
+  startup_delay_s: "startupDelayS",
+  stall_count: "stallCount",
+  stall_s: "stallS",
+  rebuffer_ratio: "rebufferRatio",
+  events: "events",
+} as const satisfies Record<string, keyof RunMetrics>;
+export type RunMetricName = keyof typeof RUN_METRIC_FIELDS;
+export const RUN_METRIC_NAMES = Object.keys(RUN_METRIC_FIELDS) as RunMetricName[];
+
+/** RunMetrics from a value per runs.csv column (what is not stored comes back as a placeholder). */
+export function runMetricsFrom(value: (name: RunMetricName) => number, fingerprint: string): RunMetrics {
+  const m = {} as Record<keyof RunMetrics, number | string>;
+  for (const name of RUN_METRIC_NAMES) m[RUN_METRIC_FIELDS[name]] = value(name);
+  m.peakQueueLength = -1;
+  m.fingerprint = fingerprint;
+  return m as unknown as RunMetrics;
+}
 
 export interface RunSummary {
   readonly strategy: string;
@@ -191,8 +201,8 @@ export function buildSummary(
   });
   const runs = sorted.map((r): RunSummary => {
     const metrics = {} as Record<RunMetricName, number | null>;
-    for (const [name, value] of Object.entries(RUN_METRICS) as [RunMetricName, (m: RunMetrics) => number][]) {
-      const v = value(r.metrics);
+    for (const name of RUN_METRIC_NAMES) {
+      const v = r.metrics[RUN_METRIC_FIELDS[name]];
       metrics[name] = Number.isFinite(v) ? v : null;
     }
     return { strategy: r.strategy, seed: r.seed, metrics };
