@@ -29,9 +29,9 @@ interface OpenBlock {
   readonly startUs: number;
   /** Absolute log index of the first change after the sources were noted. */
   readonly fromChange: number;
-  readonly nodes: number[];
-  readonly delaysUs: number[];
-  readonly ratesBps: number[];
+  readonly nodes: readonly number[];
+  readonly delaysUs: readonly number[];
+  readonly ratesBps: readonly number[];
   readonly downlinkBps: number;
   readonly sizeBytes: number;
   readonly constantUs: number;
@@ -72,8 +72,9 @@ export class BlockBounds {
   }
 
   /**
-   * A block starts: its sources (distinct nodes with their first-byte delay and current capacity) and the
-   * downlink. Returns T* in µs (not rounded) as if these capacities held; Infinity when no source has any.
+   * A block starts: its sources (distinct nodes with their first-byte delay and current capacity; the arrays
+   * are kept, not copied) and the downlink. Returns T* in µs (not rounded) as if these capacities held;
+   * Infinity when no source has any.
    */
   blockStarted(
     block: number,
@@ -94,9 +95,9 @@ export class BlockBounds {
       exact: true,
       startUs,
       fromChange: this.base + this.logTimeUs.length,
-      nodes: [...nodes],
-      delaysUs: [...delaysUs],
-      ratesBps: [...ratesBps],
+      nodes,
+      delaysUs,
+      ratesBps,
       downlinkBps,
       sizeBytes,
       constantUs,

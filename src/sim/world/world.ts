@@ -128,10 +128,6 @@ export class World {
   private readonly bounds = new BlockBounds();
   /** Per node, the last block (+1) whose T* counted it: each node is one source of a block's bound. */
   private readonly nodeStamp: number[] = [];
-  /** A block's sources, in reused storage. */
-  private readonly srcNodes: number[] = [];
-  private readonly srcDelaysUs: number[] = [];
-  private readonly srcRatesBps: number[] = [];
   private completionUs = -1;
   private onlinePeers = 0;
 
@@ -636,10 +632,9 @@ export class World {
     // Each node counts once (marked with the block's stamp); the order of the sources does not matter: the
     // bound sorts them by (delay, rate).
     const stamp = block + 1;
-    const nodes = this.srcNodes;
-    const delays = this.srcDelaysUs;
-    const rates = this.srcRatesBps;
-    nodes.length = delays.length = rates.length = 0;
+    const nodes: number[] = [];
+    const delays: number[] = [];
+    const rates: number[] = [];
     for (const conn of this.openConns) {
       const node = this.nodes[this.connNode[conn]];
       if (this.nodeStamp[node.id] === stamp) continue;
