@@ -115,8 +115,8 @@ export class Agent {
   private viewScale: ValuationScale = { maxRateBps: 0, minRttUs: 0 };
   /** Position of each ready connection in viewsOf. */
   private viewIndex = new Map<Connection, number>();
-  /** Every view may be out of date (the pinned state changed): rebuild all of them. */
-  private estimatesChanged = false;
+  /** The origin's pinned state changed since the views were last built: rebuild all of them. */
+  private pinnedChanged = false;
   /** Ready connections whose estimate took a sample since the views were last built (no repeats). */
   private readonly sampled: Connection[] = [];
   private readonly s: MutableStats = {
@@ -310,7 +310,7 @@ export class Agent {
     if (this.urgentBlock >= 0 && this.urgentBlock < this.subBlocks.current) {
       this.urgentBlock = -1;
       this.urgentServed = false;
-      this.estimatesChanged = true; // the origin's view is no longer pinned
+      this.pinnedChanged = true; // the origin's view is no longer pinned
     }
     if (this.finished) {
       this.timers.cancelAll();
@@ -464,7 +464,7 @@ export class Agent {
     const origin = this.control.origin();
     if (this.urgentBlock < 0 || this.urgentServed || origin === undefined || !origin.ready) return false;
     this.urgentServed = true;
-    this.estimatesChanged = true; // the origin's view is now pinned
+    this.pinnedChanged = true; // the origin's view is now pinned
     const ids: SubBlockId[] = [];
     for (const id of this.subBlocks.unfinished(this.urgentBlock)) {
       if (origin.has(id)) continue;
@@ -577,8 +577,8 @@ export class Agent {
   private connectionViews(): readonly ConnectionView[] {
     const ready = this.control.ready();
     const sampled = this.sampled;
-    if (ready === this.viewsOf && !this.estimatesChanged && sampled.length === 0) return this.views;
-    if (ready !== this.viewsOf || this.estimatesChanged || this.views.length !== ready.length) {
+    if (ready === this.viewsOf && !this.pinnedChanged && sampled.length === 0) return this.views;
+    if (ready !== this.viewsOf || this.pinnedChanged || this.views.length !== ready.length) {
       sampled.length = 0;
       return this.rebuildViews(ready);
     }
@@ -618,7 +618,7 @@ export class Agent {
 
   /** Rebuilds the views of `ready` (keeping the objects of unchanged ones when the scale is unchanged). */
   private rebuildViews(ready: readonly Connection[]): readonly ConnectionView[] {
-    this.estimatesChanged = false;
+    this.pinnedChanged = false;
     if (ready !== this.viewsOf) {
       this.viewsOf = ready;
       this.viewEstimates = ready.map((c) => c.estimate);
