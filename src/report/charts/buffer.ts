@@ -6,7 +6,7 @@
 import type { TopLevelSpec } from "vega-lite";
 import type { RunResult } from "../../sim/metrics/records.ts";
 import { runEndUs, seconds, thin } from "./select.ts";
-import { CHART_WIDTH, chartConfig, strategyColour, VL_SCHEMA } from "./theme.ts";
+import { CHART_WIDTH, chartConfig, strategyColour, strategyRows, VL_SCHEMA } from "./theme.ts";
 
 /** Buffer points drawn per run at most (thinned evenly beyond). */
 export const MAX_BUFFER_POINTS = 2000;
@@ -85,14 +85,7 @@ export function bufferChart(runs: readonly RunResult[]): TopLevelSpec {
     },
     config: chartConfig(),
     data: { values: bufferData(runs) },
-    facet: {
-      row: {
-        field: "strategy",
-        type: "nominal",
-        title: null,
-        sort: strategies,
-      },
-    },
+    facet: strategyRows(strategies),
     spec: {
       width: CHART_WIDTH,
       height: 110,

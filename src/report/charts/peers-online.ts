@@ -5,7 +5,7 @@
 import type { TopLevelSpec } from "vega-lite";
 import type { RunResult } from "../../sim/metrics/records.ts";
 import { changes, runEndUs, seconds, thin } from "./select.ts";
-import { CHART_WIDTH, chartConfig, strategyColour, VL_SCHEMA } from "./theme.ts";
+import { CHART_WIDTH, chartConfig, strategyColour, strategyRows, VL_SCHEMA } from "./theme.ts";
 
 export const MAX_PEERS_POINTS = 1500;
 
@@ -45,14 +45,7 @@ export function peersOnlineChart(runs: readonly RunResult[]): TopLevelSpec {
     title: { text: "Peers online", subtitle: `seed ${seeds.join(", ")}` },
     config: chartConfig(),
     data: { values: peersOnlineData(runs) },
-    facet: {
-      row: {
-        field: "strategy",
-        type: "nominal",
-        title: null,
-        sort: strategies,
-      },
-    },
+    facet: strategyRows(strategies),
     spec: {
       width: CHART_WIDTH,
       height: 110,

@@ -53,6 +53,11 @@ export function strategyColour(strategies: readonly string[], legend: boolean) {
     : ({ field: "strategy", type: "nominal", scale: strategyScale(strategies), legend: null } as const);
 }
 
+/** A facet with one row per strategy, in the report's strategy order, unlabelled (the rows say it). */
+export function strategyRows(strategies: readonly string[]) {
+  return { row: { field: "strategy", type: "nominal", title: null, sort: [...strategies] } } as const;
+}
+
 /** Tooltip fields of a mean and its bootstrap 95% interval (fields mean, lo, hi). */
 export const INTERVAL_TOOLTIP = [
   { field: "mean", type: "quantitative", format: ".4~g" },
