@@ -1,5 +1,5 @@
-// csvText writes rows that need no quoting without csv-stringify (a measured hot path); the text must be
-// exactly what csv-stringify writes for the same header and rows, whatever the cells hold.
+// csvText writes each row cell by cell (csvCell quotes only the cells that need it); the text must be exactly
+// what csv-stringify writes for the same header and rows, whatever the cells hold.
 import fc from "fast-check";
 import { stringify } from "csv-stringify/sync";
 import { describe, expect, it } from "vitest";
