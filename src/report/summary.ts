@@ -71,6 +71,7 @@ export const RUN_METRIC_FIELDS = {
   completion_s: "completionS",
   throughput_bps: "throughputBps",
   t_star_ratio: "tStarRatio",
+  t_g_ratio: "tGRatio",
   mean_block_s: "meanBlockS",
   p95_block_s: "p95BlockS",
   redundant_bytes: "redundantBytes",

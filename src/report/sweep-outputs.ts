@@ -136,6 +136,7 @@ const RUN_CELLS: Readonly<Record<RunsColumn, (r: SweepRunResult) => string>> = {
   completion_s: (r) => formatSeconds(metricValue(r.metrics, "completionS")),
   throughput_bps: (r) => formatInt(metricValue(r.metrics, "throughputBps")),
   t_star_ratio: (r) => formatRatio(metricValue(r.metrics, "tStarRatio")),
+  t_g_ratio: (r) => formatRatio(metricValue(r.metrics, "tGRatio")),
   mean_block_s: (r) => formatSeconds(metricValue(r.metrics, "meanBlockS")),
   p95_block_s: (r) => formatSeconds(metricValue(r.metrics, "p95BlockS")),
   redundant_bytes: (r) => formatInt(metricValue(r.metrics, "redundantBytes")),

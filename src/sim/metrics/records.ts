@@ -27,6 +27,11 @@ export interface BlockRecord {
   readonly bytes: number;
   /** Fluid lower bound on the block's download time from the capacities the nodes really had, µs. */
   readonly tStarUs: number;
+  /**
+   * Split bound T_g, µs: the earliest the block could end with its whole sub-blocks split at its start over the
+   * same sources (one request each, max-min sharing of the downlink); ≥ tStarUs. See split-bound.ts.
+   */
+  readonly tGUs: number;
 }
 
 export interface RebalanceRecord {
@@ -47,6 +52,8 @@ export interface RunMetrics {
   readonly throughputBps: number;
   /** Σ block time / Σ T*: how far from the fluid lower bound the run was (≥ 1 up to model effects). */
   readonly tStarRatio: number;
+  /** Σ block time / Σ T_g: how far from the best split of whole sub-blocks (≥ 1 for strategies that keep the block rule). */
+  readonly tGRatio: number;
   readonly meanBlockS: number;
   readonly p95BlockS: number;
   readonly redundantBytes: number;

@@ -24,7 +24,7 @@ import type { LoadedScenario } from "../../scenario/load.ts";
 import type { Scenario } from "../../scenario/schema.ts";
 import { invariant, Kernel, SimError } from "../kernel/kernel.ts";
 import { Collector, type LiveSubBlock } from "../metrics/collector.ts";
-import { BlockBounds, DOWNLINK } from "../metrics/block-bound.ts";
+import { BlockBounds, DOWNLINK, type SplitProbe } from "../metrics/block-bound.ts";
 import type { RunResult } from "../metrics/records.ts";
 import { Network } from "../network/network.ts";
 import { Player } from "../player.ts";
@@ -58,6 +58,8 @@ export interface WorldOptions {
   readonly recordEvents?: boolean;
   /** Builds the strategy; defaults to the agent's registry. Lets users plug in strategies of their own. */
   readonly strategyFactory?: (name: string) => Strategy;
+  /** Watches what the blocks' split bounds cost (benchmarks, tests); changes no value. */
+  readonly splitProbe?: SplitProbe;
 }
 
 export function agentConfigFor(s: Scenario, originNodeId: number | null): AgentConfig {
@@ -124,8 +126,8 @@ export class World {
   private readonly blockCount: number;
   private readonly okDelivered: Uint8Array;
   private nextBlock = 0;
-  /** T* of each block, from the capacities its sources had while it downloaded. */
-  private readonly bounds = new BlockBounds();
+  /** T* and T_g of each block, from the capacities its sources had while it downloaded. */
+  private readonly bounds: BlockBounds;
   /** Per node, the last block (+1) whose T* counted it: each node is one source of a block's bound. */
   private readonly nodeStamp: number[] = [];
   private completionUs = -1;
@@ -168,6 +170,7 @@ export class World {
     const lastBlockBytes = size_bytes - (this.blockCount - 1) * block_bytes;
     this.subBlockCount = (this.blockCount - 1) * this.subBlocksPerBlock + Math.ceil(lastBlockBytes / sub_block_bytes);
     this.okDelivered = new Uint8Array(this.blockCount * this.subBlocksPerBlock);
+    this.bounds = new BlockBounds(sub_block_bytes, options.splitProbe);
 
     this.efficiency = s.network.model === "tcp" ? s.network.efficiency : 1;
     this.downlinkBps = s.agent.downlink_bps;
@@ -488,7 +491,8 @@ export class World {
       b.endUs = now;
       b.bytes = sizeBytes;
       const t = this.bounds.blockEnded(block);
-      b.tStarUs = Number.isFinite(t) ? t : 0;
+      b.tStarUs = Number.isFinite(t.tStarUs) ? t.tStarUs : 0;
+      b.tGUs = Number.isFinite(t.tGUs) ? t.tGUs : 0;
       this.player.deliver(now, sizeBytes);
       if (this.nextBlock === this.blockCount) {
         this.completionUs = now;
