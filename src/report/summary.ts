@@ -72,6 +72,8 @@ export const RUN_METRIC_FIELDS = {
   throughput_bps: "throughputBps",
   t_star_ratio: "tStarRatio",
   t_g_ratio: "tGRatio",
+  throughput_bound_s: "throughputBoundS",
+  throughput_bound_ratio: "throughputBoundRatio",
   mean_block_s: "meanBlockS",
   p95_block_s: "p95BlockS",
   redundant_bytes: "redundantBytes",

@@ -137,6 +137,8 @@ const RUN_CELLS: Readonly<Record<RunsColumn, (r: SweepRunResult) => string>> = {
   throughput_bps: (r) => formatInt(metricValue(r.metrics, "throughputBps")),
   t_star_ratio: (r) => formatRatio(metricValue(r.metrics, "tStarRatio")),
   t_g_ratio: (r) => formatRatio(metricValue(r.metrics, "tGRatio")),
+  throughput_bound_s: (r) => formatSeconds(metricValue(r.metrics, "throughputBoundS")),
+  throughput_bound_ratio: (r) => formatRatio(metricValue(r.metrics, "throughputBoundRatio")),
   mean_block_s: (r) => formatSeconds(metricValue(r.metrics, "meanBlockS")),
   p95_block_s: (r) => formatSeconds(metricValue(r.metrics, "p95BlockS")),
   redundant_bytes: (r) => formatInt(metricValue(r.metrics, "redundantBytes")),

@@ -31,6 +31,8 @@ export function fakeMetrics(overrides: Partial<RunMetrics> = {}): RunMetrics {
     throughputBps: 1_939_393.9393,
     tStarRatio: 1.2345678,
     tGRatio: 1.1234567,
+    throughputBoundS: 7.5,
+    throughputBoundRatio: 1.1,
     meanBlockS: 4.125,
     p95BlockS: 4.5,
     redundantBytes: 250_000,

@@ -78,6 +78,7 @@ export class Collector {
     peakQueueLength: number,
     fingerprint: string,
     player: { startupDelayS: number; stallCount: number; stallS: number; rebufferRatio: number },
+    throughputBoundUs: number,
   ): { metrics: RunMetrics; blocks: BlockRecord[]; subBlocks: SubBlockRecord[] } {
     let redundantBytes = 0;
     let failedBytes = 0;
@@ -121,12 +122,15 @@ export class Collector {
     times.sort((x, y) => x - y);
     const p95 = times.length === 0 ? 0 : times[Math.min(times.length - 1, Math.ceil(0.95 * times.length) - 1)];
     const completionS = completionUs / 1e6;
+    const throughputBoundS = throughputBoundUs / 1e6;
     return {
       metrics: {
         completionS,
         throughputBps: completionUs > 0 ? (sizeBytes * 8) / completionS : 0,
         tStarRatio: sumTStarUs > 0 ? sumBlockUs / sumTStarUs : 0,
         tGRatio: sumTGUs > 0 ? sumBlockUs / sumTGUs : 0,
+        throughputBoundS,
+        throughputBoundRatio: throughputBoundS > 0 && Number.isFinite(throughputBoundS) ? completionS / throughputBoundS : Number.NaN,
         meanBlockS: times.length === 0 ? 0 : sumBlockUs / times.length / 1e6,
         p95BlockS: p95 / 1e6,
         redundantBytes,

@@ -54,6 +54,13 @@ export interface RunMetrics {
   readonly tStarRatio: number;
   /** Σ block time / Σ T_g: how far from the best split of whole sub-blocks (≥ 1 for strategies that keep the block rule). */
   readonly tGRatio: number;
+  /**
+   * The run-level throughput bound, s: the earliest the whole content could have arrived from the nodes the
+   * agent connected to (see throughput-bound.ts); Infinity when they never had capacity, NaN when unknown.
+   */
+  readonly throughputBoundS: number;
+  /** completionS / throughputBoundS (≥ 1 for every strategy; NaN without a finite bound). */
+  readonly throughputBoundRatio: number;
   readonly meanBlockS: number;
   readonly p95BlockS: number;
   readonly redundantBytes: number;

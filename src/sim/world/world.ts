@@ -26,6 +26,7 @@ import { invariant, Kernel, SimError } from "../kernel/kernel.ts";
 import { Collector, type LiveSubBlock } from "../metrics/collector.ts";
 import { BlockBounds, DOWNLINK, type SplitProbe } from "../metrics/block-bound.ts";
 import type { RunResult } from "../metrics/records.ts";
+import { ThroughputBound } from "../metrics/throughput-bound.ts";
 import { Network } from "../network/network.ts";
 import { Player } from "../player.ts";
 import { RandomStreams } from "../random/streams.ts";
@@ -128,6 +129,10 @@ export class World {
   private nextBlock = 0;
   /** T* and T_g of each block, from the capacities its sources had while it downloaded. */
   private readonly bounds: BlockBounds;
+  /** The run-level throughput bound, from the nodes connected and the most connections live at once. */
+  private readonly throughput: ThroughputBound;
+  /** Connections open or closing gracefully (they can still deliver). */
+  private liveConns = 0;
   /** Per node, the last block (+1) whose T* counted it: each node is one source of a block's bound. */
   private readonly nodeStamp: number[] = [];
   private completionUs = -1;
@@ -171,6 +176,7 @@ export class World {
     this.subBlockCount = (this.blockCount - 1) * this.subBlocksPerBlock + Math.ceil(lastBlockBytes / sub_block_bytes);
     this.okDelivered = new Uint8Array(this.blockCount * this.subBlocksPerBlock);
     this.bounds = new BlockBounds(sub_block_bytes, options.splitProbe);
+    this.throughput = new ThroughputBound(s.agent.downlink_bps * (s.network.model === "tcp" ? s.network.efficiency : 1));
 
     this.efficiency = s.network.model === "tcp" ? s.network.efficiency : 1;
     this.downlinkBps = s.agent.downlink_bps;
@@ -257,6 +263,7 @@ export class World {
     this.network.setNodeUplink(node.id, uplinkBps);
     this.network.setNodeFactor(node.id, f);
     this.bounds.capacityChanged(this.kernel.nowUs, node.id, uplinkBps * f * this.efficiency);
+    this.throughput.capacityChanged(this.kernel.nowUs, node.id, uplinkBps * f * this.efficiency);
   }
 
   setNodeUplink(node: SimNode, bps: number): void {
@@ -270,6 +277,7 @@ export class World {
     this.downlinkBps = bps;
     this.network.setDownlink(bps);
     this.bounds.capacityChanged(this.kernel.nowUs, DOWNLINK, bps * this.efficiency);
+    this.throughput.capacityChanged(this.kernel.nowUs, DOWNLINK, bps * this.efficiency);
   }
 
   /** The node goes offline. A dead node sends nothing from here on. */
@@ -330,6 +338,7 @@ export class World {
     this.connState[conn] = state;
     this.openConns.delete(conn);
     if (was === ConnState.Open || was === ConnState.Closing) {
+      this.throughput.connectionsLive(--this.liveConns);
       const head = this.network.inFlight(conn); // the sub-block whose bytes were flowing, if any
       const headFirstByteUs = this.network.headFirstByteUs(conn);
       for (const [sb, bytes] of this.network.closeConnection(conn)) {
@@ -554,6 +563,8 @@ export class World {
     this.connState[conn] = ConnState.Open;
     this.openConns.add(conn);
     this.bounds.sourceOpened(this.kernel.nowUs, node.id, node.rttUs, node.effectiveUplinkBps() * this.efficiency);
+    this.throughput.sourceOpened(this.kernel.nowUs, node.id, node.rttUs, node.effectiveUplinkBps() * this.efficiency);
+    this.throughput.connectionsLive(++this.liveConns);
     node.conns.push(conn);
     this.network.openConnection(conn, node.id);
     this.toAgent({ type: "connected", connId: conn });
@@ -676,6 +687,7 @@ export class World {
       this.kernel.peakQueueLength,
       this.kernel.fingerprint(),
       player,
+      this.throughput.boundUs(this.s.content.size_bytes),
     );
     return {
       scenario: this.s.name,
