@@ -78,6 +78,8 @@ export const RUN_METRIC_FIELDS = {
   origin_bytes: "originBytes",
   rebalances: "rebalances",
   blacklisted: "blacklisted",
+  fallbacks: "fallbacks",
+  request_timeouts: "requestTimeouts",
   startup_delay_s: "startupDelayS",
   stall_count: "stallCount",
   stall_s: "stallS",
