@@ -6,6 +6,7 @@ import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { writeOutputDir } from "../report/atomic.ts";
 import { buildRunOutputs, OUTPUT_FILES } from "../report/outputs.ts";
+import { scenarioAsRun } from "../report/provenance.ts";
 import { comparisonTable } from "../report/table.ts";
 import type { LoadedScenario } from "../scenario/load.ts";
 import { type EventLog, firstDifference } from "../sim/kernel/kernel.ts";
@@ -112,15 +113,17 @@ export async function runExperiment(loaded: LoadedScenario, opts: ExperimentOpti
   }
   const results = outputs.map((o) => o.result);
   const failures = results.filter((r) => r.error !== null).map((r) => `${r.strategy} seed ${r.seed}: ${r.error}`);
+  // The outputs describe what ran: the strategies and seeds of this experiment, not the file's.
+  const ran = { ...loaded, scenario: scenarioAsRun(loaded.scenario, opts.strategies, opts.seeds) };
   const files = new Map<string, string | Uint8Array>(
-    buildRunOutputs(loaded, results, opts.trace ? { events: eventLines(outputs) } : {}),
+    buildRunOutputs(ran, results, opts.trace ? { events: eventLines(outputs) } : {}),
   );
   if (opts.report) {
     // Loaded on demand: vega and the renderer cost start-up time that `--no-report` runs should not pay.
     const { buildCharts } = await import("../report/charts/index.ts");
-    for (const [name, content] of await buildCharts(loaded, results)) files.set(name, content);
+    for (const [name, content] of await buildCharts(ran, results)) files.set(name, content);
   }
   writeOutputDir(opts.outDir, files);
   removeStaleOutputs(opts.outDir, files);
-  return { results, table: comparisonTable(loaded.scenario, results), determinismFailure, failures };
+  return { results, table: comparisonTable(ran.scenario, results), determinismFailure, failures };
 }

@@ -11,24 +11,36 @@ import type { RunMetrics, RunResult } from "../sim/metrics/records.ts";
 import { TOOL_NAME, TOOL_VERSION } from "../version.ts";
 import { orderResults, strategyOrder } from "./order.ts";
 
-/** The metrics summarised, named as their runs.csv columns. */
+/**
+ * The metrics summarised, named as their runs.csv columns: first those that rank every strategy (completion,
+ * start-up delay, stalls, wasted and origin bytes), then the per-block ones, which compare only strategies that
+ * keep the block rule (a pipelining strategy's blocks overlap; see src/report/table.ts).
+ */
 export const SUMMARY_METRICS = [
   "completion_s",
-  "mean_block_s",
-  "t_star_ratio",
+  "startup_delay_s",
+  "stall_count",
   "stall_s",
   "redundant_bytes",
   "origin_bytes",
+  "mean_block_s",
+  "t_star_ratio",
 ] as const;
 export type SummaryMetric = (typeof SUMMARY_METRICS)[number];
 
+/** The per-block metrics of SUMMARY_METRICS. */
+export const PER_BLOCK_METRICS: readonly SummaryMetric[] = ["mean_block_s", "t_star_ratio"];
+
 const METRIC_VALUE: Record<SummaryMetric, (m: RunMetrics) => number> = {
   completion_s: (m) => m.completionS,
-  mean_block_s: (m) => m.meanBlockS,
-  t_star_ratio: (m) => m.tStarRatio,
+  // -1 means "no player": not a delay.
+  startup_delay_s: (m) => (m.startupDelayS < 0 ? Number.NaN : m.startupDelayS),
+  stall_count: (m) => m.stallCount,
   stall_s: (m) => m.stallS,
   redundant_bytes: (m) => m.redundantBytes,
   origin_bytes: (m) => m.originBytes,
+  mean_block_s: (m) => m.meanBlockS,
+  t_star_ratio: (m) => m.tStarRatio,
 };
 
 /** The default reference strategy of paired differences. */
