@@ -33,3 +33,12 @@ export function provenanceLine(scenario: Scenario, results: readonly RunResult[]
   const seeds = [...new Set(results.map((r) => r.seed))];
   return `Strategies: ${strategyOrder(scenario.strategies, results).join(", ")}; seeds: ${seedsText(seeds)} (${seeds.length} per strategy).`;
 }
+
+/** The note summary.md and index.html carry when strategies came from a user's file. */
+export function strategyModuleNote(m: {
+  readonly file: string;
+  readonly sha256: string;
+  readonly strategies: readonly string[];
+}): string {
+  return `${m.strategies.join(", ")}: from --strategy-module ${m.file} (sha256 ${m.sha256.slice(0, 12)}…)`;
+}

@@ -5,6 +5,7 @@
 // aggregates rounded to 12 significant digits (hides summation-order noise), 2-space JSON with a trailing
 // newline, no timestamps, no Node version, no absolute paths.
 
+import type { StrategyModuleInfo } from "../harness/strategy-module.ts";
 import { type Aggregate, aggregate, type PairedDifference, pairedDifference } from "../harness/stats.ts";
 import type { Scenario } from "../scenario/schema.ts";
 import type { RunMetrics, RunResult } from "../sim/metrics/records.ts";
@@ -124,11 +125,14 @@ export interface Summary {
   readonly strategies: readonly StrategySummary[];
   /** Every run, in runs.csv order. Folders written before this field existed do not have it. */
   readonly runs?: readonly RunSummary[];
+  /** Present when strategies came from a user's file (--strategy-module): the file, its sha256, its strategies. */
+  readonly strategy_module?: StrategyModuleInfo;
 }
 
 export interface SummaryOptions {
   /** Reference strategy; default "static", or the first strategy when that one was not run. */
   readonly reference?: string;
+  readonly strategyModule?: StrategyModuleInfo;
 }
 
 /** 12 significant digits: stable across summation orders, far finer than any metric's meaning. */
@@ -221,7 +225,14 @@ export function buildSummary(
     }
     return { strategy: r.strategy, seed: r.seed, metrics };
   });
-  return { tool: { name: TOOL_NAME, version: TOOL_VERSION }, scenario, reference, strategies, runs };
+  return {
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    scenario,
+    reference,
+    strategies,
+    runs,
+    ...(opts.strategyModule !== undefined ? { strategy_module: opts.strategyModule } : {}),
+  };
 }
 
 /** The text of summary.json: 2-space JSON, keys in construction order, trailing newline. */
