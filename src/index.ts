@@ -11,7 +11,25 @@ import type { RunResult } from "./sim/metrics/records.ts";
 
 export type { AgentConfig } from "./agent/config.ts";
 export * from "./agent/index.ts";
-export { type CheckConfig, type CheckResult, check, compare, DEFAULT_CONFIG, loadBaseline, loadCheckConfig, runSuite } from "./harness/check.ts";
+export {
+  type Baseline,
+  baselineJson,
+  type CheckConfig,
+  CheckInputError,
+  type CheckOptions,
+  type CheckResult,
+  check,
+  DEFAULT_CONFIG,
+  type GroupJudgement,
+  loadBaseline,
+  loadCheckConfig,
+  type MetricJudgement,
+  parseBaseline,
+  prepareCheck,
+  runSuite,
+} from "./harness/check.ts";
+export { judgeDifferences, marginOf } from "./harness/check-stats.ts";
+export { studentTCdf, studentTQuantile } from "./harness/student-t.ts";
 export { type ExperimentOptions, type ExperimentOutcome, runExperiment } from "./harness/experiment.ts";
 export { type RunOptions, type RunOutput, runOne } from "./harness/run.ts";
 export {
