@@ -39,7 +39,7 @@ function runner(completion: (seed: number) => number, same: (seed: number) => bo
     const metrics = Object.fromEntries(CHECK_METRIC_NAMES.map((m) => [m, 0])) as Record<(typeof CHECK_METRIC_NAMES)[number], number>;
     metrics.completion_s = c;
     metrics.mean_block_s = c / 10;
-    const causes = Object.fromEntries(CHECK_CAUSE_NAMES.map((k) => [k, 0])) as SeedResult["causes"];
+    const causes = Object.fromEntries(CHECK_CAUSE_NAMES.map((k) => [k, 0])) as Record<(typeof CHECK_CAUSE_NAMES)[number], number>;
     causes.rebalances = seed === 7 ? 9 : 2;
     return { seed, fingerprint: same(seed) ? `f${seed}` : `g${seed}`, error: null, metrics, causes };
   };

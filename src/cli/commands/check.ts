@@ -6,7 +6,7 @@
 // before anything runs: bad input exits 2.
 
 import { accessSync, appendFileSync, constants, existsSync, mkdirSync, statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import type { CommandModule } from "yargs";
 import { EXIT_CODES_TEXT, ExitCode, UsageError } from "../exit.ts";
 import { makeProgress } from "../progress.ts";
@@ -15,7 +15,7 @@ import { parseStrategyFlag, STRATEGY_MODULE_OPTION, strategyModuleFlag } from ".
 interface Args {
   readonly suite: string;
   readonly baseline: string;
-  readonly config: string;
+  readonly config?: string;
   readonly junit?: string;
   readonly updateBaseline: boolean;
   readonly allowInconclusive: boolean;
@@ -26,7 +26,8 @@ interface Args {
 export const CHECK_DEFAULTS = {
   suite: "scenarios/ci/",
   baseline: "reports/baseline.json",
-  config: "scenarios/ci/thresholds.yaml",
+  /** In the suite folder. */
+  config: "thresholds.yaml",
 } as const;
 
 /** A file the command will write: not a folder, and under a folder that exists or can be made (exit 2 if not). */
@@ -52,13 +53,13 @@ async function writeFile(path: string, text: string): Promise<void> {
   writeFileAtomic(path, text);
 }
 
-/** Turns the harness's bad-input errors into UsageErrors (exit 2). */
-async function asUsage<T>(f: () => T): Promise<T> {
+/** Turns the harness's bad-input errors into UsageErrors (exit 2), naming the flag when there is one. */
+async function asUsage<T>(f: () => T, flag?: string): Promise<T> {
   const { CheckInputError } = await import("../../harness/check-config.ts");
   try {
     return f();
   } catch (error) {
-    if (error instanceof CheckInputError) throw new UsageError(error.message);
+    if (error instanceof CheckInputError) throw new UsageError(flag !== undefined ? `--${flag}: ${error.message}` : error.message);
     throw error;
   }
 }
@@ -73,8 +74,7 @@ export function checkCommand(setExit: (code: number) => void): CommandModule<obj
         .option("baseline", { type: "string", default: CHECK_DEFAULTS.baseline, describe: "baseline JSON file" })
         .option("config", {
           type: "string",
-          default: CHECK_DEFAULTS.config,
-          describe: "thresholds YAML (built-in defaults when the default file is absent)",
+          describe: "thresholds YAML [default: thresholds.yaml in the suite folder; built-in defaults when absent]",
         })
         .option("junit", { type: "string", describe: "also write JUnit XML to this file" })
         .option("update-baseline", {
@@ -108,9 +108,10 @@ export function checkCommand(setExit: (code: number) => void): CommandModule<obj
       const names = [...strategyNames(), ...(strategyModule?.entries.map((e) => e.name) ?? [])];
       const strategies = args.strategy !== undefined ? parseStrategyFlag(args.strategy, names) : undefined;
       let config = check.DEFAULT_CONFIG;
-      if (existsSync(args.config)) {
-        config = await asUsage(() => check.loadCheckConfig(args.config));
-      } else if (args.config !== CHECK_DEFAULTS.config) {
+      const configFile = args.config ?? join(args.suite, CHECK_DEFAULTS.config);
+      if (existsSync(configFile)) {
+        config = await asUsage(() => check.loadCheckConfig(configFile), "config");
+      } else if (args.config !== undefined) {
         throw new UsageError(`--config: ${args.config} does not exist`);
       }
       if (args.junit !== undefined) checkWritablePath("junit", args.junit);
@@ -144,7 +145,7 @@ export function checkCommand(setExit: (code: number) => void): CommandModule<obj
         setExit(ExitCode.ok);
         return;
       }
-      const baseline = await asUsage(() => check.loadBaseline(args.baseline));
+      const baseline = await asUsage(() => check.loadBaseline(args.baseline), "baseline");
       if (baseline === null) {
         throw new UsageError(
           `--baseline: ${args.baseline} does not exist; create it from the current tree with ` +
