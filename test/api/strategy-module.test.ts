@@ -115,6 +115,15 @@ describe("sim run --strategy-module", () => {
     expect(readFileSync(join(out, "summary.md"), "utf8")).toContain(`- first-only, last-only: from --strategy-module ${JS} (sha256 `);
   });
 
+  it("sim strategies lists the module's strategies after the built-in ones", async () => {
+    const r = await cli("strategies", "--strategy-module", JS);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trimEnd().split("\n").slice(-2)).toEqual([
+      `first-only  every sub-block on the first ready connection (${JS})`,
+      `last-only   every sub-block on the last ready connection (${JS})`,
+    ]);
+  });
+
   it("refuses a bad module with exit 2 and writes nothing", async () => {
     const out = join(TMP, "bad");
     const r = await cli("run", "scenarios/ci/small.yaml", "--strategy-module", "test/fixtures/strategies/bad/empty.mjs", "--out", out);
