@@ -314,6 +314,7 @@ export function judgeGroup(
   const alpha = alphaPerLook(config);
   const cur: SeedResult[] = [];
   let metrics: MetricJudgement[] = [];
+  let changed = false;
   for (const n of looks(config)) {
     while (cur.length < n) {
       const r = run(g.seeds[cur.length]);
@@ -323,10 +324,14 @@ export function judgeGroup(
       }
     }
     if (cur.every((r, i) => r.fingerprint === base.fingerprints[idx[i]])) continue; // identical so far
+    changed = true;
     metrics = judged.map((m) => judgeMetric(m, cur, base, idx, config, alpha));
     if (metrics.every((m) => m.verdict !== "inconclusive")) break;
   }
-  if (metrics.length === 0) {
+  if (changed && metrics.length === 0) {
+    return { ...head, verdict: "pass", seeds: cur.length, detail: "changed; the thresholds judge no metric of this strategy", metrics, replay: null };
+  }
+  if (!changed) {
     return { ...head, verdict: "identical", seeds: cur.length, detail: `every fingerprint of ${cur.length} seeds matches the baseline`, metrics, replay: null };
   }
   const verdict = VERDICT_ORDER.find((v) => metrics.some((m) => m.verdict === v)) ?? "pass";

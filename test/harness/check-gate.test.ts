@@ -117,6 +117,12 @@ describe("judgeGroup", () => {
     expect(j.metrics.map((m) => m.metric)).toEqual(["completion_s", "origin_bytes"]);
   });
 
+  it("passes a changed group when the thresholds judge none of its metrics", () => {
+    const perBlockOnly: CheckConfig = { ...config, metrics: { mean_block_s: { max_increase_pct: 2 } } };
+    const j = judgeGroup({ ...group, keepsBlockRule: false }, baseline, perBlockOnly, runner(() => 20).run);
+    expect(j).toMatchObject({ verdict: "pass", seeds: 3, metrics: [], detail: "changed; the thresholds judge no metric of this strategy" });
+  });
+
   it("stops at a failed run, and runs nothing without a baseline group", () => {
     const failing = (seed: number): SeedResult => ({ ...runner(() => 10).run(seed), error: seed === 2 ? "boom" : null });
     const j = judgeGroup(group, baseline, config, failing);
