@@ -11,11 +11,13 @@ import type { RunMetrics } from "../sim/metrics/records.ts";
 /**
  * The metrics the gate can judge, as named in runs.csv, with their RunMetrics field. The first six rank every
  * strategy; `perBlock` ones compare only strategies that keep the block rule (one block at a time: a pipelining
- * strategy's blocks overlap), so the gate judges them only for those.
+ * strategy's blocks overlap), so the gate judges them only for those. A metric whose every value is `absent`
+ * does not apply to the scenario and is not judged.
  */
 export const CHECK_METRICS = {
   completion_s: { field: "completionS", perBlock: false },
-  startup_delay_s: { field: "startupDelayS", perBlock: false },
+  // -1 without a player (bitrate 0): such groups do not show the metric.
+  startup_delay_s: { field: "startupDelayS", perBlock: false, absent: -1 },
   stall_count: { field: "stallCount", perBlock: false },
   stall_s: { field: "stallS", perBlock: false },
   redundant_bytes: { field: "redundantBytes", perBlock: false },
@@ -23,7 +25,7 @@ export const CHECK_METRICS = {
   mean_block_s: { field: "meanBlockS", perBlock: true },
   p95_block_s: { field: "p95BlockS", perBlock: true },
   t_star_ratio: { field: "tStarRatio", perBlock: true },
-} as const satisfies Record<string, { field: keyof RunMetrics; perBlock: boolean }>;
+} as const satisfies Record<string, { field: keyof RunMetrics; perBlock: boolean; absent?: number }>;
 export type CheckMetric = keyof typeof CHECK_METRICS;
 export const CHECK_METRIC_NAMES = Object.keys(CHECK_METRICS) as CheckMetric[];
 

@@ -294,6 +294,14 @@ function judgeMetric(
   };
 }
 
+/** False when every value of the metric, baseline and current, is its "absent" marker (no player: no start-up). */
+function applies(metric: CheckMetric, cur: readonly SeedResult[], base: BaselineGroup, idx: readonly number[]): boolean {
+  const spec = CHECK_METRICS[metric];
+  const absent = "absent" in spec ? spec.absent : undefined;
+  if (absent === undefined) return true;
+  return !cur.every((r, i) => r.metrics[metric] === absent && base.metrics[metric][idx[i]] === absent);
+}
+
 const VERDICT_ORDER: readonly MetricVerdict[] = ["regression", "inconclusive", "improved", "pass"];
 
 /** Runs one group's seeds look by look until every metric is decided (or the cap), and judges it. */
@@ -325,7 +333,7 @@ export function judgeGroup(
     }
     if (cur.every((r, i) => r.fingerprint === base.fingerprints[idx[i]])) continue; // identical so far
     changed = true;
-    metrics = judged.map((m) => judgeMetric(m, cur, base, idx, config, alpha));
+    metrics = judged.filter((m) => applies(m, cur, base, idx)).map((m) => judgeMetric(m, cur, base, idx, config, alpha));
     if (metrics.every((m) => m.verdict !== "inconclusive")) break;
   }
   if (changed && metrics.length === 0) {

@@ -117,6 +117,21 @@ describe("judgeGroup", () => {
     expect(j.metrics.map((m) => m.metric)).toEqual(["completion_s", "origin_bytes"]);
   });
 
+  it("does not judge start-up delay in a scenario without a player (-1 everywhere)", () => {
+    const noPlayer = baselineGroup();
+    (noPlayer.metrics.startup_delay_s as number[]).fill(-1);
+    const withStartup: CheckConfig = { ...config, metrics: { ...config.metrics, startup_delay_s: { max_increase_pct: 2 } } };
+    const { run } = runner(() => 10.5);
+    const minusOne = (seed: number): SeedResult => {
+      const r = run(seed);
+      return { ...r, metrics: { ...r.metrics, startup_delay_s: -1 } };
+    };
+    const j = judgeGroup(group, { ...baseline, groups: [noPlayer] }, withStartup, minusOne);
+    expect(j.metrics.map((m) => m.metric)).toEqual(["completion_s", "origin_bytes", "mean_block_s"]);
+    // With a player (0 s in the baseline here), it is judged.
+    expect(judgeGroup(group, baseline, withStartup, run).metrics.map((m) => m.metric)).toContain("startup_delay_s");
+  });
+
   it("passes a changed group when the thresholds judge none of its metrics", () => {
     const perBlockOnly: CheckConfig = { ...config, metrics: { mean_block_s: { max_increase_pct: 2 } } };
     const j = judgeGroup({ ...group, keepsBlockRule: false }, baseline, perBlockOnly, runner(() => 20).run);
