@@ -88,9 +88,9 @@ export function parseBaseline(input: unknown, file: string): Baseline {
     }
   }
   const r = BaselineSchema.safeParse(input);
-  if (!r.success) throw new CheckInputError(`${file}: not a sim check baseline: ${firstIssue(r.error, input)}`);
+  if (!r.success) throw new CheckInputError(`${file}: not a sim check baseline: ${firstIssue(r.error, input)}${regenerate}`);
   const problem = checkShape(r.data);
-  if (problem !== null) throw new CheckInputError(`${file}: not a sim check baseline: ${problem}`);
+  if (problem !== null) throw new CheckInputError(`${file}: not a sim check baseline: ${problem}${regenerate}`);
   return r.data;
 }
 

@@ -67,14 +67,15 @@ describe("the baseline format", () => {
   it("refuses nulls and strings where numbers belong, naming the place", () => {
     const withNull = sample() as unknown as { groups: { metrics: { completion_s: unknown[] } }[] };
     withNull.groups[0].metrics.completion_s[1] = null;
-    expect(refused(withNull)).toBe("b.json: not a sim check baseline: groups[0].metrics.completion_s[1]: expected a number, found null");
+    const regenerate = "; regenerate it with `npx sim check --update-baseline`";
+    expect(refused(withNull)).toBe(`b.json: not a sim check baseline: groups[0].metrics.completion_s[1]: expected a number, found null${regenerate}`);
     const withString = sample() as unknown as { groups: { causes: { rebalances: unknown[] } }[] };
     withString.groups[0].causes.rebalances[0] = "many\u001b[31m";
     expect(refused(withString)).toBe(
-      'b.json: not a sim check baseline: groups[0].causes.rebalances[0]: expected a number, found the string "many\\u001b[31m"',
+      `b.json: not a sim check baseline: groups[0].causes.rebalances[0]: expected a number, found the string "many\\u001b[31m"${regenerate}`,
     );
     const noGroups = { ...sample(), groups: null };
-    expect(refused(noGroups)).toBe("b.json: not a sim check baseline: groups: expected a list, found null");
+    expect(refused(noGroups)).toBe(`b.json: not a sim check baseline: groups: expected a list, found null${regenerate}`);
   });
 
   it("refuses an older format, lists of the wrong length, a group twice and seeds with gaps", () => {
