@@ -9,13 +9,16 @@ import { z } from "zod";
 import type { RunMetrics } from "../sim/metrics/records.ts";
 
 /**
- * The metrics the gate can judge, as named in runs.csv, with their RunMetrics field. The first six rank every
+ * The metrics the gate can judge, as named in runs.csv, with their RunMetrics field. The first seven rank every
  * strategy; `perBlock` ones compare only strategies that keep the block rule (one block at a time: a pipelining
  * strategy's blocks overlap), so the gate judges them only for those. A metric whose every value is `absent`
- * does not apply to the scenario and is not judged.
+ * does not apply to the scenario and is not judged; a value that is not a finite number is stored as `absent`.
  */
 export const CHECK_METRICS = {
   completion_s: { field: "completionS", perBlock: false },
+  // Completion ÷ the run-level throughput bound (valid for pipelining strategies too); stored as -1 when the
+  // bound is unknown (not a finite number).
+  throughput_bound_ratio: { field: "throughputBoundRatio", perBlock: false, absent: -1 },
   // -1 without a player (bitrate 0): such groups do not show the metric.
   startup_delay_s: { field: "startupDelayS", perBlock: false, absent: -1 },
   stall_count: { field: "stallCount", perBlock: false },
@@ -76,6 +79,7 @@ export const DEFAULT_CONFIG: CheckConfig = {
   max_seeds: 48,
   metrics: {
     completion_s: { max_increase_pct: 2 },
+    throughput_bound_ratio: { max_increase_pct: 2 },
     startup_delay_s: { max_increase_pct: 2, max_increase_abs: 0.01 },
     stall_count: { max_increase_abs: 0.05 },
     stall_s: { max_increase_pct: 2, max_increase_abs: 0.01 },

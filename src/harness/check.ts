@@ -215,6 +215,10 @@ const METRIC_FIELDS = Object.fromEntries(CHECK_METRIC_NAMES.map((m) => [m, CHECK
 export function runSeed(g: SuiteGroup, seed: number, create: (name: string) => Strategy): SeedResult {
   const { result } = runOne(g.loaded, { strategy: g.strategy, seed, strategyFactory: create });
   const metrics = pick(result.metrics, METRIC_FIELDS);
+  for (const m of CHECK_METRIC_NAMES) {
+    const spec = CHECK_METRICS[m];
+    if ("absent" in spec && !Number.isFinite(metrics[m])) metrics[m] = spec.absent;
+  }
   const causes = pick(result.metrics, CHECK_CAUSES);
   let error = result.error;
   if (error === null) {

@@ -13,12 +13,13 @@ import { TOOL_NAME, TOOL_VERSION } from "../version.ts";
 import { orderResults, strategyOrder } from "./order.ts";
 
 /**
- * The metrics summarised, named as their runs.csv columns: first those that rank every strategy (completion,
- * start-up delay, stalls, wasted and origin bytes), then the per-block ones, which compare only strategies that
+ * The metrics summarised, named as their runs.csv columns: first those that rank every strategy (completion, its
+ * ratio to the throughput bound, start-up delay, stalls, wasted and origin bytes), then the per-block ones, which compare only strategies that
  * keep the block rule (a pipelining strategy's blocks overlap; see src/report/table.ts).
  */
 export const SUMMARY_METRICS = [
   "completion_s",
+  "throughput_bound_ratio",
   "startup_delay_s",
   "stall_count",
   "stall_s",
@@ -26,14 +27,16 @@ export const SUMMARY_METRICS = [
   "origin_bytes",
   "mean_block_s",
   "t_star_ratio",
+  "t_g_ratio",
 ] as const;
 export type SummaryMetric = (typeof SUMMARY_METRICS)[number];
 
 /** The per-block metrics of SUMMARY_METRICS. */
-export const PER_BLOCK_METRICS: readonly SummaryMetric[] = ["mean_block_s", "t_star_ratio"];
+export const PER_BLOCK_METRICS: readonly SummaryMetric[] = ["mean_block_s", "t_star_ratio", "t_g_ratio"];
 
 const METRIC_VALUE: Record<SummaryMetric, (m: RunMetrics) => number> = {
   completion_s: (m) => m.completionS,
+  throughput_bound_ratio: (m) => m.throughputBoundRatio,
   // -1 means "no player": not a delay.
   startup_delay_s: (m) => (m.startupDelayS < 0 ? Number.NaN : m.startupDelayS),
   stall_count: (m) => m.stallCount,
@@ -42,6 +45,7 @@ const METRIC_VALUE: Record<SummaryMetric, (m: RunMetrics) => number> = {
   origin_bytes: (m) => m.originBytes,
   mean_block_s: (m) => m.meanBlockS,
   t_star_ratio: (m) => m.tStarRatio,
+  t_g_ratio: (m) => m.tGRatio,
 };
 
 /** The default reference strategy of paired differences. */
@@ -84,6 +88,9 @@ export const RUN_METRIC_FIELDS = {
   completion_s: "completionS",
   throughput_bps: "throughputBps",
   t_star_ratio: "tStarRatio",
+  t_g_ratio: "tGRatio",
+  throughput_bound_s: "throughputBoundS",
+  throughput_bound_ratio: "throughputBoundRatio",
   mean_block_s: "meanBlockS",
   p95_block_s: "p95BlockS",
   redundant_bytes: "redundantBytes",

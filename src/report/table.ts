@@ -56,12 +56,15 @@ export const BLOCK_RULE_KEPT = "kept";
 export const BLOCK_RULE_OVERLAP = "overlap";
 
 /**
- * The columns, headline first. completion_s, startup_delay_s (runs with a player only), stalls (count), stall_s,
- * redundant_MB and origin_MB (10⁶ bytes): means over successful runs. mean_block_s / median_block_s: over every
- * completed block of every successful run; t_star_ratio: mean over successful runs.
+ * The columns, headline first. completion_s, bound_ratio (completion ÷ the run's throughput bound, runs.csv's
+ * throughput_bound_ratio: 1 is the best any strategy could do), startup_delay_s (runs with a player only),
+ * stalls (count), stall_s, redundant_MB and origin_MB (10⁶ bytes): means over successful runs.
+ * mean_block_s / median_block_s: over every completed block of every successful run; t_star_ratio and
+ * t_g_ratio (block time ÷ the per-block bounds T* and T_g): means over successful runs.
  */
 const COLUMNS: readonly Column[] = [
   { name: "completion_s", cell: (s) => fixed(avg(s, (r) => r.metrics.completionS), 3) },
+  { name: "bound_ratio", cell: (s) => fixed(avg(s, (r) => r.metrics.throughputBoundRatio), 3) },
   {
     name: "startup_delay_s",
     cell: (s) => fixed(avg(s, (r) => (r.metrics.startupDelayS < 0 ? Number.NaN : r.metrics.startupDelayS)), 3),
@@ -77,6 +80,7 @@ const COLUMNS: readonly Column[] = [
   { name: "mean_block_s", cell: (s) => (s.blockS.length === 0 ? NONE : fixed(mean(s.blockS), 3)) },
   { name: "median_block_s", cell: (s) => (s.blockS.length === 0 ? NONE : fixed(median(s.blockS), 3)) },
   { name: "t_star_ratio", cell: (s) => fixed(avg(s, (r) => r.metrics.tStarRatio), 3) },
+  { name: "t_g_ratio", cell: (s) => fixed(avg(s, (r) => r.metrics.tGRatio), 3) },
 ];
 
 export const TABLE_COLUMNS: readonly string[] = ["strategy", "runs", "failed", ...COLUMNS.map((c) => c.name)];
@@ -86,7 +90,8 @@ export const PER_BLOCK_COLUMNS: readonly string[] = TABLE_COLUMNS.slice(TABLE_CO
 
 /** How to read the table, printed under it (and the caption of the report's table). */
 export const TABLE_NOTE =
-  `Rank strategies by the columns before block_rule. The per-block columns (${PER_BLOCK_COLUMNS.join(", ")}) ` +
+  "Rank strategies by the columns before block_rule; bound_ratio is completion ÷ the run's throughput bound " +
+  `(1 = as fast as the sources allowed). The per-block columns (${PER_BLOCK_COLUMNS.join(", ")}) ` +
   `compare only strategies that keep the block rule (block_rule ${BLOCK_RULE_KEPT}); a strategy marked ` +
   `${BLOCK_RULE_OVERLAP} pipelines blocks, so its blocks overlap and its per-block times are longer even when ` +
   "it finishes first.";

@@ -28,6 +28,7 @@ function sample(): Baseline {
         fingerprints: ["a", "b", "c"],
         metrics: {
           completion_s: [1.5, 2, 2.5],
+          throughput_bound_ratio: three(1.2),
           startup_delay_s: three(-1),
           stall_count: three(0),
           stall_s: three(0),

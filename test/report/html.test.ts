@@ -120,7 +120,7 @@ describe("summary.md", () => {
     expect(md.startsWith("# fixture\n\nStreaming <fast> & cheap\n")).toBe(true);
     expect(md).toContain("## Comparison");
     expect(md).toContain(
-      "| strategy | runs | failed | completion_s | startup_delay_s | stalls | stall_s | redundant_MB | origin_MB | block_rule | mean_block_s | median_block_s | t_star_ratio |",
+      "| strategy | runs | failed | completion_s | bound_ratio | startup_delay_s | stalls | stall_s | redundant_MB | origin_MB | block_rule | mean_block_s | median_block_s | t_star_ratio | t_g_ratio |",
     );
     for (const n of names) expect(md).toContain(`(charts/${n}.svg)`);
   });
