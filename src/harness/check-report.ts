@@ -66,13 +66,12 @@ function causeCell(pair: readonly [number, number]): string {
   return pair[0] === pair[1] ? num(pair[0]) : `${num(pair[0])}→${num(pair[1])}`;
 }
 
-function metricRow(g: GroupJudgement, m: MetricJudgement, config: CheckConfig): string {
+function metricRow(g: GroupJudgement, m: MetricJudgement): string {
   const verdict = m.verdict === "regression" || m.verdict === "inconclusive" ? `**${m.verdict}**` : m.verdict;
   const bounds = `[${signed(m.interval[0])}, ${signed(m.interval[1])}]`;
   const boundsPct = m.intervalPct === null ? "-" : `[${pct(m.intervalPct[0])}, ${pct(m.intervalPct[1])}]`;
   const allowed = `${signed(m.margin)}${m.baselineMean !== 0 ? ` (${pct((100 * m.margin) / Math.abs(m.baselineMean))})` : ""}`;
   const worst = `${m.worst.seed}: ${signed(m.worst.diff)}${m.worst.pct !== null ? ` (${pct(m.worst.pct)})` : ""}${m.worst.outlier ? " outlier" : ""}`;
-  void config;
   return `| ${esc(g.scenario)} | ${esc(g.strategy)} | ${verdict} | ${m.metric} | ${m.n} | ${num(m.baselineMean)} | ${num(m.currentMean)} | ${pct(m.changePct)} | ${bounds} | ${boundsPct} | ${allowed} | ${worst} | ${CHECK_CAUSE_NAMES.map((c) => causeCell(m.worst.causes[c])).join(" | ")} |`;
 }
 
@@ -110,7 +109,7 @@ export function checkMarkdown(r: CheckReport): string {
       lines.push(`| ${esc(g.scenario)} | ${esc(g.strategy)} | ${v} | ${esc(g.detail)} | ${g.seeds} |${" |".repeat(7 + CHECK_CAUSE_NAMES.length)}`);
       continue;
     }
-    for (const m of g.metrics) lines.push(metricRow(g, m, config));
+    for (const m of g.metrics) lines.push(metricRow(g, m));
   }
   const replays = groups.filter((g) => g.replay !== null && fails(g.verdict, r.allowInconclusive));
   if (replays.length > 0) {

@@ -271,8 +271,14 @@ function judgeMetric(
   config: CheckConfig,
   alpha: number,
 ): MetricJudgement {
-  const b = cur.map((_, i) => base.metrics[metric][idx[i]]);
-  const c = cur.map((r) => r.metrics[metric]);
+  // Pairs where either side is the metric's "absent" marker (an unknown bound) say nothing: left out.
+  const spec = CHECK_METRICS[metric];
+  const absent = "absent" in spec ? spec.absent : undefined;
+  const pairs = cur
+    .map((r, i) => ({ r, b: base.metrics[metric][idx[i]], c: r.metrics[metric], i }))
+    .filter((p) => absent === undefined || (p.b !== absent && p.c !== absent));
+  const b = pairs.map((p) => p.b);
+  const c = pairs.map((p) => p.c);
   const diffs = c.map((x, i) => x - b[i]);
   const baselineMean = mean(b);
   const currentMean = mean(c);
@@ -281,7 +287,8 @@ function judgeMetric(
   const w = worstSeed(diffs);
   const pctOf = (x: number, of: number) => (of === 0 ? null : (100 * x) / Math.abs(of));
   const causes = {} as Record<CheckCause, readonly [number, number]>;
-  for (const k of CHECK_CAUSE_NAMES) causes[k] = [base.causes[k][idx[w.index]], cur[w.index].causes[k]];
+  const worst = pairs[w.index];
+  for (const k of CHECK_CAUSE_NAMES) causes[k] = [base.causes[k][idx[worst.i]], worst.r.causes[k]];
   const lo = pctOf(j.interval[0], baselineMean);
   const hi = pctOf(j.interval[1], baselineMean);
   return {
@@ -294,16 +301,19 @@ function judgeMetric(
     interval: j.interval,
     intervalPct: lo === null || hi === null ? null : [lo, hi],
     margin: j.margin,
-    worst: { seed: cur[w.index].seed, diff: w.diff, pct: pctOf(w.diff, b[w.index]), outlier: w.outlier, causes },
+    worst: { seed: worst.r.seed, diff: w.diff, pct: pctOf(w.diff, b[w.index]), outlier: w.outlier, causes },
   };
 }
 
-/** False when every value of the metric, baseline and current, is its "absent" marker (no player: no start-up). */
+/**
+ * False when no seed has the metric on both sides: every pair holds its "absent" marker (no player: no start-up;
+ * an unknown throughput bound). Fewer than two such seeds are judged, and come out inconclusive.
+ */
 function applies(metric: CheckMetric, cur: readonly SeedResult[], base: BaselineGroup, idx: readonly number[]): boolean {
   const spec = CHECK_METRICS[metric];
   const absent = "absent" in spec ? spec.absent : undefined;
   if (absent === undefined) return true;
-  return !cur.every((r, i) => r.metrics[metric] === absent && base.metrics[metric][idx[i]] === absent);
+  return cur.some((r, i) => r.metrics[metric] !== absent && base.metrics[metric][idx[i]] !== absent);
 }
 
 const VERDICT_ORDER: readonly MetricVerdict[] = ["regression", "inconclusive", "improved", "pass"];

@@ -132,6 +132,22 @@ describe("judgeGroup", () => {
     expect(judgeGroup(group, baseline, withStartup, run).metrics.map((m) => m.metric)).toContain("startup_delay_s");
   });
 
+  it("leaves out the seeds where the throughput bound is unknown (-1) on either side", () => {
+    const withBound = baselineGroup();
+    withBound.metrics.throughput_bound_ratio = seeds.map((s) => (s === 2 ? -1 : 1));
+    const judgeBound: CheckConfig = { ...config, metrics: { throughput_bound_ratio: { max_increase_pct: 2 } } };
+    const { run, ran } = runner(() => 10);
+    const bound = (seed: number): SeedResult => {
+      const r = run(seed);
+      return { ...r, metrics: { ...r.metrics, throughput_bound_ratio: seed === 3 ? -1 : 1.1 } };
+    };
+    const j = judgeGroup(group, { ...baseline, groups: [withBound] }, judgeBound, bound);
+    // First look: seeds 1–3 give one usable pair (inconclusive); second look: seeds 1, 4, 5, 6, all +0.1.
+    expect(ran).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(j.metrics[0]).toMatchObject({ metric: "throughput_bound_ratio", verdict: "regression", n: 4 });
+    expect(j.metrics[0].interval[0]).toBeCloseTo(0.1, 12);
+  });
+
   it("passes a changed group when the thresholds judge none of its metrics", () => {
     const perBlockOnly: CheckConfig = { ...config, metrics: { mean_block_s: { max_increase_pct: 2 } } };
     const j = judgeGroup({ ...group, keepsBlockRule: false }, baseline, perBlockOnly, runner(() => 20).run);
