@@ -10,7 +10,7 @@ describe("FlowTable", () => {
   it("moves the last row into a removed slot, every column with it", () => {
     const t = new FlowTable();
     for (const c of [10, 11, 12, 13]) {
-      const k = t.add(c, c + 100);
+      const k = t.add(c, c + 100, 0);
       t.remBytes[k] = c * 2;
       t.rateBps[k] = c * 3;
     }
@@ -22,13 +22,13 @@ describe("FlowTable", () => {
     t.remove(12); // the last row: nothing moves
     expect([...t.conn.subarray(0, 2)]).toEqual([10, 13]);
     expect(() => t.remove(12)).toThrow(/not a flow/);
-    expect(() => t.add(10, 0)).toThrow(/already a flow/);
+    expect(() => t.add(10, 0, 0)).toThrow(/already a flow/);
   });
 
   it("grows past its first capacity keeping every row", () => {
     const t = new FlowTable();
     for (let c = 0; c < 200; c++) {
-      const k = t.add(c, 0); // first: add may reallocate the columns
+      const k = t.add(c, 0, 0); // first: add may reallocate the columns
       t.endUs[k] = c * 7;
     }
     expect(t.size).toBe(200);
@@ -80,26 +80,28 @@ describe("TcpWindow", () => {
     w.open(0, 100_000, 0);
     w.start(0, 0);
     expect(w.capBps(0)).toBe((14_480 * 8e6) / 100_000); // 1,158,400 bps
-    const k = t.add(0, 0);
+    const k = t.add(0, 0, 1);
     t.capBps[k] = w.capBps(0);
     t.levelBps[k] = 10e6; // cap-bound
     w.solved(t, k, 0);
-    expect(w.nextUs(t)).toBe(100_000);
-    expect(w.stepDue(t, 99_999)).toBe(false);
-    expect(w.stepDue(t, 100_000)).toBe(true);
+    expect(w.nextUs()).toBe(100_000);
+    expect(w.stepDue(t, 99_999, [])).toBe(0);
+    const grown: number[] = [];
+    expect(w.stepDue(t, 100_000, grown)).toBe(1);
+    expect(grown[0]).toBe(0);
     expect(w.windowBytes(0)).toBe(28_960);
-    expect(w.nextUs(t)).toBe(Infinity); // stopped until the next solve re-arms it
+    expect(w.nextUs()).toBe(Infinity); // stopped until the next solve re-arms it
     // Twice more: 57,920, then min(115,840, 65,536).
     for (const at of [200_000, 300_000]) {
       w.solved(t, k, at - 100_000);
-      w.stepDue(t, at);
+      w.stepDue(t, at, []);
     }
     expect(w.windowBytes(0)).toBe(65_536);
     expect(w.capBps(0)).toBe((65_536 * 8e6) / 100_000);
     // At the receive window the clock no longer runs.
     t.capBps[k] = w.capBps(0);
     w.solved(t, k, 300_000);
-    expect(w.nextUs(t)).toBe(Infinity);
+    expect(w.nextUs()).toBe(Infinity);
     // Idle from 400,000: back at 1,300,000 the window is kept, at 1,400,001 it restarts at IW.
     w.stop(0, 400_000);
     w.start(0, 1_400_000);
@@ -114,12 +116,12 @@ describe("TcpWindow", () => {
     const t = new FlowTable();
     w.open(0, 50_000, 0);
     w.start(0, 0);
-    const k = t.add(0, 0);
+    const k = t.add(0, 0, 1);
     t.capBps[k] = w.capBps(0);
     t.levelBps[k] = 10e6;
     w.solved(t, k, 0);
     t.levelBps[k] = 1e6; // the links now bind below the cap
-    expect(w.stepDue(t, 50_000)).toBe(false);
+    expect(w.stepDue(t, 50_000, [])).toBe(0);
     expect(w.windowBytes(0)).toBe(14_480);
     w.open(1, 0, 0);
     w.start(1, 0);
@@ -128,6 +130,6 @@ describe("TcpWindow", () => {
 
   it("has no cap and no clocks in the fluid model", () => {
     const w = new NoWindow();
-    expect([w.capBps(), w.nextUs(), w.stepDue(), w.windowBytes()]).toEqual([Infinity, Infinity, false, 0]);
+    expect([w.capBps(), w.nextUs(), w.stepDue(), w.windowBytes()]).toEqual([Infinity, Infinity, 0, 0]);
   });
 });

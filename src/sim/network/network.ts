@@ -1,19 +1,25 @@
-// The flow-level network between the agent and its nodes: a star (the agent's downlink, one uplink per node),
-// one FIFO send queue of sub-blocks per connection, max-min fair sharing of capacity among the connections that
-// have eligible bytes, and an optional TCP-like window cap. One pending kernel event for the whole network.
+// The flow-level network: hosts (each with an uplink and a downlink), connections between them, one FIFO send
+// queue of sub-blocks per connection, max-min fair sharing of the links among the connections that have
+// eligible bytes, and an optional TCP-like window cap per connection. One pending kernel event for the whole
+// network. The single-agent world drives it through the star API (addNode, openConnection(conn, node), ...):
+// the agent is host 0, built from config.downlinkBps, and each node a host that only sends.
 //
 // ---- The model (enough to hand-compute every timing) --------------------------------------------------------
 // Time is in µs, rates in bits/s, sizes in bytes; a rate R moves R·Δt/8e6 bytes in Δt µs.
+// Hosts and routes. A host has an uplink (× a factor, 0 stalls it), a downlink, and (outside the network) a
+//   one-way latency to the core; a connection from src to dst has the RTT its opener gives (route.ts:
+//   2 × (latency_src + latency_dst) + jitter). The RTT is used only by the tcp window.
 // Connection queue. send(conn, sb, S, readyAt) appends sub-block sb of S bytes. The head of the queue is
 //   *eligible* once now ≥ readyAt (the caller folds the request's RTT and jitter into readyAt; readyAt is used
 //   as given, and the wake-up for it is posted at ceil(readyAt)). Sub-blocks go strictly in queue order: the
 //   next one becomes the head when the previous one completes or is cancelled, so a pipelined sub-block whose
 //   readyAt has passed starts right when its predecessor ends (back to back).
 // Flow. A connection whose head is eligible is an *active flow*; it becomes *idle* when its queue empties or
-//   its head is not yet eligible. Active flows share capacity max-min fairly (maxmin.ts): each flow is limited by
-//   its node's effective uplink (uplink × factor × efficiency, shared among the node's flows), the downlink
-//   (downlink × efficiency, shared by all flows) and its own cap. Rates are recomputed when a flow starts or ends
-//   or a capacity or cap changes, and stay constant in between.
+//   its head is not yet eligible. Active flows share the links max-min fairly (sharing.ts): each flow crosses
+//   its source's uplink (uplink × factor × efficiency, shared among the flows it sends) and its destination's
+//   downlink (downlink × efficiency, shared among the flows it receives), and has its own cap. Rates are
+//   recomputed when a flow starts or ends or a capacity or cap changes, and stay constant in between; a change
+//   recomputes only the flows whose rates it can move.
 // Bytes. The head's first byte arrives at the first instant it has a positive rate (for an idle connection
 //   that is readyAt, rounded up to the µs); its last byte when its remaining bytes reach ≤ EPS_BYTES (1e-6 B).
 //   A completion is posted at ceil(t_exact) µs, t_exact = t_last + remaining·8e6/rate; bytes a flow "would have
@@ -27,33 +33,41 @@
 //   14,480 B on a fast link, requested at 0: first byte at 50,000 µs, 14,480 B in the first round at
 //   2.3168 Mb/s, the remaining 1,904 B at 4.6336 Mb/s from 100,000 µs: last byte at
 //   ceil(100,000 + 1,904·8e6/4,633,600) = 103,288 µs.
-// Invariants (asserted after every recompute): Σ rates ≤ downlink, Σ rates of a node ≤ its effective uplink,
-//   no negative rate, a node with effective capacity 0 gets rate 0 on every flow.
+// Invariants (asserted after every recompute): no link carries more than its usable capacity, no negative rate,
+//   a link of capacity 0 carries nothing.
 //
 // ---- Implementation ------------------------------------------------------------------------------------------
 // This file keeps the connections and their byte accounting; each other concern has its own file:
-//   send-queue.ts    one connection's FIFO of sub-blocks
-//   flow-table.ts    the active flows, in dense slots of typed-array columns (swap-remove)
-//   wait-list.ts     connections whose head is not eligible yet, with the earliest wake-up
-//   star-sharing.ts  the links' capacities and the max-min solve over them (maxmin.ts), with its invariants
-//   window.ts        the per-flow cap: the tcp congestion window, or none (fluid)
-//   wakeup.ts        the network's one pending kernel event
-// A flow's bytes are kept as (remaining at t0, rate), brought up to date only at a recompute or at its own
-// completion/cancel, so an event that does not change the flow set (a back-to-back sub-block) costs O(1) plus
-// an O(flows) scan for the next event. Exactly one kernel event is pending: the earliest completion, window
-// step or readyAt.
+//   send-queue.ts       one connection's FIFO of sub-blocks
+//   flow-table.ts       the active flows, in dense slots of typed-array columns (swap-remove), completions heap
+//   wait-list.ts        connections whose head is not eligible yet, by wake-up time
+//   links.ts            the hosts' links, their capacities and the flows on each
+//   sharing.ts          incremental max-min rates: the star solver (maxmin.ts) for one destination, progressive
+//                       filling (maxmin-general.ts) over the part a change affects otherwise
+//   window.ts           the per-flow cap: the tcp congestion window, or none (fluid)
+//   time-heap.ts        the indexed heap of times behind completions, wake-ups and window clocks
+//   wakeup.ts           the network's one pending kernel event
+//   route.ts            the RTT between two hosts (for the caller)
+// A flow's bytes are kept as (remaining at t0, rate), brought up to date only when its rate changes or at its
+// own completion/cancel, so an event that does not change the flow set (a back-to-back sub-block) costs
+// O(log flows). Exactly one kernel event is pending: the earliest completion, window step or readyAt.
 
 import { invariant, type Kernel } from "../kernel/kernel.ts";
 import { FlowTable } from "./flow-table.ts";
+import { downLink, upLink } from "./links.ts";
 import { MAX_QUEUE, SendQueue } from "./send-queue.ts";
-import { StarSharing } from "./star-sharing.ts";
+import { Sharing, type SharingStats } from "./sharing.ts";
 import { WaitList } from "./wait-list.ts";
 import { Wakeup } from "./wakeup.ts";
 import { NoWindow, TcpWindow, type FlowWindow } from "./window.ts";
 
 export interface NetworkConfig {
   model: "fluid" | "tcp";
-  downlinkBps: number;
+  /**
+   * The star API's agent downlink: when given, the constructor adds the agent as host 0 with this downlink
+   * (and an uplink of 0). Leave it out to build every host with addHost.
+   */
+  downlinkBps?: number;
   /** tcp only: link capacities × efficiency are usable for payload (fluid: 1). */
   efficiency: number;
   /** tcp: IW10 = 10 × 1448. */
@@ -62,10 +76,12 @@ export interface NetworkConfig {
   receiveWindowBytes: number;
   /** tcp: slow-start restart after this idle time. */
   idleRestartUs: number;
+  /** Rounds of incremental checks before a change re-solves its whole component (default 8; 0: always). */
+  maxSolveRounds?: number;
 }
 
 export interface NetworkListener {
-  /** The last byte of a sub-block arrived at the agent. firstByteUs: when its first byte arrived. */
+  /** The last byte of a sub-block arrived at its destination. firstByteUs: when its first byte arrived. */
   onSubBlockDelivered(connId: number, subBlockId: number, sizeBytes: number, firstByteUs: number): void;
 }
 
@@ -76,24 +92,31 @@ const CONN_UNUSED = 0;
 const CONN_OPEN = 1;
 const CONN_CLOSED = 2;
 
+/** Whether a capacity is a valid uplink (finite) or downlink (may be Infinity). */
+const validBps = (bps: number, finite: boolean) => bps >= 0 && (!finite || Number.isFinite(bps));
+
 export class Network {
-  private readonly sharing: StarSharing;
+  private readonly sharing: Sharing;
   private readonly window: FlowWindow;
   private readonly flows = new FlowTable();
   /** Connections whose head is not eligible yet. A connection with a non-empty queue is a flow or waits. */
   private readonly waiting = new WaitList();
   private readonly wakeup: Wakeup;
+
+  // The star API: the agent's host, and each node's host and RTT.
+  private readonly agentHost: number = -1;
+  private readonly nodeHost: number[] = [];
   private readonly nodeRttUs: number[] = [];
-  private readonly woken: number[] = []; // scratch: connections woken by one event
 
   // Connections, by connection id.
   private readonly connState: number[] = [];
-  private readonly connNode: number[] = [];
+  private readonly connSrc: number[] = [];
+  private readonly connDst: number[] = [];
   private readonly queues: (SendQueue | null)[] = [];
   private readonly firstByteUs: number[] = []; // of the head; -1 before its first byte
 
-  private dirty = false;
   private deliveredBytes = 0;
+  private readonly due: number[] = []; // scratch: connections or slots due at one event
   // Completions of one event (the first nDone entries), handed to the listener once the state is consistent.
   private nDone = 0;
   private readonly doneConn: number[] = [];
@@ -107,53 +130,106 @@ export class Network {
     private readonly listener: NetworkListener,
   ) {
     const tcp = config.model === "tcp";
-    this.sharing = new StarSharing(config.downlinkBps, tcp ? config.efficiency : 1);
+    this.sharing = new Sharing(tcp ? config.efficiency : 1, config.maxSolveRounds);
     this.window = tcp ? new TcpWindow(config) : new NoWindow();
+    if (config.downlinkBps !== undefined) {
+      invariant(config.downlinkBps >= 0, `negative downlink ${config.downlinkBps}`);
+      this.agentHost = this.addHost(0, config.downlinkBps);
+    }
     this.wakeup = new Wakeup(kernel, "network", () => this.onEvent());
   }
 
-  // ---- topology and capacities --------------------------------------------------------------------------------
+  // ---- hosts --------------------------------------------------------------------------------------------------
 
+  /** Adds a host; returns its id (dense, from 0). The uplink must be finite; the downlink may be Infinity. */
+  addHost(uplinkBps: number, downlinkBps: number): number {
+    if (!validBps(uplinkBps, true)) invariant(false, `host ${this.sharing.links.hostCount}: bad uplink ${uplinkBps}`);
+    if (!validBps(downlinkBps, false))
+      invariant(false, `host ${this.sharing.links.hostCount}: bad downlink ${downlinkBps}`);
+    return this.sharing.addHost(uplinkBps, downlinkBps);
+  }
+
+  setHostUplink(host: number, uplinkBps: number): void {
+    this.checkHost(host);
+    if (!validBps(uplinkBps, true)) invariant(false, `host ${host}: bad uplink ${uplinkBps}`);
+    this.sharing.setUplink(host, uplinkBps);
+    this.refreshIfNeeded();
+  }
+
+  /** Multiplies the host's uplink (0 stalls it: no bytes, no first byte, until it is raised again). */
+  setHostUplinkFactor(host: number, factor: number): void {
+    this.checkHost(host);
+    if (!validBps(factor, true)) invariant(false, `host ${host}: bad factor ${factor}`);
+    this.sharing.setFactor(host, factor);
+    this.refreshIfNeeded();
+  }
+
+  setHostDownlink(host: number, downlinkBps: number): void {
+    this.checkHost(host);
+    if (!validBps(downlinkBps, false)) invariant(false, `host ${host}: bad downlink ${downlinkBps}`);
+    this.sharing.setDownlink(host, downlinkBps);
+    this.refreshIfNeeded();
+  }
+
+  // ---- the star API (one agent: host 0; node n: the host added by addNode(n)) ---------------------------------
+
+  /** A node that sends to the agent (ids dense from 0), with its RTT to the agent. */
   addNode(nodeId: number, uplinkBps: number, rttUs: number): void {
-    if (!(uplinkBps >= 0 && Number.isFinite(uplinkBps))) invariant(false, `node ${nodeId}: bad uplink ${uplinkBps}`);
+    if (!(this.agentHost >= 0)) invariant(false, "addNode needs config.downlinkBps (the agent's host)");
+    if (nodeId !== this.nodeHost.length)
+      invariant(false, `node ids must be dense: got ${nodeId}, expected ${this.nodeHost.length}`);
     if (!(rttUs >= 0 && Number.isFinite(rttUs))) invariant(false, `node ${nodeId}: bad rtt ${rttUs}`);
-    this.sharing.addNode(nodeId, uplinkBps);
+    this.nodeHost.push(this.addHost(uplinkBps, Infinity));
     this.nodeRttUs.push(rttUs);
   }
 
   setNodeUplink(nodeId: number, uplinkBps: number): void {
-    this.checkNode(nodeId);
-    if (!(uplinkBps >= 0 && Number.isFinite(uplinkBps))) invariant(false, `node ${nodeId}: bad uplink ${uplinkBps}`);
-    if (this.sharing.setUplink(nodeId, uplinkBps)) this.resolve();
+    this.setHostUplink(this.hostOfNode(nodeId), uplinkBps);
   }
 
   setNodeFactor(nodeId: number, factor: number): void {
-    this.checkNode(nodeId);
-    if (!(factor >= 0 && Number.isFinite(factor))) invariant(false, `node ${nodeId}: bad factor ${factor}`);
-    if (this.sharing.setFactor(nodeId, factor)) this.resolve();
+    this.setHostUplinkFactor(this.hostOfNode(nodeId), factor);
   }
 
+  /** The agent's downlink. */
   setDownlink(bps: number): void {
     if (!(bps >= 0)) invariant(false, `bad downlink ${bps}`);
-    if (this.sharing.setDownlink(bps) && this.flows.size > 0) this.resolve();
+    this.setHostDownlink(this.agentHost, bps);
+  }
+
+  /** A connection from a node to the agent. */
+  openConnection(connId: number, nodeId: number): void {
+    const host = this.hostOfNode(nodeId);
+    this.connect(connId, host, this.agentHost, this.nodeRttUs[nodeId]);
+  }
+
+  /** Σ rates of the node's flows. */
+  nodeRateBps(nodeId: number): number {
+    const host = this.nodeHost[nodeId];
+    return host === undefined ? 0 : this.hostUplinkRateBps(host);
   }
 
   // ---- connections --------------------------------------------------------------------------------------------
 
-  openConnection(connId: number, nodeId: number): void {
-    this.checkNode(nodeId);
+  /** Opens a connection on which srcHost sends to dstHost; rttUs is its round-trip time (tcp window). */
+  connect(connId: number, srcHost: number, dstHost: number, rttUs: number): void {
+    this.checkHost(srcHost);
+    this.checkHost(dstHost);
     if (!(Number.isInteger(connId) && connId >= 0)) invariant(false, `bad connection id ${connId}`);
+    if (!(rttUs >= 0 && Number.isFinite(rttUs))) invariant(false, `conn ${connId}: bad rtt ${rttUs}`);
     while (this.connState.length <= connId) {
       this.connState.push(CONN_UNUSED);
-      this.connNode.push(-1);
+      this.connSrc.push(-1);
+      this.connDst.push(-1);
       this.queues.push(null);
       this.firstByteUs.push(-1);
     }
     if (!(this.connState[connId] === CONN_UNUSED)) invariant(false, `connection id ${connId} reused`);
     this.connState[connId] = CONN_OPEN;
-    this.connNode[connId] = nodeId;
+    this.connSrc[connId] = srcHost;
+    this.connDst[connId] = dstHost;
     this.queues[connId] = new SendQueue();
-    this.window.open(connId, this.nodeRttUs[nodeId], this.kernel.nowUs);
+    this.window.open(connId, rttUs, this.kernel.nowUs);
   }
 
   send(connId: number, subBlockId: number, sizeBytes: number, readyAtUs: number): void {
@@ -247,8 +323,16 @@ export class Network {
     return k >= 0 ? this.flows.rateBps[k] : 0;
   }
 
-  nodeRateBps(nodeId: number): number {
-    return this.sharing.nodeRateBps(nodeId);
+  /** Σ rates of the flows the host sends. */
+  hostUplinkRateBps(host: number): number {
+    return host >= 0 && host < this.sharing.links.hostCount ? this.sharing.linkRateBps(this.flows, upLink(host)) : 0;
+  }
+
+  /** Σ rates of the flows the host receives. */
+  hostDownlinkRateBps(host: number): number {
+    return host >= 0 && host < this.sharing.links.hostCount
+      ? this.sharing.linkRateBps(this.flows, downLink(host))
+      : 0;
   }
 
   /** Total payload bytes delivered so far (computed up to now without touching the state). */
@@ -264,10 +348,27 @@ export class Network {
     return this.window.windowBytes(connId);
   }
 
+  /** The number of active flows now. */
+  get activeFlows(): number {
+    return this.flows.size;
+  }
+
+  /** How the rates were solved so far (benchmarks and tests). */
+  get sharingStats(): Readonly<SharingStats> {
+    return this.sharing.stats;
+  }
+
   // ---- flow bookkeeping ----------------------------------------------------------------------------------------
 
-  private checkNode(nodeId: number): void {
-    if (!(nodeId >= 0 && nodeId < this.sharing.nodeCount)) invariant(false, `unknown node ${nodeId}`);
+  private checkHost(host: number): void {
+    if (!(Number.isInteger(host) && host >= 0 && host < this.sharing.links.hostCount))
+      invariant(false, `unknown host ${host}`);
+  }
+
+  private hostOfNode(nodeId: number): number {
+    const host = this.nodeHost[nodeId];
+    if (host === undefined) invariant(false, `unknown node ${nodeId}`);
+    return host;
   }
 
   private openQueue(connId: number): SendQueue {
@@ -300,7 +401,7 @@ export class Network {
       f.remBytes[k] = q.sizes[q.head];
       f.t0Us[k] = now;
       if (f.rateBps[k] > 0) this.firstByteUs[connId] = now;
-      f.endUs[k] = completionUs(f.remBytes[k], f.rateBps[k], now);
+      f.setEnd(k, completionUs(f.remBytes[k], f.rateBps[k], now));
     } else if (k >= 0) {
       this.deactivate(connId, now);
       this.waiting.add(connId, Math.ceil(q.readyUs[q.head]));
@@ -315,25 +416,23 @@ export class Network {
   private activate(connId: number, now: number): void {
     if (this.waiting.has(connId)) invariant(false, `conn ${connId} activated while waiting`, now);
     const q = this.queues[connId]!;
-    const node = this.connNode[connId];
-    const k = this.flows.add(connId, node);
     const f = this.flows;
+    const k = f.add(connId, this.connSrc[connId], this.connDst[connId]);
     f.remBytes[k] = q.sizes[q.head];
     f.t0Us[k] = now;
     f.rateBps[k] = 0;
-    f.endUs[k] = f.remBytes[k] <= EPS_BYTES ? now : Infinity;
+    f.setEnd(k, f.remBytes[k] <= EPS_BYTES ? now : Infinity);
     f.levelBps[k] = 0;
-    this.sharing.flowStarted(node);
     this.window.start(connId, now);
-    this.dirty = true;
+    f.capBps[k] = this.window.capBps(connId);
+    this.sharing.flowStarted(f, k);
   }
 
   /** connId stops being a flow (its slot must be settled to now by the caller if its bytes matter). */
   private deactivate(connId: number, now: number): void {
+    this.sharing.flowEnding(this.flows, this.flows.slotOf(connId));
     this.flows.remove(connId);
     this.window.stop(connId, now);
-    this.sharing.flowEnded(this.connNode[connId]);
-    this.dirty = true;
   }
 
   // ---- events --------------------------------------------------------------------------------------------------
@@ -342,38 +441,43 @@ export class Network {
     const now = this.kernel.nowUs;
     const f = this.flows;
 
-    // Completions. A slot whose connection leaves is refilled by the last slot: look at index k again then.
-    for (let k = 0; k < f.size; ) {
-      if (f.endUs[k] > now) {
-        k++;
-        continue;
+    // Completions, by ascending slot. A slot whose connection leaves is refilled by the last slot, and a
+    // connection may go on back to back in its slot: look at the slot again then. (The order and the refills
+    // are those of a scan of every slot from the first: slots ahead of the one looked at never change.)
+    const nDue = f.dueSlots(now, this.due);
+    for (let i = 0; i < nDue; i++) {
+      const k = this.due[i];
+      while (k < f.size && f.endUs[k] <= now) {
+        const c = f.conn[k];
+        this.settle(k, now);
+        if (f.remBytes[k] > EPS_BYTES) {
+          f.setEnd(k, completionUs(f.remBytes[k], f.rateBps[k], now)); // floating-point noise: not quite there
+          break;
+        }
+        const q = this.queues[c]!;
+        const d = this.nDone++;
+        this.doneConn[d] = c;
+        this.doneId[d] = q.ids[q.head];
+        this.doneSize[d] = q.sizes[q.head];
+        this.doneFirst[d] = this.firstByteUs[c] >= 0 ? this.firstByteUs[c] : now;
+        this.deliveredBytes += f.remBytes[k]; // the ≤ EPS_BYTES left are counted as delivered
+        f.remBytes[k] = 0;
+        this.nextHead(c, q, now);
+        if (this.nDone > MAX_QUEUE + f.size) invariant(false, "network completion loop did not terminate", now);
       }
-      const c = f.conn[k];
-      this.settle(k, now);
-      if (f.remBytes[k] > EPS_BYTES) {
-        f.endUs[k] = completionUs(f.remBytes[k], f.rateBps[k], now); // floating-point noise: not quite there yet
-        k++;
-        continue;
-      }
-      const q = this.queues[c]!;
-      const d = this.nDone++;
-      this.doneConn[d] = c;
-      this.doneId[d] = q.ids[q.head];
-      this.doneSize[d] = q.sizes[q.head];
-      this.doneFirst[d] = this.firstByteUs[c] >= 0 ? this.firstByteUs[c] : now;
-      this.deliveredBytes += f.remBytes[k]; // the ≤ EPS_BYTES left are counted as delivered
-      f.remBytes[k] = 0;
-      this.nextHead(c, q, now);
-      // Same slot, same connection (back to back): a zero-byte head completes in the next round of this loop.
-      if (this.nDone > MAX_QUEUE) invariant(false, "network completion loop did not terminate", now);
     }
 
     // Waiting connections whose head became eligible.
-    const woken = this.waiting.takeDue(now, this.woken);
-    for (let i = 0; i < woken; i++) this.activate(this.woken[i], now);
+    const woken = this.waiting.takeDue(now, this.due);
+    for (let i = 0; i < woken; i++) this.activate(this.due[i], now);
 
     // Window clocks that are due.
-    if (this.window.stepDue(f, now)) this.dirty = true;
+    const grown = this.window.stepDue(f, now, this.due);
+    for (let i = 0; i < grown; i++) {
+      const k = f.slotOf(this.due[i]);
+      f.capBps[k] = this.window.capBps(this.due[i]);
+      this.sharing.capChanged(f, k);
+    }
 
     this.refresh();
 
@@ -402,22 +506,16 @@ export class Network {
     }
   }
 
-  /** A capacity changed under active flows: solve again and move the pending event. */
-  private resolve(): void {
-    this.dirty = true;
-    this.refresh();
+  /** After a capacity change: solve and move the pending event if the change touched active flows. */
+  private refreshIfNeeded(): void {
+    if (this.sharing.needsSolve) this.refresh();
   }
 
   /** Solves the rates if anything they depend on changed, then posts the next network event. */
   private refresh(): void {
-    if (this.dirty) this.solve();
-    const f = this.flows;
-    let next = Infinity;
-    for (let k = 0; k < f.size; k++) {
-      const t = f.endUs[k];
-      if (t < next) next = t;
-    }
-    const stepUs = this.window.nextUs(f);
+    if (this.sharing.needsSolve) this.solve();
+    let next = this.flows.earliestEndUs();
+    const stepUs = this.window.nextUs();
     if (stepUs < next) next = stepUs;
     const wakeUs = this.waiting.earliestUs();
     if (wakeUs < next) next = wakeUs;
@@ -425,27 +523,35 @@ export class Network {
   }
 
   /**
-   * Max-min rates for the active flows: settles every flow to now, solves, stamps first bytes, computes
-   * completion times and arms the window clocks.
+   * New rates for the flows whose rates may have changed: each is settled to now at its old rate, then gets its
+   * new rate, level and bottleneck, its first byte if it starts moving, its completion time and its window clock.
    */
   private solve(): void {
-    this.dirty = false;
     const now = this.kernel.nowUs;
     const f = this.flows;
+    const s = this.sharing;
+    const n = s.solve(f, now);
     const window = this.window;
-    for (let k = 0; k < f.size; k++) {
-      if (f.t0Us[k] !== now) this.deliveredBytes += settleRow(f, k, now);
-      f.capBps[k] = window.capBps(f.conn[k]);
-    }
-    this.sharing.solve(f, now);
-    if (f.size === 0) return;
     const firstByteUs = this.firstByteUs;
-    for (let k = 0; k < f.size; k++) {
-      const c = f.conn[k];
-      if (f.rateBps[k] > 0 && firstByteUs[c] < 0) firstByteUs[c] = now;
-      f.endUs[k] = completionUs(f.remBytes[k], f.rateBps[k], now);
+    const all = s.outAll; // entry i is slot i (a star solve: bottlenecks not recorded)
+    const bulk = n > 8 && n * 4 > f.size; // many rows: write the completion times, then re-index them at once
+    const { outSlot, outRate, outLevel, outBottleneck } = s;
+    const { conn, t0Us, remBytes, rateBps, levelBps, endUs } = f;
+    for (let i = 0; i < n; i++) {
+      const k = all ? i : outSlot[i];
+      const c = conn[k];
+      if (t0Us[k] !== now) this.deliveredBytes += settleRow(f, k, now);
+      const r = outRate[i];
+      rateBps[k] = r;
+      levelBps[k] = outLevel[i];
+      if (!all) f.bottleneck[k] = outBottleneck[i];
+      if (r > 0 && firstByteUs[c] < 0) firstByteUs[c] = now;
+      const end = completionUs(remBytes[k], r, now);
+      if (bulk) endUs[k] = end;
+      else f.setEnd(k, end);
       window.solved(f, k, now);
     }
+    if (bulk) f.endsWritten();
   }
 }
 

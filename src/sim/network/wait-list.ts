@@ -1,17 +1,20 @@
 // Connections whose head sub-block is not eligible yet (its request has not reached the node), each with its
-// wake-up time (the ceil of the head's readyAt, µs). Removal swaps the last entry in (a deterministic order).
-// The earliest wake-up is cached: exact unless stale, never above the exact value (a removal can only raise it),
-// so events before it need not scan the list.
+// wake-up time (the ceil of the head's readyAt, µs). The list's order decides the order in which connections
+// due at the same instant become flows (and so the flow table's row order): it is the order of a scan from the
+// front where a removal moves the last entry into the freed position. A heap of the wake-up times finds the
+// earliest one and the due ones without scanning the list.
 
 import { invariant } from "../kernel/kernel.ts";
+import { sortAscending } from "./flow-table.ts";
+import { TimeHeap } from "./time-heap.ts";
 
 export class WaitList {
   private readonly conns: number[] = [];
   private readonly wakeUs: number[] = [];
   /** Position of each connection id in the list, -1 when it is not waiting. */
   private readonly posByConn: number[] = [];
-  private minUs = Infinity;
-  private minStale = false;
+  private readonly heap = new TimeHeap();
+  private readonly due: number[] = [];
 
   has(connId: number): boolean {
     return (this.posByConn[connId] ?? -1) >= 0;
@@ -23,7 +26,7 @@ export class WaitList {
     this.posByConn[connId] = this.conns.length;
     this.conns.push(connId);
     this.wakeUs.push(wakeUs);
-    if (wakeUs < this.minUs) this.minUs = wakeUs;
+    this.heap.set(connId, wakeUs);
   }
 
   remove(connId: number): void {
@@ -37,30 +40,32 @@ export class WaitList {
       this.posByConn[last] = pos;
     }
     this.posByConn[connId] = -1;
-    this.minStale = true;
+    this.heap.delete(connId);
   }
 
   /** The earliest wake-up (µs), Infinity when nobody waits. */
   earliestUs(): number {
-    if (this.minStale) {
-      let min = Infinity;
-      for (let i = 0; i < this.wakeUs.length; i++) if (this.wakeUs[i] < min) min = this.wakeUs[i];
-      this.minUs = min;
-      this.minStale = false;
-    }
-    return this.minUs;
+    return this.heap.minTime();
   }
 
-  /** Removes every connection due at nowUs, writing them to out[0..n-1] in list order; returns n. */
+  /**
+   * Removes every connection due at nowUs, writing them to out[0..n-1] in scan order, and returns n. The scan
+   * visits only the due positions, in ascending order: a removal moves the last entry into the position just
+   * visited (where it is looked at again), and never into a position ahead of the scan.
+   */
   takeDue(nowUs: number, out: number[]): number {
-    if (nowUs < this.minUs) return 0; // nobody is due before the (never too late) cached minimum
+    const d = this.heap.collectDue(nowUs, this.due);
+    if (d === 0) return 0;
+    for (let i = 0; i < d; i++) this.due[i] = this.posByConn[this.due[i]];
+    sortAscending(this.due, d);
     let n = 0;
-    for (let i = 0; i < this.conns.length; ) {
-      const c = this.conns[i];
-      if (this.wakeUs[i] <= nowUs) {
+    for (let i = 0; i < d; i++) {
+      const p = this.due[i];
+      while (p < this.conns.length && this.wakeUs[p] <= nowUs) {
+        const c = this.conns[p];
         this.remove(c);
         out[n++] = c;
-      } else i++;
+      }
     }
     return n;
   }

@@ -13,6 +13,7 @@
 
 import { invariant } from "../kernel/kernel.ts";
 import type { FlowTable } from "./flow-table.ts";
+import { TimeHeap } from "./time-heap.ts";
 
 export interface WindowConfig {
   /** IW10 = 10 × 1448. */
@@ -38,10 +39,10 @@ export interface FlowWindow {
   capBps(connId: number): number;
   /** After a solve (rate, cap and level of row k are current): arms the clock of a cap-bound flow. */
   solved(flows: FlowTable, k: number, nowUs: number): void;
-  /** Runs the clocks due at nowUs; true when some cap changed (the rates must be solved again). */
-  stepDue(flows: FlowTable, nowUs: number): boolean;
-  /** The earliest pending clock of the active flows (µs), Infinity for none. */
-  nextUs(flows: FlowTable): number;
+  /** Runs the clocks due at nowUs; writes the connections whose cap changed to out and returns how many. */
+  stepDue(flows: FlowTable, nowUs: number, out: number[]): number;
+  /** The earliest pending clock (µs), Infinity for none. */
+  nextUs(): number;
   /** The window of a connection (bytes; 0 before it first sent, always 0 without windows). */
   windowBytes(connId: number): number;
 }
@@ -55,8 +56,8 @@ export class NoWindow implements FlowWindow {
     return Infinity;
   }
   solved(): void {}
-  stepDue(): boolean {
-    return false;
+  stepDue(): number {
+    return 0;
   }
   nextUs(): number {
     return Infinity;
@@ -70,8 +71,10 @@ export class NoWindow implements FlowWindow {
 export class TcpWindow implements FlowWindow {
   private readonly rttUs: number[] = [];
   private readonly cwndBytes: number[] = []; // 0 = never sent
-  private readonly stepAtUs: number[] = []; // doubling clock; Infinity = stopped
+  /** The running doubling clocks (connection id → when it fires); a stopped clock is absent. */
+  private readonly clocks = new TimeHeap();
   private readonly idleSinceUs: number[] = [];
+  private readonly due: number[] = [];
 
   constructor(private readonly config: WindowConfig) {
     invariant(config.initialWindowBytes > 0, "tcp initial window must be positive");
@@ -83,7 +86,6 @@ export class TcpWindow implements FlowWindow {
     while (this.rttUs.length <= connId) {
       this.rttUs.push(0);
       this.cwndBytes.push(0);
-      this.stepAtUs.push(Infinity);
       this.idleSinceUs.push(0);
     }
     this.rttUs[connId] = rttUs;
@@ -95,11 +97,11 @@ export class TcpWindow implements FlowWindow {
     if (this.cwndBytes[connId] === 0 || nowUs - this.idleSinceUs[connId] > c.idleRestartUs) {
       this.cwndBytes[connId] = c.initialWindowBytes;
     }
-    this.stepAtUs[connId] = Infinity;
+    this.clocks.delete(connId);
   }
 
   stop(connId: number, nowUs: number): void {
-    this.stepAtUs[connId] = Infinity;
+    this.clocks.delete(connId);
     this.idleSinceUs[connId] = nowUs;
   }
 
@@ -112,36 +114,32 @@ export class TcpWindow implements FlowWindow {
   solved(flows: FlowTable, k: number, nowUs: number): void {
     const c = flows.conn[k];
     if (
-      this.stepAtUs[c] === Infinity &&
       this.cwndBytes[c] < this.config.receiveWindowBytes &&
-      flows.capBps[k] < flows.levelBps[k] * (1 - CAP_BOUND_TOL)
+      flows.capBps[k] < flows.levelBps[k] * (1 - CAP_BOUND_TOL) &&
+      !this.clocks.has(c)
     ) {
-      this.stepAtUs[c] = nowUs + Math.max(1, Math.round(this.rttUs[c]));
+      this.clocks.set(c, nowUs + Math.max(1, Math.round(this.rttUs[c])));
     }
   }
 
-  stepDue(flows: FlowTable, nowUs: number): boolean {
+  stepDue(flows: FlowTable, nowUs: number, out: number[]): number {
     const rwnd = this.config.receiveWindowBytes;
-    let changed = false;
-    for (let k = 0; k < flows.size; k++) {
-      const c = flows.conn[k];
-      if (this.stepAtUs[c] > nowUs) continue;
-      this.stepAtUs[c] = Infinity;
+    const d = this.clocks.collectDue(nowUs, this.due);
+    let n = 0;
+    for (let i = 0; i < d; i++) {
+      const c = this.due[i];
+      this.clocks.delete(c);
+      const k = flows.slotOf(c); // a running clock belongs to an active flow (stop() removes it)
       if (flows.capBps[k] < flows.levelBps[k] * (1 - CAP_BOUND_TOL)) {
         this.cwndBytes[c] = Math.min(2 * this.cwndBytes[c], rwnd);
-        changed = true;
+        out[n++] = c;
       }
     }
-    return changed;
+    return n;
   }
 
-  nextUs(flows: FlowTable): number {
-    let next = Infinity;
-    for (let k = 0; k < flows.size; k++) {
-      const t = this.stepAtUs[flows.conn[k]];
-      if (t < next) next = t;
-    }
-    return next;
+  nextUs(): number {
+    return this.clocks.minTime();
   }
 
   windowBytes(connId: number): number {
