@@ -150,6 +150,7 @@ describe("strategy helpers", () => {
       "pull",
       "pipelined",
       "endgame",
+      "eft",
     ]);
     expect(() => createStrategy("nope")).toThrow(/unknown strategy "nope".*static, index, rebalance/);
     const pipelining = STRATEGIES.filter((e) => e.create().pipelinesBlocks === true).map((e) => e.name);
