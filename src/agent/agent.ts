@@ -5,7 +5,8 @@
 //
 // Rules (the design's, as implemented here):
 // - Window: the next block's sub-blocks are requested only when every sub-block of the current block has
-//   arrived, unless the strategy sets pipelinesBlocks (then the current and the next block are open).
+//   arrived, unless the strategy sets pipelinesBlocks (then the current and the next block are open, or
+//   strategy.windowBlocks blocks).
 // - First block: it starts once a connection is ready and the other connection attempts have answered, or at
 //   the latest min(connectTimeoutUs, 2 × the largest RTT hint among them) after the first one became ready,
 //   so that a split at block start sees more than the fastest-answering node.
@@ -167,7 +168,8 @@ export class Agent {
         },
       },
     );
-    this.subBlocks = new SubBlockManager(this.content, strategy.pipelinesBlocks === true ? 2 : 1);
+    const windowBlocks = strategy.pipelinesBlocks === true ? Math.max(2, Math.floor(strategy.windowBlocks ?? 2)) : 1;
+    this.subBlocks = new SubBlockManager(this.content, windowBlocks);
     this.blocks = new BlockManager(this.content, ports.sink, ports.tracker);
     this.monitor = new DownloadMonitor(config, this.content, this.timers, (conn) => {
       this.s.stalledConnections++;

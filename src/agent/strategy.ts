@@ -12,7 +12,7 @@
 //
 // Guarantees of the agent: the next block's sub-blocks are requested only when every sub-block of the current
 // block has arrived, unless the strategy sets `pipelinesBlocks: true` (then the window holds the current and
-// the next block). When the first copy of a duplicated sub-block arrives, the other copies are cancelled. If a
+// the next block, or `windowBlocks` blocks). When the first copy of a duplicated sub-block arrives, the other copies are cancelled. If a
 // strategy leaves pool work while no connection has anything outstanding, the agent assigns it itself.
 //
 // Adding a strategy: one file in src/agent/strategies/ and one line in src/agent/strategies/registry.ts.
@@ -74,6 +74,8 @@ export interface Strategy {
   readonly name: string;
   /** True when the strategy may request the next block before the current one is complete. */
   readonly pipelinesBlocks?: boolean;
+  /** With pipelinesBlocks: how many blocks the window holds (the current one included); default and minimum 2. */
+  readonly windowBlocks?: number;
   onBlockStart(ctx: StrategyContext): void;
   onConnectionIdle(ctx: StrategyContext, conn: ConnectionView): void;
   onSubBlockDone?(ctx: StrategyContext, conn: ConnectionView): void;

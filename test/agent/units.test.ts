@@ -151,9 +151,10 @@ describe("strategy helpers", () => {
       "pipelined",
       "endgame",
       "eft",
+      "ecf",
     ]);
     expect(() => createStrategy("nope")).toThrow(/unknown strategy "nope".*static, index, rebalance/);
     const pipelining = STRATEGIES.filter((e) => e.create().pipelinesBlocks === true).map((e) => e.name);
-    expect(pipelining).toEqual(["pipelined", "endgame"]);
+    expect(pipelining).toEqual(["pipelined", "endgame", "ecf"]);
   });
 });

@@ -9,9 +9,9 @@
 //   last k of its sub-blocks not yet started to the connection (idle or not) that delivers them soonest, for
 //   the (k, receiver) that ends the pair soonest, if that is at least MIN_GAIN_US sooner; repeated while a
 //   move pays (at most MAX_MOVES_PER_CALL).
-// - Tail hedging: an idle connection that would deliver the last sub-block of the latest connection sooner
-//   (by MIN_GAIN_US) fetches a copy of it; the first copy wins, the agent cancels the other. Copies requested
-//   stay within DUPLICATE_BUDGET of the bytes delivered so far (plus one sub-block).
+// - Tail hedging: an idle connection that would deliver an in-flight sub-block sooner (by MIN_GAIN_US) fetches a
+//   copy of it, the latest expected arrival first; the first copy wins, the agent cancels the other. Copies
+//   requested stay within DUPLICATE_BUDGET of the bytes delivered so far (plus one sub-block).
 // A pinned connection (the origin serving a block at its deadline) is never taken from.
 
 import type { ConnId, SubBlockId } from "../ports.ts";
@@ -32,7 +32,7 @@ export class EftStrategy implements Strategy {
   protected readonly timeline = new Timeline();
   protected readonly speeds = new NodeSpeeds();
   private duplicatedBytes = 0;
-  private deliveredBytes = 0;
+  protected deliveredBytes = 0;
 
   onBlockStart(ctx: StrategyContext): void {
     this.timeline.retain(ctx);
@@ -137,29 +137,31 @@ export class EftStrategy implements Strategy {
     return best;
   }
 
-  /** Idle connections fetch copies of the latest sub-blocks they would deliver sooner, within the budget. */
-  private hedge(ctx: StrategyContext): void {
+  /**
+   * Idle connections fetch copies of sub-blocks they would deliver sooner (by MIN_GAIN_US), within the budget:
+   * the earliest block first (the one everything waits for), and in it the latest expected arrival first.
+   */
+  protected hedge(ctx: StrategyContext): void {
     const conns = ctx.connections;
     const idle = conns.filter((c) => c.outstanding.length === 0);
     if (idle.length === 0) return;
     const rates = this.ratesBps(ctx);
     const rateOf = new Map<ConnId, number>(conns.map((c, i) => [c.id, rates[i]]));
-    // Candidates: the last sub-block of every busy connection, latest expected arrival first.
-    const tails: { id: SubBlockId; atUs: number }[] = [];
+    const candidates: { id: SubBlockId; block: number; atUs: number }[] = [];
     conns.forEach((c, i) => {
-      const id = c.outstanding.at(-1);
-      if (id !== undefined && ctx.copiesOf(id).length === 1) {
-        tails.push({ id, atUs: this.timeline.finishUs(ctx, c, rates[i]) });
-      }
+      const arrivals = this.timeline.arrivalsUs(ctx, c, rates[i]);
+      c.outstanding.forEach((id, k) => {
+        if (ctx.copiesOf(id).length === 1) candidates.push({ id, block: ctx.content.blockOf(id), atUs: arrivals[k] });
+      });
     });
-    tails.sort((a, b) => b.atUs - a.atUs || a.id - b.id);
-    for (const tail of tails) {
-      const size = ctx.content.subBlockSize(tail.id);
+    candidates.sort((a, b) => a.block - b.block || b.atUs - a.atUs || a.id - b.id);
+    for (const cand of candidates) {
+      const size = ctx.content.subBlockSize(cand.id);
       if (this.duplicatedBytes + size > DUPLICATE_BUDGET * this.deliveredBytes + ctx.content.subBlockBytes) return;
       let best: ConnectionView | undefined;
-      let bestUs = tail.atUs - MIN_GAIN_US;
+      let bestUs = cand.atUs - MIN_GAIN_US;
       for (const c of idle) {
-        if (c.outstanding.length > 0 || !ctx.canFetch(c.id, tail.id)) continue;
+        if (c.outstanding.length > 0 || !ctx.canFetch(c.id, cand.id)) continue;
         const atUs = this.timeline.appendFinishUs(ctx, c, rateOf.get(c.id)!, size);
         if (atUs < bestUs) {
           bestUs = atUs;
@@ -167,9 +169,10 @@ export class EftStrategy implements Strategy {
         }
       }
       if (best === undefined) continue;
-      ctx.duplicate(best.id, tail.id);
-      this.timeline.requested(ctx, best, [tail.id]);
+      ctx.duplicate(best.id, cand.id);
+      this.timeline.requested(ctx, best, [cand.id]);
       this.duplicatedBytes += size;
+      if (idle.every((c) => c.outstanding.length > 0)) return;
     }
   }
 

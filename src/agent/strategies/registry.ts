@@ -2,6 +2,7 @@
 // line here.
 
 import type { Strategy, StrategyEntry } from "../strategy.ts";
+import { ecfEntry } from "./ecf.ts";
 import { eftEntry } from "./eft.ts";
 import { endgameEntry } from "./endgame.ts";
 import { indexEntry } from "./index-split.ts";
@@ -20,6 +21,7 @@ export const STRATEGIES: readonly StrategyEntry[] = [
   pipelinedEntry,
   endgameEntry,
   eftEntry,
+  ecfEntry,
 ];
 
 /** A fresh strategy by name; throws an Error listing the valid names when the name is unknown. */

@@ -91,18 +91,31 @@ export class Timeline {
    * `skipLast` > 0, the queue without its last `skipLast` sub-blocks.
    */
   finishUs(ctx: StrategyContext, conn: ConnectionView, rateBps: number, skipLast = 0): number {
-    const q = conn.outstanding;
-    const n = q.length - skipLast;
+    const n = conn.outstanding.length - skipLast;
     if (n <= 0) return ctx.nowUs;
+    return this.walk(ctx, conn, rateBps, n, null);
+  }
+
+  /** The expected arrival of each outstanding sub-block of conn, in queue order (µs). */
+  arrivalsUs(ctx: StrategyContext, conn: ConnectionView, rateBps: number): number[] {
+    const out: number[] = [];
+    if (conn.outstanding.length > 0) this.walk(ctx, conn, rateBps, conn.outstanding.length, out);
+    return out;
+  }
+
+  /** Walks the first n sub-blocks of conn's queue; returns when the n-th arrives, noting each arrival in out. */
+  private walk(ctx: StrategyContext, conn: ConnectionView, rateBps: number, n: number, out: number[] | null): number {
+    const q = conn.outstanding;
     const t = this.track(conn.id);
-    const now = ctx.nowUs;
     const start = this.headStartUs(ctx, conn);
     const headUs = (ctx.content.subBlockSize(q[0]) * 8e6) / rateBps;
     // An overdue head (the estimate was too high) is taken as about to arrive.
-    let end = Math.max(start + headUs, now);
+    let end = Math.max(start + headUs, ctx.nowUs);
+    out?.push(end);
     for (let k = 1; k < n; k++) {
       const ready = this.requestUsOf(ctx, t, q[k]) + conn.rttUs;
       end = Math.max(end, ready) + (ctx.content.subBlockSize(q[k]) * 8e6) / rateBps;
+      out?.push(end);
     }
     return end;
   }
