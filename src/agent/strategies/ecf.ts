@@ -76,22 +76,26 @@ export class EcfStrategy extends EftStrategy {
         rateBps: rates[i],
       }))
       .filter((_o, i) => i !== me);
-    const pool = ctx.poolFor(conn.id);
+    const pool = ctx.pool; // live: the ids taken below stay in it until the request is made
     const taken: number[] = [];
     let queueEndUs = this.timeline.finishUs(ctx, conn, rate);
     let at = 0; // index in pool of the first sub-block not taken
     let before = 0; // pool bytes before pool[at], not counting those taken
     for (let n = 0; n < MAX_TOP_UP && at < pool.length; n++) {
       if (nextArrivalUs >= 0 && queueEndUs >= nextArrivalUs + conn.rttUs + QUEUE_MARGIN * subBlockUs) break;
-      const finishUs = Math.max(queueEndUs, ctx.nowUs + conn.rttUs) + (ctx.content.subBlockSize(pool[at]) * 8e6) / rate;
+      const finishUs = Math.max(queueEndUs, ctx.nowUs + conn.rttUs) + subBlockUs;
       // Whole sub-blocks the others finish strictly before finishUs (a sub-block is never split).
       let othersBytes = 0;
       for (const o of others) {
         const whole = Math.floor(((finishUs - 1 - o.readyUs) * o.rateBps) / (8e6 * ctx.content.subBlockBytes));
         if (whole > 0) othersBytes += whole * ctx.content.subBlockBytes;
       }
-      // The first sub-block whose end lies beyond what the others deliver by finishUs.
-      while (at < pool.length && before + ctx.content.subBlockSize(pool[at]) <= othersBytes) {
+      // The first sub-block (that this connection may fetch) whose end lies beyond what the others deliver by
+      // finishUs; those skipped stay for the others.
+      while (
+        at < pool.length &&
+        (before + ctx.content.subBlockSize(pool[at]) <= othersBytes || !ctx.canFetch(conn.id, pool[at]))
+      ) {
         before += ctx.content.subBlockSize(pool[at]);
         at++;
       }

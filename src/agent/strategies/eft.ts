@@ -14,11 +14,10 @@
 //   requested stay within DUPLICATE_BUDGET of the bytes delivered so far (plus one sub-block).
 // A pinned connection (the origin serving a block at its deadline) is never taken from.
 
-import type { ConnId, SubBlockId } from "../ports.ts";
+import type { SubBlockId } from "../ports.ts";
 import type { ConnectionView, Strategy, StrategyContext, StrategyEntry } from "../strategy.ts";
 import { NodeSpeeds } from "./node-speed.ts";
 import { earliestFinishCapped, fairLevelBps } from "./plan.ts";
-import { bytesOf } from "./shares.ts";
 import { Timeline } from "./timeline.ts";
 
 /** A move or a copy must bring the expected end this much sooner, µs. */
@@ -98,12 +97,14 @@ export class EftStrategy implements Strategy {
       }
       if (last < 0) return;
       const move = this.bestMove(ctx, last, rates, finish);
-      if (move === null) break;
+      if (move === null) {
+        this.hedge(ctx, rates);
+        return;
+      }
       const ids = conns[last].outstanding.slice(-move.count);
       ctx.move(conns[last].id, conns[move.to].id, ids);
       this.timeline.requested(ctx, conns[move.to], ids);
     }
-    this.hedge(ctx);
   }
 
   /** The move of the last k unstarted sub-blocks of conns[from] that ends the pair soonest, if it pays. */
@@ -118,20 +119,24 @@ export class EftStrategy implements Strategy {
     if (src.pinned) return null;
     const queue = src.outstanding;
     const movable = queue.length - (this.timeline.headStarted(ctx, src) ? 1 : 0);
+    if (movable <= 0) return null;
+    const arrivals = this.timeline.arrivalsUs(ctx, src, rates[from]);
     let best: { to: number; count: number } | null = null;
     let bestUs = finish[from] - MIN_GAIN_US;
+    let bytes = 0;
     for (let k = 1; k <= movable; k++) {
-      const ids = queue.slice(queue.length - k);
-      const bytes = bytesOf(ctx, ids);
-      const keptUs = this.timeline.finishUs(ctx, src, rates[from], k);
+      bytes += ctx.content.subBlockSize(queue[queue.length - k]);
+      const keptUs = k < queue.length ? arrivals[queue.length - k - 1] : ctx.nowUs;
       if (keptUs >= bestUs) continue;
       for (let to = 0; to < conns.length; to++) {
-        if (to === from || !ids.every((id) => ctx.canFetch(conns[to].id, id))) continue;
-        const endUs = Math.max(keptUs, this.timeline.appendFinishUs(ctx, conns[to], rates[to], bytes));
-        if (endUs < bestUs) {
-          bestUs = endUs;
-          best = { to, count: k };
-        }
+        if (to === from) continue;
+        // A request made now on `to` starts after its queue and one RTT from now (timeline.appendFinishUs).
+        const endUs = Math.max(keptUs, Math.max(finish[to], ctx.nowUs + conns[to].rttUs) + (bytes * 8e6) / rates[to]);
+        if (endUs >= bestUs) continue;
+        const ids = queue.slice(queue.length - k);
+        if (!ids.every((id) => ctx.canFetch(conns[to].id, id))) continue;
+        bestUs = endUs;
+        best = { to, count: k };
       }
     }
     return best;
@@ -141,17 +146,29 @@ export class EftStrategy implements Strategy {
    * Idle connections fetch copies of sub-blocks they would deliver sooner (by MIN_GAIN_US), within the budget:
    * the earliest block first (the one everything waits for), and in it the latest expected arrival first.
    */
-  protected hedge(ctx: StrategyContext): void {
+  protected hedge(ctx: StrategyContext, rates: readonly number[]): void {
     const conns = ctx.connections;
-    const idle = conns.filter((c) => c.outstanding.length === 0);
+    const c = ctx.content.subBlockBytes;
+    if (this.duplicatedBytes + c > DUPLICATE_BUDGET * this.deliveredBytes + c) return;
+    // The soonest an idle connection could deliver a copy of a full sub-block: nothing later is worth copying.
+    let soonestUs = Number.POSITIVE_INFINITY;
+    const idle: ConnectionView[] = [];
+    const idleRates: number[] = [];
+    conns.forEach((conn, i) => {
+      if (conn.outstanding.length > 0) return;
+      idle.push(conn);
+      idleRates.push(rates[i]);
+      soonestUs = Math.min(soonestUs, ctx.nowUs + conn.rttUs + (c * 8e6) / rates[i]);
+    });
     if (idle.length === 0) return;
-    const rates = this.ratesBps(ctx);
-    const rateOf = new Map<ConnId, number>(conns.map((c, i) => [c.id, rates[i]]));
     const candidates: { id: SubBlockId; block: number; atUs: number }[] = [];
-    conns.forEach((c, i) => {
-      const arrivals = this.timeline.arrivalsUs(ctx, c, rates[i]);
-      c.outstanding.forEach((id, k) => {
-        if (ctx.copiesOf(id).length === 1) candidates.push({ id, block: ctx.content.blockOf(id), atUs: arrivals[k] });
+    conns.forEach((conn, i) => {
+      if (conn.outstanding.length === 0 || this.timeline.finishUs(ctx, conn, rates[i]) - MIN_GAIN_US <= soonestUs) return;
+      const arrivals = this.timeline.arrivalsUs(ctx, conn, rates[i]);
+      conn.outstanding.forEach((id, k) => {
+        if (arrivals[k] - MIN_GAIN_US > soonestUs && ctx.copiesOf(id).length === 1) {
+          candidates.push({ id, block: ctx.content.blockOf(id), atUs: arrivals[k] });
+        }
       });
     });
     candidates.sort((a, b) => a.block - b.block || b.atUs - a.atUs || a.id - b.id);
@@ -160,17 +177,18 @@ export class EftStrategy implements Strategy {
       if (this.duplicatedBytes + size > DUPLICATE_BUDGET * this.deliveredBytes + ctx.content.subBlockBytes) return;
       let best: ConnectionView | undefined;
       let bestUs = cand.atUs - MIN_GAIN_US;
-      for (const c of idle) {
-        if (c.outstanding.length > 0 || !ctx.canFetch(c.id, cand.id)) continue;
-        const atUs = this.timeline.appendFinishUs(ctx, c, rateOf.get(c.id)!, size);
+      idle.forEach((conn, j) => {
+        if (conn.outstanding.length > 0 || !ctx.canFetch(conn.id, cand.id)) return;
+        const atUs = ctx.nowUs + conn.rttUs + (size * 8e6) / idleRates[j];
         if (atUs < bestUs) {
           bestUs = atUs;
-          best = c;
+          best = conn;
         }
-      }
+      });
       if (best === undefined) continue;
-      ctx.duplicate(best.id, cand.id);
-      this.timeline.requested(ctx, best, [cand.id]);
+      const to: ConnectionView = best;
+      ctx.duplicate(to.id, cand.id);
+      this.timeline.requested(ctx, to, [cand.id]);
       this.duplicatedBytes += size;
       if (idle.every((c) => c.outstanding.length > 0)) return;
     }

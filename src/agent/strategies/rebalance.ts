@@ -39,18 +39,15 @@ export class RebalanceStrategy extends IndexStrategy {
 
   private rebalance(ctx: StrategyContext): void {
     for (let moves = 0; moves < MAX_MOVES_PER_CALL; moves++) {
-      let moved = false;
-      for (const idle of idleConnections(ctx)) {
-        const slow = this.slowest(ctx, idle);
-        if (slow === undefined) return; // nothing left that may move
-        const ids = this.share(ctx, slow, idle);
-        if (ids.length === 0) continue;
-        ctx.move(slow.id, idle.id, ids);
-        this.timeline.requested(ctx, idle, ids);
-        moved = true;
-        break; // the finish times changed: look again
-      }
-      if (!moved) return;
+      const idle = idleConnections(ctx);
+      if (idle.length === 0) return;
+      const slow = this.slowest(ctx); // an idle connection has nothing that may move: never the slowest
+      if (slow === undefined) return;
+      const taker = idle.find((c) => this.share(ctx, slow, c).length > 0);
+      if (taker === undefined) return;
+      const ids = this.share(ctx, slow, taker);
+      ctx.move(slow.id, taker.id, ids);
+      this.timeline.requested(ctx, taker, ids);
     }
   }
 
@@ -59,12 +56,12 @@ export class RebalanceStrategy extends IndexStrategy {
     return conn.outstanding.length - (this.timeline.headStarted(ctx, conn) ? 1 : 0);
   }
 
-  /** The connection expected to finish last among those (but `except`) with work that may move. */
-  private slowest(ctx: StrategyContext, except: ConnectionView): ConnectionView | undefined {
+  /** The connection expected to finish last among those with work that may move. */
+  private slowest(ctx: StrategyContext): ConnectionView | undefined {
     let slow: ConnectionView | undefined;
     let slowUs = Number.NEGATIVE_INFINITY;
     for (const c of ctx.connections) {
-      if (c.id === except.id || c.pinned || this.movable(ctx, c) === 0) continue;
+      if (c.pinned || this.movable(ctx, c) === 0) continue;
       const finishUs = this.timeline.finishUs(ctx, c, c.rateBps);
       if (finishUs > slowUs) {
         slow = c;
