@@ -20,7 +20,7 @@ describe("sim run", () => {
     expect(files(a)).toEqual(["blocks.csv", "events.jsonl", "runs.csv", "series.csv", "subblocks.csv", "summary.json"]);
     for (const f of files(a)) expect(readFileSync(join(b, f)), f).toEqual(readFileSync(join(a, f)));
     const runs = readFileSync(join(a, "runs.csv"), "utf8").trim().split("\n");
-    expect(runs[0]).toMatch(/^strategy,seed,completion_s,throughput_bps,t_star_ratio,mean_block_s,p95_block_s,/);
+    expect(runs[0]).toMatch(/^strategy,seed,completion_s,throughput_bps,t_star_ratio,t_g_ratio,throughput_bound_s,throughput_bound_ratio,mean_block_s,p95_block_s,/);
     expect(runs).toHaveLength(1 + 3 * 3); // static, index, rebalance × 3 seeds
     expect(readFileSync(join(a, "summary.json"), "utf8")).not.toContain(process.cwd());
   });
