@@ -6,7 +6,7 @@ import { EcfStrategy } from "../../src/agent/strategies/ecf.ts";
 import { EftStrategy } from "../../src/agent/strategies/eft.ts";
 import { IndexStrategy } from "../../src/agent/strategies/index-split.ts";
 import { NodeSpeeds } from "../../src/agent/strategies/node-speed.ts";
-import { earliestFinish, earliestFinishCapped, fairLevelBps } from "../../src/agent/strategies/plan.ts";
+import { earliestFinish } from "../../src/agent/strategies/plan.ts";
 import { RebalanceStrategy } from "../../src/agent/strategies/rebalance.ts";
 import { Timeline } from "../../src/agent/strategies/timeline.ts";
 import { FakeContext } from "./strategy-context.ts";
@@ -42,24 +42,6 @@ describe("planning helpers", () => {
     ).toEqual([0, 0, 0, 0]);
   });
 
-  it("fair level: 2, 5, 20 Mb/s into 20 Mb/s ⇒ 13 Mb/s (2 + 5 + 13 = 20); Infinity when the sum fits", () => {
-    expect(fairLevelBps([2e6, 5e6, 20e6], 20e6)).toBeCloseTo(13e6, 3);
-    expect(fairLevelBps([2e6, 5e6, 20e6], 30e6)).toBe(Number.POSITIVE_INFINITY);
-  });
-
-  it("capped plan: two 20 Mb/s sources into a 20 Mb/s downlink count on 10 Mb/s each", () => {
-    // At 10 Mb/s a sub-block takes 80 ms: 4 sub-blocks alternate A, B, A, B (ties to the first).
-    const { assignment, ratesBps } = earliestFinishCapped(
-      Array(4).fill(100_000),
-      [
-        { readyUs: 0, rateBps: 20e6 },
-        { readyUs: 0, rateBps: 20e6 },
-      ],
-      20e6,
-    );
-    expect(ratesBps).toEqual([10e6, 10e6]);
-    expect(assignment).toEqual([0, 1, 0, 1]);
-  });
 });
 
 describe("timeline", () => {
@@ -94,7 +76,7 @@ describe("timeline", () => {
 });
 
 describe("node speed", () => {
-  it("a sample at the same level as another connection's only raises the speed; the downlink is Σ min(speed, level)", () => {
+  it("a sample at the same level as another connection's, and the fastest, only raises the speed", () => {
     const f = new FakeContext(layout(4));
     const a = f.connect(20e6, 10 * ms); // prior 20 Mb/s
     const b = f.connect(5e6, 10 * ms); // prior 5 Mb/s
@@ -110,11 +92,18 @@ describe("node speed", () => {
     // a at 10 Mb/s over [30, 100] ms, overlapping b's sample at the same rate ⇒ saturated: a stays at 20 Mb/s.
     expect(speeds.sample(f.ctx(), a, 10e6, 30 * ms)).toBe(true);
     expect(speeds.speedBps(a)).toBe(20e6);
-    expect(speeds.downlinkBps).toBe(20e6); // min(20, 10) + min(10, 10)
     // A later, different sample of b is blended with α = 0.3: 0.3 × 4 + 0.7 × 10 = 8.2 Mb/s.
     f.nowUs = 300 * ms;
     expect(speeds.sample(f.ctx(), b, 4e6, 200 * ms)).toBe(false);
     expect(speeds.speedBps(b)).toBeCloseTo(8.2e6, 3);
+    // Two connections at the same rate below a faster one are held back by their own uplinks: not saturated.
+    const c = f.connect(3e6, 10 * ms);
+    const d = f.connect(3e6, 10 * ms);
+    f.nowUs = 400 * ms;
+    expect(speeds.sample(f.ctx(), a, 12e6, 310 * ms)).toBe(false); // measures a: 12 Mb/s
+    expect(speeds.sample(f.ctx(), c, 2e6, 320 * ms)).toBe(false);
+    expect(speeds.sample(f.ctx(), d, 2e6, 330 * ms)).toBe(false);
+    expect([speeds.speedBps(c), speeds.speedBps(d)]).toEqual([2e6, 2e6]);
   });
 
   it("index weighs by node speed: a 20 Mb/s node measured at a 10 Mb/s share keeps its rank", () => {
@@ -174,8 +163,11 @@ describe("eft", () => {
     // B delivers 4 at 400 ms; A's 2 (at 500 by estimate) is not worth a copy (B: 400 + 100 = 500).
     f.arrive(eft, b, 400 * ms);
     expect(f.actions).toHaveLength(3);
-    // A's 0 arrives at 500 ms: 0.8 Mbit in 500 ms ⇒ 1.6 Mb/s; its 2 now ends at 500 + 500 = 1,000 ms. B (idle)
-    // would deliver a copy at 500 + 100 = 600 ms < 999 ms, within the budget (5% of 500 kB + one sub-block).
+    // A's 0 arrives at 500 ms: 0.8 Mbit in 500 ms ⇒ the agent's estimate becomes 1.6 Mb/s; A's 2 now ends at
+    // 500 + 500 = 1,000 ms. B (idle) would deliver a copy at 500 + 100 = 600 ms < 999 ms, within the budget
+    // (5% of the 500 kB delivered + one sub-block).
+    a.rateBps = 1.6e6;
+    a.measured = true;
     f.arrive(eft, a, 500 * ms);
     expect(f.actions[3]).toEqual({ type: "duplicate", conn: b.id, id: 2, atUs: 500 * ms });
     expect(f.actions).toHaveLength(4);

@@ -15,7 +15,7 @@
 //   again later);
 // - when the pool has nothing for an idle connection: `eft`'s moves (unstarted sub-blocks off the connection
 //   expected to finish last) and tail copies within the byte budget, the earliest block first.
-// Rates: the node's speed (node-speed.ts), capped at the downlink's fair level among the busy connections.
+// Rates: the connections' estimates, as in `eft`.
 
 import type { ConnectionView, StrategyContext, StrategyEntry } from "../strategy.ts";
 import { EftStrategy } from "./eft.ts";
@@ -34,7 +34,6 @@ export class EcfStrategy extends EftStrategy {
 
   override onBlockStart(ctx: StrategyContext): void {
     this.timeline.retain(ctx);
-    this.speeds.retain(ctx);
     for (const c of ctx.connections) this.topUp(ctx, c);
   }
 
@@ -45,10 +44,7 @@ export class EcfStrategy extends EftStrategy {
 
   override onSubBlockDone(ctx: StrategyContext, conn: ConnectionView): void {
     const sample = this.timeline.arrived(ctx, conn);
-    if (sample !== null) {
-      this.speeds.sample(ctx, conn, sample.bps, sample.startUs);
-      this.deliveredBytes += (sample.bps * (ctx.nowUs - sample.startUs)) / 8e6;
-    }
+    if (sample !== null) this.deliveredBytes += (sample.bps * (ctx.nowUs - sample.startUs)) / 8e6;
     this.topUp(ctx, conn);
     let idle = false;
     for (const c of ctx.connections) {
@@ -63,7 +59,7 @@ export class EcfStrategy extends EftStrategy {
   protected topUp(ctx: StrategyContext, conn: ConnectionView): void {
     if (ctx.pool.length === 0) return;
     const conns = ctx.connections;
-    const rates = this.ratesBps(ctx, conn);
+    const rates = this.ratesBps(ctx);
     const me = conns.indexOf(conn);
     const rate = rates[me];
     const subBlockUs = (ctx.content.subBlockBytes * 8e6) / rate;

@@ -1,6 +1,7 @@
 // `eft` (earliest finish time): a strategy beyond the design that keeps its block rule. Every decision is taken
-// on the expected time each connection's queue is delivered (timeline.ts), from the node's speed (node-speed.ts:
-// what it can send, not its share of a crowded downlink) capped at the downlink's fair level (plan.ts).
+// on the expected time each connection's queue is delivered (timeline.ts) at the connection's estimated rate
+// (ConnectionView.rateBps: what it achieved lately, which under a saturated downlink is its share, the rate
+// it will get next as long as the same connections are busy).
 // - Block start, and any sub-blocks back in the pool: each sub-block goes to the connection that would deliver
 //   it first (earliestFinish over max(queue end, now + RTT) + size / rate). A far or slow source whose first
 //   sub-block would arrive after the fast ones could have fetched it is left idle: the block does not wait
@@ -16,8 +17,7 @@
 
 import type { SubBlockId } from "../ports.ts";
 import type { ConnectionView, Strategy, StrategyContext, StrategyEntry } from "../strategy.ts";
-import { NodeSpeeds } from "./node-speed.ts";
-import { earliestFinishCapped, fairLevelBps } from "./plan.ts";
+import { earliestFinish } from "./plan.ts";
 import { Timeline } from "./timeline.ts";
 
 /** A move or a copy must bring the expected end this much sooner, µs. */
@@ -29,13 +29,11 @@ export const MAX_MOVES_PER_CALL = 64;
 export class EftStrategy implements Strategy {
   readonly name: string = "eft";
   protected readonly timeline = new Timeline();
-  protected readonly speeds = new NodeSpeeds();
   private duplicatedBytes = 0;
   protected deliveredBytes = 0;
 
   onBlockStart(ctx: StrategyContext): void {
     this.timeline.retain(ctx);
-    this.speeds.retain(ctx);
     this.assignPool(ctx);
   }
 
@@ -46,21 +44,13 @@ export class EftStrategy implements Strategy {
 
   onSubBlockDone(ctx: StrategyContext, conn: ConnectionView): void {
     const sample = this.timeline.arrived(ctx, conn);
-    if (sample !== null) {
-      this.speeds.sample(ctx, conn, sample.bps, sample.startUs);
-      this.deliveredBytes += (sample.bps * (ctx.nowUs - sample.startUs)) / 8e6;
-    }
+    if (sample !== null) this.deliveredBytes += (sample.bps * (ctx.nowUs - sample.startUs)) / 8e6;
     this.improve(ctx);
   }
 
-  /** The rate each ready connection can count on now: its speed, capped at the downlink's fair level. */
-  protected ratesBps(ctx: StrategyContext, extra?: ConnectionView): number[] {
-    const speeds = ctx.connections.map((c) => this.speeds.speedBps(c));
-    const downlink = this.speeds.downlinkBps;
-    if (!Number.isFinite(downlink)) return speeds;
-    const busy = speeds.filter((_s, i) => ctx.connections[i].outstanding.length > 0 || ctx.connections[i] === extra);
-    const level = fairLevelBps(busy, downlink);
-    return speeds.map((s) => Math.min(s, level));
+  /** The rate each ready connection is expected to deliver at: its estimate. */
+  protected ratesBps(ctx: StrategyContext): number[] {
+    return ctx.connections.map((c) => c.rateBps);
   }
 
   /** Requests the pool's sub-blocks, each on the connection that would deliver it first. */
@@ -68,15 +58,14 @@ export class EftStrategy implements Strategy {
     const conns = ctx.connections;
     if (conns.length === 0 || ctx.pool.length === 0) return;
     const ids = [...ctx.pool];
-    const speeds = conns.map((c) => this.speeds.speedBps(c));
+    const rates = this.ratesBps(ctx);
     const sources = conns.map((c, i) => ({
-      readyUs: Math.max(this.timeline.finishUs(ctx, c, speeds[i]), ctx.nowUs + c.rttUs),
-      rateBps: speeds[i],
+      readyUs: Math.max(this.timeline.finishUs(ctx, c, rates[i]), ctx.nowUs + c.rttUs),
+      rateBps: rates[i],
     }));
-    const { assignment } = earliestFinishCapped(
+    const assignment = earliestFinish(
       ids.map((id) => ctx.content.subBlockSize(id)),
       sources,
-      this.speeds.downlinkBps,
       (k, i) => ctx.canFetch(conns[i].id, ids[k]),
     );
     conns.forEach((c, i) => {
@@ -203,6 +192,6 @@ export class EftStrategy implements Strategy {
 export const eftEntry: StrategyEntry = {
   name: "eft",
   description:
-    "earliest-finish split from node speeds (slow far sources left idle), moves off the latest connection, tail copies within 5%",
+    "earliest-finish split (slow far sources left idle), moves off the connection expected to finish last, tail copies within 5%",
   create: () => new EftStrategy(),
 };

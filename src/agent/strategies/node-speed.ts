@@ -6,18 +6,16 @@
 // Rule, per connection, from the rate samples of timeline.ts (one per arrival: size over the time since the
 // sub-block's first byte):
 // - a sample is *saturated* when another connection's latest sample, taken over an overlapping interval, is
-//   within SAME_LEVEL of it: under max-min sharing only a shared bottleneck (the downlink) gives two flows the
-//   same rate, so both are at the downlink's fair level and the node could send at least that much;
+//   within SAME_LEVEL of it and none of those samples is faster: under max-min sharing the flows held back by
+//   the downlink all get the same rate, the highest of all (the others are held back by their own uplinks), so
+//   the node could send at least that much. Two slower peers that happen to have the same uplink are not
+//   mistaken for it;
 // - a saturated sample only raises the speed: speed = max(speed, sample);
 // - any other sample measures the node: the first one replaces the prior, later ones are blended by the
 //   agent's EWMA factor (config.ewmaAlpha), as the agent's own estimate is.
 // Before any sample the speed is the agent's estimate (the tracker's prior). Peers with identical uplinks look
 // saturated too; their samples then only raise a prior that is already right, or keep a prior that was too
 // high (the cost of the rule).
-//
-// The downlink: at a saturated sample, the fair level λ is the sample, and the downlink is
-// Σ over the busy connections of min(speed, λ) (those below the level are limited by their own uplink). The
-// latest such figure is kept; before any, the downlink is unknown (Infinity).
 
 import type { ConnId } from "../ports.ts";
 import type { ConnectionView, StrategyContext } from "../strategy.ts";
@@ -37,7 +35,6 @@ interface Speed {
 
 export class NodeSpeeds {
   private readonly speeds = new Map<ConnId, Speed>();
-  private downlink = Number.POSITIVE_INFINITY;
 
   /** The node's speed behind conn, bits/s (the agent's estimate, i.e. the tracker's prior, before any sample). */
   speedBps(conn: ConnectionView): number {
@@ -45,11 +42,6 @@ export class NodeSpeeds {
     if (s !== undefined) return s.bps;
     if (!conn.measured) this.entry(conn); // keep the prior: the agent's estimate will soon be a measurement
     return conn.rateBps;
-  }
-
-  /** The downlink as last measured, bits/s; Infinity until a saturated sample was seen. */
-  get downlinkBps(): number {
-    return this.downlink;
   }
 
   /**
@@ -60,20 +52,19 @@ export class NodeSpeeds {
     if (!(sampleBps > 0) || !Number.isFinite(sampleBps)) return false;
     const s = this.entry(conn);
     const now = ctx.nowUs;
-    let saturated = false;
+    let sameLevel = false;
+    let fastest = 0;
     for (const [id, o] of this.speeds) {
       if (id === conn.id || o.lastEndUs < startUs || o.lastStartUs > now) continue;
-      if (Math.abs(o.lastBps - sampleBps) <= SAME_LEVEL * sampleBps) {
-        saturated = true;
-        break;
-      }
+      sameLevel ||= Math.abs(o.lastBps - sampleBps) <= SAME_LEVEL * sampleBps;
+      fastest = Math.max(fastest, o.lastBps);
     }
+    const saturated = sameLevel && sampleBps >= (1 - SAME_LEVEL) * fastest;
     s.lastBps = sampleBps;
     s.lastStartUs = startUs;
     s.lastEndUs = now;
     if (saturated) {
       s.bps = Math.max(s.bps, sampleBps);
-      this.downlink = this.levelSum(ctx, sampleBps);
     } else {
       const alpha = ctx.config.ewmaAlpha;
       s.bps = s.samples === 0 ? sampleBps : alpha * sampleBps + (1 - alpha) * s.bps;
@@ -87,15 +78,6 @@ export class NodeSpeeds {
     if (this.speeds.size <= ctx.connections.length) return;
     const live = new Set(ctx.connections.map((c) => c.id));
     for (const id of [...this.speeds.keys()]) if (!live.has(id)) this.speeds.delete(id);
-  }
-
-  private levelSum(ctx: StrategyContext, levelBps: number): number {
-    let sum = 0;
-    for (const c of ctx.connections) {
-      if (c.outstanding.length === 0 && this.speeds.get(c.id)?.lastEndUs !== ctx.nowUs) continue;
-      sum += Math.min(this.speedBps(c), levelBps);
-    }
-    return sum;
   }
 
   private entry(conn: ConnectionView): Speed {
