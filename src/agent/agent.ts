@@ -74,7 +74,7 @@ type MutableStats = { -readonly [K in keyof AgentStats]: AgentStats[K] };
 const sameScale = (a: ValuationScale, b: ValuationScale): boolean =>
   a.maxRateBps === b.maxRateBps && a.minRttUs === b.minRttUs;
 
-/** No id twice (without building a Set for the short lists requests usually are). */
+/** No id twice (without building a Set for the short lists requests usually are): O(ids). */
 function distinct(ids: readonly SubBlockId[]): boolean {
   if (ids.length > 32) return new Set(ids).size === ids.length;
   for (let i = 1; i < ids.length; i++) if (ids.lastIndexOf(ids[i], i - 1) >= 0) return false;
@@ -114,6 +114,8 @@ export class Agent {
   private viewsOf: readonly Connection[] | null = null;
   private viewEstimates: ConnectionEstimate[] = [];
   private viewScale: ValuationScale = { maxRateBps: 0, minRttUs: 0 };
+  /** A strategy read the pool during the hook being run: keep it up to date after each action. */
+  private poolShared = false;
   /** Position of each ready connection in viewsOf. */
   private viewIndex = new Map<Connection, number>();
   /** The origin's pinned state changed since the views were last built: rebuild all of them. */
@@ -267,8 +269,9 @@ export class Agent {
 
   private onSubBlock(e: Extract<AgentEvent, { type: "sub-block" }>): void {
     const conn = this.control.get(e.connId);
-    if (conn === undefined || !conn.ready || !conn.take(e.subBlockId)) return; // cancelled or not ours
     const id = e.subBlockId;
+    if (conn === undefined || !conn.ready || !this.subBlocks.holds(id, conn.id)) return; // cancelled or not ours
+    conn.take(id);
     if (conn.rttProbeId === id) {
       conn.estimate.addRttSample(e.firstByteUs - conn.rttProbeRequestUs);
       conn.rttProbeId = -1;
@@ -317,7 +320,7 @@ export class Agent {
     if (this.finished) {
       this.timers.cancelAll();
       this.control.closeAll();
-      this.idleQueue.length = 0;
+      this.clearIdleQueue();
       return;
     }
     this.subBlocks.openWindow();
@@ -327,7 +330,7 @@ export class Agent {
   private dropConnection(conn: Connection, blame: string | null): void {
     let returned = false;
     for (const id of conn.outstanding) returned = this.subBlocks.unassign(id, conn.id) || returned;
-    conn.outstanding.length = 0;
+    conn.clear();
     this.control.remove(conn, blame);
     if (returned) this.offerAllIdle();
   }
@@ -394,13 +397,25 @@ export class Agent {
   private nextIdle(): Connection | undefined {
     while (this.idleQueue.length > 0) {
       const conn = this.control.get(this.idleQueue.shift()!);
-      if (conn?.idle) return conn;
+      if (conn === undefined) continue;
+      conn.queuedIdle = false;
+      if (conn.idle) return conn;
     }
     return undefined;
   }
 
   private enqueueIdle(conn: Connection): void {
-    if (conn.idle && !this.idleQueue.includes(conn.id)) this.idleQueue.push(conn.id);
+    if (!conn.idle || conn.queuedIdle) return;
+    conn.queuedIdle = true;
+    this.idleQueue.push(conn.id);
+  }
+
+  private clearIdleQueue(): void {
+    for (const id of this.idleQueue) {
+      const conn = this.control.get(id);
+      if (conn !== undefined) conn.queuedIdle = false;
+    }
+    this.idleQueue.length = 0;
   }
 
   private offerAllIdle(): void {
@@ -409,15 +424,22 @@ export class Agent {
 
   /** The strategy left pool work although no connection has anything outstanding: assign it round-robin. */
   private forceAssign(): boolean {
-    if (this.startedBlocks <= this.subBlocks.current || this.subBlocks.pool.length === 0) return false;
+    if (this.startedBlocks <= this.subBlocks.current || this.subBlocks.poolSize === 0) return false;
     const ready = this.control.ready();
-    if (ready.length === 0 || ready.some((c) => c.outstanding.length > 0)) return false;
+    if (ready.length === 0 || ready.some((c) => c.outstandingCount > 0)) return false;
     const perConn = new Map<Connection, SubBlockId[]>();
     let k = 0;
     for (const id of this.subBlocks.pool) {
-      const allowed = ready.filter((c) => !this.subBlocks.isExcluded(id, c.nodeId));
-      const pick = allowed.length > 0 ? allowed[k++ % allowed.length] : ready[k++ % ready.length];
-      perConn.set(pick, [...(perConn.get(pick) ?? []), id]);
+      let pick: Connection;
+      if (!this.subBlocks.hasExclusions) {
+        pick = ready[k++ % ready.length];
+      } else {
+        const allowed = ready.filter((c) => !this.subBlocks.isExcluded(id, c.nodeId));
+        pick = allowed.length > 0 ? allowed[k++ % allowed.length] : ready[k++ % ready.length];
+      }
+      const mine = perConn.get(pick);
+      if (mine === undefined) perConn.set(pick, [id]);
+      else mine.push(id);
     }
     for (const [conn, ids] of perConn) this.send(conn, ids);
     this.s.forcedAssignments++;
@@ -469,7 +491,7 @@ export class Agent {
     this.pinnedChanged = true; // the origin's view is now pinned
     const ids: SubBlockId[] = [];
     for (const id of this.subBlocks.unfinished(this.urgentBlock)) {
-      if (origin.has(id)) continue;
+      if (this.subBlocks.holds(id, origin.id)) continue;
       for (const other of [...this.subBlocks.copies(id)]) this.cancelOn(this.control.get(other)!, [id]);
       ids.push(id);
     }
@@ -490,10 +512,10 @@ export class Agent {
 
   private send(conn: Connection, ids: readonly SubBlockId[]): void {
     if (ids.length === 0) return;
-    const wasIdle = conn.outstanding.length === 0;
+    const wasIdle = conn.outstandingCount === 0;
     for (const id of ids) {
       this.subBlocks.assign(id, conn.id);
-      conn.outstanding.push(id);
+      conn.push(id);
     }
     this.ports.transport.request(conn.id, ids);
     if (wasIdle) {
@@ -521,6 +543,8 @@ export class Agent {
       fn(this.context());
     } catch (e) {
       throw new StrategyError(this.strategy.name, this.now, e);
+    } finally {
+      this.poolShared = false;
     }
   }
 
@@ -533,7 +557,21 @@ export class Agent {
       else this.strategy.onSubBlockDone?.(ctx, view);
     } catch (e) {
       throw new StrategyError(this.strategy.name, this.now, e);
+    } finally {
+      this.poolShared = false;
     }
+  }
+
+  /** The pool for the strategy: read during a hook, it is kept up to date after each action until the hook ends. */
+  private sharedPool(): readonly SubBlockId[] {
+    this.poolShared = true;
+    return this.subBlocks.pool;
+  }
+
+  /** After a strategy action: what the strategy read stays live (the pool it read, the lists of `from`). */
+  private afterAction(from: Connection | null): void {
+    if (this.poolShared) this.subBlocks.syncPool();
+    from?.compact();
   }
 
   private viewOf(ctx: StrategyContext, conn: Connection): ConnectionView {
@@ -551,22 +589,7 @@ export class Agent {
 
   /** A fresh context per hook call: plain data plus the shared actions (no closures made per call). */
   private context(): StrategyContext {
-    const sb = this.subBlocks;
-    return {
-      nowUs: this.now,
-      block: sb.current,
-      content: this.content,
-      config: this.config,
-      connections: this.connectionViews(),
-      pool: sb.pool,
-      oracle: this.ports.oracle,
-      poolFor: this.actions.poolFor,
-      copiesOf: this.actions.copiesOf,
-      canFetch: this.actions.canFetch,
-      request: this.actions.request,
-      move: this.actions.move,
-      duplicate: this.actions.duplicate,
-    };
+    return new HookContext(this.now, this.subBlocks.current, this.content, this.config, this.connectionViews(), this.ports.oracle, this.actions);
   }
 
   /**
@@ -663,7 +686,9 @@ export class Agent {
       rttUs: e.rttUs,
       measured: e.measured,
       index: valuationIndex(e, scale, this.config.index),
-      outstanding: c.outstanding,
+      get outstanding() {
+        return c.outstanding;
+      },
       pinned: this.isPinned(c.kind),
     };
   }
@@ -676,15 +701,24 @@ export class Agent {
   private canFetch(connId: ConnId, id: SubBlockId): boolean {
     const conn = this.control.get(connId);
     const sb = this.subBlocks;
-    return conn !== undefined && sb.inWindow(id) && !sb.isDone(id) && !conn.has(id) && !sb.isExcluded(id, conn.nodeId);
+    return conn !== undefined && sb.inWindow(id) && !sb.isDone(id) && !sb.holds(id, connId) && !sb.isExcluded(id, conn.nodeId);
   }
 
   /** The context's actions, made once. */
-  private readonly actions: Pick<StrategyContext, "poolFor" | "copiesOf" | "canFetch" | "request" | "move" | "duplicate"> = {
+  private readonly actions: ContextActions = {
+    pool: () => this.sharedPool(),
     poolFor: (connId) => {
       const conn = this.readyConn(connId);
       const sb = this.subBlocks;
+      if (!sb.hasExclusions) return sb.pool.slice();
       return sb.pool.filter((id) => !sb.isExcluded(id, conn.nodeId));
+    },
+    poolHead: (connId, max) => {
+      const conn = this.readyConn(connId);
+      const sb = this.subBlocks;
+      assert(Number.isSafeInteger(max) && max >= 0, () => `poolHead: max must be a count, got ${max}`);
+      if (max === 0) return [];
+      return sb.poolHead(max, sb.hasExclusions ? (id) => !sb.isExcluded(id, conn.nodeId) : () => true);
     },
     copiesOf: (id) => this.subBlocks.copies(id),
     canFetch: (connId, id) => this.canFetch(connId, id),
@@ -697,6 +731,7 @@ export class Agent {
         assert(!sb.isExcluded(id, conn.nodeId), () => `request: node ${conn.nodeId} delivered ${id} corrupt`);
       }
       this.send(conn, ids);
+      this.afterAction(null);
     },
     move: (fromId, toId, ids) => {
       const from = this.readyConn(fromId);
@@ -705,11 +740,12 @@ export class Agent {
       assert(!this.isPinned(from.kind), () => `move: connection ${fromId} serves a block at its deadline (pinned)`);
       assert(ids.length > 0 && distinct(ids), "move: needs distinct ids");
       for (const id of ids) {
-        assert(from.has(id), () => `move: sub-block ${id} is not outstanding on connection ${fromId}`);
+        assert(this.subBlocks.holds(id, fromId), () => `move: sub-block ${id} is not outstanding on connection ${fromId}`);
         assert(this.canFetch(toId, id), () => `move: connection ${toId} may not fetch sub-block ${id}`);
       }
       this.cancelOn(from, ids);
       this.send(to, ids);
+      this.afterAction(from);
       this.s.rebalances++;
       this.s.movedSubBlocks += ids.length;
       this.ports.observer?.rebalance?.(this.now, fromId, toId, ids.length);
@@ -719,7 +755,48 @@ export class Agent {
       assert(this.subBlocks.copies(id).length > 0, () => `duplicate: sub-block ${id} is not in flight`);
       assert(this.canFetch(connId, id), () => `duplicate: connection ${connId} may not fetch sub-block ${id}`);
       this.send(conn, [id]);
+      this.afterAction(null);
       this.s.duplicatesRequested++;
     },
   };
+}
+
+type ContextActions = Pick<
+  StrategyContext,
+  "poolFor" | "poolHead" | "copiesOf" | "canFetch" | "request" | "move" | "duplicate"
+> & { readonly pool: () => readonly SubBlockId[] };
+
+/** The context handed to one hook call: plain data, the pool as a getter, and the agent's shared actions. */
+class HookContext implements StrategyContext {
+  readonly poolFor: StrategyContext["poolFor"];
+  readonly poolHead: StrategyContext["poolHead"];
+  readonly copiesOf: StrategyContext["copiesOf"];
+  readonly canFetch: StrategyContext["canFetch"];
+  readonly request: StrategyContext["request"];
+  readonly move: StrategyContext["move"];
+  readonly duplicate: StrategyContext["duplicate"];
+  private readonly readPool: () => readonly SubBlockId[];
+
+  constructor(
+    readonly nowUs: number,
+    readonly block: number,
+    readonly content: Content,
+    readonly config: AgentConfig,
+    readonly connections: readonly ConnectionView[],
+    readonly oracle: StrategyContext["oracle"],
+    actions: ContextActions,
+  ) {
+    this.poolFor = actions.poolFor;
+    this.poolHead = actions.poolHead;
+    this.copiesOf = actions.copiesOf;
+    this.canFetch = actions.canFetch;
+    this.request = actions.request;
+    this.move = actions.move;
+    this.duplicate = actions.duplicate;
+    this.readPool = actions.pool;
+  }
+
+  get pool(): readonly SubBlockId[] {
+    return this.readPool();
+  }
 }

@@ -18,7 +18,7 @@ export class DownloadMonitor {
   ) {}
 
   timeoutUs(conn: Connection): number {
-    const first = conn.outstanding[0];
+    const first = conn.first();
     const bytes = first === undefined ? this.content.subBlockBytes : this.content.subBlockSize(first);
     return Math.max(
       this.config.requestTimeoutMinUs,
@@ -35,7 +35,7 @@ export class DownloadMonitor {
 
   /** conn's outstanding list changed: stop the clock when empty, start it when it was not running. */
   changed(conn: Connection): void {
-    if (conn.outstanding.length === 0) {
+    if (conn.outstandingCount === 0) {
       this.timers.cancel(conn.requestTimer);
       conn.requestTimer = null;
     } else if (conn.requestTimer === null) {

@@ -97,6 +97,7 @@ export class FakeContext {
       connections: this.conns as readonly ConnectionView[],
       pool: this.pool,
       poolFor: () => [...this.pool],
+      poolHead: (_conn, max) => this.pool.slice(0, max),
       copiesOf: copies,
       canFetch: (conn, id) => !get(conn).outstanding.includes(id),
       request: (conn, ids) => {
