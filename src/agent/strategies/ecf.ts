@@ -24,6 +24,8 @@ import { EftStrategy } from "./eft.ts";
 export const WINDOW_BLOCKS = 16;
 /** Sub-blocks one top-up may add to one connection (a bound on the loop; the horizon usually stops it first). */
 export const MAX_TOP_UP = 64;
+/** Pool sub-blocks read at first by a top-up (more are read as needed). */
+export const POOL_HEAD = 64;
 /** Queue kept beyond the next arrival plus one RTT, in sub-blocks at the connection's rate. */
 export const QUEUE_MARGIN = 1;
 
@@ -57,7 +59,8 @@ export class EcfStrategy extends EftStrategy {
 
   /** Refills conn's queue up to its horizon with the sub-blocks ECF gives it. */
   protected topUp(ctx: StrategyContext, conn: ConnectionView): void {
-    if (ctx.pool.length === 0) return;
+    let pool = ctx.poolHead(conn.id, POOL_HEAD);
+    if (pool.length === 0) return;
     const conns = ctx.connections;
     const rates = this.ratesBps(ctx);
     const me = conns.indexOf(conn);
@@ -72,12 +75,21 @@ export class EcfStrategy extends EftStrategy {
         rateBps: rates[i],
       }))
       .filter((_o, i) => i !== me);
-    const pool = ctx.pool; // live: the ids taken below stay in it until the request is made
+    // The pool's head as this connection may fetch it (the ids taken stay in it until the request is made),
+    // read further (doubling) when the walk below reaches its end: O(ids read × log n), not O(pool size).
+    let asked = POOL_HEAD;
+    const more = (): boolean => {
+      if (pool.length < asked) return false; // the whole pool was read
+      asked *= 2;
+      const had = pool.length;
+      pool = ctx.poolHead(conn.id, asked);
+      return pool.length > had;
+    };
     const taken: number[] = [];
     let queueEndUs = this.timeline.finishUs(ctx, conn, rate);
     let at = 0; // index in pool of the first sub-block not taken
     let before = 0; // pool bytes before pool[at], not counting those taken
-    for (let n = 0; n < MAX_TOP_UP && at < pool.length; n++) {
+    for (let n = 0; n < MAX_TOP_UP && (at < pool.length || more()); n++) {
       if (nextArrivalUs >= 0 && queueEndUs >= nextArrivalUs + conn.rttUs + QUEUE_MARGIN * subBlockUs) break;
       const finishUs = Math.max(queueEndUs, ctx.nowUs + conn.rttUs) + subBlockUs;
       // Whole sub-blocks the others finish strictly before finishUs (a sub-block is never split).
@@ -88,14 +100,11 @@ export class EcfStrategy extends EftStrategy {
       }
       // The first sub-block (that this connection may fetch) whose end lies beyond what the others deliver by
       // finishUs; those skipped stay for the others.
-      while (
-        at < pool.length &&
-        (before + ctx.content.subBlockSize(pool[at]) <= othersBytes || !ctx.canFetch(conn.id, pool[at]))
-      ) {
+      while ((at < pool.length || more()) && before + ctx.content.subBlockSize(pool[at]) <= othersBytes) {
         before += ctx.content.subBlockSize(pool[at]);
         at++;
       }
-      if (at >= pool.length) break;
+      if (at >= pool.length && !more()) break;
       taken.push(pool[at]);
       queueEndUs = finishUs;
       if (nextArrivalUs < 0) nextArrivalUs = finishUs;
