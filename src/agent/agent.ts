@@ -9,7 +9,8 @@
 //   strategy.windowBlocks blocks).
 // - First block: it starts once a connection is ready and the other connection attempts have answered, or at
 //   the latest min(connectTimeoutUs, 2 × the largest RTT hint among them) after the first one became ready,
-//   so that a split at block start sees more than the fastest-answering node.
+//   so that a split at block start sees more than the fastest-answering node (unless the strategy sets
+//   waitsForConnections: false, as one that hands out work per connection does: then at the first ready one).
 // - Failures: a connect failure or timeout, a `disconnected` ("reset"), a stalled request (download-monitor.ts)
 //   or corruptLimit corrupt sub-blocks from one node close the connection, return its outstanding sub-blocks to
 //   the pool and blacklist the node for blacklistUs. "peer-left" is not the node's fault: no blacklist, but the
@@ -372,7 +373,7 @@ export class Agent {
   private blockGateOpen(): boolean {
     const ready = this.control.ready();
     if (ready.length === 0) return false;
-    if (this.startedBlocks > 0 || this.startWaitOver) return true;
+    if (this.startedBlocks > 0 || this.startWaitOver || this.strategy.waitsForConnections === false) return true;
     const connecting = this.control.all().filter((c) => !c.ready);
     if (connecting.length === 0) return true;
     if (this.startWaitTimer === null) {

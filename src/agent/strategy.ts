@@ -94,6 +94,12 @@ export interface Strategy {
   readonly pipelinesBlocks?: boolean;
   /** With pipelinesBlocks: how many blocks the window holds (the current one included); default and minimum 2. */
   readonly windowBlocks?: number;
+  /**
+   * False when the first block need not wait for the other connection attempts (default true: a split at block
+   * start then sees more than the fastest-answering node); a strategy that hands out work per connection as
+   * connections become ready starts at the first one.
+   */
+  readonly waitsForConnections?: boolean;
   onBlockStart(ctx: StrategyContext): void;
   onConnectionIdle(ctx: StrategyContext, conn: ConnectionView): void;
   onSubBlockDone?(ctx: StrategyContext, conn: ConnectionView): void;

@@ -2,6 +2,7 @@
 // earliest-finish split, moves and tail copies; rebalance's finish-time rule; index's node speed; ecf's queue
 // depth and choice of sub-blocks; and the planning and timeline helpers they share.
 import { describe, expect, it } from "vitest";
+import { Agent, createStrategy } from "../../src/agent/agent.ts";
 import { EcfStrategy } from "../../src/agent/strategies/ecf.ts";
 import { EftStrategy } from "../../src/agent/strategies/eft.ts";
 import { IndexStrategy } from "../../src/agent/strategies/index-split.ts";
@@ -9,6 +10,7 @@ import { NodeSpeeds } from "../../src/agent/strategies/node-speed.ts";
 import { earliestFinish } from "../../src/agent/strategies/plan.ts";
 import { RebalanceStrategy } from "../../src/agent/strategies/rebalance.ts";
 import { Timeline } from "../../src/agent/strategies/timeline.ts";
+import { makeConfig, nodeInfo, Script } from "./fakes.ts";
 import { FakeContext } from "./strategy-context.ts";
 
 /** Sub-blocks of 100 kB = 0.8 Mbit: 100 ms at 8 Mb/s, 400 ms at 2 Mb/s, 800 ms at 1 Mb/s. */
@@ -264,5 +266,20 @@ describe("ecf", () => {
       { type: "request", conn: a.id, ids: [0, 1, 2], atUs: 0 },
       { type: "request", conn: b.id, ids: [9, 18], atUs: 0 },
     ]);
+  });
+
+  it("starts at the first ready connection; a block-start split waits for the other attempts", () => {
+    const requestsAfterFirstReady = (strategy: string) => {
+      const script = new Script();
+      const agent = new Agent(makeConfig(), script.ports(), createStrategy(strategy));
+      agent.start();
+      script.nowUs = 1_000;
+      agent.handle({ type: "tracker-nodes", nodes: [nodeInfo(1, 8e6, 10), nodeInfo(2, 8e6, 200)] });
+      script.nowUs = 11_000;
+      agent.handle({ type: "connected", connId: 0 }); // node 1 answers; node 2 has not yet
+      return script.requests.map((r) => r.connId);
+    };
+    expect(requestsAfterFirstReady("ecf")).toEqual([0]);
+    expect(requestsAfterFirstReady("static")).toEqual([]); // up to 2 × 200 ms for node 2
   });
 });

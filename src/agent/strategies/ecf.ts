@@ -1,7 +1,8 @@
 // `ecf` (earliest completion first, after MPTCP's ECF scheduler): a pipelining strategy beyond the design, built
 // on `eft`'s finish-time model. It requests up to WINDOW_BLOCKS blocks ahead (pipelinesBlocks, windowBlocks)
 // and keeps every useful connection's queue long enough to hide its RTT, so no connection waits for a first
-// byte between sub-blocks:
+// byte between sub-blocks; it starts at the first ready connection (waitsForConnections: false), the others
+// joining as they connect:
 // - top-up, after each of a connection's arrivals and whenever it goes idle (idle connections are looked at
 //   again after every arrival): sub-blocks are added while the queue would end before the next arrival plus one
 //   RTT plus QUEUE_MARGIN sub-blocks, so a request made at the next arrival brings its first byte before the
@@ -33,6 +34,8 @@ export class EcfStrategy extends EftStrategy {
   override readonly name: string = "ecf";
   readonly pipelinesBlocks = true;
   readonly windowBlocks = WINDOW_BLOCKS;
+  /** Work goes out per connection as each becomes ready: the first block starts at the first one. */
+  readonly waitsForConnections = false;
 
   override onBlockStart(ctx: StrategyContext): void {
     this.timeline.retain(ctx);
