@@ -146,6 +146,8 @@ const RUN_CELLS: Readonly<Record<RunsColumn, (r: SweepRunResult) => string>> = {
   origin_bytes: (r) => formatInt(metricValue(r.metrics, "originBytes")),
   rebalances: (r) => formatInt(metricValue(r.metrics, "rebalances")),
   blacklisted: (r) => formatInt(metricValue(r.metrics, "blacklisted")),
+  fallbacks: (r) => formatInt(metricValue(r.metrics, "fallbacks")),
+  request_timeouts: (r) => formatInt(metricValue(r.metrics, "requestTimeouts")),
   startup_delay_s: (r) => formatSeconds(metricValue(r.metrics, "startupDelayS")),
   stall_count: (r) => formatInt(metricValue(r.metrics, "stallCount")),
   stall_s: (r) => formatSeconds(metricValue(r.metrics, "stallS")),

@@ -31,6 +31,8 @@ function metrics(completionS: number): RunMetrics {
     originBytes: 0,
     rebalances: 0,
     blacklisted: 0,
+    fallbacks: 0,
+    requestTimeouts: 0,
     startupDelayS: -1,
     stallCount: 0,
     stallS: 0,
@@ -90,8 +92,8 @@ describe("runs.csv and summary.json of a sweep", () => {
 
   it("writes the parameter first, then the run columns, formatted as a run folder's runs.csv", () => {
     const lines = sweepRunsCsv(layout, results).split("\n");
-    expect(lines[1]).toBe("2,static,1,2.000000,1000000,1.5000,1.2500,1.600000,1.2500,0.250000,0.500000,0,0,0,0,0,-1.000000,0,0.000000,0.0000,10,f,");
-    expect(lines[5]).toBe('4,index,1,3.000000,1000000,1.5000,1.2500,1.600000,1.8750,0.250000,0.500000,0,0,0,0,0,-1.000000,0,0.000000,0.0000,10,f,"boom, late"');
+    expect(lines[1]).toBe("2,static,1,2.000000,1000000,1.5000,1.2500,1.600000,1.2500,0.250000,0.500000,0,0,0,0,0,0,0,-1.000000,0,0.000000,0.0000,10,f,");
+    expect(lines[5]).toBe('4,index,1,3.000000,1000000,1.5000,1.2500,1.600000,1.8750,0.250000,0.500000,0,0,0,0,0,0,0,-1.000000,0,0.000000,0.0000,10,f,"boom, late"');
   });
 
   it("aggregates per point and strategy and pairs index with static by seed", () => {

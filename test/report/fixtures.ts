@@ -40,6 +40,8 @@ export function fakeMetrics(overrides: Partial<RunMetrics> = {}): RunMetrics {
     originBytes: 0,
     rebalances: 1,
     blacklisted: 0,
+    fallbacks: 1,
+    requestTimeouts: 2,
     startupDelayS: 2.5,
     stallCount: 1,
     stallS: 0.75,

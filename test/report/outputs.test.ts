@@ -68,7 +68,8 @@ describe("CSV files", () => {
     const rows = lines(files.get("runs.csv") as string);
     expect(rows[0]).toBe(
       "strategy,seed,completion_s,throughput_bps,t_star_ratio,t_g_ratio,throughput_bound_s,throughput_bound_ratio,mean_block_s,p95_block_s,redundant_bytes," +
-        "failed_bytes,origin_bytes,rebalances,blacklisted,startup_delay_s,stall_count,stall_s,rebuffer_ratio," +
+        "failed_bytes,origin_bytes,rebalances,blacklisted,fallbacks,request_timeouts,startup_delay_s,stall_count," +
+        "stall_s,rebuffer_ratio," +
         "events,fingerprint,error",
     );
     expect(rows.slice(1).map((r) => r.split(",").slice(0, 3).join(","))).toEqual([
@@ -82,7 +83,7 @@ describe("CSV files", () => {
     ]);
     // throughput 1_939_393.9393 → integer; t_star_ratio 1.2345678 → 4 decimals; error quoted (has a comma).
     expect(rows[1]).toBe(
-      "static,1,9.000000,1939394,1.2346,1.1235,7.500000,1.1000,4.125000,4.500000,250000,10000,0,1,0,2.500000,1,0.750000,0.0833,1234,abc123,",
+      "static,1,9.000000,1939394,1.2346,1.1235,7.500000,1.1000,4.125000,4.500000,250000,10000,0,1,0,1,2,2.500000,1,0.750000,0.0833,1234,abc123,",
     );
     expect(rows[4].endsWith(',abc123,"livelock guard, 100000 events at t=5 s"')).toBe(true);
   });
@@ -267,6 +268,8 @@ function asWritten(r: RunResult): RunResult {
     originBytes: x(m.originBytes),
     rebalances: x(m.rebalances),
     blacklisted: x(m.blacklisted),
+    fallbacks: x(m.fallbacks),
+    requestTimeouts: x(m.requestTimeouts),
     startupDelayS: x(m.startupDelayS),
     stallCount: x(m.stallCount),
     stallS: x(m.stallS),

@@ -68,6 +68,10 @@ export interface RunMetrics {
   readonly originBytes: number;
   readonly rebalances: number;
   readonly blacklisted: number;
+  /** Times the agent called in the origin (no peers reachable, or a block's playback deadline at risk). */
+  readonly fallbacks: number;
+  /** Connections dropped because a request received nothing within its stall budget. */
+  readonly requestTimeouts: number;
   /** -1 when there is no player (bitrate 0). */
   readonly startupDelayS: number;
   readonly stallCount: number;

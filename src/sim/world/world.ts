@@ -682,7 +682,7 @@ export class World {
     const done = this.collector.finish(
       completionUs,
       this.s.content.size_bytes,
-      stats.rebalances,
+      stats,
       this.kernel.eventsProcessed,
       this.kernel.peakQueueLength,
       this.kernel.fingerprint(),
