@@ -11,17 +11,20 @@
 //   the latest min(connectTimeoutUs, 2 × the largest RTT hint among them) after the first one became ready,
 //   so that a split at block start sees more than the fastest-answering node (unless the strategy sets
 //   waitsForConnections: false, as one that hands out work per connection does: then at the first ready one).
-// - Failures: a connect failure or timeout, a `disconnected` ("reset"), a stalled request (download-monitor.ts)
-//   or corruptLimit corrupt sub-blocks from one node close the connection, return its outstanding sub-blocks to
-//   the pool and blacklist the node for blacklistUs. "peer-left" is not the node's fault: no blacklist, but the
-//   node is forgotten until the tracker lists it again. A corrupt sub-block goes back to the pool and its node
-//   may not fetch it again. Work returned to the pool is offered to every idle connection.
+// - Failures: a connect failure or timeout, a `disconnected` ("reset"), a connection silent past its stall
+//   budget while it holds work (download-monitor.ts) or corruptLimit corrupt sub-blocks from one node close the
+//   connection, return its outstanding sub-blocks to the pool and blacklist the node for blacklistUs.
+//   "peer-left" is not the node's fault: no blacklist, but the node is forgotten until the tracker lists it
+//   again. A corrupt sub-block goes back to the pool and its node may not fetch it again. Work returned to the
+//   pool is offered to every idle connection. A closed connection's slot is refilled after the same event;
+//   with no known node left to try, the tracker is asked (at most every trackerRefreshUs).
 // - Duplicates: when the first intact copy of a sub-block arrives, every other copy is cancelled.
 // - Fallback to the origin (config.originNodeId), counted in stats.fallbacks and reported to the observer:
 //   (1) "no-peers" (if fallback.whenNoPeers): after the tracker has answered, no peer/server connection is
 //       ready or opening and no known node is left to try (all tried, blacklisted or gone). The origin
-//       connection then serves like any other connection; it is closed at the next block start once a
-//       peer/server connection is ready and the origin has nothing outstanding.
+//       connection then serves like any other connection; at the next block start where a peer/server
+//       connection is ready and the origin has nothing outstanding it is parked: kept open but out of use for
+//       fallback.originIdleCloseUs (then closed), so the next fallback needs no connection set-up.
 //   (2) "deadline" (if fallback.deadlineMarginUs > 0 and bitrateBps > 0): when the current block's playback
 //       deadline (playback-deadline.ts) is less than the margin away and the block is not complete, every
 //       unfinished sub-block of it is cancelled elsewhere and requested from the origin connection.
@@ -31,7 +34,12 @@
 import { assert } from "./assert.ts";
 import { Blacklist } from "./blacklist.ts";
 import { BlockManager } from "./block-manager.ts";
-import { type AgentConfig, DEFAULT_CORRUPT_LIMIT } from "./config.ts";
+import {
+  type AgentConfig,
+  DEFAULT_CORRUPT_LIMIT,
+  DEFAULT_ORIGIN_IDLE_CLOSE_US,
+  DEFAULT_TRACKER_MIN_INTERVAL_US,
+} from "./config.ts";
 import type { Connection } from "./connection.ts";
 import { ConnectionControl } from "./connection-control.ts";
 import { Content } from "./content.ts";
@@ -104,6 +112,10 @@ export class Agent {
   private startWaitTimer: TimerId | null = null;
   private startWaitOver = false;
   private refreshTimer: TimerId | null = null;
+  private lastTrackerAskUs = Number.NEGATIVE_INFINITY;
+  private refreshDueUs = 0;
+  /** Closes the parked origin connection (see retireOrigin). */
+  private originCloseTimer: TimerId | null = null;
   private deadlineBlock = -1;
   private deadlineTimer: TimerId | null = null;
   private urgentBlock = -1;
@@ -149,7 +161,7 @@ export class Agent {
     );
     assert(
       config.requestTimeoutFactor > 0 && config.requestTimeoutMinUs >= 0,
-      "request timeouts must be positive",
+      "the stall budget's factor must be positive and its floor non-negative",
     );
     this.content = new Content(config.content);
     this.timers = new Timers(ports.clock);
@@ -174,7 +186,7 @@ export class Agent {
     const windowBlocks = strategy.pipelinesBlocks === true ? Math.max(2, Math.floor(strategy.windowBlocks ?? 2)) : 1;
     this.subBlocks = new SubBlockManager(this.content, windowBlocks);
     this.blocks = new BlockManager(this.content, ports.sink, ports.tracker);
-    this.monitor = new DownloadMonitor(config, this.content, this.timers, (conn) => {
+    this.monitor = new DownloadMonitor(config, this.content, this.timers, () => this.now, (conn) => {
       this.s.stalledConnections++;
       this.dropConnection(conn, "stalled");
     });
@@ -195,7 +207,7 @@ export class Agent {
     assert(!this.started, "the agent was already started");
     this.started = true;
     this.guard(() => {
-      this.ports.tracker.requestNodes(this.config.trackerListSize);
+      this.askTracker();
       this.subBlocks.openWindow();
     });
   }
@@ -279,7 +291,7 @@ export class Agent {
     }
     conn.estimate.addTransferSample(e.sizeBytes, this.now - e.firstByteUs);
     if (!this.sampled.includes(conn)) this.sampled.push(conn);
-    this.monitor.progress(conn);
+    this.monitor.arrived(conn);
 
     if (!e.checksumOk) {
       this.s.corruptSubBlocks++;
@@ -362,7 +374,7 @@ export class Agent {
     this.startedBlocks++;
     const origin = this.control.origin();
     if (origin?.idle && this.urgentBlock < 0 && this.control.ready().some((c) => c.kind !== "origin")) {
-      this.dropConnection(origin, null); // peers are back: stop using the origin
+      this.retireOrigin(origin); // peers are back: stop using the origin
     }
     this.callStrategy((ctx) => this.strategy.onBlockStart(ctx));
     this.offerAllIdle();
@@ -450,19 +462,47 @@ export class Agent {
   // ---- fallback to the origin --------------------------------------------------------------------------------
 
   private noPeersFallback(): void {
-    if (!this.config.fallback.whenNoPeers || !this.directory.answered || this.control.origin() !== undefined)
-      return;
+    if (!this.config.fallback.whenNoPeers || !this.directory.answered) return;
+    const origin = this.control.origin();
+    if (origin !== undefined && origin.state !== "parked") return;
     if (this.control.peerCount > 0 || this.control.candidate() !== null) return;
     this.callOrigin("no-peers");
   }
 
-  /** Opens the origin connection if needed and counts one fallback; nothing when the origin is unusable. */
+  /**
+   * Puts the origin connection in use (back from parked, or opened: one set-up) and counts one fallback;
+   * nothing when the origin is unusable.
+   */
   private callOrigin(reason: string): void {
     const originId = this.config.originNodeId;
     if (originId === null || this.control.isBlacklisted(originId)) return;
-    this.control.openOrigin();
+    const origin = this.control.origin();
+    if (origin?.state === "parked") {
+      this.control.unpark(origin);
+      this.timers.cancel(this.originCloseTimer);
+      this.originCloseTimer = null;
+      this.enqueueIdle(origin);
+      this.ports.observer?.originInUse?.(this.now, origin.id, true);
+    } else {
+      this.control.openOrigin();
+    }
     this.s.fallbacks++;
     this.ports.observer?.fallback?.(this.now, reason);
+  }
+
+  /** The fallback is over: park the idle origin connection for originIdleCloseUs (then close it), or close it. */
+  private retireOrigin(origin: Connection): void {
+    const keepUs = this.config.fallback.originIdleCloseUs ?? DEFAULT_ORIGIN_IDLE_CLOSE_US;
+    if (keepUs <= 0) {
+      this.dropConnection(origin, null);
+      return;
+    }
+    this.control.park(origin);
+    this.ports.observer?.originInUse?.(this.now, origin.id, false);
+    this.originCloseTimer = this.timers.set(keepUs, () => {
+      this.originCloseTimer = null;
+      if (this.control.origin() === origin && origin.state === "parked") this.dropConnection(origin, null);
+    });
   }
 
   /** Arms the deadline timer of the current block once its deadline is known. */
@@ -500,13 +540,35 @@ export class Agent {
     return true;
   }
 
+  /**
+   * Keeps a tracker request due: every trackerRefreshUs (node lists age: nodes come and go, their state
+   * changes); sooner while below maxConnections after fill() (no known node left to try): at once if the last
+   * request is at least trackerMinIntervalUs old, else when it is.
+   */
   private scheduleTrackerRefresh(): void {
-    if (this.finished || this.refreshTimer !== null) return;
-    if (this.control.peerCount >= this.config.maxConnections) return;
-    this.refreshTimer = this.timers.set(this.config.trackerRefreshUs, () => {
+    if (this.finished) return;
+    const below = this.control.peerCount < this.config.maxConnections;
+    const minIntervalUs = this.config.trackerMinIntervalUs ?? DEFAULT_TRACKER_MIN_INTERVAL_US;
+    const dueUs = this.lastTrackerAskUs + (below ? Math.min(minIntervalUs, this.config.trackerRefreshUs) : this.config.trackerRefreshUs);
+    if (this.refreshTimer !== null) {
+      if (this.refreshDueUs === dueUs) return;
+      this.timers.cancel(this.refreshTimer);
       this.refreshTimer = null;
-      this.ports.tracker.requestNodes(this.config.trackerListSize);
+    }
+    if (dueUs <= this.now) {
+      this.askTracker();
+      return;
+    }
+    this.refreshDueUs = dueUs;
+    this.refreshTimer = this.timers.set(dueUs - this.now, () => {
+      this.refreshTimer = null;
+      this.askTracker();
     });
+  }
+
+  private askTracker(): void {
+    this.lastTrackerAskUs = this.now;
+    this.ports.tracker.requestNodes(this.config.trackerListSize);
   }
 
   // ---- requests ----------------------------------------------------------------------------------------------
@@ -523,7 +585,7 @@ export class Agent {
       conn.rttProbeId = ids[0];
       conn.rttProbeRequestUs = this.now;
     }
-    this.monitor.changed(conn);
+    this.monitor.added(conn, wasIdle);
   }
 
   private cancelOn(conn: Connection, ids: readonly SubBlockId[]): void {
@@ -533,7 +595,7 @@ export class Agent {
       this.subBlocks.unassign(id, conn.id);
       if (conn.rttProbeId === id) conn.rttProbeId = -1;
     }
-    this.monitor.changed(conn);
+    this.monitor.removed(conn);
     this.enqueueIdle(conn);
   }
 

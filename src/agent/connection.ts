@@ -10,7 +10,8 @@
 import type { ConnectionEstimate } from "./estimator.ts";
 import type { ConnId, NodeId, NodeKind, SubBlockId, TimerId } from "./ports.ts";
 
-export type ConnectionState = "connecting" | "ready";
+/** "parked": open but out of use (the origin between fallbacks): not ready, not offered to the strategy. */
+export type ConnectionState = "connecting" | "ready" | "parked";
 
 export class Connection {
   state: ConnectionState = "connecting";
@@ -25,9 +26,16 @@ export class Connection {
   /** When that request was sent, µs. */
   rttProbeRequestUs = 0;
   connectTimer: TimerId | null = null;
+  /** The download monitor's stall timer (download-monitor.ts), armed while the connection holds work. */
   requestTimer: TimerId | null = null;
   /** The download monitor's stall callback for this connection, made once (it is armed after every arrival). */
   onRequestTimeout: (() => void) | null = null;
+  /** Start of the connection's current silence while it holds work, µs (download-monitor.ts). */
+  silentSinceUs = 0;
+  /** Silence it had when its work was last all taken from it, carried over to its next work, µs. */
+  heldSilenceUs = 0;
+  /** A sub-block arrived since the connection was last given work while idle (true before its first request). */
+  deliveredSinceIdleRequest = true;
   /** The connection's id is in the agent's queue of idle connections to offer. */
   queuedIdle = false;
 
