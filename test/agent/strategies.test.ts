@@ -285,4 +285,36 @@ describe("ecf", () => {
     expect(requestsAfterFirstReady("ecf")).toEqual([0]);
     expect(requestsAfterFirstReady("static")).toEqual([]); // up to 2 × 200 ms for node 2
   });
+
+  it("rescues the current block from a connection that went silent, while the pool keeps the others busy", () => {
+    // Two blocks of four; A and B announce 8 Mb/s (100 ms per sub-block), RTTs 0. A goes silent.
+    const f = new FakeContext({ sizeBytes: 800_000, blockBytes: 400_000, subBlockBytes: 100_000 });
+    const a = f.connect(8e6, 0);
+    const b = f.connect(8e6, 0);
+    const ecf = new EcfStrategy();
+    f.openBlock(0);
+    f.openBlock(1);
+    ecf.onBlockStart(f.ctx());
+    // A: 0 (ends 100 ms, B finishes none before) and, its queue reaching 100 + 0 + 100 ms, one more: B finishes
+    // one whole sub-block before 200 ms, so A skips 1 and takes 2. B: 1, then 3 (A is busy until 200 ms).
+    expect(f.actions).toEqual([
+      { type: "request", conn: a.id, ids: [0, 2], atUs: 0 },
+      { type: "request", conn: b.id, ids: [1, 3], atUs: 0 },
+    ]);
+    // B delivers every 100 ms and tops up from the pool one sub-block at a time (4, 5, 6, 7); A delivers nothing.
+    for (const t of [100, 200, 300, 400]) f.arrive(ecf, b, t * ms);
+    expect(f.actions.slice(2).map((x) => (x.type === "request" ? [x.conn, x.ids, x.atUs / ms] : x))).toEqual([
+      [b.id, [4], 100],
+      [b.id, [5], 200],
+      [b.id, [6], 300],
+      [b.id, [7], 400],
+    ]);
+    // At 500 ms A's 0, due at 100 ms, is taken to come at 900 ms; B would deliver a copy after 7 at 700 ms:
+    // 200 ms sooner, more than one sub-block's time ⇒ a copy (A's head has started; within the budget).
+    f.arrive(ecf, b, 500 * ms);
+    expect(f.actions[6]).toEqual({ type: "duplicate", conn: b.id, id: 0, atUs: 500 * ms });
+    // At 600 ms A's 2 (unstarted) is expected at 1,200 ms; B, after its copy of 0, at 800 ms ⇒ it moves.
+    f.arrive(ecf, b, 600 * ms);
+    expect(f.actions[7]).toEqual({ type: "move", from: a.id, to: b.id, ids: [2], atUs: 600 * ms });
+  });
 });

@@ -124,6 +124,14 @@ export class Timeline {
     return end;
   }
 
+  /** How late conn's head is by its estimate (µs; 0 when on time or nothing is outstanding). */
+  lateUs(ctx: StrategyContext, conn: ConnectionView, rateBps: number): number {
+    const head = conn.outstanding[0];
+    if (head === undefined) return 0;
+    const dueUs = this.headStartUs(ctx, conn) + (ctx.content.subBlockSize(head) * 8e6) / rateBps;
+    return Math.max(0, ctx.nowUs - dueUs);
+  }
+
   /** When a request made now on conn would deliver `bytes` (after its current queue), µs. */
   appendFinishUs(ctx: StrategyContext, conn: ConnectionView, rateBps: number, bytes: number): number {
     const ready = ctx.nowUs + conn.rttUs;
