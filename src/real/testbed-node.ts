@@ -279,8 +279,8 @@ export class NodeServer {
     headers["content-length"] = end >= start ? end - start + 1 : 0;
     if (this.log.length < MAX_LOG) this.log.push({ status, start, end });
     const jitterMs = this.spec.jitterUs > 0 ? this.spec.rng("jitter").next() * (this.spec.jitterUs / 1000) : 0;
-    const waitMs = Math.max(0, arrivedMs + this.spec.rttUs / 1000 + jitterMs - performance.now());
-    this.later(waitMs, () => {
+    const dueMs = arrivedMs + this.spec.rttUs / 1000 + jitterMs;
+    this.later(Math.max(0, dueMs - performance.now()), () => {
       if (res.destroyed || this.dead) return;
       res.writeHead(status, headers);
       if (req.method === "HEAD" || end < start) {
@@ -288,12 +288,15 @@ export class NodeServer {
         return;
       }
       res.flushHeaders();
-      this.stream(res, this.file.bytes(version), start, end);
+      this.stream(res, this.file.bytes(version), start, end, dueMs);
     });
   }
 
-  /** Sends bytes [start, end] of `body` through the shaper, corrupting sub-blocks as the node's draws say. */
-  private stream(res: ServerResponse, body: Buffer, start: number, end: number): void {
+  /**
+   * Sends bytes [start, end] of `body` through the shaper from dueMs on (bytes a late timer held back leave at
+   * once), corrupting sub-blocks as the node's draws say.
+   */
+  private stream(res: ServerResponse, body: Buffer, start: number, end: number, dueMs: number): void {
     const corruptAt = this.corruptOffsets(start, end);
     let pos = start;
     const stream: ShapedStream = {
@@ -325,7 +328,7 @@ export class NodeServer {
       this.active.delete(stream);
     });
     this.active.set(stream, res);
-    this.shaper.add(stream);
+    this.shaper.add(stream, dueMs);
   }
 
   /** One byte offset per sub-block of [start, end] that this answer corrupts (its first byte in the range). */
