@@ -1,14 +1,14 @@
 // One of the agent's connections on the real network: the sub-blocks it was asked for, in request order, fetched
-// with one Range GET at a time on its mirror's pool (the longest run of consecutive sub-block ids at the head of
-// the queue shares one range: consecutive ids are adjacent bytes). Body bytes are cut into sub-blocks as they
-// arrive; a complete sub-block is checked against the manifest (when there is one), written to the part file
-// when intact, and handed to the driver. A short 206 leaves the rest queued: the next range starts at the first
-// missing byte (the partly received sub-block is kept). Cancelled sub-blocks leave the queue at once; bytes of
-// an answer still flowing for them are dropped, and an answer that only carries cancelled bytes is aborted.
-//
-// Requests are sequential: a request made while another is in flight starts after it, one round trip later
-// (the simulator sends it back to back). The strategies that add work to busy connections (pipelined,
-// endgame) pay for that here; static, index and rebalance give work to idle connections only.
+// with Range GETs on its mirror's pool (the longest run of consecutive sub-block ids not yet asked for shares
+// one range: consecutive ids are adjacent bytes). Ranges are asked for as soon as the agent asks; the mirror's
+// socket pipelines them (mirror.ts), so they come back in order, back to back, as in the simulator. Body bytes
+// are cut into sub-blocks as they arrive; a complete sub-block is checked against the manifest (when there is
+// one), written to the part file when intact, and handed to the driver. A short 206 leaves the rest of its
+// range to be asked for again, from the first missing byte (bytes already received of a sub-block are kept).
+// Cancelled sub-blocks leave the queue at once; bytes still flowing for them are dropped. A range that only
+// carries cancelled bytes is aborted when it is the one being answered; one still waiting behind it on the
+// socket is aborted when its turn comes (its headers arrive), since aborting it earlier would make undici send
+// the answered range again (range-get.ts).
 
 import type { NodeKind } from "../agent/ports.ts";
 import type { Content } from "../agent/content.ts";
@@ -33,19 +33,22 @@ export interface ConnHost {
 
 /** Most sub-blocks one range carries. */
 export const MAX_RANGE_SUB_BLOCKS = 4096;
+/** Most ranges asked for and not yet over on one connection (a bound on the socket's pipeline). */
+export const MAX_FLIGHTS = 16;
 
 interface Flight {
   readonly get: RangeGet;
+  /** Nothing it carries is wanted any more: aborted when its answer starts. */
+  unwanted: boolean;
   /** Next byte expected, and the last byte asked (inclusive). */
   pos: number;
   readonly end: number;
+  /** The records the range was asked for, in byte order (some may have been cancelled since). */
+  readonly recs: readonly LiveSubBlock[];
 }
 
-/** The sub-block being assembled from the body. */
+/** Bytes received so far of a sub-block, kept across ranges (a short 206 cuts one in the middle). */
 interface Partial {
-  readonly id: number;
-  readonly start: number;
-  readonly end: number;
   readonly chunks: Buffer[];
   got: number;
   readonly firstByteUs: number;
@@ -56,10 +59,13 @@ export class RealConn {
   probe: RangeGet | null = null;
   /** Wanted sub-blocks in request order, with their live records. */
   private readonly queue: LiveSubBlock[] = [];
+  /** The range each wanted record is being fetched by; absent: not asked for yet. */
+  private readonly flightOf = new Map<LiveSubBlock, Flight>();
+  private readonly partials = new Map<LiveSubBlock, Partial>();
   /** Complete sub-blocks whose event is queued but not yet handled, by id. */
   private readonly pendingEvents = new Map<number, LiveSubBlock>();
-  private flight: Flight | null = null;
-  private partial: Partial | null = null;
+  /** Ranges asked for and not over, oldest first (the socket answers them in this order). */
+  private readonly flights: Flight[] = [];
 
   constructor(
     readonly id: number,
@@ -88,8 +94,9 @@ export class RealConn {
     for (const id of ids) {
       const i = this.queue.findIndex((r) => r.subBlockId === id);
       if (i >= 0) {
-        rec.end(this.queue[i], "cancelled", nowUs);
-        this.queue.splice(i, 1);
+        const r = this.queue[i];
+        rec.end(r, "cancelled", nowUs);
+        this.forget(r, i);
         continue;
       }
       const done = this.pendingEvents.get(id);
@@ -98,11 +105,7 @@ export class RealConn {
         rec.end(done, "cancelled", nowUs);
       }
     }
-    if (this.flight !== null && !this.flightWanted()) {
-      this.flight.get.abort();
-      this.flight = null;
-      this.dropPartialIfUnwanted();
-    }
+    for (const f of [...this.flights]) if (!f.unwanted && !this.wanted(f)) this.dropFlight(f);
     this.pump();
   }
 
@@ -111,9 +114,10 @@ export class RealConn {
     this.state = "closed";
     this.probe?.abort();
     this.probe = null;
-    this.flight?.get.abort();
-    this.flight = null;
-    this.partial = null;
+    for (const f of this.flights) f.get.abort(); // oldest first: the one being answered goes first
+    this.flights.length = 0;
+    this.flightOf.clear();
+    this.partials.clear();
     for (const r of this.queue) this.host.recorder.end(r, "cancelled", nowUs);
     this.queue.length = 0;
     for (const r of this.pendingEvents.values()) this.host.recorder.end(r, "cancelled", nowUs);
@@ -127,40 +131,83 @@ export class RealConn {
     else if (v.kind === "version-changed") this.mirror.exclude("quarantined", `another version: ${v.detail}`);
   }
 
-  /** Starts the next range when the connection is open, idle and has work. */
+  /** Asks for queued sub-blocks not yet asked for, while fewer than MAX_FLIGHTS ranges are in flight. */
   pump(): void {
-    if (this.state !== "open" || this.flight !== null || this.queue.length === 0) return;
+    if (this.state !== "open") return;
     const c = this.host.content;
-    let n = 1;
-    while (n < this.queue.length && n < MAX_RANGE_SUB_BLOCKS && this.queue[n].subBlockId === this.queue[n - 1].subBlockId + 1) n++;
-    const first = subBlockRange(c, this.queue[0].subBlockId);
-    const last = subBlockRange(c, this.queue[n - 1].subBlockId);
-    const p = this.partial;
-    const start = p !== null && p.id === this.queue[0].subBlockId ? p.start + p.got : first.start;
-    if (p !== null && p.id !== this.queue[0].subBlockId) this.partial = null;
-    const end = last.end - 1;
+    for (let i = 0; i < this.queue.length && this.flights.length < MAX_FLIGHTS; i++) {
+      if (this.flightOf.has(this.queue[i])) continue;
+      const run = [this.queue[i]];
+      for (let j = i + 1; j < this.queue.length && run.length < MAX_RANGE_SUB_BLOCKS; j++) {
+        const r = this.queue[j];
+        if (this.flightOf.has(r) || r.subBlockId !== run[run.length - 1].subBlockId + 1) break;
+        run.push(r);
+      }
+      const first = subBlockRange(c, run[0].subBlockId);
+      const start = first.start + (this.partials.get(run[0])?.got ?? 0);
+      const end = subBlockRange(c, run[run.length - 1].subBlockId).end - 1;
+      this.startFlight(run, start, end);
+      i += run.length - 1;
+    }
+  }
+
+  private startFlight(recs: LiveSubBlock[], start: number, end: number): void {
+    const live = () => this.flights.includes(flight);
     const flight: Flight = {
       pos: start,
       end,
+      recs,
+      unwanted: false,
       get: rangeGet(this.mirror, start, end, () => this.host.realNowUs(), {
         onVerdict: (v) => {
-          if (this.flight !== flight) return;
-          if (v.kind !== "ok") this.fail(v);
+          if (!live()) return;
+          if (flight.unwanted) {
+            this.dropFlight(flight); // its turn came: the one being answered may be aborted
+            this.pump();
+          } else if (v.kind !== "ok") this.fail(v);
         },
         onData: (chunk, atUs) => {
-          if (this.flight === flight) this.onData(flight, chunk, atUs);
+          if (live() && !flight.unwanted) this.onData(flight, chunk, atUs);
         },
         onEnd: () => {
-          if (this.flight !== flight) return;
-          this.flight = null;
-          this.pump(); // a short 206 left work queued: the rest is asked for now
+          if (!live()) return;
+          this.endFlight(flight);
+          this.pump(); // a short 206 left work unasked: the rest is asked for now
         },
         onError: () => {
-          if (this.flight === flight) this.fail(null);
+          if (!live()) return;
+          if (flight.unwanted) this.endFlight(flight);
+          else this.fail(null);
         },
       }),
     };
-    this.flight = flight;
+    this.flights.push(flight);
+    for (const r of recs) this.flightOf.set(r, flight);
+  }
+
+  /** The flight is over: its records not received are asked for again by the next pump. */
+  private endFlight(f: Flight): void {
+    const i = this.flights.indexOf(f);
+    if (i >= 0) this.flights.splice(i, 1);
+    for (const r of f.recs) if (this.flightOf.get(r) === f) this.flightOf.delete(r);
+  }
+
+  /** Nothing of f is wanted: abort it if it is being answered, else when its turn comes. */
+  private dropFlight(f: Flight): void {
+    if (this.flights[0] === f) {
+      f.get.abort();
+      this.endFlight(f);
+      return;
+    }
+    f.unwanted = true;
+    for (const r of f.recs) if (this.flightOf.get(r) === f) this.flightOf.delete(r);
+  }
+
+  /** Removes a wanted record (queue index i) from every structure. */
+  private forget(r: LiveSubBlock, i = this.queue.indexOf(r)): void {
+    if (i >= 0) this.queue.splice(i, 1);
+    this.flightOf.delete(r);
+    this.partials.delete(r);
   }
 
   /** The connection failed (a reset, a timeout, or an answer that failed validation). */
@@ -168,29 +215,24 @@ export class RealConn {
     if (v !== null) this.exclude(v);
     if (this.state !== "open") return;
     this.state = "failed";
-    this.flight?.get.abort();
-    this.flight = null;
-    this.partial = null;
+    for (const f of this.flights) f.get.abort();
+    this.flights.length = 0;
+    this.flightOf.clear();
+    this.partials.clear();
     const now = this.host.realNowUs();
     for (const r of this.queue) this.host.recorder.end(r, "dropped", now);
     this.queue.length = 0;
     this.host.connectionFailed(this);
   }
 
-  private flightWanted(): boolean {
-    const f = this.flight;
-    if (f === null) return false;
+  /** Whether a record the flight carries is still wanted from it, at or after its next byte. */
+  private wanted(f: Flight): boolean {
     const c = this.host.content;
-    for (const r of this.queue) {
-      const { start, end } = subBlockRange(c, r.subBlockId);
-      if (start <= f.end && end > f.pos) return true;
+    for (const r of f.recs) {
+      if (this.flightOf.get(r) !== f) continue;
+      if (subBlockRange(c, r.subBlockId).end > f.pos) return true;
     }
     return false;
-  }
-
-  private dropPartialIfUnwanted(): void {
-    const p = this.partial;
-    if (p !== null && !this.queue.some((r) => r.subBlockId === p.id)) this.partial = null;
   }
 
   private onData(flight: Flight, chunk: Buffer, atUs: number): void {
@@ -202,33 +244,37 @@ export class RealConn {
         return;
       }
       const id = subBlockAt(c, flight.pos);
-      let p = this.partial;
-      if (p === null || p.id !== id) {
-        const r = subBlockRange(c, id);
-        p = { id, start: r.start, end: r.end, chunks: [], got: flight.pos - r.start, firstByteUs: atUs };
-        this.partial = p;
-      }
-      const take = Math.min(chunk.length - off, p.end - flight.pos);
-      const rec = this.queue.find((r) => r.subBlockId === id);
+      const range = subBlockRange(c, id);
+      const take = Math.min(chunk.length - off, range.end - flight.pos);
+      const rec = flight.recs.find((r) => r.subBlockId === id && this.flightOf.get(r) === flight);
       if (rec !== undefined) {
+        let p = this.partials.get(rec);
+        if (p === undefined || range.start + p.got !== flight.pos) {
+          p = { chunks: [], got: flight.pos - range.start, firstByteUs: atUs };
+          this.partials.set(rec, p);
+        }
         if (rec.firstByteUs < 0) rec.firstByteUs = p.firstByteUs;
         rec.bytes += take;
         p.chunks.push(chunk.subarray(off, off + take));
+        p.got += take;
+      } else {
+        this.mirror.otherBytes += take;
       }
-      p.got += take;
       flight.pos += take;
       off += take;
-      if (flight.pos === p.end) {
-        this.partial = null;
-        if (rec !== undefined && p.chunks.reduce((s, b) => s + b.length, 0) === p.end - p.start) {
-          this.complete(rec, Buffer.concat(p.chunks), atUs);
-        } else {
-          this.mirror.otherBytes += p.end - p.start;
+      if (rec !== undefined && flight.pos === range.end) {
+        const p = this.partials.get(rec)!;
+        const bytes = Buffer.concat(p.chunks);
+        if (bytes.length === range.end - range.start) this.complete(rec, bytes, atUs);
+        else {
+          // Its first bytes came on a range that is gone: ask for the whole sub-block again.
+          this.partials.delete(rec);
+          this.flightOf.delete(rec);
+          this.mirror.otherBytes += bytes.length;
         }
-        if (this.flight !== flight) return; // completion cancelled or failed it
-        if (!this.flightWanted()) {
-          flight.get.abort();
-          this.flight = null;
+        if (!this.flights.includes(flight)) return; // completing it failed the connection
+        if (!this.wanted(flight)) {
+          this.dropFlight(flight);
           this.pump();
           return;
         }
@@ -238,7 +284,7 @@ export class RealConn {
 
   private complete(rec: LiveSubBlock, bytes: Buffer, atUs: number): void {
     const id = rec.subBlockId;
-    this.queue.splice(this.queue.indexOf(rec), 1);
+    this.forget(rec);
     const m = this.host.manifest;
     const ok = m === null || sha256Hex(bytes) === m.subBlocks[id];
     if (ok) {

@@ -13,7 +13,7 @@
 //   connection, so a connection costs one round trip, as in the simulator. A mirror that is out (mirror.ts)
 //   is refused at once.
 // - request(conn, ids) queues the sub-blocks on the connection (connection.ts), which fetches them with
-//   sequential Range GETs (contiguous sub-blocks share one range) and reports each sub-block as its last byte
+//   Range GETs (contiguous sub-blocks share one range, several ranges in flight) and reports each sub-block as its last byte
 //   arrives, checked against the manifest's SHA-256 when there is one (checksumOk) and, when intact, written
 //   to the part file. Sub-blocks the part file already holds verified (a resumed download) are answered from
 //   disk without a request.

@@ -30,8 +30,6 @@ export const DEFAULT_BLOCK_BYTES = 1 << 20;
 export const DEFAULT_SUB_BLOCK_BYTES = 1 << 16;
 /** The prior rate every mirror starts with (nothing is known of a mirror before it sends). */
 export const MIRROR_PRIOR_BPS = 10_000_000;
-/** Connections per mirror pool: the agent's one, plus one so an aborted answer's socket is replaced at once. */
-export const POOL_CONNECTIONS = 2;
 export const DEFAULT_STALL_TIMEOUT_MS = 60_000;
 /** Most mirrors one fetch accepts. */
 export const MAX_MIRRORS = 256;
@@ -48,6 +46,8 @@ export interface FetchOptions {
   readonly subBlockBytes?: number;
   readonly timeouts?: HttpTimeouts;
   readonly stallTimeoutMs?: number;
+  /** Ranges written ahead on a mirror's socket (HTTP/1.1 pipelining); 1 turns pipelining off. */
+  readonly pipelining?: number;
   readonly signal?: AbortSignal;
   /** Called with the driver once the download started (progress bars read it). */
   readonly onStart?: (info: { driver: RealDriver; mirrors: readonly Mirror[]; sizeBytes: number; resumedBytes: number }) => void;
@@ -155,7 +155,7 @@ export async function fetchFile(opts: FetchOptions): Promise<FetchOutcome> {
   const manifest: Manifest | null = opts.manifest !== undefined ? readManifest(opts.manifest) : null;
   const timeouts = opts.timeouts ?? DEFAULT_TIMEOUTS;
   const clock = new WallClock();
-  const mirrors = urls.map((u, i) => new Mirror(i, u, timeouts, POOL_CONNECTIONS));
+  const mirrors = urls.map((u, i) => new Mirror(i, u, timeouts, opts.pipelining));
   const note = opts.note ?? (() => {});
   const empty = (error: string): FetchOutcome => ({
     status: "failed",

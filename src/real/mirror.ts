@@ -1,6 +1,8 @@
-// One mirror of the file: its URL, its undici Pool (a connection cap, timeouts set explicitly: undici's own
-// defaults are 300 s), what its first answer established (the total size and the validator sent as If-Range
-// afterwards), and its standing. A mirror that cannot serve ranges, answers out of spec or serves another
+// One mirror of the file: its URL, its undici Pool (one socket, HTTP/1.1 pipelining up to a depth, timeouts set
+// explicitly: undici's own defaults are 300 s), what its first answer established (the total size and the
+// validator sent as If-Range afterwards), and its standing. One socket per mirror matches the agent, which
+// opens at most one connection per node: its ranges go out at once and come back in order, back to back, as
+// in the simulator. Pipelining depth 1 turns that off (each range waits for the previous answer to end). A mirror that cannot serve ranges, answers out of spec or serves another
 // version is out for the rest of the download: the driver refuses connections to it and the node list leaves
 // it out. Bytes it served are counted for the progress bar and the report.
 
@@ -28,6 +30,8 @@ export interface HttpTimeouts {
 }
 
 export const DEFAULT_TIMEOUTS: HttpTimeouts = { connectMs: 3000, headersMs: 30_000, bodyMs: 30_000, keepAliveMs: 10_000 };
+/** Ranges written ahead on a mirror's socket before the first of them is answered. */
+export const DEFAULT_PIPELINING = 8;
 
 export class Mirror {
   readonly pool: Pool;
@@ -45,12 +49,12 @@ export class Mirror {
     readonly nodeId: number,
     readonly url: URL,
     readonly timeouts: HttpTimeouts,
-    connections: number,
+    readonly pipelining = DEFAULT_PIPELINING,
   ) {
     this.path = `${url.pathname}${url.search}`;
     this.pool = new Pool(url.origin, {
-      connections,
-      pipelining: 1,
+      connections: 1,
+      pipelining,
       connectTimeout: timeouts.connectMs,
       headersTimeout: timeouts.headersMs,
       bodyTimeout: timeouts.bodyMs,

@@ -1,7 +1,9 @@
 // One HTTP Range GET on a mirror's pool, streamed: the verdict on the response's status and headers
 // (response-check.ts) comes first, then the body chunks with the monotonic time each arrived, then its end or
 // an error. An answer that is not "ok" is aborted at once (a 200 would otherwise bring the whole file). The
-// caller aborts through abort(); after that no callback is called.
+// caller aborts through abort(); after that no callback is called. On a pipelined socket only the range being
+// answered may be aborted (undici then closes the socket and sends the ranges behind it again on a new one);
+// aborting one written behind it would make undici send the answered one again as well: connection.ts waits.
 
 import { errors } from "undici";
 import { checkResponse, ifRangeValue, type ResponseVerdict } from "./response-check.ts";
@@ -44,7 +46,8 @@ export function rangeGet(mirror: Mirror, start: number, end: number, nowUs: () =
   const ifRange = ifRangeValue(mirror.validator);
   if (ifRange !== null) headers["if-range"] = ifRange;
   mirror.pool
-    .request({ path: mirror.path, method: "GET", headers, signal: controller.signal })
+    // blocking: false lets undici write the next range on the socket before this one's headers came back.
+    .request({ path: mirror.path, method: "GET", headers, signal: controller.signal, blocking: false })
     .then(
       (res) => {
         if (done) {

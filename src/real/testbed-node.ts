@@ -1,7 +1,8 @@
 // One testbed node: an HTTP server on 127.0.0.1 that serves the testbed file shaped like a simulated node. Its
 // answers wait the node's RTT (plus U[0, jitter]) after the request arrived, then the body flows through the
 // shared Shaper at the node's uplink; single byte ranges are honoured (206 with Content-Range, 416 when
-// unsatisfiable, If-Range against the current ETag or Last-Modified); the node's scenario failures and its
+// unsatisfiable, If-Range against the current ETag or Last-Modified; pipelined requests are answered in order,
+// each from when it was due or when the one before it ended); the node's scenario failures and its
 // configured misbehaviours (misbehaviour.ts) apply. Everything random is drawn from the node's own named
 // streams (`<prefix>/connect`, `/corrupt`, `/drops`, `/stalls`, `/slowdowns`, `/jitter`), as in the simulator,
 // though real time orders the draws differently.
@@ -280,30 +281,42 @@ export class NodeServer {
     if (this.log.length < MAX_LOG) this.log.push({ status, start, end });
     const jitterMs = this.spec.jitterUs > 0 ? this.spec.rng("jitter").next() * (this.spec.jitterUs / 1000) : 0;
     const dueMs = arrivedMs + this.spec.rttUs / 1000 + jitterMs;
-    this.later(Math.max(0, dueMs - performance.now()), () => {
-      if (res.destroyed || this.dead) return;
+    // A pipelined request is answered once the answers before it on its socket are over (Node gives its
+    // response the socket then): its bytes follow theirs back to back, never interleaved.
+    const answer = (sinceMs: number) => {
+      if (res.destroyed || this.dead || this.closed) return;
       res.writeHead(status, headers);
       if (req.method === "HEAD" || end < start) {
         res.end();
         return;
       }
       res.flushHeaders();
-      this.stream(res, this.file.bytes(version), start, end, dueMs);
+      this.stream(res, this.file.bytes(version), start, end, sinceMs);
+    };
+    this.later(Math.max(0, dueMs - performance.now()), () => {
+      if (res.socket !== null) answer(dueMs);
+      else res.once("socket", () => answer(performance.now()));
     });
   }
 
   /**
-   * Sends bytes [start, end] of `body` through the shaper from dueMs on (bytes a late timer held back leave at
-   * once), corrupting sub-blocks as the node's draws say.
+   * Sends bytes [start, end] of `body` through the shaper from sinceMs on (bytes a late timer held back leave
+   * at once), corrupting sub-blocks as the node's draws say.
    */
-  private stream(res: ServerResponse, body: Buffer, start: number, end: number, dueMs: number): void {
+  private stream(res: ServerResponse, body: Buffer, start: number, end: number, sinceMs: number): void {
     const corruptAt = this.corruptOffsets(start, end);
     let pos = start;
     const stream: ShapedStream = {
       node: this.spec.id,
       remaining: () => end + 1 - pos,
       writable: () => !res.writableNeedDrain && !res.destroyed,
-      send: (n) => {
+      send: (want) => {
+        const die = this.spec.misbehaviour.dieAfterBytes;
+        const n = die === null ? want : Math.min(want, die - this.bytesSent);
+        if (n <= 0) {
+          this.die();
+          return;
+        }
         let chunk = body.subarray(pos, pos + n);
         for (const at of corruptAt) {
           if (at >= pos && at < pos + n) {
@@ -319,7 +332,6 @@ export class NodeServer {
           this.active.delete(stream);
           res.end();
         }
-        const die = this.spec.misbehaviour.dieAfterBytes;
         if (die !== null && this.bytesSent >= die) this.die();
       },
     };
@@ -328,7 +340,7 @@ export class NodeServer {
       this.active.delete(stream);
     });
     this.active.set(stream, res);
-    this.shaper.add(stream, dueMs);
+    this.shaper.add(stream, sinceMs);
   }
 
   /** One byte offset per sub-block of [start, end] that this answer corrupts (its first byte in the range). */

@@ -32,7 +32,7 @@ export async function runOnTestbed(loaded: LoadedScenario, testbed: Testbed, opt
   const config = agentConfigFor(s, origin?.id ?? null);
   const timeouts = { ...DEFAULT_TIMEOUTS, connectMs: s.agent.connect_timeout_ms };
   const mirrors = testbed.nodes.map((n) => {
-    const m = new Mirror(n.id, new URL(n.url), timeouts, 2);
+    const m = new Mirror(n.id, new URL(n.url), timeouts);
     m.total = s.content.size_bytes;
     return m;
   });
