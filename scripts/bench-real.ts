@@ -3,15 +3,19 @@
 //      completion error and median / p90 per-block error of the real run against the simulated one (targets:
 //      completion ≤ 10%, median block error ≤ 10%);
 //   2. `sim fetch`'s throughput on the loopback testbed against the sum of the mirrors' shaped capacities
-//      (4 mirrors of scenarios/calibration/servers-4.yaml, 16 MiB, with rebalance and pipelined).
+//      (4 mirrors of scenarios/calibration/servers-4.yaml, 16 MiB, with rebalance and pipelined);
+//   3. (--only fit) the same real runs as 1, compared with the simulator under other network models: the tcp
+//      model with its defaults, with its payload efficiency only (no slow start), with slow start only — which
+//      one (if any) closes the gap.
 // Everything runs on 127.0.0.1. The machine's load average is printed before and after: wall-clock figures
 // from a loaded machine are slower and noisier (timers and event loops wait for a core).
-// Usage: npm run bench:real [-- --only calibrate|fetch] [-- --scenario FILE]
+// Usage: npm run bench:real [-- --only calibrate|fetch|fit] [-- --scenario FILE]
 
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { calibrate, calibrationTable } from "../src/real/calibrate.ts";
+import { calibrate, calibrationTable, compareRuns } from "../src/real/calibrate.ts";
+import { runOne } from "../src/harness/run.ts";
 import { fetchFile } from "../src/real/fetch.ts";
 import { manifestJson } from "../src/real/manifest.ts";
 import { startTestbed } from "../src/real/testbed.ts";
@@ -26,6 +30,41 @@ const scenarios = arg("scenario") !== undefined ? [arg("scenario")!] : ["servers
 const load = () => loadavg().map((x) => x.toFixed(2)).join(" ");
 
 console.log(`load average (1, 5, 15 min) at the start: ${load()} on a machine with ${(await import("node:os")).cpus().length} cores`);
+
+if (only === "fit") {
+  console.log("\n== the network model that best matches the testbed (same real runs, simulator variants)");
+  const variants: readonly [string, Record<string, unknown>][] = [
+    ["fluid", { model: "fluid" }],
+    ["tcp (IW10, efficiency 0.95)", { model: "tcp" }],
+    ["tcp, slow start only", { model: "tcp", efficiency: 1 }],
+    ["tcp, efficiency 0.93 only", { model: "tcp", efficiency: 0.93, initial_window_segments: 4096 }],
+    ["tcp, efficiency 0.95 only", { model: "tcp", efficiency: 0.95, initial_window_segments: 4096 }],
+    ["tcp, efficiency 0.97 only", { model: "tcp", efficiency: 0.97, initial_window_segments: 4096 }],
+  ];
+  const totals = variants.map(() => ({ completion: 0, median: 0, n: 0 }));
+  for (const file of scenarios) {
+    const loaded = loadScenario(file);
+    const seed = loaded.scenario.seed;
+    const strategies = ["static", "index", "rebalance"];
+    const real = (await calibrate(loaded, { strategies, seed })).real;
+    console.log(`\n${loaded.scenario.name}: median per-block error / completion error, mean over ${strategies.join(", ")}`);
+    variants.forEach(([name, network], vi) => {
+      const v = resolveScenario({ ...loaded.scenario, network: { ...loaded.scenario.network, ...network } }, loaded.file, loaded.dir);
+      const cs = strategies.map((strategy, i) => compareRuns(runOne(v, { strategy, seed }).result, real[i]));
+      const med = cs.reduce((a, c) => a + c.medianBlockError, 0) / cs.length;
+      const comp = cs.reduce((a, c) => a + c.completionError, 0) / cs.length;
+      totals[vi].median += med;
+      totals[vi].completion += comp;
+      totals[vi].n++;
+      console.log(`  ${name.padEnd(28)} ${(med * 100).toFixed(1)}% / ${(comp * 100).toFixed(1)}%`);
+    });
+  }
+  console.log("\nover every scenario:");
+  variants.forEach(([name], vi) => {
+    const t = totals[vi];
+    console.log(`  ${name.padEnd(28)} ${((t.median / t.n) * 100).toFixed(1)}% / ${((t.completion / t.n) * 100).toFixed(1)}%`);
+  });
+}
 
 if (only === undefined || only === "calibrate") {
   console.log("\n== sim calibrate: real against simulated (targets: completion ≤ 10%, median block error ≤ 10%)");

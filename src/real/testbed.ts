@@ -4,8 +4,9 @@
 // simulator's star. Node parameters come from the simulator itself: the testbed builds the scenario's World
 // for the seed (never running it) and reads its nodes, so node i of the testbed is node i of the simulated
 // world, with the same uplink, RTT, load and failures; its tracker answers node lists exactly as the
-// simulated tracker would. Not emulated: churn and arrivals (every node stays up), TCP's own dynamics at the
-// node's RTT (the RTT is a delay before each answer; bytes then flow at the shaped rate).
+// simulated tracker would. Body bytes are shaped at the node's full rate (the fluid model's reading; the tcp
+// model's payload efficiency is not applied). Not emulated: churn and arrivals (every node stays up), TCP's own
+// dynamics at the node's RTT (the RTT is a delay before each answer; bytes then flow at the shaped rate).
 
 import { RandomStreams } from "../sim/random/streams.ts";
 import { markovProcess, traceProcess, type CapacityProcess } from "../sim/traces/process.ts";
@@ -67,7 +68,10 @@ export async function startTestbed(loaded: LoadedScenario, opts: TestbedOptions)
   if (s.peers.some((g) => g.churn !== undefined || g.arrivals !== undefined)) {
     notes.push("churn and arrivals are not emulated: every node stays up");
   }
-  if (s.network.model === "tcp") notes.push("the tcp model's windows are not emulated: bytes flow at the shaped rate after one RTT");
+  const n = s.network;
+  if (n.model === "tcp" && n.initial_window_segments * n.mss_bytes < n.receive_window_bytes) {
+    notes.push("the tcp model's slow start is not emulated: answers flow at the shaped rate from their first byte");
+  }
   const layout = { sizeBytes: s.content.size_bytes, blockBytes: s.content.block_bytes, subBlockBytes: s.content.sub_block_bytes };
   const versions = new Map<number, Buffer>();
   const bytesOf = (v: number) => {

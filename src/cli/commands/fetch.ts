@@ -24,6 +24,7 @@ interface Args {
   readonly subBlockBytes?: number;
   readonly connectTimeoutMs?: number;
   readonly stallTimeoutS?: number;
+  readonly pipelining?: number;
 }
 
 const MB = 1024 * 1024;
@@ -46,6 +47,7 @@ export function fetchCommand(setExit: (code: number) => void): CommandModule<obj
         .option("sub-block-bytes", { type: "number", describe: "sub-block size without a manifest [default: 65536]" })
         .option("connect-timeout-ms", { type: "number", describe: "TCP connect timeout [default: 3000]" })
         .option("stall-timeout-s", { type: "number", describe: "fail when nothing arrived for this long [default: 60]" })
+        .option("pipelining", { type: "number", describe: "ranges written ahead on a mirror's socket; 1 turns HTTP pipelining off [default: 8]" })
         .example("$0 fetch http://127.0.0.1:8001/file.bin http://127.0.0.1:8002/file.bin -o file.bin", "two mirrors")
         .example("$0 fetch URL1 URL2 URL3 -o f.bin --manifest f.manifest.json --out reports/fetch", "checked, with a report")
         .epilogue(EXIT_CODES_TEXT) as never,
@@ -55,6 +57,7 @@ export function fetchCommand(setExit: (code: number) => void): CommandModule<obj
       intFlag("sub-block-bytes", args.subBlockBytes, 1);
       intFlag("connect-timeout-ms", args.connectTimeoutMs, 1, 600_000);
       positiveFlag("stall-timeout-s", args.stallTimeoutS);
+      intFlag("pipelining", args.pipelining, 1, 64);
       if (args.out !== undefined && existsSync(args.out) && !statSync(args.out).isDirectory()) {
         throw new UsageError(`--out: ${args.out} exists and is not a folder`);
       }
@@ -81,6 +84,7 @@ export function fetchCommand(setExit: (code: number) => void): CommandModule<obj
             subBlockBytes: args.subBlockBytes,
             timeouts: { ...DEFAULT_TIMEOUTS, connectMs: args.connectTimeoutMs ?? DEFAULT_TIMEOUTS.connectMs },
             stallTimeoutMs: args.stallTimeoutS !== undefined ? args.stallTimeoutS * 1000 : undefined,
+            pipelining: args.pipelining,
             signal: controller.signal,
             note: (t) => process.stderr.write(`${t}\n`),
             onStart: tty ? (info) => (stopBar = progressBar(info)) : undefined,
