@@ -194,6 +194,12 @@ export class RealConn {
 
   /** Nothing of f is wanted: abort it if it is being answered, else when its turn comes. */
   private dropFlight(f: Flight): void {
+    if (f.pos > f.end) {
+      // Every byte is in: let the answer end by itself. Aborting it now would close the socket and make undici
+      // send every range pipelined behind it again, one round trip late.
+      this.endFlight(f);
+      return;
+    }
     if (this.flights[0] === f) {
       f.get.abort();
       this.endFlight(f);
