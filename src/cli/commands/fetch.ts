@@ -146,7 +146,14 @@ function progressBar(info: {
     const p = info.driver.progress();
     const done = p.verifiedBytes + info.resumedBytes;
     const s = (performance.now() - t0) / 1000;
-    const shares = p.verifiedBytes > 0 ? p.byMirror.map((b, i) => `#${i} ${Math.round((100 * b) / p.verifiedBytes)}%`).join(" ") : "";
+    // Each mirror that sent something, largest share first, at most 8 (mirrors are numbered as given).
+    const shares = p.byMirror
+      .map((b, i) => ({ i, b }))
+      .filter((m) => m.b > 0)
+      .sort((x, y) => y.b - x.b || x.i - y.i)
+      .slice(0, 8)
+      .map((m) => `#${m.i} ${Math.round((100 * m.b) / p.verifiedBytes)}%`)
+      .join(" ");
     bar.update(Math.min(done, info.sizeBytes), {
       done: (done / MB).toFixed(1),
       total_mib: (info.sizeBytes / MB).toFixed(1),
