@@ -1,7 +1,8 @@
 // `sim fetch`: downloads one file from several HTTP mirrors with the agent and a strategy.
-// 1. Each mirror is probed once (`Range: bytes=0-0`): the answers give the file's size (the manifest's, when
-//    given; otherwise the first answering mirror's, in the order given; a mirror reporting another size is
-//    out), each mirror's validator and its round trip, which the driver's node list reports as RTT hints (every
+// 1. Each mirror is probed once (`Range: bytes=0-0`, at most max(connect timeout, 1 s): a mirror silent for
+//    longer is out): the answers give the file's size (the manifest's, when given; otherwise the first
+//    answering mirror's, in the order given; a mirror reporting another size is out), each mirror's validator
+//    and its round trip, which the driver's node list reports as RTT hints (every
 //    mirror gets the same prior rate: nothing is known of it yet).
 // 2. The layout is the manifest's, or --block-bytes / --sub-block-bytes; the agent's settings are the
 //    scenario defaults (docs/cli-and-scenarios.md) with --max-connections.
@@ -105,26 +106,33 @@ interface Probe {
   readonly problem: string | null;
 }
 
-/** One `bytes=0-0` probe of a mirror, bounded by the connect and headers timeouts. */
-function probe(mirror: Mirror, clock: WallClock): Promise<Probe> {
+/** One `bytes=0-0` probe of a mirror; a mirror that has not answered within deadlineMs is left out. */
+function probe(mirror: Mirror, clock: WallClock, deadlineMs: number): Promise<Probe> {
   const t0 = clock.nowUs();
   return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      get.abort();
+      resolve({ total: null, validator: null, rttMs: 0, problem: `no answer within ${deadlineMs} ms` });
+    }, deadlineMs);
+    const done = (p: Probe) => {
+      clearTimeout(timer);
+      resolve(p);
+    };
     const get = rangeGet(mirror, 0, 0, () => clock.nowUs(), {
       onVerdict: (v) => {
         const rttMs = (clock.nowUs() - t0) / 1000;
-        if (v.kind === "ok") resolve({ total: v.total, validator: v.validator, rttMs, problem: null });
+        if (v.kind === "ok") done({ total: v.total, validator: v.validator, rttMs, problem: null });
         else {
           const what = v.kind === "no-ranges" ? "answers ranged GETs with 200 (no ranges)" : v.detail;
           if (v.kind === "no-ranges") mirror.exclude("no-ranges", what);
           else if (v.kind === "unusable") mirror.exclude("unusable", what);
-          resolve({ total: null, validator: null, rttMs, problem: what });
+          done({ total: null, validator: null, rttMs, problem: what });
         }
       },
       onData: () => {},
       onEnd: () => {},
-      onError: (kind, detail) => resolve({ total: null, validator: null, rttMs: 0, problem: `${kind} (${detail})` }),
+      onError: (kind, detail) => done({ total: null, validator: null, rttMs: 0, problem: `${kind} (${detail})` }),
     });
-    void get;
   });
 }
 
@@ -171,7 +179,8 @@ export async function fetchFile(opts: FetchOptions): Promise<FetchOutcome> {
   });
   let part: PartFile | null = null;
   try {
-    const probes = await Promise.all(mirrors.map((m) => probe(m, clock)));
+    // A probe may take the connect time plus a round trip: the agent's connect timeout bounds both.
+    const probes = await Promise.all(mirrors.map((m) => probe(m, clock, Math.max(timeouts.connectMs, 1000))));
     let size = manifest?.layout.sizeBytes ?? null;
     probes.forEach((p, i) => {
       const m = mirrors[i];

@@ -99,6 +99,24 @@ describe("sim fetch on the loopback testbed", () => {
     expect(outcome.mirrors[1].standing).toBe("unusable");
   });
 
+  it("survives a mirror that never answers (connect_timeout_p 1): it is left out after the connect timeout", async () => {
+    const { DEFAULT_TIMEOUTS } = await import("../../src/real/mirror.ts");
+    const { fastScenario } = await import("./helpers.ts");
+    b = await bed(
+      fastScenario({
+        servers: [
+          { count: 3, uplink_bps: 40_000_000, rtt_ms: 2 },
+          { count: 1, uplink_bps: 40_000_000, rtt_ms: 2, failures: { connect_timeout_p: 1 } },
+        ],
+      }),
+    );
+    const { out, outcome } = await fetchFrom(b, "rebalance", { timeouts: { ...DEFAULT_TIMEOUTS, connectMs: 300 } });
+    expect(outcome.status).toBe("done");
+    expect(sha(out)).toBe(b.testbed.manifest.sha256);
+    expect(outcome.mirrors[3].standing).toBe("unusable");
+    expect(outcome.mirrors[3].reason).toMatch(/no answer within 1000 ms/);
+  });
+
   it("fails (and keeps the part file) when every mirror is out", async () => {
     const all = new Map([0, 1, 2, 3].map((i) => [i, { ...NO_MISBEHAVIOUR, ignoreRange: true }]));
     b = await bed(undefined, all);
