@@ -35,8 +35,8 @@ if (only === "fit") {
   console.log("\n== the network model that best matches the testbed (same real runs, simulator variants)");
   const variants: readonly [string, Record<string, unknown>][] = [
     ["fluid", { model: "fluid" }],
-    ["tcp (IW10, efficiency 0.95)", { model: "tcp" }],
-    ["tcp, slow start only", { model: "tcp", efficiency: 1 }],
+    ["tcp (IW10, efficiency 0.95)", { model: "tcp", efficiency: 0.95, initial_window_segments: 10 }],
+    ["tcp, slow start only", { model: "tcp", efficiency: 1, initial_window_segments: 10 }],
     ["tcp, efficiency 0.93 only", { model: "tcp", efficiency: 0.93, initial_window_segments: 4096 }],
     ["tcp, efficiency 0.95 only", { model: "tcp", efficiency: 0.95, initial_window_segments: 4096 }],
     ["tcp, efficiency 0.97 only", { model: "tcp", efficiency: 0.97, initial_window_segments: 4096 }],

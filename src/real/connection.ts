@@ -162,7 +162,9 @@ export class RealConn {
         onVerdict: (v) => {
           if (!live()) return;
           if (flight.unwanted) {
-            this.dropFlight(flight); // its turn came: the one being answered may be aborted
+            // Its answer has started, so it is the one being answered: aborting it is safe now.
+            flight.get.abort();
+            this.endFlight(flight);
             this.pump();
           } else if (v.kind !== "ok") this.fail(v);
         },
@@ -200,7 +202,8 @@ export class RealConn {
       this.endFlight(f);
       return;
     }
-    if (this.flights[0] === f) {
+    // The oldest range is the one being answered, unless the connection's probe still is.
+    if (this.flights[0] === f && this.probe === null) {
       f.get.abort();
       this.endFlight(f);
       return;

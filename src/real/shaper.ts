@@ -4,19 +4,19 @@
 //
 // Precision: a tick runs every TICK_MS (2 ms) while a stream is active. Each tick credits every stream with
 // rate × (time since that stream was last credited, from the monotonic clock), so the long-run rate is exact
-// whatever the timer's lateness; credit is capped at MAX_GAP_MS (20 ms) of the rate, so a late tick (a busy
-// event loop) loses bandwidth rather than bursting more than 20 ms worth. Bytes leave in bursts of one tick's
+// whatever the timer's lateness; credit is capped at MAX_GAP_MS (100 ms) of the rate: a process kept off the
+// cores for longer than that (a loaded machine) loses bandwidth rather than bursting more than 100 ms worth. Bytes leave in bursts of one tick's
 // credit (2 ms at the nominal tick), so a receiver sees the rate to within one tick; a sub-block of S bytes at
 // rate R ends within about 2 ms (+ the event loop's lateness) of S·8/R after its first byte. A stream is
 // credited from the moment it should have started (`sinceMs`, the answer's due time), not from when a late
-// timer got to it: the bytes it should already have sent leave at once (up to the 20 ms cap), so a late
+// timer got to it: the bytes it should already have sent leave at once (up to the 100 ms cap), so a late
 // start costs the first byte its lateness but not the last. Streams whose socket buffer is full
 // (backpressure) take no share until it drains.
 
 import { MaxMinScratch, solveMaxMin } from "../sim/network/maxmin.ts";
 
 export const TICK_MS = 2;
-export const MAX_GAP_MS = 20;
+export const MAX_GAP_MS = 100;
 
 export interface ShapedStream {
   /** Index of the node sending it. */
