@@ -117,6 +117,26 @@ describe("sim fetch on the loopback testbed", () => {
     expect(outcome.mirrors[3].reason).toMatch(/no answer within 1000 ms/);
   });
 
+  it("survives the scenario's own failures on the testbed: resets, corrupt sub-blocks, stalls and slow-downs", async () => {
+    const { fastScenario } = await import("./helpers.ts");
+    b = await bed(
+      fastScenario({
+        servers: [
+          { count: 2, uplink_bps: 40_000_000, rtt_ms: 2 },
+          {
+            count: 2,
+            uplink_bps: 40_000_000,
+            rtt_ms: 2,
+            failures: { drop_per_s: 4, corrupt_p: 0.2, stall_per_s: 2, stall_s: 0.3, slowdown_per_s: 2, slowdown_s: 0.3 },
+          },
+        ],
+      }),
+    );
+    const { out, outcome } = await fetchFrom(b, "rebalance");
+    expect(outcome.status).toBe("done");
+    expect(sha(out)).toBe(b.testbed.manifest.sha256);
+  });
+
   it("fails (and keeps the part file) when every mirror is out", async () => {
     const all = new Map([0, 1, 2, 3].map((i) => [i, { ...NO_MISBEHAVIOUR, ignoreRange: true }]));
     b = await bed(undefined, all);
