@@ -15,6 +15,7 @@ import type { NodeInfo } from "../agent/ports.ts";
 import type { CapacityTrace } from "../scenario/schema.ts";
 import type { LoadedScenario } from "../scenario/load.ts";
 import { contentBytes } from "./content-bytes.ts";
+import { RealInputError } from "./input-error.ts";
 import { type Manifest, manifestOfBytes } from "./manifest.ts";
 import { type Misbehaviour, NO_MISBEHAVIOUR } from "./misbehaviour.ts";
 import { Shaper } from "./shaper.ts";
@@ -60,9 +61,20 @@ function capacityProcess(spec: CapacityTrace | undefined, loaded: LoadedScenario
   return traceProcess(trace, rng, spec.random_offset, spec.scale);
 }
 
+/** Most nodes one testbed serves (each is a listening socket and a server). */
+export const MAX_TESTBED_NODES = 256;
+/** Largest file a testbed serves (it is held in memory, twice with an ETag change). */
+export const MAX_TESTBED_BYTES = 256 * 1024 * 1024;
+
 export async function startTestbed(loaded: LoadedScenario, opts: TestbedOptions): Promise<Testbed> {
   const s = loaded.scenario;
+  if (s.content.size_bytes > MAX_TESTBED_BYTES) {
+    throw new RealInputError(`${loaded.file}: content.size_bytes ${s.content.size_bytes} is more than the testbed serves (${MAX_TESTBED_BYTES} bytes)`);
+  }
   const world = new World(loaded, { strategy: s.strategies[0] ?? "static", seed: opts.seed });
+  if (world.nodes.length > MAX_TESTBED_NODES) {
+    throw new RealInputError(`${loaded.file}: ${world.nodes.length} nodes is more than the testbed serves (${MAX_TESTBED_NODES})`);
+  }
   const streams = new RandomStreams(opts.seed); // fresh streams: the same draws as a simulated run's
   const notes: string[] = [];
   if (s.peers.some((g) => g.churn !== undefined || g.arrivals !== undefined)) {

@@ -107,3 +107,11 @@ describe("sim fetch / manifest / testbed", () => {
     expect(existsSync(info.manifest)).toBe(false); // its temporary folder is gone
   });
 });
+
+describe("testbed limits", () => {
+  it("refuses a scenario with more nodes than a testbed serves (exit 2)", async () => {
+    const r = await cli("testbed", "scenarios/large.yaml", "--duration", "0.1");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/10001 nodes is more than the testbed serves \(256\)/); // 10,000 peers and the origin
+  });
+});

@@ -9,7 +9,7 @@ import type { CommandModule } from "yargs";
 import { EXIT_CODES_TEXT, ExitCode, UsageError } from "../exit.ts";
 import { wantProgress } from "../progress.ts";
 import { parseStrategyFlag } from "../run-options.ts";
-import { intFlag } from "./real-errors.ts";
+import { asUsage, intFlag } from "./real-errors.ts";
 
 interface Args {
   readonly scenario: string;
@@ -47,13 +47,13 @@ export function calibrateCommand(setExit: (code: number) => void): CommandModule
       const outDir = args.out ?? join("reports", loaded.scenario.name);
       const { calibrate, calibrationTable } = await import("../../real/calibrate.ts");
       const tty = wantProgress();
-      const outcome = await calibrate(loaded, {
+      const outcome = await asUsage(() => calibrate(loaded, {
         strategies,
         seed,
         outDir,
         charts: args.charts,
         onProgress: tty ? (t) => process.stderr.write(`${t}\n`) : undefined,
-      });
+      }));
       process.stdout.write(`${calibrationTable(outcome.comparisons)}\n`);
       for (const n of outcome.notes) process.stdout.write(`note: ${n}\n`);
       process.stdout.write(`wrote ${outDir}\n`);

@@ -51,12 +51,13 @@ export function testbedCommand(setExit: (code: number) => void): CommandModule<o
       const { parseMisbehaviours } = await import("../../real/misbehaviour.ts");
       const { manifestJson } = await import("../../real/manifest.ts");
       const { writeFileAtomic } = await import("../../report/atomic.ts");
-      const { World } = await import("../../sim/world/world.ts");
-      const nodeCount = new World(loaded, { strategy: loaded.scenario.strategies[0] ?? "static", seed }).nodes.length;
+      // The nodes the simulated world starts with: the origin, then servers, then peers (arrivals come later).
+      const sc = loaded.scenario;
+      const nodeCount = (sc.origin !== null ? 1 : 0) + [...sc.servers, ...sc.peers].reduce((n, g) => n + g.count, 0);
       const misbehaviours = await asUsage(async () => parseMisbehaviours(args.misbehave ?? [], nodeCount));
       const tempDir = args.manifestOut === undefined ? mkdtempSync(join(tmpdir(), "sim-testbed-")) : null;
       const manifestPath = args.manifestOut ?? join(tempDir!, "manifest.json");
-      const testbed = await startTestbed(loaded, { seed, misbehaviours });
+      const testbed = await asUsage(() => startTestbed(loaded, { seed, misbehaviours }));
       try {
         writeFileAtomic(manifestPath, manifestJson(testbed.manifest));
         if (args.json) {
