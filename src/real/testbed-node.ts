@@ -23,6 +23,8 @@ import type { Shaper, ShapedStream } from "./shaper.ts";
 export const FILE_PATH = "/file.bin";
 /** Most served ranges a node keeps in its log. */
 const MAX_LOG = 100_000;
+/** Most connections a node holds open at once (beyond, new ones are dropped by Node). */
+const MAX_CONNECTIONS = 1024;
 
 export interface NodeServerSpec {
   readonly id: number;
@@ -112,6 +114,7 @@ export class NodeServer {
 
   async listen(): Promise<void> {
     const server = createServer({ keepAliveTimeout: 60_000, requestTimeout: 0 }, (req, res) => this.onRequest(req, res));
+    server.maxConnections = MAX_CONNECTIONS;
     server.on("connection", (socket: Socket) => this.onConnection(socket));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
