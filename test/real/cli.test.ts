@@ -39,7 +39,9 @@ describe("sim fetch / manifest / testbed", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^fetched .*f\.bin: 1048576 bytes in/m);
     expect(createHash("sha256").update(readFileSync(out)).digest("hex")).toBe(b.testbed.manifest.sha256);
-    for (const f of ["runs.csv", "blocks.csv", "subblocks.csv", "summary.json", "index.html"]) expect(existsSync(join(rep, f)), f).toBe(true);
+    for (const f of ["runs.csv", "blocks.csv", "subblocks.csv", "summary.json", "index.html", "charts/waterfall-index.svg"]) {
+      expect(existsSync(join(rep, f)), f).toBe(true);
+    }
     expect(readFileSync(join(rep, "runs.csv"), "utf8").split("\n")[1]).toMatch(/^index,0,/);
   });
 

@@ -137,6 +137,22 @@ describe("sim fetch on the loopback testbed", () => {
     expect(sha(out)).toBe(b.testbed.manifest.sha256);
   });
 
+  it("checks --sha256 without a manifest: a match renames, a mismatch fails and keeps the verified part", async () => {
+    b = await bed();
+    const layout = { blockBytes: 128 * 1024, subBlockBytes: 16 * 1024 };
+    const good = await fetchFrom(b, "static", { manifest: undefined, sha256: b.testbed.manifest.sha256, ...layout });
+    expect(good.outcome.status).toBe("done");
+    expect(sha(good.out)).toBe(b.testbed.manifest.sha256);
+    const wrong = "0".repeat(64);
+    const bad = await fetchFrom(b, "index", { manifest: undefined, sha256: wrong, ...layout });
+    expect(bad.outcome.status).toBe("failed");
+    expect(bad.outcome.error).toMatch(/differs from --sha256/);
+    expect(existsSync(bad.out)).toBe(false);
+    expect(existsSync(`${bad.out}.part`)).toBe(true);
+    // The whole file was fetched once: a checksum failure re-downloads nothing.
+    expect(bad.outcome.fetchedBytes).toBe(SIZE_BYTES);
+  });
+
   it("fails (and keeps the part file) when every mirror is out", async () => {
     const all = new Map([0, 1, 2, 3].map((i) => [i, { ...NO_MISBEHAVIOUR, ignoreRange: true }]));
     b = await bed(undefined, all);
