@@ -254,7 +254,7 @@ export async function fetchFile(opts: FetchOptions): Promise<FetchOutcome> {
         part = null;
       }
     }
-    const result = outcome.recorder.result("fetch", opts.strategy, 0, outcome.stats.rebalances, status === "done" ? null : error, outcome.endUs);
+    const result = outcome.recorder.result("fetch", opts.strategy, 0, outcome.stats, status === "done" ? null : error, outcome.endUs);
     return {
       status,
       error,

@@ -1,13 +1,15 @@
 // What a real run did, kept in the simulator's own record types (src/sim/metrics: Collector, Player), so a
 // real download turns into the same RunResult — and so the same runs/blocks/sub-blocks CSVs, summary and
-// waterfall — as a simulated run. Differences: times are wall-clock µs from the driver's start; t_star_s is 0
-// (the real capacities are unknown); the fingerprint is the word "real" (a real run is not deterministic).
+// waterfall — as a simulated run. Differences: times are wall-clock µs from the driver's start; t_star_s and
+// t_g_s are 0 and the throughput bound is unknown (empty; the real capacities are unknown); the fingerprint is
+// the word "real" (a real run is not deterministic).
 
 import { Collector, type LiveSubBlock } from "../sim/metrics/collector.ts";
 import type { RunResult } from "../sim/metrics/records.ts";
 import { Player } from "../sim/player.ts";
 import type { Content } from "../agent/content.ts";
 import type { NodeKind } from "../agent/ports.ts";
+import type { AgentStats } from "../agent/agent.ts";
 
 export const REAL_FINGERPRINT = "real";
 
@@ -70,21 +72,23 @@ export class RunRecorder {
     b.endUs = atUs;
     b.bytes = sizeBytes;
     b.tStarUs = 0;
+    b.tGUs = 0;
     this.player.deliver(atUs, sizeBytes);
     if (block === this.content.blockCount - 1) this.completionUs = atUs;
   }
 
-  result(scenario: string, strategy: string, seed: number, rebalances: number, error: string | null, nowUs: number): RunResult {
+  result(scenario: string, strategy: string, seed: number, stats: AgentStats, error: string | null, nowUs: number): RunResult {
     const player = this.player.report();
     const completionUs = this.completionUs >= 0 ? this.completionUs : nowUs;
     const done = this.collector.finish(
       completionUs,
       this.content.sizeBytes,
-      rebalances,
+      stats,
       this.events,
       0,
       REAL_FINGERPRINT,
       player,
+      Number.NaN, // the throughput bound needs the true capacities: unknown
     );
     return {
       scenario,

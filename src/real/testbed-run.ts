@@ -55,7 +55,7 @@ export async function runOnTestbed(loaded: LoadedScenario, testbed: Testbed, opt
     });
     const outcome = await driver.run();
     const error = outcome.status === "done" ? null : `${outcome.status}: ${outcome.error ?? ""}`;
-    const result = outcome.recorder.result(s.name, opts.strategy, opts.seed, outcome.stats.rebalances, error, outcome.endUs);
+    const result = outcome.recorder.result(s.name, opts.strategy, opts.seed, outcome.stats, error, outcome.endUs);
     return { result, outcome, mirrors };
   } finally {
     await Promise.all(mirrors.map((m) => m.close()));

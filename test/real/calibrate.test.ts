@@ -17,7 +17,7 @@ afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 const blocks = (times: number[]): BlockRecord[] => {
   let t = 0;
   return times.map((d, block) => {
-    const b = { block, startUs: t, endUs: t + d, bytes: 1000, tStarUs: 0 };
+    const b = { block, startUs: t, endUs: t + d, bytes: 1000, tStarUs: 0, tGUs: 0 };
     t += d;
     return b;
   });

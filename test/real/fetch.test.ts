@@ -79,7 +79,9 @@ describe("sim fetch on the loopback testbed", () => {
     expect(sha(out)).toBe(b.testbed.manifest.sha256);
     expect(b.testbed.nodes[3].server.isDead).toBe(true);
     expect(outcome.mirrors[3].goodBytes).toBeLessThan(100_000);
-    expect(outcome.result?.subBlocks.some((s) => s.nodeId === 3 && s.outcome === "dropped")).toBe(true);
+    // 100,000 bytes is 6 sub-blocks and part of a 7th: that one never completes there (dropped when the
+    // connection reset, or cancelled if the agent had moved it first).
+    expect(outcome.result?.subBlocks.some((s) => s.nodeId === 3 && (s.outcome === "dropped" || s.outcome === "cancelled"))).toBe(true);
   });
 
   it("survives short 206s: the rest of each range is asked for again", async () => {
