@@ -122,7 +122,10 @@ export function comparisonJson(scenario: string, seed: number, cs: readonly Stra
 export function calibrationChart(cs: readonly StrategyComparison[]): TopLevelSpec {
   const strategies = cs.map((c) => c.strategy);
   const values = cs.flatMap((c) => c.blocks.map((b) => ({ strategy: c.strategy, block: b.block, sim_s: b.simS, real_s: b.realS })));
-  const max = Math.max(1e-3, ...values.map((v) => Math.max(v.sim_s, v.real_s)));
+  // Both axes span the data (with a margin), so the points are not crowded in a corner of a 0-based square.
+  const all = values.flatMap((v) => [v.sim_s, v.real_s]);
+  const max = Math.max(1e-3, ...all) * 1.1;
+  const min = all.length > 0 ? Math.min(...all) * 0.9 : 0;
   return {
     $schema: VL_SCHEMA,
     title: { text: "Block time: simulated against real", subtitle: "one point per block; on the line the simulator is exact" },
@@ -131,11 +134,11 @@ export function calibrationChart(cs: readonly StrategyComparison[]): TopLevelSpe
     height: CHART_HEIGHT,
     layer: [
       {
-        data: { values: [{ x: 0, y: 0 }, { x: max, y: max }] },
-        mark: { type: "line", color: "#888", strokeDash: [4, 4] },
+        data: { values: [{ x: min, y: min }, { x: max, y: max }] },
+        mark: { type: "line", color: "#888", strokeDash: [4, 4], clip: true },
         encoding: {
-          x: { field: "x", type: "quantitative", title: "simulated block time (s)", scale: { domain: [0, max] } },
-          y: { field: "y", type: "quantitative", title: "real block time (s)", scale: { domain: [0, max] } },
+          x: { field: "x", type: "quantitative", title: "simulated block time (s)", scale: { domain: [min, max], zero: false, nice: false } },
+          y: { field: "y", type: "quantitative", title: "real block time (s)", scale: { domain: [min, max], zero: false, nice: false } },
         },
       },
       {
