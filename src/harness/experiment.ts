@@ -4,6 +4,7 @@
 // only after every run finished, all or nothing: an error or an interrupt never leaves a half-written folder.
 // A run that fails (whatever its strategy does) is a failed result with its reason, never an exception.
 
+import type { Strategy } from "../agent/strategy.ts";
 import { checkOutputFolder, commitOutputs } from "../report/output-folder.ts";
 import { buildRunOutputs, OUTPUT_FILES } from "../report/outputs.ts";
 import { comparisonTable } from "../report/table.ts";
@@ -27,6 +28,8 @@ export interface ExperimentOptions {
   readonly wallS?: number;
   /** Write into a folder that is not a sim output folder, replacing files of the outputs' names (--force-into). */
   readonly forceInto?: boolean;
+  /** Builds each run's strategy by name; default the agent's registry (strategies of users' own code). */
+  readonly strategyFactory?: (name: string) => Strategy;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -95,10 +98,11 @@ export async function runExperiment(loaded: LoadedScenario, opts: ExperimentOpti
   const recordEvents = opts.trace || opts.checkDeterminism;
   for (const strategy of opts.strategies) {
     for (const seed of opts.seeds) {
-      const first = runOne(loaded, { strategy, seed, recordEvents, wallS: opts.wallS });
+      const run = { strategy, seed, wallS: opts.wallS, strategyFactory: opts.strategyFactory };
+      const first = runOne(loaded, { ...run, recordEvents });
       opts.onProgress?.(++done, total);
       if (opts.checkDeterminism) {
-        const second = runOne(loaded, { strategy, seed, recordEvents: true, wallS: opts.wallS });
+        const second = runOne(loaded, { ...run, recordEvents: true });
         opts.onProgress?.(++done, total);
         determinismFailure ??= describeDivergence(first, second);
       }
