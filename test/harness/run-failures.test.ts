@@ -106,6 +106,7 @@ function expectSafeReason(error: string | null): void {
   expect(typeof error).toBe("string");
   expect((error as string).length).toBeGreaterThan(0);
   expect((error as string).length).toBeLessThanOrEqual(700);
+  // eslint-disable-next-line no-control-regex -- no raw control character may reach a terminal
   expect(error).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
 }
 
