@@ -86,6 +86,11 @@ const STALE_STAGING_MS = 24 * 3600 * 1000;
 const MAX_NAME_DEPTH = 8;
 /** Folder names listed in a "not empty" message. */
 const SHOWN_ENTRIES = 4;
+/**
+ * For scripts/interrupt-check.ts only: a pause after each rename of a commit, so that signals sent at random
+ * points often land inside the commit (a real commit takes a few milliseconds). 0 unless the variable is set.
+ */
+const SLOW_COMMIT_MS = Math.min(1000, Math.max(0, Number(process.env.SIM_TEST_SLOW_COMMIT_MS ?? 0) || 0));
 
 // ---- names and paths ------------------------------------------------------------------------------------------
 
@@ -406,9 +411,9 @@ function checkParents(fs: FolderFs, dir: string, name: string): void {
   }
 }
 
+/** Creates the folders of `dir/name` below `dir`. */
 function makeParents(fs: FolderFs, dir: string, name: string): void {
-  const parent = dirname(join(dir, name));
-  if (parent !== resolve(dir) && parent !== dir) fs.mkdirSync(parent, { recursive: true });
+  if (name.includes("/")) fs.mkdirSync(dirname(join(dir, name)), { recursive: true });
 }
 
 /** A new private staging folder inside `dir`. */
@@ -472,6 +477,7 @@ function applyJournal(dir: string, j: Journal, fs: FolderFs): void {
     checkParents(fs, dir, name);
     makeParents(fs, dir, name);
     fs.renameSync(from, join(dir, name));
+    if (SLOW_COMMIT_MS > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, SLOW_COMMIT_MS);
   }
   for (const name of j.remove) {
     const st = lstatOrNull(fs, join(dir, name));

@@ -106,6 +106,8 @@ export function mergeCommand(setExit: (code: number) => void): CommandModule<obj
         .example("$0 merge shard-1 shard-2 shard-3 shard-4 --out reports/churn-sweep", "four shards → one sweep")
         .epilogue(EXIT_CODES_TEXT) as never,
     handler: async (args) => {
+      // A signal during the final commit waits for it (src/report/signal-guard.ts).
+      (await import("../../report/signal-guard.ts")).deferSignalsDuringCommits();
       const dirs = [...new Set(args.dirs)];
       if (dirs.length > MAX_DIRS) throw new UsageError(`at most ${MAX_DIRS} folders`);
       if (args.out.trim() === "") throw new UsageError("--out expects a folder path");

@@ -76,6 +76,8 @@ export function reportCommand(setExit: (code: number) => void): CommandModule<ob
         .example("$0 report reports/churn-sweep", "redraw a sweep's charts from its run store")
         .epilogue(EXIT_CODES_TEXT) as never,
     handler: async (args) => {
+      // A signal during the final commit waits for it (src/report/signal-guard.ts).
+      (await import("../../report/signal-guard.ts")).deferSignalsDuringCommits();
       if (!existsSync(args.dir) || !statSync(args.dir).isDirectory()) {
         throw new UsageError(`${args.dir} is not a folder`);
       }

@@ -66,6 +66,8 @@ export function runCommand(setExit: (code: number) => void): CommandModule<objec
         )
         .epilogue(EXIT_CODES_TEXT) as never,
     handler: async (args) => {
+      // A signal during the final commit waits for it (src/report/signal-guard.ts).
+      (await import("../../report/signal-guard.ts")).deferSignalsDuringCommits();
       checkFlags(args);
       const wallS = wallFlag(args.wallS);
       const { checkOutputFolder, defaultOutDir } = await import("../../report/output-folder.ts");

@@ -131,6 +131,8 @@ export function sweepCommand(setExit: (code: number) => void): CommandModule<obj
         .example("$0 sweep scenarios/churn.yaml --shard 2/4 --out shard-2", "the second of four slices")
         .epilogue(EXIT_CODES_TEXT) as never,
     handler: async (args) => {
+      // A signal during the final commit waits for it (src/report/signal-guard.ts).
+      (await import("../../report/signal-guard.ts")).deferSignalsDuringCommits();
       checkFlags(args);
       const params = parseParamFlags(args.param ?? []);
       const { defaultJobs } = await import("../../harness/pool.ts");
