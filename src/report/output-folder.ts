@@ -383,11 +383,17 @@ function hashFile(fs: FolderFs, path: string, bytes: number): string {
   return h.digest("hex");
 }
 
-/** Is `dir/name` the file the manifest says the tool wrote there (a regular file, same size and hash)? */
-function provenOutput(fs: FolderFs, dir: string, name: string, entry: ManifestEntry | undefined): boolean {
+/**
+ * Is `dir/name` the file the manifest says the tool wrote there: a regular file of the same size, and either
+ * untouched since the manifest was written (its ctime, which any write, rename or replacement of the file
+ * moves, is older than the manifest: the tool renames every output into place before writing the manifest)
+ * or of the same SHA-256. `manifestMs` is the manifest's mtime, or -1 when unknown (always hash).
+ */
+function provenOutput(fs: FolderFs, dir: string, name: string, entry: ManifestEntry | undefined, manifestMs = -1): boolean {
   if (entry === undefined) return false;
   const st = lstatOrNull(fs, join(dir, name));
-  return st !== null && st.isFile() && st.size === entry.bytes && hashFile(fs, join(dir, name), st.size) === entry.sha256;
+  if (st === null || !st.isFile() || st.size !== entry.bytes) return false;
+  return st.ctimeMs < manifestMs || hashFile(fs, join(dir, name), st.size) === entry.sha256;
 }
 
 // ---- committing -------------------------------------------------------------------------------------------------
@@ -491,12 +497,13 @@ function applyJournal(dir: string, j: Journal, fs: FolderFs): void {
     for (const n of lost) delete files[n];
     manifest = { ...manifest, files };
   }
+  // The renames into sub-folders are made durable here; those into `dir` with the manifest's rename.
+  for (const f of new Set(j.renames.map(([, n]) => dirname(join(dir, n))))) if (f !== join(dir)) fsyncDir(fs, f);
   if (lstatOrNull(fs, staging) === null) fs.mkdirSync(staging, { recursive: true });
   writeFileAtomic(join(dir, MANIFEST_FILE), manifestJson(manifest), { fs, tempDir: staging });
-  const folders = new Set([dir, ...j.renames.map(([, n]) => dirname(join(dir, n)))]);
-  for (const f of folders) fsyncDir(fs, f);
+  // Whether or not the removal of the journal reaches the disk, the folder is whole: a journal found again is
+  // carried out again, to the same result.
   fs.unlinkSync(join(dir, JOURNAL_FILE));
-  fsyncDir(fs, dir);
   fs.rmSync(staging, { recursive: true, force: true });
 }
 
@@ -572,6 +579,7 @@ function commitLocked(
   const force = opts.forceInto === true;
   if (!force && !owned(state)) throw notOursError(dir, fs, state);
   const previous = state.manifest?.files ?? {};
+  const manifestMs = state.manifest === null ? -1 : (lstatOrNull(fs, join(dir, MANIFEST_FILE))?.mtimeMs ?? -1);
   const replaces = opts.replaces ?? true;
   const replaced = (n: string) => (typeof replaces === "function" ? replaces(n) : replaces);
 
@@ -582,7 +590,7 @@ function commitLocked(
     const st = lstatOrNull(fs, join(dir, name));
     if (st === null) continue;
     if (st.isDirectory()) throw new OutputFolderError(`cannot write ${join(dir, name)}: it is a folder`);
-    if (!force && !provenOutput(fs, dir, name, previous[name])) conflicts.push(name);
+    if (!force && !provenOutput(fs, dir, name, previous[name], manifestMs)) conflicts.push(name);
   }
   const remove: string[] = [];
   const kept: Record<string, ManifestEntry> = {};
@@ -593,7 +601,7 @@ function commitLocked(
       continue;
     }
     if (lstatOrNull(fs, join(dir, name)) === null) continue;
-    if (provenOutput(fs, dir, name, entry)) remove.push(name);
+    if (provenOutput(fs, dir, name, entry, manifestMs)) remove.push(name);
     else if (!force) conflicts.push(name);
     // forced: an edited stale output is left alone (and no longer listed)
   }

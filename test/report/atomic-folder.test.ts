@@ -208,6 +208,15 @@ describe("what the tool may overwrite or remove", () => {
     expect(manifestMatches(dir, new Map([["runs.csv", "b\n"]]))).toBe(true);
   });
 
+  it("tells an output replaced by another file of the same size, made before the commit, from its own", () => {
+    const dir = join(root, "out");
+    writeFileSync(join(root, "older"), "b\n"); // same size as the output, written before it
+    commitOutputs(dir, new Map([["runs.csv", "a\n"]]), { kind: "run" });
+    nodeFs.renameSync(join(root, "older"), join(dir, "runs.csv"));
+    expect(() => commitOutputs(dir, new Map([["runs.csv", "c\n"]]), { kind: "run" })).toThrow(/runs\.csv.*changed since/);
+    expect(readFileSync(join(dir, "runs.csv"), "utf8")).toBe("b\n");
+  });
+
   it("refuses a user's file in the way of a new output of an owned folder", () => {
     const dir = join(root, "out");
     commitOutputs(dir, new Map([["runs.csv", "a\n"]]), { kind: "run" });
