@@ -18,7 +18,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { constants as fsConstants } from "node:fs";
 import { dirname, isAbsolute, join, normalize, resolve, sep } from "node:path";
-import { excerpt } from "../text-excerpt.ts";
+import { escapedExcerpt, excerpt } from "../text-excerpt.ts";
 import { TOOL_NAME } from "../version.ts";
 import { type FolderFs, fsyncDir, NODE_FS, STRAY_TEMP, toBytes, unlinkQuietly, writeFileAtomic, writeNewFile } from "./atomic.ts";
 import { OutputFolderError } from "./folder-error.ts";
@@ -94,13 +94,19 @@ const SLOW_COMMIT_MS = Math.min(1000, Math.max(0, Number(process.env.SIM_TEST_SL
 
 // ---- names and paths ------------------------------------------------------------------------------------------
 
-/** A plain file-name segment: not empty, not `.` or `..`, no separator or NUL, at most 255 bytes. */
+/** A path as shown in a message: control characters escaped, at most 300 characters. */
+export function shownPath(path: string): string {
+  return escapedExcerpt(path, 300);
+}
+
+/** A plain file-name segment: not empty, not `.` or `..`, no separator or control character, at most 255 bytes. */
 export function isPlainSegment(name: string): boolean {
   return (
     name.length > 0 &&
     name !== "." &&
     name !== ".." &&
-    !/[/\\\0]/.test(name) &&
+    // eslint-disable-next-line no-control-regex -- control characters are what it rejects
+    !/[/\\\u0000-\u001f\u007f-\u009f]/.test(name) &&
     Buffer.byteLength(name, "utf8") <= 255
   );
 }
@@ -136,7 +142,8 @@ export function defaultOutDir(name: string, suffix = ""): string {
   if (!isPlainSegment(segment) || dirname(resolve(reports, segment)) !== reports) {
     throw new OutputFolderError(
       `the scenario name ${excerpt(name)} cannot name an output folder (reports/<name>${suffix}/): it must be a ` +
-        "plain file name (not empty, not . or .., no / or \\, at most 255 bytes); rename the scenario or pass --out DIR",
+        "plain file name (not empty, not . or .., no / or \\ or control character, at most 255 bytes); rename the " +
+        "scenario or pass --out DIR",
     );
   }
   return join("reports", segment);
@@ -232,7 +239,7 @@ export interface FolderState {
 export function inspectFolder(dir: string, fs: FolderFs = NODE_FS): FolderState {
   const st = statOrNull(fs, dir);
   if (st === null) return { exists: false, manifest: null, journal: false, others: [], badManifest: false };
-  if (!st.isDirectory()) throw new OutputFolderError(`${dir} exists and is not a folder`);
+  if (!st.isDirectory()) throw new OutputFolderError(`${shownPath(dir)} exists and is not a folder`);
   const names = fs.readdirSync(dir);
   const raw = readMeta(fs, join(dir, MANIFEST_FILE));
   const manifest = parseManifest(raw);
@@ -276,7 +283,7 @@ export function folderError(dir: string, error: unknown): Error {
   if (error instanceof OutputFolderError) return error;
   const c = code(error);
   if (["EACCES", "EPERM", "EROFS", "ENOTDIR", "ENOSPC", "EDQUOT", "ENAMETOOLONG", "EEXIST", "EISDIR", "ELOOP"].includes(c)) {
-    return new OutputFolderError(`cannot write the outputs into ${dir}: ${reason(error)}`);
+    return new OutputFolderError(`cannot write the outputs into ${shownPath(dir)}: ${reason(error)}`);
   }
   return error as Error;
 }
@@ -288,18 +295,18 @@ function checkCreatable(dir: string, fs: FolderFs): void {
     const parent = dirname(up);
     const st = statOrNull(fs, parent);
     if (st !== null) {
-      if (!st.isDirectory()) throw new OutputFolderError(`cannot create ${dir}: ${parent} is a file, not a folder`);
+      if (!st.isDirectory()) throw new OutputFolderError(`cannot create ${shownPath(dir)}: ${shownPath(parent)} is a file, not a folder`);
       try {
         fs.accessSync(parent, fsConstants.W_OK | fsConstants.X_OK);
       } catch (error) {
-        throw new OutputFolderError(`cannot create ${dir}: ${parent} is not writable (${reason(error)})`);
+        throw new OutputFolderError(`cannot create ${shownPath(dir)}: ${shownPath(parent)} is not writable (${reason(error)})`);
       }
       return;
     }
     if (parent === up) break;
     up = parent;
   }
-  throw new OutputFolderError(`cannot create ${dir}: no existing folder above it`);
+  throw new OutputFolderError(`cannot create ${shownPath(dir)}: no existing folder above it`);
 }
 
 /**
@@ -323,7 +330,7 @@ export function checkOutputFolder(dir: string, opts: FolderOptions & { readonly 
   try {
     fs.accessSync(dir, fsConstants.W_OK | fsConstants.X_OK);
   } catch (error) {
-    throw new OutputFolderError(`cannot write into ${dir}: ${reason(error)}`);
+    throw new OutputFolderError(`cannot write into ${shownPath(dir)}: ${reason(error)}`);
   }
   if (opts.forceInto === true) return;
   if (!owned(state)) throw notOursError(dir, fs, state);
@@ -342,7 +349,7 @@ function notOursError(dir: string, fs: FolderFs, state: FolderState): OutputFold
         `${TOOL_NAME} cannot tell its files from yours`
       : `it is not empty and holds no ${TOOL_NAME} outputs (no ${MANIFEST_FILE})`;
   return new OutputFolderError(
-    `refusing to write into ${dir}: ${why}. It holds ${shown.join(", ")}${more}. Choose a new or empty folder, ` +
+    `refusing to write into ${shownPath(dir)}: ${why}. It holds ${shown.join(", ")}${more}. Choose a new or empty folder, ` +
       "or pass --force-into to write there anyway (files with the names of outputs are then replaced; nothing " +
       "else is touched).",
   );
@@ -352,7 +359,7 @@ function inTheWayError(dir: string, names: readonly string[]): OutputFolderError
   const shown = names.slice(0, SHOWN_ENTRIES).map((n) => excerpt(n, 60));
   const more = names.length > SHOWN_ENTRIES ? `, … (${names.length} files)` : "";
   return new OutputFolderError(
-    `refusing to overwrite or remove ${shown.join(", ")}${more} in ${dir}: ${TOOL_NAME} did not write ` +
+    `refusing to overwrite or remove ${shown.join(", ")}${more} in ${shownPath(dir)}: ${TOOL_NAME} did not write ` +
       `${names.length === 1 ? "it" : "them"}, or ${names.length === 1 ? "it was" : "they were"} changed since. ` +
       "Move them away, or pass --force-into to overwrite them.",
   );
@@ -412,7 +419,7 @@ function checkParents(fs: FolderFs, dir: string, name: string): void {
     const st = lstatOrNull(fs, path);
     if (st === null) return;
     if (!st.isDirectory()) {
-      throw new OutputFolderError(`cannot write ${join(dir, name)}: ${path} is ${st.isSymbolicLink() ? "a symbolic link" : "a file"}, not a folder`);
+      throw new OutputFolderError(`cannot write ${shownPath(join(dir, name))}: ${shownPath(path)} is ${st.isSymbolicLink() ? "a symbolic link" : "a file"}, not a folder`);
     }
   }
 }
@@ -514,7 +521,7 @@ function recoverLocked(dir: string, fs: FolderFs): void {
     const j = parseJournal(raw);
     if (j === null) {
       throw new OutputFolderError(
-        `${join(dir, JOURNAL_FILE)} is not a valid commit journal of ${TOOL_NAME}; it was changed by something else. ` +
+        `${shownPath(join(dir, JOURNAL_FILE))} is not a valid commit journal of ${TOOL_NAME}; it was changed by something else. ` +
           "Remove it (the folder then holds the outputs as they are) and run the command again.",
       );
     }
@@ -589,7 +596,7 @@ function commitLocked(
     checkParents(fs, dir, name);
     const st = lstatOrNull(fs, join(dir, name));
     if (st === null) continue;
-    if (st.isDirectory()) throw new OutputFolderError(`cannot write ${join(dir, name)}: it is a folder`);
+    if (st.isDirectory()) throw new OutputFolderError(`cannot write ${shownPath(join(dir, name))}: it is a folder`);
     if (!force && !provenOutput(fs, dir, name, previous[name], manifestMs)) conflicts.push(name);
   }
   const remove: string[] = [];
