@@ -480,6 +480,11 @@ function removeEmptyParents(fs: FolderFs, dir: string, name: string): void {
  */
 function applyJournal(dir: string, j: Journal, fs: FolderFs): void {
   const staging = join(dir, j.staging);
+  const st = lstatOrNull(fs, staging);
+  if (st !== null && !st.isDirectory()) {
+    // Only something else makes it a link or a file: renaming "from" it could take files from anywhere.
+    throw new OutputFolderError(`${shownPath(staging)} is not a folder the tool made; remove it and ${shownPath(join(dir, JOURNAL_FILE))}`);
+  }
   const unverified: string[] = [];
   for (const [src, name] of j.renames) {
     const from = join(staging, src);

@@ -295,6 +295,15 @@ describe("names and paths stay inside the folder", () => {
     writeFileSync(join(dir, JOURNAL_FILE), JSON.stringify(journal));
     expect(() => recoverFolder(dir)).toThrow(/not a valid commit journal/);
     expect(readFileSync(join(root, "victim"), "utf8")).toBe("keep me");
+    // A sound journal whose staging folder is a link elsewhere: nothing is taken from there.
+    const elsewhere = join(root, "elsewhere");
+    mkdirSync(elsewhere);
+    writeFileSync(join(elsewhere, "0"), "someone's file");
+    symlinkSync(elsewhere, join(dir, ".sim-tmp-x"));
+    writeFileSync(join(dir, JOURNAL_FILE), JSON.stringify({ ...journal, remove: [], renames: [["0", "runs.csv"]] }));
+    expect(() => recoverFolder(dir)).toThrow(/not a folder the tool made/);
+    expect(readFileSync(join(elsewhere, "0"), "utf8")).toBe("someone's file");
+    expect(readFileSync(join(dir, "runs.csv"), "utf8")).toBe("a\n");
   });
 });
 
