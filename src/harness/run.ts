@@ -46,6 +46,15 @@ class StrategyBuildError {
   constructor(readonly cause: unknown) {}
 }
 
+/** `x instanceof StrategyBuildError`, for any thrown value (a Proxy's prototype trap may throw). */
+function isBuildError(x: unknown): boolean {
+  try {
+    return x instanceof StrategyBuildError;
+  } catch {
+    return false;
+  }
+}
+
 /** The records of a run that processed no event (built by the collector, so every metric is there). */
 function emptyRun(sizeBytes: number) {
   const limits = { endTimeUs: 0, maxEvents: 1, maxEventsPerTimestamp: 1 };
@@ -99,9 +108,9 @@ export function runOne(loaded: LoadedScenario, opts: RunOptions): RunOutput {
   if (!outcome.ok) {
     const where = w === undefined ? "" : ` at t=${(w.kernel.nowUs / 1e6).toFixed(6)} s after ${w.kernel.eventsProcessed} events`;
     const reason = outcome.timedOut
-      ? `wall-limit: the run was stopped after its wall-clock budget of ${budgetS} s (limits.wall_s)${where}`
-      : outcome.error instanceof StrategyBuildError
-        ? `strategy: strategy "${escapedExcerpt(opts.strategy, 80)}" could not be created: ${describeThrown(outcome.error.cause)}`
+      ? `wall-limit: the run was stopped after its wall-clock budget of ${budgetS} s (limits.wall_s, --wall-s)${where}`
+      : isBuildError(outcome.error)
+        ? `strategy: strategy "${escapedExcerpt(opts.strategy, 80)}" could not be created: ${describeThrown((outcome.error as StrategyBuildError).cause)}`
         : `error: ${describeThrown(outcome.error)} (strategy ${escapedExcerpt(opts.strategy, 80)}${where})`;
     return { result: failedRun(loaded, opts.strategy, opts.seed, reason) };
   }
