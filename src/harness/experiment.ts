@@ -4,14 +4,16 @@
 // only after every run finished, all or nothing: an error or an interrupt never leaves a half-written folder.
 // A run that fails (whatever its strategy does) is a failed result with its reason, never an exception.
 
-import type { Strategy } from "../agent/strategy.ts";
 import { checkOutputFolder, commitOutputs } from "../report/output-folder.ts";
 import { buildRunOutputs, OUTPUT_FILES } from "../report/outputs.ts";
+import { scenarioAsRun, strategyModuleNote } from "../report/provenance.ts";
 import { comparisonTable } from "../report/table.ts";
+import type { StrategyEntry } from "../agent/strategy.ts";
 import type { LoadedScenario } from "../scenario/load.ts";
 import { type EventLog, firstDifference } from "../sim/kernel/kernel.ts";
 import type { RunResult } from "../sim/metrics/records.ts";
 import { type RunOutput, runOne } from "./run.ts";
+import { strategyFactory as makeStrategyFactory, moduleInfo, type StrategyModule } from "./strategy-module.ts";
 
 export interface ExperimentOptions {
   readonly strategies: readonly string[];
@@ -28,9 +30,11 @@ export interface ExperimentOptions {
   readonly wallS?: number;
   /** Write into a folder that is not a sim output folder, replacing files of the outputs' names (--force-into). */
   readonly forceInto?: boolean;
-  /** Builds each run's strategy by name; default the agent's registry (strategies of users' own code). */
-  readonly strategyFactory?: (name: string) => Strategy;
   readonly onProgress?: (done: number, total: number) => void;
+  /** A user's strategies from a file (loadStrategyModule): they run as the built-in ones do, and summary.json records the file and its hash. */
+  readonly strategyModule?: StrategyModule;
+  /** Strategies defined in code, runnable by name beside the built-in ones. */
+  readonly extraStrategies?: readonly StrategyEntry[];
 }
 
 export interface ExperimentOutcome {
@@ -96,9 +100,11 @@ export async function runExperiment(loaded: LoadedScenario, opts: ExperimentOpti
   const outputs: RunOutput[] = [];
   let determinismFailure: string | null = null;
   const recordEvents = opts.trace || opts.checkDeterminism;
+  const extra = [...(opts.strategyModule?.entries ?? []), ...(opts.extraStrategies ?? [])];
+  const strategyFactory = extra.length > 0 ? makeStrategyFactory(extra) : undefined;
   for (const strategy of opts.strategies) {
     for (const seed of opts.seeds) {
-      const run = { strategy, seed, wallS: opts.wallS, strategyFactory: opts.strategyFactory };
+      const run = { strategy, seed, wallS: opts.wallS, strategyFactory };
       const first = runOne(loaded, { ...run, recordEvents });
       opts.onProgress?.(++done, total);
       if (opts.checkDeterminism) {
@@ -112,16 +118,22 @@ export async function runExperiment(loaded: LoadedScenario, opts: ExperimentOpti
   }
   const results = outputs.map((o) => o.result);
   const failures = results.filter((r) => r.error !== null).map((r) => `${r.strategy} seed ${r.seed}: ${r.error}`);
+  // The outputs describe what ran: the strategies and seeds of this experiment, not the file's.
+  const ran = { ...loaded, scenario: scenarioAsRun(loaded.scenario, opts.strategies, opts.seeds) };
   const files = new Map<string, string | Uint8Array>(
-    buildRunOutputs(loaded, results, opts.trace ? { events: eventLines(outputs) } : {}),
+    buildRunOutputs(ran, results, {
+      ...(opts.trace ? { events: eventLines(outputs) } : {}),
+      ...(opts.strategyModule !== undefined ? { strategyModule: moduleInfo(opts.strategyModule) } : {}),
+    }),
   );
   if (opts.report) {
     // Loaded on demand: vega and the renderer cost start-up time that `--no-report` runs should not pay.
     const { buildCharts } = await import("../report/charts/index.ts");
-    for (const [name, content] of await buildCharts(loaded, results)) files.set(name, content);
+    const notes = opts.strategyModule !== undefined ? [strategyModuleNote(moduleInfo(opts.strategyModule))] : [];
+    for (const [name, content] of await buildCharts(ran, results, { notes })) files.set(name, content);
   }
   // The whole output of the folder: outputs of an earlier run that this one does not write (events.jsonl after
   // a run without --trace, charts after --no-report) are removed, so a folder never mixes two runs.
   commitOutputs(opts.outDir, files, { kind: "run", forceInto: opts.forceInto });
-  return { results, table: comparisonTable(loaded.scenario, results), determinismFailure, failures };
+  return { results, table: comparisonTable(ran.scenario, results), determinismFailure, failures };
 }

@@ -59,7 +59,9 @@ function isBuildError(x: unknown): boolean {
 function emptyRun(sizeBytes: number) {
   const limits = { endTimeUs: 0, maxEvents: 1, maxEventsPerTimestamp: 1 };
   const player = { startupDelayS: -1, stallCount: 0, stallS: 0, rebufferRatio: 0 };
-  return new Collector(0).finish(0, sizeBytes, 0, 0, 0, new Kernel(limits, false).fingerprint(), player);
+  const agent = { rebalances: 0, fallbacks: 0, stalledConnections: 0 };
+  // Nothing ran, so no throughput bound is known (NaN: not a number, as for a run the bound cannot judge).
+  return new Collector(0).finish(0, sizeBytes, agent, 0, 0, new Kernel(limits, false).fingerprint(), player, Number.NaN);
 }
 
 /** The metrics of a run that processed no event: every metric a run has, each of its type. */

@@ -8,6 +8,7 @@
 import { checkOutputFolder, claimOutputFolder, FileStager, folderError } from "../report/output-folder.ts";
 import { createPool } from "./pool.ts";
 import { emptyMetrics, wallBudgetS } from "./run.ts";
+import type { StrategyModule } from "./strategy-module.ts";
 import {
   type PlanOptions,
   planSweep,
@@ -35,6 +36,8 @@ export interface SweepOptions {
   /** Pool settings (tests). */
   readonly pool?: { readonly filename?: string; readonly graceMs?: number };
   readonly onProgress?: (done: number, failed: number, total: number) => void;
+  /** A user's strategies (loadStrategyModule); worker threads load the same file by its path, checking its hash. */
+  readonly strategyModule?: StrategyModule;
 }
 
 export interface SweepOutcome {
@@ -47,7 +50,12 @@ export interface SweepOutcome {
 }
 
 export async function runSweep(opts: SweepOptions): Promise<SweepOutcome> {
-  const plan = planSweep(opts.file, opts.plan ?? {});
+  const module = opts.strategyModule;
+  const planOptions: PlanOptions = {
+    ...(opts.plan ?? {}),
+    ...(module !== undefined ? { strategyModule: { names: module.entries.map((e) => e.name), sha256: module.sha256 } } : {}),
+  };
+  const plan = planSweep(opts.file, planOptions);
   const specs = opts.shard !== undefined ? shardRuns(plan.runs, opts.shard) : [...plan.runs];
   checkOutputFolder(opts.outDir, { forceInto: opts.forceInto });
   claimOutputFolder(opts.outDir, { kind: "sweep", forceInto: opts.forceInto });
@@ -103,7 +111,14 @@ async function runInPool(
       const spec = todo[next++];
       const loaded = plan.points[spec.point].loaded;
       const budgetS = wallBudgetS(loaded, opts.wallS);
-      const outcome = await pool.run({ loaded, spec, wallS: opts.wallS }, budgetS);
+      const module = opts.strategyModule;
+      const task = {
+        loaded,
+        spec,
+        wallS: opts.wallS,
+        ...(module !== undefined ? { strategyModule: { file: module.file, sha256: module.sha256 } } : {}),
+      };
+      const outcome = await pool.run(task, budgetS);
       finish(
         spec,
         outcome.ok

@@ -6,9 +6,11 @@
 import { createHash } from "node:crypto";
 import { lstatSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Strategy } from "../agent/strategy.ts";
 import type { FileStager } from "../report/output-folder.ts";
 import { applyOverrides, type LoadedScenario, readScenarioInput, resolveScenario } from "../scenario/load.ts";
 import type { RunMetrics } from "../sim/metrics/records.ts";
+import { strategyNames } from "../scenario/strategy-names.ts";
 import { excerpt } from "../text-excerpt.ts";
 import { TOOL_VERSION } from "../version.ts";
 import { emptyMetrics, runOne } from "./run.ts";
@@ -68,15 +70,25 @@ export function canonicalJson(x: unknown): string {
 }
 
 /**
+/**
  * The key a run's result is stored under: a hash of what the run computes (resolved scenario, strategy, seed,
- * trace contents, tool version). `limits.wall_s` is left out: a budget decides whether a run is stopped, not
- * what it computes, so raising it keeps the finished results (runs it stopped are redone on resume anyway).
+ * trace contents, tool version, and `moduleSha256`, the hash of the --strategy-module file the strategy comes
+ * from: absent for a built-in strategy, so an edited module never reuses old results). `limits.wall_s` is left
+ * out: a budget decides whether a run is stopped, not what it computes, so raising it keeps the finished
+ * results (runs it stopped are redone on resume anyway).
  */
-export function runKey(loaded: LoadedScenario, strategy: string, seed: number): string {
+export function runKey(loaded: LoadedScenario, strategy: string, seed: number, moduleSha256?: string): string {
   const h = createHash("sha256");
   const { wall_s: _budget, ...limits } = loaded.scenario.limits;
-  const scenario = { ...loaded.scenario, limits };
-  h.update(canonicalJson({ scenario, strategy, seed, tool: TOOL_VERSION }));
+  h.update(
+    canonicalJson({
+      scenario: { ...loaded.scenario, limits },
+      strategy,
+      seed,
+      tool: TOOL_VERSION,
+      ...(moduleSha256 !== undefined ? { strategy_module: moduleSha256 } : {}),
+    }),
+  );
   // Trace contents count too: a changed trace file must not reuse old results.
   for (const [name, trace] of [...loaded.traces].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     h.update(name);
@@ -90,6 +102,8 @@ export interface PlanOptions {
   readonly params?: readonly (readonly [string, readonly ParamValue[]])[];
   readonly strategies?: readonly string[];
   readonly seeds?: readonly number[];
+  /** Strategies from a --strategy-module: their names (valid in the scenario) and the file's sha256 (in their run keys). */
+  readonly strategyModule?: { readonly names: readonly string[]; readonly sha256: string };
 }
 
 /** A scenario as read once from its file: every point of a sweep derives from this one reading. */
@@ -105,7 +119,9 @@ export interface ScenarioSource {
  */
 export function planSweep(source: string | ScenarioSource, opts: PlanOptions = {}): SweepPlan {
   const { file, input, dir } = typeof source === "string" ? { file: source, ...readScenarioInput(source) } : source;
-  const base = resolveScenario(input, file, dir);
+  const extraNames = opts.strategyModule?.names ?? [];
+  const resolveOpts = extraNames.length > 0 ? { strategyNames: [...strategyNames(), ...extraNames] } : {};
+  const base = resolveScenario(input, file, dir, resolveOpts);
   const params =
     opts.params !== undefined && opts.params.length > 0
       ? opts.params
@@ -115,12 +131,16 @@ export function planSweep(source: string | ScenarioSource, opts: PlanOptions = {
   const points = expandGrid(params).map((values, index) => ({
     index,
     values,
-    loaded: Object.keys(values).length === 0 ? base : resolveScenario(applyOverrides(input, values), file, dir),
+    loaded:
+      Object.keys(values).length === 0 ? base : resolveScenario(applyOverrides(input, values), file, dir, resolveOpts),
   }));
   const runs: SweepRunSpec[] = [];
   for (const p of points) {
     for (const strategy of strategies) {
-      for (const seed of seeds) runs.push({ point: p.index, strategy, seed, key: runKey(p.loaded, strategy, seed) });
+      const moduleSha256 = extraNames.includes(strategy) ? opts.strategyModule?.sha256 : undefined;
+      for (const seed of seeds) {
+        runs.push({ point: p.index, strategy, seed, key: runKey(p.loaded, strategy, seed, moduleSha256) });
+      }
     }
   }
   return { name: base.scenario.name, params, points, strategies, seeds, runs };
@@ -246,7 +266,12 @@ export function storedKeys(outDir: string): string[] {
 }
 
 /** Runs one spec of a plan in this thread (a sweep worker calls the same function). */
-export function executeRun(loaded: LoadedScenario, spec: SweepRunSpec, wallS?: number): SweepRunResult {
-  const { result } = runOne(loaded, { strategy: spec.strategy, seed: spec.seed, wallS });
+export function executeRun(
+  loaded: LoadedScenario,
+  spec: SweepRunSpec,
+  strategyFactory?: (name: string) => Strategy,
+  wallS?: number,
+): SweepRunResult {
+  const { result } = runOne(loaded, { strategy: spec.strategy, seed: spec.seed, strategyFactory, wallS });
   return { point: spec.point, strategy: spec.strategy, seed: spec.seed, error: result.error, metrics: result.metrics };
 }

@@ -141,7 +141,7 @@ describe("a misbehaving strategy", () => {
       trace: false,
       checkDeterminism: true,
       report: false,
-      strategyFactory: (name) => (name === "hostile" ? bad() : createStrategy(name)),
+      extraStrategies: [{ name: "hostile", description: "loops in onConnectionIdle", create: bad }],
     });
     expect(outcome.failures).toHaveLength(2);
     for (const f of outcome.failures) expect(f).toMatch(/^hostile seed \d: wall-limit: .*0\.5 s/);
@@ -153,12 +153,16 @@ describe("a misbehaving strategy", () => {
   });
 
   it("fails its group of the CI gate instead of throwing", () => {
-    const suite = ["test/fixtures/check-suite/noisy-hints.yaml"];
     const throwing = hostile("onBlockStart", 0, { kind: "throw", value: () => ({ get message() { throw new Error("x"); } }) });
-    const r = check({ suite, baseline: null, strategyFactory: (name) => (name === "rebalance" ? throwing() : createStrategy(name)) });
-    const failed = r.current.runs.filter((x) => x.error !== null);
-    expect(failed.length).toBeGreaterThan(0);
-    expect(failed.every((x) => x.strategy === "rebalance")).toBe(true);
-    for (const f of failed) expectSafeReason(f.error);
+    const r = check({
+      suite: ["scenarios/ci/small.yaml"],
+      baseline: null,
+      strategies: ["static", "rebalance"],
+      strategyFactory: (name) => (name === "rebalance" ? throwing() : createStrategy(name)),
+    });
+    expect(r.passed).toBe(false);
+    const failed = r.groups.filter((g) => g.verdict === "failed");
+    expect(failed.map((g) => g.strategy)).toEqual(["rebalance"]);
+    for (const g of failed) expectSafeReason(g.detail);
   });
 });

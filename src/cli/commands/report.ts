@@ -57,9 +57,12 @@ async function reportRun(dir: string, forceInto: boolean): Promise<number> {
   }
   const { buildCharts } = await import("../../report/charts/index.ts");
   const { commitOutputs } = await import("../../report/output-folder.ts");
+  const { strategyModuleNote } = await import("../../report/provenance.ts");
   // The charts need only the resolved scenario; traces are not re-read (summary.json holds what was run).
   const loaded = { scenario: folder.scenario, file: join(dir, "summary.json"), dir, traces: new Map() };
-  commitOutputs(dir, await buildCharts(loaded, folder.results), { kind: "run", replaces: isReportFile, forceInto });
+  const module = folder.summary.strategy_module;
+  const notes = module !== undefined ? [strategyModuleNote(module)] : [];
+  commitOutputs(dir, await buildCharts(loaded, folder.results, { notes }), { kind: "run", replaces: isReportFile, forceInto });
   process.stdout.write(`rebuilt the report of ${dir} from ${folder.results.length} run(s)\n`);
   return ExitCode.ok;
 }

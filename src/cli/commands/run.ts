@@ -6,7 +6,7 @@ import type { CommandModule } from "yargs";
 import { EXIT_CODES_TEXT, ExitCode } from "../exit.ts";
 import { FORCE_INTO_DESCRIPTION, WALL_S_DESCRIPTION, wallFlag } from "../out-options.ts";
 import { makeProgress } from "../progress.ts";
-import { checkFlags, resolveRun } from "../run-options.ts";
+import { checkFlags, resolveRun, STRATEGY_MODULE_OPTION, strategyModuleFlag } from "../run-options.ts";
 
 interface Args {
   readonly scenario: string;
@@ -19,6 +19,7 @@ interface Args {
   readonly report: boolean;
   readonly forceInto: boolean;
   readonly wallS?: number;
+  readonly strategyModule?: string;
 }
 
 export function runCommand(setExit: (code: number) => void): CommandModule<object, Args> {
@@ -37,6 +38,7 @@ export function runCommand(setExit: (code: number) => void): CommandModule<objec
           type: "string",
           describe: "strategies to run, comma separated (overrides the scenario's)",
         })
+        .option("strategy-module", STRATEGY_MODULE_OPTION)
         .option("out", { type: "string", describe: "output folder [default: reports/<scenario name>/]" })
         .option("force-into", { type: "boolean", default: false, describe: FORCE_INTO_DESCRIPTION })
         .option("wall-s", { type: "number", describe: WALL_S_DESCRIPTION })
@@ -60,6 +62,7 @@ export function runCommand(setExit: (code: number) => void): CommandModule<objec
           "$0 run scenarios/churn.yaml --seed 7 --seeds 10 --strategy index,rebalance",
           "ten seeds, two strategies",
         )
+        .example("$0 run scenarios/churn.yaml --strategy-module mine.ts --strategy static,mine", "your own strategy beside static")
         .example(
           "$0 run scenarios/ci/small.yaml --check-determinism --no-report --out /tmp/out",
           "a quick determinism check",
@@ -73,10 +76,12 @@ export function runCommand(setExit: (code: number) => void): CommandModule<objec
       const { checkOutputFolder, defaultOutDir } = await import("../../report/output-folder.ts");
       // The folder given is checked before the scenario is even read; the default one once its name is known.
       if (args.out !== undefined) checkOutputFolder(args.out, { forceInto: args.forceInto });
+      const strategyModule = await strategyModuleFlag(args.strategyModule);
       const { loadScenario } = await import("../../scenario/load.ts");
       const { strategyNames } = await import("../../scenario/strategy-names.ts");
-      const loaded = loadScenario(args.scenario);
-      const run = resolveRun(args, loaded.scenario, strategyNames());
+      const names = [...strategyNames(), ...(strategyModule?.entries.map((e) => e.name) ?? [])];
+      const loaded = loadScenario(args.scenario, { strategyNames: names });
+      const run = resolveRun(args, loaded.scenario, names);
       const outDir = args.out ?? defaultOutDir(loaded.scenario.name);
       const { runExperiment } = await import("../../harness/experiment.ts");
       const progress = makeProgress(loaded.scenario.name);
@@ -92,6 +97,7 @@ export function runCommand(setExit: (code: number) => void): CommandModule<objec
           checkDeterminism: args.checkDeterminism,
           report: args.report,
           onProgress: progress?.onProgress,
+          ...(strategyModule !== null ? { strategyModule } : {}),
         });
       } finally {
         progress?.stop();

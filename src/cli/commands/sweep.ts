@@ -11,7 +11,7 @@ import type { Scenario } from "../../scenario/schema.ts";
 import { EXIT_CODES_TEXT, ExitCode, UsageError } from "../exit.ts";
 import { FORCE_INTO_DESCRIPTION, WALL_S_DESCRIPTION, wallFlag } from "../out-options.ts";
 import { makeProgress } from "../progress.ts";
-import { checkFlags, parseStrategyFlag } from "../run-options.ts";
+import { checkFlags, parseStrategyFlag, STRATEGY_MODULE_OPTION, strategyModuleFlag } from "../run-options.ts";
 
 interface Args {
   readonly scenario: string;
@@ -25,6 +25,7 @@ interface Args {
   readonly report: boolean;
   readonly forceInto: boolean;
   readonly wallS?: number;
+  readonly strategyModule?: string;
 }
 
 /** Most values one --param may list, and most --param flags. */
@@ -114,6 +115,7 @@ export function sweepCommand(setExit: (code: number) => void): CommandModule<obj
         .option("seed", { type: "number", describe: "first seed (overrides the scenario's seed)" })
         .option("seeds", { type: "number", describe: "number of seeds (overrides the scenario's)" })
         .option("strategy", { type: "string", describe: "strategies, comma separated (overrides the scenario's)" })
+        .option("strategy-module", STRATEGY_MODULE_OPTION)
         .option("jobs", { type: "number", describe: "parallel runs [default: number of cores]" })
         .option("out", { type: "string", describe: "output folder [default: reports/<scenario name>-sweep/]" })
         .option("force-into", { type: "boolean", default: false, describe: FORCE_INTO_DESCRIPTION })
@@ -149,12 +151,14 @@ export function sweepCommand(setExit: (code: number) => void): CommandModule<obj
       const wallS = wallFlag(args.wallS);
       const { checkOutputFolder, defaultOutDir } = await import("../../report/output-folder.ts");
       if (args.out !== undefined) checkOutputFolder(args.out, { forceInto: args.forceInto });
+      const strategyModule = await strategyModuleFlag(args.strategyModule);
       const { readScenarioInput, resolveScenario } = await import("../../scenario/load.ts");
       const { keyPathProblem } = await import("../../scenario/overrides.ts");
       const { strategyNames } = await import("../../scenario/strategy-names.ts");
+      const names = [...strategyNames(), ...(strategyModule?.entries.map((e) => e.name) ?? [])];
       // Read once: the plan, the run keys and what the workers run all derive from this reading.
       const source = { file: args.scenario, ...readScenarioInput(args.scenario) };
-      const base = resolveScenario(source.input, source.file, source.dir);
+      const base = resolveScenario(source.input, source.file, source.dir, { strategyNames: names });
       const { input } = source;
       for (const [key] of params) {
         const problem = keyPathProblem(input, key);
@@ -162,7 +166,7 @@ export function sweepCommand(setExit: (code: number) => void): CommandModule<obj
           throw new UsageError(`--param ${key}: expected ${problem.expected}, found ${problem.found}`);
         }
       }
-      const strategies = args.strategy !== undefined ? parseStrategyFlag(args.strategy, strategyNames()) : undefined;
+      const strategies = args.strategy !== undefined ? parseStrategyFlag(args.strategy, names) : undefined;
       const first = args.seed ?? base.scenario.seed;
       const seeds =
         args.seed !== undefined || args.seeds !== undefined
@@ -185,6 +189,7 @@ export function sweepCommand(setExit: (code: number) => void): CommandModule<obj
           shard,
           wallS,
           forceInto: args.forceInto,
+          ...(strategyModule !== null ? { strategyModule } : {}),
           onProgress: (done, failed, total) => progress?.onProgress(done, total, failed),
         });
       } finally {
