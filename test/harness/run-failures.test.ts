@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createStrategy } from "../../src/agent/index.ts";
 import type { ConnectionView, Strategy, StrategyContext } from "../../src/agent/strategy.ts";
 import { check } from "../../src/harness/check.ts";
+import { loadBaseline } from "../../src/harness/check-baseline.ts";
 import { runExperiment } from "../../src/harness/experiment.ts";
 import { runOne } from "../../src/harness/run.ts";
 import { runScenario } from "../../src/index.ts";
@@ -156,7 +157,7 @@ describe("a misbehaving strategy", () => {
     const throwing = hostile("onBlockStart", 0, { kind: "throw", value: () => ({ get message() { throw new Error("x"); } }) });
     const r = check({
       suite: ["scenarios/ci/small.yaml"],
-      baseline: null,
+      baseline: loadBaseline("reports/baseline.json"),
       strategies: ["static", "rebalance"],
       strategyFactory: (name) => (name === "rebalance" ? throwing() : createStrategy(name)),
     });
