@@ -13,7 +13,7 @@
 
 import type { TopLevelSpec } from "vega-lite";
 import { quantile } from "../harness/stats.ts";
-import { writeOutputDir } from "../report/atomic.ts";
+import { commitOutputs } from "../report/output-folder.ts";
 import { formatRatio, formatSeconds, csvText } from "../report/csv.ts";
 import { buildRunOutputs } from "../report/outputs.ts";
 import { CHART_HEIGHT, CHART_WIDTH, chartConfig, strategyColour, VL_SCHEMA } from "../report/charts/theme.ts";
@@ -158,8 +158,10 @@ export function calibrationChart(cs: readonly StrategyComparison[]): TopLevelSpe
 export interface CalibrateOptions {
   readonly strategies: readonly string[];
   readonly seed: number;
-  /** Output folder; nothing is written when undefined. */
+  /** Output folder (written as one commit, report/output-folder.ts); nothing is written when undefined. */
   readonly outDir?: string;
+  /** Write into an output folder sim did not write (--force-into). */
+  readonly forceInto?: boolean;
   /** Render charts (SVG and PNG) into the run folders and the comparison; default true. */
   readonly charts?: boolean;
   /** Skip the warm-up run (tests). */
@@ -215,7 +217,9 @@ export async function calibrate(loaded: LoadedScenario, opts: CalibrateOptions):
     real.push(r);
     comparisons.push(compareRuns(s, r));
   }
-  if (opts.outDir !== undefined) await writeCalibration(opts.outDir, loaded, opts.seed, sim, real, comparisons, notes, opts.charts ?? true);
+  if (opts.outDir !== undefined) {
+    await writeCalibration(opts.outDir, loaded, opts.seed, sim, real, comparisons, notes, opts.charts ?? true, opts.forceInto ?? false);
+  }
   return { comparisons, sim, real, notes };
 }
 
@@ -228,6 +232,7 @@ async function writeCalibration(
   cs: readonly StrategyComparison[],
   notes: readonly string[],
   charts: boolean,
+  forceInto: boolean,
 ): Promise<void> {
   const files = new Map<string, string | Uint8Array>();
   const runFolder = async (prefix: string, results: readonly RunResult[]) => {
@@ -250,7 +255,7 @@ async function writeCalibration(
     files.set("charts/calibration.svg", svg);
     files.set("charts/calibration.png", renderPng(svg));
   }
-  writeOutputDir(outDir, files);
+  commitOutputs(outDir, files, { kind: "run", forceInto });
 }
 
 /** The comparison as a table for the terminal. */

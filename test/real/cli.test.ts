@@ -5,7 +5,7 @@
 
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { cli } from "../cli/sweep-helpers.ts";
@@ -75,6 +75,20 @@ describe("sim fetch / manifest / testbed", () => {
     expect(r2.code).toBe(2);
     expect(r2.stderr).toMatch(/exists: the download never overwrites a file/);
     expect(readFileSync(existing, "utf8")).toBe("mine");
+  });
+
+  it("fetch --out refuses a folder sim did not write before downloading anything (exit 2)", async () => {
+    b = await bed();
+    const mine = join(b.dir, "mine");
+    mkdirSync(mine);
+    writeFileSync(join(mine, "notes.txt"), "keep");
+    const out = join(b.dir, "never.bin");
+    const r = await cli("fetch", ...b.urls, "-o", out, "--manifest", b.manifest, "--out", mine);
+    expect(r.code).toBe(2);
+    expect(existsSync(out)).toBe(false);
+    expect(existsSync(`${out}.part`)).toBe(false);
+    expect(b.testbed.nodes.every((n) => n.server.requests === 0)).toBe(true);
+    expect(readFileSync(join(mine, "notes.txt"), "utf8")).toBe("keep");
   });
 
   it("fetch exits 1 when no mirror answers", async () => {

@@ -3,10 +3,9 @@
 // folders and the comparison, and prints the errors. Exit 1 when a run failed (or, with --strict, when a
 // target was missed), 2 for bad input.
 
-import { existsSync, statSync } from "node:fs";
-import { join } from "node:path";
 import type { CommandModule } from "yargs";
-import { EXIT_CODES_TEXT, ExitCode, UsageError } from "../exit.ts";
+import { EXIT_CODES_TEXT, ExitCode } from "../exit.ts";
+import { FORCE_INTO_DESCRIPTION } from "../out-options.ts";
 import { wantProgress } from "../progress.ts";
 import { parseStrategyFlag } from "../run-options.ts";
 import { asUsage, intFlag } from "./real-errors.ts";
@@ -18,6 +17,7 @@ interface Args {
   readonly out?: string;
   readonly charts: boolean;
   readonly strict: boolean;
+  readonly forceInto: boolean;
 }
 
 export function calibrateCommand(setExit: (code: number) => void): CommandModule<object, Args> {
@@ -32,25 +32,27 @@ export function calibrateCommand(setExit: (code: number) => void): CommandModule
         .option("out", { type: "string", describe: "output folder [default: reports/<scenario name>/]" })
         .option("charts", { type: "boolean", default: true, describe: "render charts (--no-charts skips)" })
         .option("strict", { type: "boolean", default: false, describe: "exit 1 when a target is missed" })
+        .option("force-into", { type: "boolean", default: false, describe: FORCE_INTO_DESCRIPTION })
         .example("$0 calibrate scenarios/calibration/servers-4.yaml", "static, index and rebalance, simulated and real")
         .epilogue(EXIT_CODES_TEXT) as never,
     handler: async (args) => {
       intFlag("seed", args.seed, 0);
-      if (args.out !== undefined && existsSync(args.out) && !statSync(args.out).isDirectory()) {
-        throw new UsageError(`--out: ${args.out} exists and is not a folder`);
-      }
+      const { checkOutputFolder, defaultOutDir } = await import("../../report/output-folder.ts");
+      if (args.out !== undefined) checkOutputFolder(args.out, { forceInto: args.forceInto });
       const { loadScenario } = await import("../../scenario/load.ts");
       const { strategyNames } = await import("../../scenario/strategy-names.ts");
       const loaded = loadScenario(args.scenario);
       const strategies = args.strategy !== undefined ? parseStrategyFlag(args.strategy, strategyNames()) : [...loaded.scenario.strategies];
       const seed = args.seed ?? loaded.scenario.seed;
-      const outDir = args.out ?? join("reports", loaded.scenario.name);
+      const outDir = args.out ?? defaultOutDir(loaded.scenario.name);
+      if (args.out === undefined) checkOutputFolder(outDir, { forceInto: args.forceInto });
       const { calibrate, calibrationTable } = await import("../../real/calibrate.ts");
       const tty = wantProgress();
       const outcome = await asUsage(() => calibrate(loaded, {
         strategies,
         seed,
         outDir,
+        forceInto: args.forceInto,
         charts: args.charts,
         onProgress: tty ? (t) => process.stderr.write(`${t}\n`) : undefined,
       }));

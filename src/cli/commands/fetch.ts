@@ -3,10 +3,11 @@
 // left); one summary line at the end. Exit 0 when the file is complete and checked, 1 when the download failed
 // or was interrupted (FILE.part and its state stay for --resume), 2 for bad input. Ctrl-C stops cleanly.
 
-import { existsSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import CliProgress from "cli-progress";
 import type { CommandModule } from "yargs";
-import { EXIT_CODES_TEXT, ExitCode, UsageError } from "../exit.ts";
+import { EXIT_CODES_TEXT, ExitCode } from "../exit.ts";
+import { FORCE_INTO_DESCRIPTION } from "../out-options.ts";
 import { wantProgress } from "../progress.ts";
 import { parseStrategyFlag } from "../run-options.ts";
 import { asUsage, intFlag, positiveFlag } from "./real-errors.ts";
@@ -25,6 +26,7 @@ interface Args {
   readonly connectTimeoutMs?: number;
   readonly stallTimeoutS?: number;
   readonly pipelining?: number;
+  readonly forceInto: boolean;
 }
 
 const MB = 1024 * 1024;
@@ -42,6 +44,7 @@ export function fetchCommand(setExit: (code: number) => void): CommandModule<obj
         .option("max-connections", { type: "number", describe: "mirrors used at once [default: 8]" })
         .option("resume", { type: "boolean", default: false, describe: "continue FILE.part after an interruption" })
         .option("out", { type: "string", describe: "also write the run's CSVs, summary and charts to this folder" })
+        .option("force-into", { type: "boolean", default: false, describe: FORCE_INTO_DESCRIPTION })
         .option("sha256", { type: "string", describe: "the whole file's expected SHA-256 (hex)" })
         .option("block-bytes", { type: "number", describe: "block size without a manifest [default: 1048576]" })
         .option("sub-block-bytes", { type: "number", describe: "sub-block size without a manifest [default: 65536]" })
@@ -58,9 +61,8 @@ export function fetchCommand(setExit: (code: number) => void): CommandModule<obj
       intFlag("connect-timeout-ms", args.connectTimeoutMs, 1, 600_000);
       positiveFlag("stall-timeout-s", args.stallTimeoutS);
       intFlag("pipelining", args.pipelining, 1, 64);
-      if (args.out !== undefined && existsSync(args.out) && !statSync(args.out).isDirectory()) {
-        throw new UsageError(`--out: ${args.out} exists and is not a folder`);
-      }
+      const { checkOutputFolder, commitOutputs } = await import("../../report/output-folder.ts");
+      if (args.out !== undefined) checkOutputFolder(args.out, { forceInto: args.forceInto }); // before any download
       const { strategyNames } = await import("../../scenario/strategy-names.ts");
       const [strategy] = parseStrategyFlag(args.strategy, strategyNames());
       const { fetchFile } = await import("../../real/fetch.ts");
@@ -93,11 +95,10 @@ export function fetchCommand(setExit: (code: number) => void): CommandModule<obj
         stopBar();
         if (args.out !== undefined && outcome.result !== null && outcome.loaded !== null) {
           const { buildRunOutputs } = await import("../../report/outputs.ts");
-          const { writeOutputDir } = await import("../../report/atomic.ts");
           const { buildCharts } = await import("../../report/charts/index.ts");
           const files = new Map<string, string | Uint8Array>(buildRunOutputs(outcome.loaded, [outcome.result]));
           for (const [name, content] of await buildCharts(outcome.loaded, [outcome.result])) files.set(name, content);
-          writeOutputDir(args.out, files);
+          commitOutputs(args.out, files, { kind: "run", forceInto: args.forceInto });
         }
         const rateMbps = outcome.elapsedS > 0 ? (outcome.fetchedBytes * 8) / outcome.elapsedS / 1e6 : 0;
         for (const m of outcome.mirrors) {
