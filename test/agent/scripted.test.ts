@@ -52,9 +52,9 @@ describe("splits at block start", () => {
     expect(script.requests.map((r) => r.ids)).toEqual([range(0, 7), range(7, 10)]);
   });
 
-  it("oracle: water-filling over 8, 4, 2 Mb/s with RTTs 0.1, 0.4, 2 s ⇒ T* = 0.8667 s, 8 / 2 / 0 sub-blocks", () => {
-    // B = 1 MB. Active {1}: T = (1e6 + 1e6·0.1)/1e6 = 1.1 s > 0.4 ⇒ add 2: T = (1e6 + 1e5 + 2e5)/1.5e6 = 0.8667 s
-    // < 2 s ⇒ stop. x1 = 1e6·0.7667 = 766.7 kB, x2 = 5e5·0.4667 = 233.3 kB ⇒ 7.667 / 2.333 ⇒ 8 and 2.
+  it("oracle: the best split over 8, 4, 2 Mb/s with RTTs 0.1, 0.4, 2 s ⇒ 8 / 2 / 0 sub-blocks, the block ends at 0.9 s", () => {
+    // 10 sub-blocks of 100 kB take 0.1, 0.2, 0.4 s alone (the 100 Mb/s downlink never binds): 8 on the first end
+    // at 0.9 s, 2 on the second at 0.8 s; 7 / 3 would end at 1.0 s; the third's first byte comes only at 2 s.
     const truth = new Map([
       [1, { bps: 8e6, rttUs: 100_000 }],
       [2, { bps: 4e6, rttUs: 400_000 }],

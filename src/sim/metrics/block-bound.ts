@@ -16,7 +16,7 @@
 
 import { invariant } from "../kernel/kernel.ts";
 import { FluidBound } from "./lower-bound.ts";
-import { DOWNLINK, type SplitBound, type SplitInstance, splitBound } from "./split-bound.ts";
+import { DOWNLINK, SPLIT_BUDGET, type SplitBound, type SplitInstance, splitBound } from "./split-bound.ts";
 
 /** Node id of the downlink in the capacity log. */
 export { DOWNLINK };
@@ -57,6 +57,12 @@ export interface BlockBoundsUs {
 
 /** Split bounds kept for blocks with the same inputs (FIFO beyond this). */
 const SPLIT_CACHE_SIZE = 256;
+/**
+ * Search work (nodes × sources) a run spends on split bounds at full budget: 50 full searches. Past it each
+ * block's search gets a sixteenth of the budget, so a long run of large, ever-changing blocks stays cheap (its
+ * late T_g values may then be lower bounds more often).
+ */
+const RUN_SPLIT_WORK = 50 * SPLIT_BUDGET;
 
 /** Blocks whose sources are kept at once (the window is one or two blocks; a margin for safety). */
 const MAX_OPEN_BLOCKS = 64;
@@ -83,6 +89,7 @@ interface OpenBlock {
 export class BlockBounds {
   private readonly bound = new FluidBound();
   private readonly splitCache = new Map<string, SplitBound>();
+  private splitWorkLeft = RUN_SPLIT_WORK;
 
   /** subBlockBytes: the content's sub-block size (a block's last sub-block may be shorter). */
   constructor(
@@ -241,7 +248,8 @@ export class BlockBounds {
     }
     const clock = this.probe?.clock;
     const t0 = clock?.() ?? 0;
-    result = splitBound(inst);
+    result = splitBound(inst, this.splitWorkLeft >= SPLIT_BUDGET ? SPLIT_BUDGET : SPLIT_BUDGET / 16);
+    this.splitWorkLeft -= result.nodes * Math.max(1, delaysUs.length);
     if (stats !== undefined) {
       stats.computed++;
       stats.nodes += result.nodes;

@@ -149,6 +149,8 @@ class SplitSearch {
   private readonly segAt: Float64Array;
   private readonly aloneRate: Float64Array;
   private readonly aloneCum: Float64Array;
+  /** Per segment (after changes 0..j−1), the sources by capacity ascending (ties by index): water-filling order. */
+  private readonly capOrder: Int32Array[] = [];
 
   private readonly frames: Frame[] = [];
   private readonly act: Int32Array;
@@ -211,6 +213,7 @@ class SplitSearch {
         if (w === DOWNLINK) link = this.chRate[j - 1];
         else caps[w] = this.chRate[j - 1];
       }
+      this.capOrder.push(Int32Array.from(Array.from({ length: m }, (_v, i) => i).sort((x, y) => caps[x] - caps[y] || x - y)));
       for (let i = 0; i < m; i++) {
         const at = i * this.segs + j;
         this.aloneRate[at] = Math.min(caps[i], link);
@@ -390,7 +393,11 @@ class SplitSearch {
       if (!this.promising(f)) return;
       // 5. Rates, and the next event.
       let a = 0;
-      for (let i = 0; i < m; i++) if (status[i] === ACTIVE || status[i] === FINAL) this.act[a++] = i;
+      const order = this.capOrder[f.change];
+      for (let x = 0; x < m; x++) {
+        const i = order[x];
+        if (status[i] === ACTIVE || status[i] === FINAL) this.act[a++] = i;
+      }
       let next = Number.POSITIVE_INFINITY;
       if (f.left > 0) {
         for (let i = 0; i < m; i++) if (status[i] === FUTURE && this.d[i] < next) next = this.d[i];
@@ -537,19 +544,9 @@ class SplitSearch {
     return got;
   }
 
-  /** Max-min rates of the active flows act[0..a) into this.rate (bits per µs). */
+  /** Max-min rates of the active flows act[0..a), in ascending capacity, into this.rate (bits per µs). */
   private waterFill(a: number, cap: Float64Array, link: number): void {
     const act = this.act;
-    // Insertion sort by capacity (a is at most the number of sources).
-    for (let x = 1; x < a; x++) {
-      const i = act[x];
-      let y = x - 1;
-      while (y >= 0 && cap[act[y]] > cap[i]) {
-        act[y + 1] = act[y];
-        y--;
-      }
-      act[y + 1] = i;
-    }
     let left = link;
     for (let x = 0; x < a; x++) {
       const i = act[x];
@@ -735,7 +732,9 @@ class SplitSearch {
       // Every source holds its whole share in one flow: it starts at its delay and ends once.
       let a = 0;
       let next = Number.POSITIVE_INFINITY;
-      for (let i = 0; i < m; i++) {
+      const order = this.capOrder[f.change];
+      for (let x = 0; x < m; x++) {
+        const i = order[x];
         if (status[i] === FUTURE && this.d[i] <= f.t) {
           status[i] = ACTIVE;
           remBits[i] = todo[i] * this.pieceBits - (i === holder ? this.pieceBits - this.lastBits : 0);
