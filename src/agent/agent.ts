@@ -741,19 +741,7 @@ export class Agent {
   private makeView(i: number, scale: ValuationScale): ConnectionView {
     const c = this.viewsOf![i];
     const e = this.viewEstimates[i];
-    return {
-      id: c.id,
-      nodeId: c.nodeId,
-      kind: c.kind,
-      rateBps: e.rateBps,
-      rttUs: e.rttUs,
-      measured: e.measured,
-      index: valuationIndex(e, scale, this.config.index),
-      get outstanding() {
-        return c.outstanding;
-      },
-      pinned: this.isPinned(c.kind),
-    };
+    return new View(c, e.rateBps, e.rttUs, e.measured, valuationIndex(e, scale, this.config.index), this.isPinned(c.kind));
   }
 
   /** The origin's work is pinned while it serves the block whose deadline is at risk (see serveUrgent). */
@@ -822,6 +810,32 @@ export class Agent {
       this.s.duplicatesRequested++;
     },
   };
+}
+
+/** A strategy's view of one ready connection: figures as of its making, the outstanding list live. */
+class View implements ConnectionView {
+  readonly id: ConnId;
+  readonly nodeId: NodeId;
+  readonly kind: NodeKind;
+  readonly #conn: Connection;
+
+  constructor(
+    conn: Connection,
+    readonly rateBps: number,
+    readonly rttUs: number,
+    readonly measured: boolean,
+    readonly index: number,
+    readonly pinned: boolean,
+  ) {
+    this.#conn = conn;
+    this.id = conn.id;
+    this.nodeId = conn.nodeId;
+    this.kind = conn.kind;
+  }
+
+  get outstanding(): readonly SubBlockId[] {
+    return this.#conn.outstanding;
+  }
 }
 
 type ContextActions = Pick<

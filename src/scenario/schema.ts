@@ -108,6 +108,10 @@ export const Scenario = z.strictObject({
       sim_time_s: positive.default(7200).describe("a run still going at this simulated time fails"),
       max_events: z.number().int().positive().default(50_000_000),
       max_events_per_timestamp: z.number().int().positive().default(100_000).describe("livelock guard"),
+      wall_s: positive
+        .max(2_000_000)
+        .default(300)
+        .describe("a run still going after this many seconds of real (wall-clock) time is stopped and fails; --wall-s overrides"),
     })
     .prefault({}),
   content: z.strictObject({
