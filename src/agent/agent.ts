@@ -5,21 +5,26 @@
 //
 // Rules (the design's, as implemented here):
 // - Window: the next block's sub-blocks are requested only when every sub-block of the current block has
-//   arrived, unless the strategy sets pipelinesBlocks (then the current and the next block are open).
+//   arrived, unless the strategy sets pipelinesBlocks (then the current and the next block are open, or
+//   strategy.windowBlocks blocks).
 // - First block: it starts once a connection is ready and the other connection attempts have answered, or at
 //   the latest min(connectTimeoutUs, 2 × the largest RTT hint among them) after the first one became ready,
-//   so that a split at block start sees more than the fastest-answering node.
-// - Failures: a connect failure or timeout, a `disconnected` ("reset"), a stalled request (download-monitor.ts)
-//   or corruptLimit corrupt sub-blocks from one node close the connection, return its outstanding sub-blocks to
-//   the pool and blacklist the node for blacklistUs. "peer-left" is not the node's fault: no blacklist, but the
-//   node is forgotten until the tracker lists it again. A corrupt sub-block goes back to the pool and its node
-//   may not fetch it again. Work returned to the pool is offered to every idle connection.
+//   so that a split at block start sees more than the fastest-answering node (unless the strategy sets
+//   waitsForConnections: false, as one that hands out work per connection does: then at the first ready one).
+// - Failures: a connect failure or timeout, a `disconnected` ("reset"), a connection silent past its stall
+//   budget while it holds work (download-monitor.ts) or corruptLimit corrupt sub-blocks from one node close the
+//   connection, return its outstanding sub-blocks to the pool and blacklist the node for blacklistUs.
+//   "peer-left" is not the node's fault: no blacklist, but the node is forgotten until the tracker lists it
+//   again. A corrupt sub-block goes back to the pool and its node may not fetch it again. Work returned to the
+//   pool is offered to every idle connection. A closed connection's slot is refilled after the same event;
+//   with no known node left to try, the tracker is asked (at most every trackerRefreshUs).
 // - Duplicates: when the first intact copy of a sub-block arrives, every other copy is cancelled.
 // - Fallback to the origin (config.originNodeId), counted in stats.fallbacks and reported to the observer:
 //   (1) "no-peers" (if fallback.whenNoPeers): after the tracker has answered, no peer/server connection is
 //       ready or opening and no known node is left to try (all tried, blacklisted or gone). The origin
-//       connection then serves like any other connection; it is closed at the next block start once a
-//       peer/server connection is ready and the origin has nothing outstanding.
+//       connection then serves like any other connection; at the next block start where a peer/server
+//       connection is ready and the origin has nothing outstanding it is parked: kept open but out of use for
+//       fallback.originIdleCloseUs (then closed), so the next fallback needs no connection set-up.
 //   (2) "deadline" (if fallback.deadlineMarginUs > 0 and bitrateBps > 0): when the current block's playback
 //       deadline (playback-deadline.ts) is less than the margin away and the block is not complete, every
 //       unfinished sub-block of it is cancelled elsewhere and requested from the origin connection.
@@ -29,7 +34,12 @@
 import { assert } from "./assert.ts";
 import { Blacklist } from "./blacklist.ts";
 import { BlockManager } from "./block-manager.ts";
-import { type AgentConfig, DEFAULT_CORRUPT_LIMIT } from "./config.ts";
+import {
+  type AgentConfig,
+  DEFAULT_CORRUPT_LIMIT,
+  DEFAULT_ORIGIN_IDLE_CLOSE_US,
+  DEFAULT_TRACKER_MIN_INTERVAL_US,
+} from "./config.ts";
 import type { Connection } from "./connection.ts";
 import { ConnectionControl } from "./connection-control.ts";
 import { Content } from "./content.ts";
@@ -73,7 +83,7 @@ type MutableStats = { -readonly [K in keyof AgentStats]: AgentStats[K] };
 const sameScale = (a: ValuationScale, b: ValuationScale): boolean =>
   a.maxRateBps === b.maxRateBps && a.minRttUs === b.minRttUs;
 
-/** No id twice (without building a Set for the short lists requests usually are). */
+/** No id twice (without building a Set for the short lists requests usually are): O(ids). */
 function distinct(ids: readonly SubBlockId[]): boolean {
   if (ids.length > 32) return new Set(ids).size === ids.length;
   for (let i = 1; i < ids.length; i++) if (ids.lastIndexOf(ids[i], i - 1) >= 0) return false;
@@ -102,6 +112,10 @@ export class Agent {
   private startWaitTimer: TimerId | null = null;
   private startWaitOver = false;
   private refreshTimer: TimerId | null = null;
+  private lastTrackerAskUs = Number.NEGATIVE_INFINITY;
+  private refreshDueUs = 0;
+  /** Closes the parked origin connection (see retireOrigin). */
+  private originCloseTimer: TimerId | null = null;
   private deadlineBlock = -1;
   private deadlineTimer: TimerId | null = null;
   private urgentBlock = -1;
@@ -113,6 +127,8 @@ export class Agent {
   private viewsOf: readonly Connection[] | null = null;
   private viewEstimates: ConnectionEstimate[] = [];
   private viewScale: ValuationScale = { maxRateBps: 0, minRttUs: 0 };
+  /** A strategy read the pool during the hook being run: keep it up to date after each action. */
+  private poolShared = false;
   /** Position of each ready connection in viewsOf. */
   private viewIndex = new Map<Connection, number>();
   /** The origin's pinned state changed since the views were last built: rebuild all of them. */
@@ -145,7 +161,7 @@ export class Agent {
     );
     assert(
       config.requestTimeoutFactor > 0 && config.requestTimeoutMinUs >= 0,
-      "request timeouts must be positive",
+      "the stall budget's factor must be positive and its floor non-negative",
     );
     this.content = new Content(config.content);
     this.timers = new Timers(ports.clock);
@@ -167,9 +183,10 @@ export class Agent {
         },
       },
     );
-    this.subBlocks = new SubBlockManager(this.content, strategy.pipelinesBlocks === true ? 2 : 1);
+    const windowBlocks = strategy.pipelinesBlocks === true ? Math.max(2, Math.floor(strategy.windowBlocks ?? 2)) : 1;
+    this.subBlocks = new SubBlockManager(this.content, windowBlocks);
     this.blocks = new BlockManager(this.content, ports.sink, ports.tracker);
-    this.monitor = new DownloadMonitor(config, this.content, this.timers, (conn) => {
+    this.monitor = new DownloadMonitor(config, this.content, this.timers, () => this.now, (conn) => {
       this.s.stalledConnections++;
       this.dropConnection(conn, "stalled");
     });
@@ -190,7 +207,7 @@ export class Agent {
     assert(!this.started, "the agent was already started");
     this.started = true;
     this.guard(() => {
-      this.ports.tracker.requestNodes(this.config.trackerListSize);
+      this.askTracker();
       this.subBlocks.openWindow();
     });
   }
@@ -265,15 +282,16 @@ export class Agent {
 
   private onSubBlock(e: Extract<AgentEvent, { type: "sub-block" }>): void {
     const conn = this.control.get(e.connId);
-    if (conn === undefined || !conn.ready || !conn.take(e.subBlockId)) return; // cancelled or not ours
     const id = e.subBlockId;
+    if (conn === undefined || !conn.ready || !this.subBlocks.holds(id, conn.id)) return; // cancelled or not ours
+    conn.take(id);
     if (conn.rttProbeId === id) {
       conn.estimate.addRttSample(e.firstByteUs - conn.rttProbeRequestUs);
       conn.rttProbeId = -1;
     }
     conn.estimate.addTransferSample(e.sizeBytes, this.now - e.firstByteUs);
     if (!this.sampled.includes(conn)) this.sampled.push(conn);
-    this.monitor.progress(conn);
+    this.monitor.arrived(conn);
 
     if (!e.checksumOk) {
       this.s.corruptSubBlocks++;
@@ -315,7 +333,7 @@ export class Agent {
     if (this.finished) {
       this.timers.cancelAll();
       this.control.closeAll();
-      this.idleQueue.length = 0;
+      this.clearIdleQueue();
       return;
     }
     this.subBlocks.openWindow();
@@ -325,7 +343,7 @@ export class Agent {
   private dropConnection(conn: Connection, blame: string | null): void {
     let returned = false;
     for (const id of conn.outstanding) returned = this.subBlocks.unassign(id, conn.id) || returned;
-    conn.outstanding.length = 0;
+    conn.clear();
     this.control.remove(conn, blame);
     if (returned) this.offerAllIdle();
   }
@@ -356,7 +374,7 @@ export class Agent {
     this.startedBlocks++;
     const origin = this.control.origin();
     if (origin?.idle && this.urgentBlock < 0 && this.control.ready().some((c) => c.kind !== "origin")) {
-      this.dropConnection(origin, null); // peers are back: stop using the origin
+      this.retireOrigin(origin); // peers are back: stop using the origin
     }
     this.callStrategy((ctx) => this.strategy.onBlockStart(ctx));
     this.offerAllIdle();
@@ -367,7 +385,7 @@ export class Agent {
   private blockGateOpen(): boolean {
     const ready = this.control.ready();
     if (ready.length === 0) return false;
-    if (this.startedBlocks > 0 || this.startWaitOver) return true;
+    if (this.startedBlocks > 0 || this.startWaitOver || this.strategy.waitsForConnections === false) return true;
     const connecting = this.control.all().filter((c) => !c.ready);
     if (connecting.length === 0) return true;
     if (this.startWaitTimer === null) {
@@ -392,13 +410,25 @@ export class Agent {
   private nextIdle(): Connection | undefined {
     while (this.idleQueue.length > 0) {
       const conn = this.control.get(this.idleQueue.shift()!);
-      if (conn?.idle) return conn;
+      if (conn === undefined) continue;
+      conn.queuedIdle = false;
+      if (conn.idle) return conn;
     }
     return undefined;
   }
 
   private enqueueIdle(conn: Connection): void {
-    if (conn.idle && !this.idleQueue.includes(conn.id)) this.idleQueue.push(conn.id);
+    if (!conn.idle || conn.queuedIdle) return;
+    conn.queuedIdle = true;
+    this.idleQueue.push(conn.id);
+  }
+
+  private clearIdleQueue(): void {
+    for (const id of this.idleQueue) {
+      const conn = this.control.get(id);
+      if (conn !== undefined) conn.queuedIdle = false;
+    }
+    this.idleQueue.length = 0;
   }
 
   private offerAllIdle(): void {
@@ -407,15 +437,22 @@ export class Agent {
 
   /** The strategy left pool work although no connection has anything outstanding: assign it round-robin. */
   private forceAssign(): boolean {
-    if (this.startedBlocks <= this.subBlocks.current || this.subBlocks.pool.length === 0) return false;
+    if (this.startedBlocks <= this.subBlocks.current || this.subBlocks.poolSize === 0) return false;
     const ready = this.control.ready();
-    if (ready.length === 0 || ready.some((c) => c.outstanding.length > 0)) return false;
+    if (ready.length === 0 || ready.some((c) => c.outstandingCount > 0)) return false;
     const perConn = new Map<Connection, SubBlockId[]>();
     let k = 0;
     for (const id of this.subBlocks.pool) {
-      const allowed = ready.filter((c) => !this.subBlocks.isExcluded(id, c.nodeId));
-      const pick = allowed.length > 0 ? allowed[k++ % allowed.length] : ready[k++ % ready.length];
-      perConn.set(pick, [...(perConn.get(pick) ?? []), id]);
+      let pick: Connection;
+      if (!this.subBlocks.hasExclusions) {
+        pick = ready[k++ % ready.length];
+      } else {
+        const allowed = ready.filter((c) => !this.subBlocks.isExcluded(id, c.nodeId));
+        pick = allowed.length > 0 ? allowed[k++ % allowed.length] : ready[k++ % ready.length];
+      }
+      const mine = perConn.get(pick);
+      if (mine === undefined) perConn.set(pick, [id]);
+      else mine.push(id);
     }
     for (const [conn, ids] of perConn) this.send(conn, ids);
     this.s.forcedAssignments++;
@@ -425,19 +462,47 @@ export class Agent {
   // ---- fallback to the origin --------------------------------------------------------------------------------
 
   private noPeersFallback(): void {
-    if (!this.config.fallback.whenNoPeers || !this.directory.answered || this.control.origin() !== undefined)
-      return;
+    if (!this.config.fallback.whenNoPeers || !this.directory.answered) return;
+    const origin = this.control.origin();
+    if (origin !== undefined && origin.state !== "parked") return;
     if (this.control.peerCount > 0 || this.control.candidate() !== null) return;
     this.callOrigin("no-peers");
   }
 
-  /** Opens the origin connection if needed and counts one fallback; nothing when the origin is unusable. */
+  /**
+   * Puts the origin connection in use (back from parked, or opened: one set-up) and counts one fallback;
+   * nothing when the origin is unusable.
+   */
   private callOrigin(reason: string): void {
     const originId = this.config.originNodeId;
     if (originId === null || this.control.isBlacklisted(originId)) return;
-    this.control.openOrigin();
+    const origin = this.control.origin();
+    if (origin?.state === "parked") {
+      this.control.unpark(origin);
+      this.timers.cancel(this.originCloseTimer);
+      this.originCloseTimer = null;
+      this.enqueueIdle(origin);
+      this.ports.observer?.originInUse?.(this.now, origin.id, true);
+    } else {
+      this.control.openOrigin();
+    }
     this.s.fallbacks++;
     this.ports.observer?.fallback?.(this.now, reason);
+  }
+
+  /** The fallback is over: park the idle origin connection for originIdleCloseUs (then close it), or close it. */
+  private retireOrigin(origin: Connection): void {
+    const keepUs = this.config.fallback.originIdleCloseUs ?? DEFAULT_ORIGIN_IDLE_CLOSE_US;
+    if (keepUs <= 0) {
+      this.dropConnection(origin, null);
+      return;
+    }
+    this.control.park(origin);
+    this.ports.observer?.originInUse?.(this.now, origin.id, false);
+    this.originCloseTimer = this.timers.set(keepUs, () => {
+      this.originCloseTimer = null;
+      if (this.control.origin() === origin && origin.state === "parked") this.dropConnection(origin, null);
+    });
   }
 
   /** Arms the deadline timer of the current block once its deadline is known. */
@@ -467,7 +532,7 @@ export class Agent {
     this.pinnedChanged = true; // the origin's view is now pinned
     const ids: SubBlockId[] = [];
     for (const id of this.subBlocks.unfinished(this.urgentBlock)) {
-      if (origin.has(id)) continue;
+      if (this.subBlocks.holds(id, origin.id)) continue;
       for (const other of [...this.subBlocks.copies(id)]) this.cancelOn(this.control.get(other)!, [id]);
       ids.push(id);
     }
@@ -475,30 +540,52 @@ export class Agent {
     return true;
   }
 
+  /**
+   * Keeps a tracker request due: every trackerRefreshUs (node lists age: nodes come and go, their state
+   * changes); sooner while below maxConnections after fill() (no known node left to try): at once if the last
+   * request is at least trackerMinIntervalUs old, else when it is.
+   */
   private scheduleTrackerRefresh(): void {
-    if (this.finished || this.refreshTimer !== null) return;
-    if (this.control.peerCount >= this.config.maxConnections) return;
-    this.refreshTimer = this.timers.set(this.config.trackerRefreshUs, () => {
+    if (this.finished) return;
+    const below = this.control.peerCount < this.config.maxConnections;
+    const minIntervalUs = this.config.trackerMinIntervalUs ?? DEFAULT_TRACKER_MIN_INTERVAL_US;
+    const dueUs = this.lastTrackerAskUs + (below ? Math.min(minIntervalUs, this.config.trackerRefreshUs) : this.config.trackerRefreshUs);
+    if (this.refreshTimer !== null) {
+      if (this.refreshDueUs === dueUs) return;
+      this.timers.cancel(this.refreshTimer);
       this.refreshTimer = null;
-      this.ports.tracker.requestNodes(this.config.trackerListSize);
+    }
+    if (dueUs <= this.now) {
+      this.askTracker();
+      return;
+    }
+    this.refreshDueUs = dueUs;
+    this.refreshTimer = this.timers.set(dueUs - this.now, () => {
+      this.refreshTimer = null;
+      this.askTracker();
     });
+  }
+
+  private askTracker(): void {
+    this.lastTrackerAskUs = this.now;
+    this.ports.tracker.requestNodes(this.config.trackerListSize);
   }
 
   // ---- requests ----------------------------------------------------------------------------------------------
 
   private send(conn: Connection, ids: readonly SubBlockId[]): void {
     if (ids.length === 0) return;
-    const wasIdle = conn.outstanding.length === 0;
+    const wasIdle = conn.outstandingCount === 0;
     for (const id of ids) {
       this.subBlocks.assign(id, conn.id);
-      conn.outstanding.push(id);
+      conn.push(id);
     }
     this.ports.transport.request(conn.id, ids);
     if (wasIdle) {
       conn.rttProbeId = ids[0];
       conn.rttProbeRequestUs = this.now;
     }
-    this.monitor.changed(conn);
+    this.monitor.added(conn, wasIdle);
   }
 
   private cancelOn(conn: Connection, ids: readonly SubBlockId[]): void {
@@ -508,7 +595,7 @@ export class Agent {
       this.subBlocks.unassign(id, conn.id);
       if (conn.rttProbeId === id) conn.rttProbeId = -1;
     }
-    this.monitor.changed(conn);
+    this.monitor.removed(conn);
     this.enqueueIdle(conn);
   }
 
@@ -519,6 +606,8 @@ export class Agent {
       fn(this.context());
     } catch (e) {
       throw new StrategyError(this.strategy.name, this.now, e);
+    } finally {
+      this.poolShared = false;
     }
   }
 
@@ -531,7 +620,21 @@ export class Agent {
       else this.strategy.onSubBlockDone?.(ctx, view);
     } catch (e) {
       throw new StrategyError(this.strategy.name, this.now, e);
+    } finally {
+      this.poolShared = false;
     }
+  }
+
+  /** The pool for the strategy: read during a hook, it is kept up to date after each action until the hook ends. */
+  private sharedPool(): readonly SubBlockId[] {
+    this.poolShared = true;
+    return this.subBlocks.pool;
+  }
+
+  /** After a strategy action: what the strategy read stays live (the pool it read, the lists of `from`). */
+  private afterAction(from: Connection | null): void {
+    if (this.poolShared) this.subBlocks.syncPool();
+    from?.compact();
   }
 
   private viewOf(ctx: StrategyContext, conn: Connection): ConnectionView {
@@ -549,22 +652,7 @@ export class Agent {
 
   /** A fresh context per hook call: plain data plus the shared actions (no closures made per call). */
   private context(): StrategyContext {
-    const sb = this.subBlocks;
-    return {
-      nowUs: this.now,
-      block: sb.current,
-      content: this.content,
-      config: this.config,
-      connections: this.connectionViews(),
-      pool: sb.pool,
-      oracle: this.ports.oracle,
-      poolFor: this.actions.poolFor,
-      copiesOf: this.actions.copiesOf,
-      canFetch: this.actions.canFetch,
-      request: this.actions.request,
-      move: this.actions.move,
-      duplicate: this.actions.duplicate,
-    };
+    return new HookContext(this.now, this.subBlocks.current, this.content, this.config, this.connectionViews(), this.ports.oracle, this.actions);
   }
 
   /**
@@ -653,17 +741,7 @@ export class Agent {
   private makeView(i: number, scale: ValuationScale): ConnectionView {
     const c = this.viewsOf![i];
     const e = this.viewEstimates[i];
-    return {
-      id: c.id,
-      nodeId: c.nodeId,
-      kind: c.kind,
-      rateBps: e.rateBps,
-      rttUs: e.rttUs,
-      measured: e.measured,
-      index: valuationIndex(e, scale, this.config.index),
-      outstanding: c.outstanding,
-      pinned: this.isPinned(c.kind),
-    };
+    return new View(c, e.rateBps, e.rttUs, e.measured, valuationIndex(e, scale, this.config.index), this.isPinned(c.kind));
   }
 
   /** The origin's work is pinned while it serves the block whose deadline is at risk (see serveUrgent). */
@@ -674,15 +752,24 @@ export class Agent {
   private canFetch(connId: ConnId, id: SubBlockId): boolean {
     const conn = this.control.get(connId);
     const sb = this.subBlocks;
-    return conn !== undefined && sb.inWindow(id) && !sb.isDone(id) && !conn.has(id) && !sb.isExcluded(id, conn.nodeId);
+    return conn !== undefined && sb.inWindow(id) && !sb.isDone(id) && !sb.holds(id, connId) && !sb.isExcluded(id, conn.nodeId);
   }
 
   /** The context's actions, made once. */
-  private readonly actions: Pick<StrategyContext, "poolFor" | "copiesOf" | "canFetch" | "request" | "move" | "duplicate"> = {
+  private readonly actions: ContextActions = {
+    pool: () => this.sharedPool(),
     poolFor: (connId) => {
       const conn = this.readyConn(connId);
       const sb = this.subBlocks;
+      if (!sb.hasExclusions) return sb.pool.slice();
       return sb.pool.filter((id) => !sb.isExcluded(id, conn.nodeId));
+    },
+    poolHead: (connId, max) => {
+      const conn = this.readyConn(connId);
+      const sb = this.subBlocks;
+      assert(Number.isSafeInteger(max) && max >= 0, () => `poolHead: max must be a count, got ${max}`);
+      if (max === 0) return [];
+      return sb.poolHead(max, sb.hasExclusions ? (id) => !sb.isExcluded(id, conn.nodeId) : () => true);
     },
     copiesOf: (id) => this.subBlocks.copies(id),
     canFetch: (connId, id) => this.canFetch(connId, id),
@@ -695,6 +782,7 @@ export class Agent {
         assert(!sb.isExcluded(id, conn.nodeId), () => `request: node ${conn.nodeId} delivered ${id} corrupt`);
       }
       this.send(conn, ids);
+      this.afterAction(null);
     },
     move: (fromId, toId, ids) => {
       const from = this.readyConn(fromId);
@@ -703,11 +791,12 @@ export class Agent {
       assert(!this.isPinned(from.kind), () => `move: connection ${fromId} serves a block at its deadline (pinned)`);
       assert(ids.length > 0 && distinct(ids), "move: needs distinct ids");
       for (const id of ids) {
-        assert(from.has(id), () => `move: sub-block ${id} is not outstanding on connection ${fromId}`);
+        assert(this.subBlocks.holds(id, fromId), () => `move: sub-block ${id} is not outstanding on connection ${fromId}`);
         assert(this.canFetch(toId, id), () => `move: connection ${toId} may not fetch sub-block ${id}`);
       }
       this.cancelOn(from, ids);
       this.send(to, ids);
+      this.afterAction(from);
       this.s.rebalances++;
       this.s.movedSubBlocks += ids.length;
       this.ports.observer?.rebalance?.(this.now, fromId, toId, ids.length);
@@ -717,7 +806,74 @@ export class Agent {
       assert(this.subBlocks.copies(id).length > 0, () => `duplicate: sub-block ${id} is not in flight`);
       assert(this.canFetch(connId, id), () => `duplicate: connection ${connId} may not fetch sub-block ${id}`);
       this.send(conn, [id]);
+      this.afterAction(null);
       this.s.duplicatesRequested++;
     },
   };
+}
+
+/** A strategy's view of one ready connection: figures as of its making, the outstanding list live. */
+class View implements ConnectionView {
+  readonly id: ConnId;
+  readonly nodeId: NodeId;
+  readonly kind: NodeKind;
+  readonly #conn: Connection;
+
+  constructor(
+    conn: Connection,
+    readonly rateBps: number,
+    readonly rttUs: number,
+    readonly measured: boolean,
+    readonly index: number,
+    readonly pinned: boolean,
+  ) {
+    this.#conn = conn;
+    this.id = conn.id;
+    this.nodeId = conn.nodeId;
+    this.kind = conn.kind;
+  }
+
+  get outstanding(): readonly SubBlockId[] {
+    return this.#conn.outstanding;
+  }
+}
+
+type ContextActions = Pick<
+  StrategyContext,
+  "poolFor" | "poolHead" | "copiesOf" | "canFetch" | "request" | "move" | "duplicate"
+> & { readonly pool: () => readonly SubBlockId[] };
+
+/** The context handed to one hook call: plain data, the pool as a getter, and the agent's shared actions. */
+class HookContext implements StrategyContext {
+  readonly poolFor: StrategyContext["poolFor"];
+  readonly poolHead: StrategyContext["poolHead"];
+  readonly copiesOf: StrategyContext["copiesOf"];
+  readonly canFetch: StrategyContext["canFetch"];
+  readonly request: StrategyContext["request"];
+  readonly move: StrategyContext["move"];
+  readonly duplicate: StrategyContext["duplicate"];
+  private readonly readPool: () => readonly SubBlockId[];
+
+  constructor(
+    readonly nowUs: number,
+    readonly block: number,
+    readonly content: Content,
+    readonly config: AgentConfig,
+    readonly connections: readonly ConnectionView[],
+    readonly oracle: StrategyContext["oracle"],
+    actions: ContextActions,
+  ) {
+    this.poolFor = actions.poolFor;
+    this.poolHead = actions.poolHead;
+    this.copiesOf = actions.copiesOf;
+    this.canFetch = actions.canFetch;
+    this.request = actions.request;
+    this.move = actions.move;
+    this.duplicate = actions.duplicate;
+    this.readPool = actions.pool;
+  }
+
+  get pool(): readonly SubBlockId[] {
+    return this.readPool();
+  }
 }

@@ -1,8 +1,9 @@
-// Connection control: keeps up to maxConnections peer/server connections open (the origin connection is extra
-// and opened only on fallback), picks candidates from the node directory (best tracker prior first, skipping
+// Connection control: keeps up to maxConnections peer/server connections open (the origin connection is extra,
+// opened only on fallback, and may be parked between fallbacks), picks candidates from the node directory (best tracker prior first, skipping
 // nodes already connected and blacklisted ones), times out connection attempts after connectTimeoutUs, and
 // puts failed nodes in the blacklist queue. A timer is set at each blacklist expiry so the agent retries then.
 
+import { assert } from "./assert.ts";
 import type { AgentConfig } from "./config.ts";
 import { Connection } from "./connection.ts";
 import { ConnectionEstimate, priorFromNodeInfo } from "./estimator.ts";
@@ -96,6 +97,20 @@ export class ConnectionControl {
     const id = this.config.originNodeId;
     if (id === null) return undefined;
     return this.origin() ?? this.open(id, "origin");
+  }
+
+  /** Keeps an idle ready connection open but out of use (not ready, so not offered to the strategy). */
+  park(conn: Connection): void {
+    assert(conn.idle && this.conns.get(conn.id) === conn, () => `connection ${conn.id} is not an idle open connection`);
+    conn.state = "parked";
+    this.readyCache = null;
+  }
+
+  /** Puts a parked connection back in use. */
+  unpark(conn: Connection): void {
+    assert(conn.state === "parked", () => `connection ${conn.id} is not parked`);
+    conn.state = "ready";
+    this.readyCache = null;
   }
 
   markReady(connId: ConnId): Connection | undefined {

@@ -72,6 +72,11 @@ export interface AgentObserver {
   rebalance?(timeUs: number, fromConn: ConnId, toConn: ConnId, movedCount: number): void;
   blacklisted?(timeUs: number, nodeId: NodeId, reason: string): void;
   fallback?(timeUs: number, reason: string): void;
+  /**
+   * The origin connection was parked (kept open but out of use between fallbacks: inUse false) or put back in
+   * use by a fallback (inUse true).
+   */
+  originInUse?(timeUs: number, connId: ConnId, inUse: boolean): void;
 }
 
 export type ConnectFailReason = "refused" | "timeout" | "unreachable";

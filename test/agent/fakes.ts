@@ -61,6 +61,8 @@ export class Script {
   readonly trackerAsks: number[] = [];
   readonly delivered: { block: number; sizeBytes: number; atUs: number }[] = [];
   readonly blacklisted: { nodeId: number; reason: string }[] = [];
+  /** When each of `blacklisted` happened, µs. */
+  readonly blacklistedAtUs: number[] = [];
   readonly rebalances: { from: number; to: number; count: number }[] = [];
   readonly fallbacks: string[] = [];
   /** Hooks for FakeNet. */
@@ -70,10 +72,15 @@ export class Script {
   onConnect: (connId: number, nodeId: number) => void = () => {};
   onTimerSet: (id: number, atUs: number) => void = () => {};
   onTrackerAsk: () => void = () => {};
+  /** When each tracker request was made, µs. */
+  readonly trackerAskTimesUs: number[] = [];
 
   readonly observer: AgentObserver = {
     rebalance: (_t, from, to, count) => this.rebalances.push({ from, to, count }),
-    blacklisted: (_t, nodeId, reason) => this.blacklisted.push({ nodeId, reason }),
+    blacklisted: (t, nodeId, reason) => {
+      this.blacklisted.push({ nodeId, reason });
+      this.blacklistedAtUs.push(t);
+    },
     fallback: (_t, reason) => this.fallbacks.push(reason),
   };
 
@@ -115,6 +122,7 @@ export class Script {
       tracker: {
         requestNodes: (n) => {
           this.trackerAsks.push(n);
+          this.trackerAskTimesUs.push(this.nowUs);
           this.onTrackerAsk();
         },
         announce: () => {},
@@ -154,6 +162,8 @@ export interface FakeNode {
   corrupt?: Set<SubBlockId>;
   /** The node resets every connection at this time. */
   resetAtUs?: number;
+  /** The node goes away without a word at this time: nothing it would send from then on arrives. */
+  silentAtUs?: number;
 }
 
 interface Scheduled {
@@ -194,7 +204,8 @@ export class FakeNet {
       this.connNode.set(connId, node);
       this.busyUntil.set(connId, 0);
       const at = s.nowUs + node.rttUs;
-      if (node.resetAtUs !== undefined && at >= node.resetAtUs) return; // gone: never answers
+      const goneAtUs = Math.min(node.resetAtUs ?? Infinity, node.silentAtUs ?? Infinity);
+      if (at >= goneAtUs) return; // gone: never answers
       this.push(
         at,
         connId,
@@ -211,7 +222,7 @@ export class FakeNet {
         this.sentOn.set(connId, [...(this.sentOn.get(connId) ?? []), id]);
         const size = this.agentContentSize(id);
         const end = t + Math.ceil((size * 8e6) / node.rateBps);
-        if (node.resetAtUs === undefined || end < node.resetAtUs) {
+        if (end < Math.min(node.resetAtUs ?? Infinity, node.silentAtUs ?? Infinity)) {
           const bad = node.corrupt?.delete(id) ?? false;
           this.push(
             end,

@@ -71,6 +71,7 @@ export function agentConfigFor(s: Scenario, originNodeId: number | null): AgentC
     maxConnections: a.max_connections,
     trackerListSize: s.tracker.list_size,
     trackerRefreshUs: Math.round(a.tracker_refresh_ms * 1000),
+    trackerMinIntervalUs: Math.round(a.tracker_min_interval_ms * 1000),
     connectTimeoutUs: Math.round(a.connect_timeout_ms * 1000),
     blacklistUs: Math.round(a.blacklist_ms * 1000),
     requestTimeoutMinUs: Math.round(a.request_timeout_min_ms * 1000),
@@ -81,6 +82,7 @@ export function agentConfigFor(s: Scenario, originNodeId: number | null): AgentC
     fallback: {
       whenNoPeers: a.fallback.when_no_peers,
       deadlineMarginUs: Math.round(a.fallback.deadline_margin_s * 1e6),
+      originIdleCloseUs: Math.round(a.fallback.origin_idle_close_s * 1e6),
     },
     startupBufferUs: Math.round(s.content.startup_buffer_s * 1e6),
   };
@@ -522,6 +524,18 @@ export class World {
     },
     blacklisted: () => {
       this.collector.blacklisted++;
+    },
+    // A parked origin connection (open, out of use between fallbacks) is no source of a block's lower bound;
+    // put back in use, it counts again from one RTT on, like a connection that just opened.
+    originInUse: (timeUs, conn, inUse) => {
+      if (this.connState[conn] !== ConnState.Open) return;
+      if (!inUse) {
+        this.openConns.delete(conn);
+      } else if (!this.openConns.has(conn)) {
+        this.openConns.add(conn);
+        const node = this.nodes[this.connNode[conn]];
+        this.bounds.sourceOpened(timeUs, node.id, node.rttUs, node.effectiveUplinkBps() * this.efficiency);
+      }
     },
   };
 
