@@ -62,9 +62,12 @@ export class Links {
   /** Usable capacity of a link (bps; a downlink may be Infinity). */
   capBps(link: number): number {
     const h = link >> 1;
-    return (link & 1) === 0
-      ? this.uplinkBps[h] * this.factor[h] * this.efficiency
-      : this.downlinkBps[h] * this.efficiency;
+    return (link & 1) === 0 ? this.uplinkCapBps(h) : this.downlinkBps[h] * this.efficiency;
+  }
+
+  /** Usable capacity of a host's uplink (bps). */
+  uplinkCapBps(host: number): number {
+    return this.uplinkBps[host] * this.factor[host] * this.efficiency;
   }
 
   /** The active flows on a link (connection ids; read only, valid until the next add or remove). */

@@ -530,21 +530,34 @@ export class Network {
     const now = this.kernel.nowUs;
     const f = this.flows;
     const s = this.sharing;
-    const n = s.solve(f, now);
     const window = this.window;
     const firstByteUs = this.firstByteUs;
-    const all = s.outAll; // entry i is slot i (a star solve: bottlenecks not recorded)
+    const { conn, t0Us, remBytes, rateBps, levelBps, endUs } = f;
+    if (s.solvesAll) {
+      // A star solve overwrites every rate in the table: settle every row first.
+      for (let k = 0; k < f.size; k++) if (t0Us[k] !== now) this.deliveredBytes += settleRow(f, k, now);
+      const n = s.solve(f, now);
+      for (let k = 0; k < n; k++) {
+        const c = conn[k];
+        const r = rateBps[k];
+        if (r > 0 && firstByteUs[c] < 0) firstByteUs[c] = now;
+        endUs[k] = completionUs(remBytes[k], r, now);
+        window.solved(f, k, now);
+      }
+      f.endsWritten();
+      return;
+    }
+    const n = s.solve(f, now);
     const bulk = n > 8 && n * 4 > f.size; // many rows: write the completion times, then re-index them at once
     const { outSlot, outRate, outLevel, outBottleneck } = s;
-    const { conn, t0Us, remBytes, rateBps, levelBps, endUs } = f;
     for (let i = 0; i < n; i++) {
-      const k = all ? i : outSlot[i];
+      const k = outSlot[i];
       const c = conn[k];
       if (t0Us[k] !== now) this.deliveredBytes += settleRow(f, k, now);
       const r = outRate[i];
       rateBps[k] = r;
       levelBps[k] = outLevel[i];
-      if (!all) f.bottleneck[k] = outBottleneck[i];
+      f.bottleneck[k] = outBottleneck[i];
       if (r > 0 && firstByteUs[c] < 0) firstByteUs[c] = now;
       const end = completionUs(remBytes[k], r, now);
       if (bulk) endUs[k] = end;

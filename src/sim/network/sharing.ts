@@ -71,8 +71,6 @@ export class Sharing {
 
   // ---- the result of a solve: slot, rate, level and bottleneck of the flows whose rates were recomputed --------
   outCount = 0;
-  /** The last solve was a star solve: entry i is slot i, and outSlot and outBottleneck are not written. */
-  outAll = false;
   outSlot = new Int32Array(64);
   outRate = new Float64Array(64);
   outLevel = new Float64Array(64);
@@ -217,6 +215,11 @@ export class Sharing {
     return this.dirty;
   }
 
+  /** The next solve is a star solve: it will overwrite the rate of every row. */
+  get solvesAll(): boolean {
+    return this.links.activeDestinations <= 1;
+  }
+
   /** Σ rates of the active flows on a link. */
   linkRateBps(flows: FlowTable, link: number): number {
     const on = this.links.flows(link);
@@ -228,19 +231,19 @@ export class Sharing {
   // ---- solving --------------------------------------------------------------------------------------------------
 
   /**
-   * New rates for the flows whose rates may have changed: out*[0..outCount-1] (the table is not written; caps
-   * must be current in flows.capBps). Returns outCount.
+   * New rates for the flows whose rates may have changed (caps must be current in flows.capBps): a star solve
+   * (solvesAll) writes the rates and levels of every row into the table, so the caller settles every row
+   * first; a general solve leaves the table alone and gives out*[0..outCount-1]. Returns outCount.
    */
   solve(flows: FlowTable, nowUs: number): number {
     this.dirty = false;
     this.outCount = 0;
-    this.outAll = false;
     if (flows.size === 0) {
       if (this.seeds.length > 0) this.seeds.length = 0;
       return 0;
     }
     this.ensureOut(flows.size);
-    if (this.links.activeDestinations <= 1) {
+    if (this.solvesAll) {
       if (this.seeds.length > 0) this.seeds.length = 0;
       this.full = true;
       this.stats.starSolves++;
@@ -278,7 +281,9 @@ export class Sharing {
       this.localHost = new Int32Array(n);
     }
     const stamp = ++this.stamp;
-    const { flowLocal, localCap, localLevel, localUsed, localHost, hostStamp, hostLocal, outRate, outLevel } = this;
+    const { flowLocal, localCap, localLevel, localUsed, localHost, hostStamp, hostLocal, links } = this;
+    const outRate = flows.rateBps;
+    const outLevel = flows.levelBps;
     const src = flows.src;
     let nHosts = 0;
     for (let k = 0; k < nFlows; k++) {
@@ -287,7 +292,8 @@ export class Sharing {
         hostStamp[host] = stamp;
         hostLocal[host] = nHosts;
         localHost[nHosts] = host;
-        localCap[nHosts] = this.links.capBps(upLink(host));
+        localCap[nHosts] = links.uplinkCapBps(host);
+        localUsed[nHosts] = 0;
         nHosts++;
       }
       flowLocal[k] = hostLocal[host];
@@ -297,7 +303,6 @@ export class Sharing {
 
     // Invariants, checked without allocating on the success path (this runs at every rate change).
     let total = 0;
-    localUsed.fill(0, 0, nHosts);
     for (let k = 0; k < nFlows; k++) {
       const r = outRate[k];
       const local = flowLocal[k];
@@ -318,7 +323,6 @@ export class Sharing {
       }
     }
     this.outCount = nFlows;
-    this.outAll = true;
   }
 
   /** The flows of the seeds and whatever the checks add, through progressive filling. */
@@ -355,7 +359,6 @@ export class Sharing {
       this.outBottleneck[i] = by === FROZEN_BY_CAP ? BY_CAP : by === this.aUp[i] ? BY_UPLINK : BY_DOWNLINK;
     }
     this.outCount = this.nA;
-    this.outAll = false;
   }
 
   private ensureBuffers(flows: FlowTable): void {
