@@ -2,8 +2,11 @@
 // 10,000 seeders and one origin, 64 MiB each in 64 KiB sub-blocks (1 MiB blocks), flows starting and ending
 // (one request at a time per connection, connections replaced after some blocks). Prints recomputes/s, flows
 // given a new rate per recompute, events/s and peak RSS. Figures are printed, never asserted.
-// Usage: npx tsx scripts/bench-network.ts [--model fluid|tcp] [--downloaders N] [--sub-blocks N] [--depth N]
-//        [--span-s S] [--origin-share X]
+// Usage: npx tsx scripts/bench-network.ts [--model fluid|tcp] [--downloaders N] [--seeders N] [--connections N]
+//        [--sub-blocks N] [--depth N] [--span-s S] [--origin-share X]
+//   --depth: requests kept outstanding per connection (1: every sub-block starts and ends a flow);
+//   --span-s: downloaders arrive uniformly over this many seconds (0: all at once).
+// "rounds per recompute" counts the recomputes that had nothing to move as 0.
 
 import { benchSwarm, type SwarmShape } from "../src/sim/network/bench.ts";
 
