@@ -5,10 +5,12 @@
 //
 // Rules (the design's, as implemented here):
 // - Window: the next block's sub-blocks are requested only when every sub-block of the current block has
-//   arrived, unless the strategy sets pipelinesBlocks (then the current and the next block are open).
+//   arrived, unless the strategy sets pipelinesBlocks (then the current and the next block are open, or
+//   strategy.windowBlocks blocks).
 // - First block: it starts once a connection is ready and the other connection attempts have answered, or at
 //   the latest min(connectTimeoutUs, 2 × the largest RTT hint among them) after the first one became ready,
-//   so that a split at block start sees more than the fastest-answering node.
+//   so that a split at block start sees more than the fastest-answering node (unless the strategy sets
+//   waitsForConnections: false, as one that hands out work per connection does: then at the first ready one).
 // - Failures: a connect failure or timeout, a `disconnected` ("reset"), a connection silent past its stall
 //   budget while it holds work (download-monitor.ts) or corruptLimit corrupt sub-blocks from one node close the
 //   connection, return its outstanding sub-blocks to the pool and blacklist the node for blacklistUs.
@@ -181,7 +183,8 @@ export class Agent {
         },
       },
     );
-    this.subBlocks = new SubBlockManager(this.content, strategy.pipelinesBlocks === true ? 2 : 1);
+    const windowBlocks = strategy.pipelinesBlocks === true ? Math.max(2, Math.floor(strategy.windowBlocks ?? 2)) : 1;
+    this.subBlocks = new SubBlockManager(this.content, windowBlocks);
     this.blocks = new BlockManager(this.content, ports.sink, ports.tracker);
     this.monitor = new DownloadMonitor(config, this.content, this.timers, () => this.now, (conn) => {
       this.s.stalledConnections++;
@@ -382,7 +385,7 @@ export class Agent {
   private blockGateOpen(): boolean {
     const ready = this.control.ready();
     if (ready.length === 0) return false;
-    if (this.startedBlocks > 0 || this.startWaitOver) return true;
+    if (this.startedBlocks > 0 || this.startWaitOver || this.strategy.waitsForConnections === false) return true;
     const connecting = this.control.all().filter((c) => !c.ready);
     if (connecting.length === 0) return true;
     if (this.startWaitTimer === null) {

@@ -12,8 +12,9 @@
 //
 // Guarantees of the agent: the next block's sub-blocks are requested only when every sub-block of the current
 // block has arrived, unless the strategy sets `pipelinesBlocks: true` (then the window holds the current and
-// the next block). When the first copy of a duplicated sub-block arrives, the other copies are cancelled. If a
-// strategy leaves pool work while no connection has anything outstanding, the agent assigns it itself.
+// the next block, or `windowBlocks` blocks). When the first copy of a duplicated sub-block arrives, the other
+// copies are cancelled. If a strategy leaves pool work while no connection has anything outstanding, the agent
+// assigns it itself.
 //
 // Costs (n: sub-blocks in the window, q: a connection's outstanding sub-blocks, k: ids passed): the agent's own
 // work per event is O(log n) or amortised O(1); the context's members cost what their comments say, so a
@@ -91,6 +92,14 @@ export interface Strategy {
   readonly name: string;
   /** True when the strategy may request the next block before the current one is complete. */
   readonly pipelinesBlocks?: boolean;
+  /** With pipelinesBlocks: how many blocks the window holds (the current one included); default and minimum 2. */
+  readonly windowBlocks?: number;
+  /**
+   * False when the first block need not wait for the other connection attempts (default true: a split at block
+   * start then sees more than the fastest-answering node); a strategy that hands out work per connection as
+   * connections become ready starts at the first one.
+   */
+  readonly waitsForConnections?: boolean;
   onBlockStart(ctx: StrategyContext): void;
   onConnectionIdle(ctx: StrategyContext, conn: ConnectionView): void;
   onSubBlockDone?(ctx: StrategyContext, conn: ConnectionView): void;

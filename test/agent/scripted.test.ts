@@ -88,9 +88,13 @@ describe("splits at block start", () => {
 });
 
 describe("rebalance", () => {
-  it("a finished 4 Mb/s connection takes 8 of the 10 sub-blocks left on a 1 Mb/s one; 2 stay", () => {
+  it("a finished 4 Mb/s connection takes 7 of the 9 unstarted sub-blocks of a 1 Mb/s one; its head and 2 stay", () => {
     // Both advertise 4 Mb/s, so the index split of 22 sub-blocks is 11 / 11. Sub-blocks are 12.5 kB = 100 kbit:
-    // 25 ms at 4 Mb/s, 100 ms at 1 Mb/s. B delivers one (measured 1 Mb/s, 10 left); A delivers its 11.
+    // 25 ms at 4 Mb/s, 100 ms at 1 Mb/s. B delivers one at 120 ms (measured 1 Mb/s, 10 left: its head 12
+    // started at 120 ms, 13..21 have not started); A delivers its 11, the last at 295 ms, and goes idle.
+    // Unstarted on B: 9 ⇒ [keep, give] = largestRemainder(9, [1, 4]) = [2, 7] ⇒ 15..21 move. It pays: B would
+    // end at 295 ms (its head is overdue: taken as arriving now) + 9 × 100 ms = 1,195 ms; after the move B ends
+    // at 295 + 2 × 100 = 495 ms and A at 295 + 10 (RTT) + 7 × 25 = 480 ms.
     const config = makeConfig({
       content: { sizeBytes: 275_000, blockBytes: 275_000, subBlockBytes: 12_500 },
     });
@@ -108,11 +112,11 @@ describe("rebalance", () => {
       script.nowUs = 45_000 + 25_000 * k;
       agent.handle(subBlock(0, k, 20_000 + 25_000 * k));
     }
-    expect(script.cancels).toEqual([{ connId: 1, ids: range(14, 22) }]);
-    expect(script.requests.at(-1)).toEqual({ connId: 0, ids: range(14, 22), atUs: 295_000 });
-    expect(script.rebalances).toEqual([{ from: 1, to: 0, count: 8 }]);
+    expect(script.cancels).toEqual([{ connId: 1, ids: range(15, 22) }]);
+    expect(script.requests.at(-1)).toEqual({ connId: 0, ids: range(15, 22), atUs: 295_000 });
+    expect(script.rebalances).toEqual([{ from: 1, to: 0, count: 7 }]);
     expect(agent.stats().rebalances).toBe(1);
-    expect(agent.stats().movedSubBlocks).toBe(8);
+    expect(agent.stats().movedSubBlocks).toBe(7);
   });
 });
 

@@ -150,9 +150,11 @@ describe("strategy helpers", () => {
       "pull",
       "pipelined",
       "endgame",
+      "eft",
+      "ecf",
     ]);
     expect(() => createStrategy("nope")).toThrow(/unknown strategy "nope".*static, index, rebalance/);
     const pipelining = STRATEGIES.filter((e) => e.create().pipelinesBlocks === true).map((e) => e.name);
-    expect(pipelining).toEqual(["pipelined", "endgame"]);
+    expect(pipelining).toEqual(["pipelined", "endgame", "ecf"]);
   });
 });

@@ -39,7 +39,7 @@ class SkewedStatic extends WeightedSplit {
     this.first = Math.min(...ctx.connections.map((c) => c.id));
     super.onBlockStart(ctx);
   }
-  protected weight(conn: ConnectionView): number {
+  protected weight(_ctx: StrategyContext, conn: ConnectionView): number {
     return conn.id === this.first ? 3 : 1;
   }
 }

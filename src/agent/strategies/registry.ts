@@ -2,6 +2,8 @@
 // line here.
 
 import type { Strategy, StrategyEntry } from "../strategy.ts";
+import { ecfEntry } from "./ecf.ts";
+import { eftEntry } from "./eft.ts";
 import { endgameEntry } from "./endgame.ts";
 import { indexEntry } from "./index-split.ts";
 import { oracleEntry } from "./oracle.ts";
@@ -18,6 +20,8 @@ export const STRATEGIES: readonly StrategyEntry[] = [
   pullEntry,
   pipelinedEntry,
   endgameEntry,
+  eftEntry,
+  ecfEntry,
 ];
 
 /** A fresh strategy by name; throws an Error listing the valid names when the name is unknown. */
