@@ -1,7 +1,8 @@
 // The agent manager: a sans-IO, synchronous state machine that downloads the content block by block from
 // several nodes at once. It asks the tracker for nodes, keeps connections open, hands complete blocks to the
-// sink in order, and lets a pluggable Strategy decide which connection fetches which sub-block. Every input
-// arrives through handle(); every output leaves through the ports.
+// driver in order, and lets a pluggable Strategy decide which connection fetches which sub-block. Every input
+// arrives through start(nowUs) and handle(nowUs, event) with its time; every output is a command the driver
+// drains through poll() after the call returned (ports.ts), so the agent is never re-entered.
 //
 // Rules (the design's, as implemented here):
 // - Window: the next block's sub-blocks are requested only when every sub-block of the current block has
@@ -46,7 +47,8 @@ import { Content } from "./content.ts";
 import { DownloadMonitor } from "./download-monitor.ts";
 import { NodeDirectory } from "./node-directory.ts";
 import { PlaybackDeadline } from "./playback-deadline.ts";
-import type { AgentEvent, AgentPorts, ConnId, NodeId, NodeKind, SubBlockId, TimerId } from "./ports.ts";
+import { Outbox } from "./outbox.ts";
+import type { AgentCommand, AgentEvent, ConnId, NodeId, NodeKind, SubBlockId, TimerId } from "./ports.ts";
 import type { ConnectionView, Strategy, StrategyContext } from "./strategy.ts";
 import { StrategyError } from "./strategy.ts";
 import { SubBlockManager } from "./sub-block-manager.ts";
@@ -94,6 +96,7 @@ function distinct(ids: readonly SubBlockId[]): boolean {
 const MAX_STEPS_PER_EVENT = 1_000_000;
 
 export class Agent {
+  private readonly out = new Outbox();
   private readonly content: Content;
   private readonly timers: Timers;
   private readonly directory: NodeDirectory;
@@ -152,7 +155,6 @@ export class Agent {
 
   constructor(
     private readonly config: AgentConfig,
-    private readonly ports: AgentPorts,
     private readonly strategy: Strategy,
   ) {
     assert(
@@ -164,19 +166,18 @@ export class Agent {
       "the stall budget's factor must be positive and its floor non-negative",
     );
     this.content = new Content(config.content);
-    this.timers = new Timers(ports.clock);
+    this.timers = new Timers(this.out);
     this.directory = new NodeDirectory(config.originNodeId);
     this.control = new ConnectionControl(
       config,
-      ports.transport,
+      this.out,
       this.timers,
       this.directory,
       new Blacklist(config.blacklistUs),
-      () => this.now,
       {
         blacklisted: (nodeId, reason) => {
           this.s.blacklisted++;
-          this.ports.observer?.blacklisted?.(this.now, nodeId, reason);
+          this.out.note({ note: "blacklisted", nodeId, reason });
         },
         connectTimedOut: () => {
           this.s.connectFailures++;
@@ -185,8 +186,8 @@ export class Agent {
     );
     const windowBlocks = strategy.pipelinesBlocks === true ? Math.max(2, Math.floor(strategy.windowBlocks ?? 2)) : 1;
     this.subBlocks = new SubBlockManager(this.content, windowBlocks);
-    this.blocks = new BlockManager(this.content, ports.sink, ports.tracker);
-    this.monitor = new DownloadMonitor(config, this.content, this.timers, () => this.now, (conn) => {
+    this.blocks = new BlockManager(this.content, this.out);
+    this.monitor = new DownloadMonitor(config, this.content, this.timers, this.out, (conn) => {
       this.s.stalledConnections++;
       this.dropConnection(conn, "stalled");
     });
@@ -203,8 +204,10 @@ export class Agent {
     return { ...this.s, connectionsOpened: this.control.opened, blocksDelivered: this.blocks.nextBlock };
   }
 
-  start(): void {
+  /** The agent's first input: it asks the tracker and opens the download window. nowUs: integer µs. */
+  start(nowUs: number): void {
     assert(!this.started, "the agent was already started");
+    this.setTime(nowUs);
     this.started = true;
     this.guard(() => {
       this.askTracker();
@@ -212,11 +215,13 @@ export class Agent {
     });
   }
 
-  handle(event: AgentEvent): void {
+  /** One input at nowUs (integer µs, never before the previous input's time). */
+  handle(nowUs: number, event: AgentEvent): void {
     assert(this.started, "handle() before start()");
     // guard() inlined: this runs once per event, and a closure per event is measurable garbage.
     if (this.failure !== null) throw this.failure;
     if (this.finished) return;
+    this.setTime(nowUs);
     try {
       this.dispatch(event);
       this.settle();
@@ -226,10 +231,25 @@ export class Agent {
     }
   }
 
+  /**
+   * The oldest command the agent queued and the driver has not taken yet, or undefined when none is left. A
+   * driver takes every command after each start() or handle() and executes them in this order.
+   */
+  poll(): AgentCommand | undefined {
+    return this.out.poll();
+  }
+
   // ---- events ------------------------------------------------------------------------------------------------
 
   private get now(): number {
-    return this.ports.clock.nowUs();
+    return this.out.nowUs;
+  }
+
+  private setTime(nowUs: number): void {
+    if (!(Number.isSafeInteger(nowUs) && nowUs >= this.out.nowUs)) {
+      throw new Error(`input at ${nowUs} µs: time must be an integer µs, not before the last input's ${this.out.nowUs} µs`);
+    }
+    this.out.nowUs = nowUs;
   }
 
   /** Runs one step then settles; a failure breaks the agent for good. */
@@ -482,12 +502,12 @@ export class Agent {
       this.timers.cancel(this.originCloseTimer);
       this.originCloseTimer = null;
       this.enqueueIdle(origin);
-      this.ports.observer?.originInUse?.(this.now, origin.id, true);
+      this.out.note({ note: "origin-in-use", connId: origin.id, inUse: true });
     } else {
       this.control.openOrigin();
     }
     this.s.fallbacks++;
-    this.ports.observer?.fallback?.(this.now, reason);
+    this.out.note({ note: "fallback", reason });
   }
 
   /** The fallback is over: park the idle origin connection for originIdleCloseUs (then close it), or close it. */
@@ -498,7 +518,7 @@ export class Agent {
       return;
     }
     this.control.park(origin);
-    this.ports.observer?.originInUse?.(this.now, origin.id, false);
+    this.out.note({ note: "origin-in-use", connId: origin.id, inUse: false });
     this.originCloseTimer = this.timers.set(keepUs, () => {
       this.originCloseTimer = null;
       if (this.control.origin() === origin && origin.state === "parked") this.dropConnection(origin, null);
@@ -568,11 +588,12 @@ export class Agent {
 
   private askTracker(): void {
     this.lastTrackerAskUs = this.now;
-    this.ports.tracker.requestNodes(this.config.trackerListSize);
+    this.out.askTracker(this.config.trackerListSize);
   }
 
   // ---- requests ----------------------------------------------------------------------------------------------
 
+  /** Requests ids on conn; ids must not change afterwards (the command keeps them). */
   private send(conn: Connection, ids: readonly SubBlockId[]): void {
     if (ids.length === 0) return;
     const wasIdle = conn.outstandingCount === 0;
@@ -580,7 +601,7 @@ export class Agent {
       this.subBlocks.assign(id, conn.id);
       conn.push(id);
     }
-    this.ports.transport.request(conn.id, ids);
+    this.out.request(conn.id, ids);
     if (wasIdle) {
       conn.rttProbeId = ids[0];
       conn.rttProbeRequestUs = this.now;
@@ -588,8 +609,9 @@ export class Agent {
     this.monitor.added(conn, wasIdle);
   }
 
+  /** Cancels ids on conn; ids must not change afterwards (the command keeps them). */
   private cancelOn(conn: Connection, ids: readonly SubBlockId[]): void {
-    this.ports.transport.cancel(conn.id, ids);
+    this.out.cancel(conn.id, ids);
     for (const id of ids) {
       conn.take(id);
       this.subBlocks.unassign(id, conn.id);
@@ -652,7 +674,7 @@ export class Agent {
 
   /** A fresh context per hook call: plain data plus the shared actions (no closures made per call). */
   private context(): StrategyContext {
-    return new HookContext(this.now, this.subBlocks.current, this.content, this.config, this.connectionViews(), this.ports.oracle, this.actions);
+    return new HookContext(this.now, this.subBlocks.current, this.content, this.config, this.connectionViews(), this.actions);
   }
 
   /**
@@ -781,7 +803,7 @@ export class Agent {
         assert(sb.inPool(id), () => `request: sub-block ${id} is not in the pool`);
         assert(!sb.isExcluded(id, conn.nodeId), () => `request: node ${conn.nodeId} delivered ${id} corrupt`);
       }
-      this.send(conn, ids);
+      this.send(conn, ids.slice()); // the strategy may reuse its array
       this.afterAction(null);
     },
     move: (fromId, toId, ids) => {
@@ -794,12 +816,13 @@ export class Agent {
         assert(this.subBlocks.holds(id, fromId), () => `move: sub-block ${id} is not outstanding on connection ${fromId}`);
         assert(this.canFetch(toId, id), () => `move: connection ${toId} may not fetch sub-block ${id}`);
       }
-      this.cancelOn(from, ids);
-      this.send(to, ids);
+      const own = ids.slice(); // the strategy may reuse its array
+      this.cancelOn(from, own);
+      this.send(to, own);
       this.afterAction(from);
       this.s.rebalances++;
-      this.s.movedSubBlocks += ids.length;
-      this.ports.observer?.rebalance?.(this.now, fromId, toId, ids.length);
+      this.s.movedSubBlocks += own.length;
+      this.out.note({ note: "rebalance", fromConn: fromId, toConn: toId, movedCount: own.length });
     },
     duplicate: (connId, id) => {
       const conn = this.readyConn(connId);
@@ -860,7 +883,6 @@ class HookContext implements StrategyContext {
     readonly content: Content,
     readonly config: AgentConfig,
     readonly connections: readonly ConnectionView[],
-    readonly oracle: StrategyContext["oracle"],
     actions: ContextActions,
   ) {
     this.poolFor = actions.poolFor;

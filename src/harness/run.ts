@@ -6,7 +6,7 @@
 // that ended before its simulation finished has the metrics of an empty run (0 events).
 
 import { createStrategy } from "../agent/strategies/registry.ts";
-import type { Strategy } from "../agent/strategy.ts";
+import type { Strategy, StrategyEnv } from "../agent/strategy.ts";
 import type { LoadedScenario } from "../scenario/load.ts";
 import { Kernel, type EventLog } from "../sim/kernel/kernel.ts";
 import { Collector } from "../sim/metrics/collector.ts";
@@ -20,8 +20,11 @@ export interface RunOptions {
   readonly seed: number;
   /** Keep the processed-event log (for --check-determinism and --trace). */
   readonly recordEvents?: boolean;
-  /** Builds the strategy; defaults to the agent's registry (for strategies defined in users' own code). */
-  readonly strategyFactory?: (name: string) => Strategy;
+  /**
+   * Builds the strategy with what the simulator offers strategies (the oracle); defaults to the agent's registry
+   * (for strategies defined in users' own code).
+   */
+  readonly strategyFactory?: (name: string, env: StrategyEnv) => Strategy;
   /** Wall-clock budget of the run in seconds; default the scenario's `limits.wall_s`. */
   readonly wallS?: number;
 }
@@ -93,9 +96,9 @@ export function runOne(loaded: LoadedScenario, opts: RunOptions): RunOutput {
   const factory = opts.strategyFactory ?? createStrategy;
   const worldOptions = {
     ...opts,
-    strategyFactory: (name: string) => {
+    strategyFactory: (name: string, env: StrategyEnv) => {
       try {
-        return factory(name);
+        return factory(name, env);
       } catch (error) {
         throw new StrategyBuildError(error);
       }

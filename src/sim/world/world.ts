@@ -1,7 +1,8 @@
 // The simulated world one agent runs in: builds nodes, network, tracker and player from a scenario and a seed,
-// implements the agent's ports (clock, transport, tracker client, block sink, oracle, observer), drives node
-// dynamics (churn, arrivals, failures, capacity traces) and records what happened. Every agent event goes
-// through the kernel queue, so the agent is never re-entered from inside the network.
+// drives the agent through its boundary (each input with the kernel's time; then the agent's commands executed
+// in the order it queued them: timers, connections, requests, tracker, blocks, notes), offers its strategy the
+// oracle, drives node dynamics (churn, arrivals, failures, capacity traces) and records what happened. Every
+// agent event goes through the kernel queue, so the agent is never re-entered from inside the network.
 //
 // Connection set-up costs one RTT in both network models; a request's sub-blocks become sendable one RTT (plus
 // jitter) after the request. An abrupt leave silently drops the node's transfers (the agent notices through its
@@ -9,17 +10,8 @@
 
 import { Agent, createStrategy, StrategyError } from "../../agent/index.ts";
 import type { AgentConfig } from "../../agent/config.ts";
-import type { Strategy } from "../../agent/strategy.ts";
-import type {
-  AgentEvent,
-  AgentObserver,
-  BlockSink,
-  Clock,
-  NodeInfo,
-  Oracle,
-  TrackerClient,
-  Transport,
-} from "../../agent/ports.ts";
+import type { Oracle, Strategy, StrategyEnv } from "../../agent/strategy.ts";
+import type { AgentCommand, AgentEvent, AgentNote, ConnId, NodeInfo, SubBlockId, TimerId } from "../../agent/ports.ts";
 import type { LoadedScenario } from "../../scenario/load.ts";
 import type { Scenario } from "../../scenario/schema.ts";
 import { invariant, Kernel, SimError } from "../kernel/kernel.ts";
@@ -57,8 +49,11 @@ export interface WorldOptions {
   readonly strategy: string;
   readonly seed: number;
   readonly recordEvents?: boolean;
-  /** Builds the strategy; defaults to the agent's registry. Lets users plug in strategies of their own. */
-  readonly strategyFactory?: (name: string) => Strategy;
+  /**
+   * Builds the strategy with what the simulator offers strategies (the oracle); defaults to the agent's
+   * registry. Lets users plug in strategies of their own.
+   */
+  readonly strategyFactory?: (name: string, env: StrategyEnv) => Strategy;
   /** Watches what the blocks' split bounds cost (benchmarks, tests); changes no value. */
   readonly splitProbe?: SplitProbe;
 }
@@ -216,18 +211,7 @@ export class World {
     this.dynamics.start();
 
     const agentConfig = agentConfigFor(s, originId);
-    this.agent = new Agent(
-      agentConfig,
-      {
-        clock: this.clock,
-        transport: this.transport,
-        tracker: this.trackerClient,
-        sink: this.sink,
-        oracle: this.oracle,
-        observer: this.observer,
-      },
-      (options.strategyFactory ?? createStrategy)(options.strategy),
-    );
+    this.agent = new Agent(agentConfig, (options.strategyFactory ?? createStrategy)(options.strategy, { oracle: this.oracle }));
     k.schedule(0, this.K_START);
   }
 
@@ -379,138 +363,156 @@ export class World {
     this.collector.end(rec, outcome, this.kernel.nowUs, bytes);
   }
 
-  // ---- the agent's ports -----------------------------------------------------------------------------------
+  // ---- the agent's commands --------------------------------------------------------------------------------
 
-  private readonly clock: Clock = {
-    nowUs: () => this.kernel.nowUs,
-    setTimer: (delayUs) => {
-      const id = this.nextTimerId++;
-      if (id >= this.cancelledTimers.length) {
-        const grown = new Uint8Array(this.cancelledTimers.length * 2);
-        grown.set(this.cancelledTimers);
-        this.cancelledTimers = grown;
-      }
-      this.kernel.after(delayUs, this.K_TIMER, id);
-      return id;
-    },
-    cancelTimer: (id) => {
-      if (Number.isInteger(id) && id >= 1 && id < this.nextTimerId) this.cancelledTimers[id] = 1;
-      else this.cancelledUnknownTimers.add(id);
-    },
-  };
+  /** Executes one command of the agent's, in the order the agent queued them. */
+  private execute(c: AgentCommand): void {
+    switch (c.type) {
+      case "set-timer":
+        return this.setTimer(c.timerId, c.atUs);
+      case "cancel-timer":
+        return this.cancelTimer(c.timerId);
+      case "connect":
+        return this.connect(c.connId, c.nodeId);
+      case "request":
+        return this.request(c.connId, c.subBlockIds);
+      case "cancel":
+        return this.cancel(c.connId, c.subBlockIds);
+      case "close":
+        return this.close(c.connId);
+      case "ask-tracker":
+        return this.askTracker(c.maxNodes);
+      case "announce":
+        return;
+      case "deliver-block":
+        return this.deliverBlock(c.blockIndex, c.sizeBytes);
+      case "note":
+        return this.noted(c);
+    }
+  }
 
-  private readonly transport: Transport = {
-    connect: (nodeId) => {
-      const conn = this.connNode.length;
-      this.connNode.push(nodeId);
-      this.connState.push(ConnState.Connecting);
-      this.liveRecords.push([]);
-      const node = this.nodes[nodeId];
-      if (node === undefined) broken(`agent connected to unknown node ${nodeId}`, this.kernel.nowUs);
-      if (!node.online) return conn; // nobody answers
-      const f = node.failures;
-      const u = f.connect_refused_p > 0 || f.connect_timeout_p > 0 ? node.rng("connect").next() : 1;
-      if (u < f.connect_refused_p) {
-        this.kernel.after(node.rttUs, this.K_CONNECT_REPLY, conn, 1);
-      } else if (u >= f.connect_refused_p + f.connect_timeout_p) {
-        this.kernel.after(node.rttUs, this.K_CONNECT_REPLY, conn, 0);
-      }
-      return conn;
-    },
-    request: (conn, ids) => {
-      const nodeId = this.connNode[conn];
-      const node = this.nodes[nodeId];
-      const now = this.kernel.nowUs;
-      const state = this.connState[conn];
-      if (state === undefined || state === ConnState.Connecting) broken(`request on conn ${conn} before it connected`, now);
-      const jitter = node.jitterUs > 0 ? Math.floor(node.rng("jitter").next() * (node.jitterUs + 1)) : 0;
-      const readyAtUs = now + node.rttUs + jitter;
-      for (const sb of ids) {
-        if (!(sb >= 0 && sb < this.subBlockCount)) broken(`request for sub-block ${sb} out of range`, now);
-        const block = Math.floor(sb / this.subBlocksPerBlock);
-        const sizeBytes = this.subBlockSize(sb);
-        const rec: LiveSubBlock = {
-          subBlockId: sb,
-          block,
-          nodeId,
-          nodeKind: node.kind,
-          connId: conn,
-          requestUs: now,
-          firstByteUs: -1,
-          endUs: -1,
-          bytes: 0,
-          outcome: "pending",
-        };
-        this.collector.subBlocks.push(rec);
-        this.blockStarted(block);
-        if (state !== ConnState.Open) {
-          this.collector.end(rec, "dropped", now, 0); // sent into a connection that is gone
-          continue;
-        }
-        if (this.liveRecord(conn, sb) >= 0) broken(`sub-block ${sb} requested twice on conn ${conn}`, now);
-        this.liveRecords[conn].push(this.collector.subBlocks.length - 1);
-        this.network.send(conn, sb, sizeBytes, readyAtUs);
-      }
-    },
-    cancel: (conn, ids) => {
-      for (const sb of ids) {
-        const idx = this.liveRecord(conn, sb);
-        if (idx < 0) continue; // already ended (dropped, or never sent)
-        const rec = this.collector.subBlocks[idx];
-        // Delivered by the network but not yet handed to the agent: it crossed the network in full.
-        if (rec.firstByteUs < 0 && this.network.inFlight(conn) === sb) rec.firstByteUs = this.network.headFirstByteUs(conn);
-        const bytes = rec.endUs >= 0 ? this.subBlockSize(sb) : this.network.cancel(conn, sb);
-        this.unlive(conn, idx);
-        this.collector.end(rec, "cancelled", this.kernel.nowUs, bytes);
-      }
-    },
-    close: (conn) => {
-      const state = this.connState[conn];
-      if (state === ConnState.Open || state === ConnState.Closing) this.killConnection(conn, ConnState.Closed, "cancelled");
-      else this.connState[conn] = ConnState.Closed;
-      // Records already delivered by the network but not yet handed over become cancelled.
-      const live = this.liveRecords[conn];
-      for (const idx of live) {
-        const rec = this.collector.subBlocks[idx];
-        if (rec.outcome === "pending") this.collector.end(rec, "cancelled", this.kernel.nowUs, rec.bytes);
-      }
-      live.length = 0;
-    },
-  };
+  private setTimer(id: TimerId, atUs: number): void {
+    if (id >= this.cancelledTimers.length) {
+      const grown = new Uint8Array(this.cancelledTimers.length * 2);
+      grown.set(this.cancelledTimers);
+      this.cancelledTimers = grown;
+    }
+    this.kernel.schedule(atUs, this.K_TIMER, id);
+    if (id >= this.nextTimerId) this.nextTimerId = id + 1;
+  }
 
-  private readonly trackerClient: TrackerClient = {
-    requestNodes: (maxNodes) => {
-      const id = this.nextReplyId++;
-      this.replies.set(id, this.tracker.list(maxNodes, this.kernel.nowUs));
-      this.kernel.after(this.s.tracker.rtt_ms * 1000, this.K_TRACKER_REPLY, id);
-    },
-    announce: () => {},
-  };
+  private cancelTimer(id: TimerId): void {
+    if (Number.isInteger(id) && id >= 1 && id < this.nextTimerId) this.cancelledTimers[id] = 1;
+    else this.cancelledUnknownTimers.add(id);
+  }
 
-  private readonly sink: BlockSink = {
-    deliverBlock: (block, sizeBytes) => {
-      const now = this.kernel.nowUs;
-      if (block !== this.nextBlock) broken(`block ${block} delivered, expected block ${this.nextBlock}`, now);
-      if (sizeBytes !== this.blockSize(block)) broken(`block ${block} delivered with ${sizeBytes} bytes`, now);
-      const first = block * this.subBlocksPerBlock;
-      const count = this.subBlocksIn(block);
-      for (let i = 0; i < count; i++) {
-        if (this.okDelivered[first + i] !== 1) broken(`block ${block} delivered without an intact sub-block ${first + i}`, now);
+  private connect(conn: ConnId, nodeId: number): void {
+    if (conn !== this.connNode.length) broken(`agent opened conn ${conn}, expected ${this.connNode.length}`, this.kernel.nowUs);
+    this.connNode.push(nodeId);
+    this.connState.push(ConnState.Connecting);
+    this.liveRecords.push([]);
+    const node = this.nodes[nodeId];
+    if (node === undefined) broken(`agent connected to unknown node ${nodeId}`, this.kernel.nowUs);
+    if (!node.online) return; // nobody answers
+    const f = node.failures;
+    const u = f.connect_refused_p > 0 || f.connect_timeout_p > 0 ? node.rng("connect").next() : 1;
+    if (u < f.connect_refused_p) {
+      this.kernel.after(node.rttUs, this.K_CONNECT_REPLY, conn, 1);
+    } else if (u >= f.connect_refused_p + f.connect_timeout_p) {
+      this.kernel.after(node.rttUs, this.K_CONNECT_REPLY, conn, 0);
+    }
+  }
+
+  private request(conn: ConnId, ids: readonly SubBlockId[]): void {
+    const nodeId = this.connNode[conn];
+    const node = this.nodes[nodeId];
+    const now = this.kernel.nowUs;
+    const state = this.connState[conn];
+    if (state === undefined || state === ConnState.Connecting) broken(`request on conn ${conn} before it connected`, now);
+    const jitter = node.jitterUs > 0 ? Math.floor(node.rng("jitter").next() * (node.jitterUs + 1)) : 0;
+    const readyAtUs = now + node.rttUs + jitter;
+    for (const sb of ids) {
+      if (!(sb >= 0 && sb < this.subBlockCount)) broken(`request for sub-block ${sb} out of range`, now);
+      const block = Math.floor(sb / this.subBlocksPerBlock);
+      const sizeBytes = this.subBlockSize(sb);
+      const rec: LiveSubBlock = {
+        subBlockId: sb,
+        block,
+        nodeId,
+        nodeKind: node.kind,
+        connId: conn,
+        requestUs: now,
+        firstByteUs: -1,
+        endUs: -1,
+        bytes: 0,
+        outcome: "pending",
+      };
+      this.collector.subBlocks.push(rec);
+      this.blockStarted(block);
+      if (state !== ConnState.Open) {
+        this.collector.end(rec, "dropped", now, 0); // sent into a connection that is gone
+        continue;
       }
-      this.nextBlock++;
-      const b = this.collector.blocks[block];
-      b.endUs = now;
-      b.bytes = sizeBytes;
-      const t = this.bounds.blockEnded(block);
-      b.tStarUs = Number.isFinite(t.tStarUs) ? t.tStarUs : 0;
-      b.tGUs = Number.isFinite(t.tGUs) ? t.tGUs : 0;
-      this.player.deliver(now, sizeBytes);
-      if (this.nextBlock === this.blockCount) {
-        this.completionUs = now;
-        this.kernel.stop();
-      }
-    },
-  };
+      if (this.liveRecord(conn, sb) >= 0) broken(`sub-block ${sb} requested twice on conn ${conn}`, now);
+      this.liveRecords[conn].push(this.collector.subBlocks.length - 1);
+      this.network.send(conn, sb, sizeBytes, readyAtUs);
+    }
+  }
+
+  private cancel(conn: ConnId, ids: readonly SubBlockId[]): void {
+    for (const sb of ids) {
+      const idx = this.liveRecord(conn, sb);
+      if (idx < 0) continue; // already ended (dropped, or never sent)
+      const rec = this.collector.subBlocks[idx];
+      // Delivered by the network but not yet handed to the agent: it crossed the network in full.
+      if (rec.firstByteUs < 0 && this.network.inFlight(conn) === sb) rec.firstByteUs = this.network.headFirstByteUs(conn);
+      const bytes = rec.endUs >= 0 ? this.subBlockSize(sb) : this.network.cancel(conn, sb);
+      this.unlive(conn, idx);
+      this.collector.end(rec, "cancelled", this.kernel.nowUs, bytes);
+    }
+  }
+
+  private close(conn: ConnId): void {
+    const state = this.connState[conn];
+    if (state === ConnState.Open || state === ConnState.Closing) this.killConnection(conn, ConnState.Closed, "cancelled");
+    else this.connState[conn] = ConnState.Closed;
+    // Records already delivered by the network but not yet handed over become cancelled.
+    const live = this.liveRecords[conn];
+    for (const idx of live) {
+      const rec = this.collector.subBlocks[idx];
+      if (rec.outcome === "pending") this.collector.end(rec, "cancelled", this.kernel.nowUs, rec.bytes);
+    }
+    live.length = 0;
+  }
+
+  private askTracker(maxNodes: number): void {
+    const id = this.nextReplyId++;
+    this.replies.set(id, this.tracker.list(maxNodes, this.kernel.nowUs));
+    this.kernel.after(this.s.tracker.rtt_ms * 1000, this.K_TRACKER_REPLY, id);
+  }
+
+  private deliverBlock(block: number, sizeBytes: number): void {
+    const now = this.kernel.nowUs;
+    if (block !== this.nextBlock) broken(`block ${block} delivered, expected block ${this.nextBlock}`, now);
+    if (sizeBytes !== this.blockSize(block)) broken(`block ${block} delivered with ${sizeBytes} bytes`, now);
+    const first = block * this.subBlocksPerBlock;
+    const count = this.subBlocksIn(block);
+    for (let i = 0; i < count; i++) {
+      if (this.okDelivered[first + i] !== 1) broken(`block ${block} delivered without an intact sub-block ${first + i}`, now);
+    }
+    this.nextBlock++;
+    const b = this.collector.blocks[block];
+    b.endUs = now;
+    b.bytes = sizeBytes;
+    const t = this.bounds.blockEnded(block);
+    b.tStarUs = Number.isFinite(t.tStarUs) ? t.tStarUs : 0;
+    b.tGUs = Number.isFinite(t.tGUs) ? t.tGUs : 0;
+    this.player.deliver(now, sizeBytes);
+    if (this.nextBlock === this.blockCount) {
+      this.completionUs = now;
+      this.kernel.stop();
+    }
+  }
 
   private readonly oracle: Oracle = {
     trueUplinkBps: (nodeId) => (this.nodes[nodeId]?.effectiveUplinkBps() ?? 0) * this.efficiency,
@@ -518,39 +520,55 @@ export class World {
     downlinkBps: () => this.downlinkBps * this.efficiency,
   };
 
-  private readonly observer: AgentObserver = {
-    rebalance: (timeUs, fromConn, toConn, movedCount) => {
-      this.collector.rebalances.push({ timeUs, fromConn, toConn, movedCount });
-    },
-    blacklisted: () => {
-      this.collector.blacklisted++;
-    },
-    // A parked origin connection (open, out of use between fallbacks) is no source of a block's lower bound;
-    // put back in use, it counts again from one RTT on, like a connection that just opened.
-    originInUse: (timeUs, conn, inUse) => {
-      if (this.connState[conn] !== ConnState.Open) return;
-      if (!inUse) {
-        this.openConns.delete(conn);
-      } else if (!this.openConns.has(conn)) {
-        this.openConns.add(conn);
-        const node = this.nodes[this.connNode[conn]];
-        this.bounds.sourceOpened(timeUs, node.id, node.rttUs, node.effectiveUplinkBps() * this.efficiency);
+  /** What the agent noted: the metrics some notes feed; other notes are left alone. */
+  private noted(n: AgentNote): void {
+    const timeUs = this.kernel.nowUs;
+    switch (n.note) {
+      case "rebalance":
+        this.collector.rebalances.push({ timeUs, fromConn: n.fromConn, toConn: n.toConn, movedCount: n.movedCount });
+        return;
+      case "blacklisted":
+        this.collector.blacklisted++;
+        return;
+      case "origin-in-use": {
+        // A parked origin connection (open, out of use between fallbacks) is no source of a block's lower bound;
+        // put back in use, it counts again from one RTT on, like a connection that just opened.
+        const conn = n.connId;
+        if (this.connState[conn] !== ConnState.Open) return;
+        if (!n.inUse) {
+          this.openConns.delete(conn);
+        } else if (!this.openConns.has(conn)) {
+          this.openConns.add(conn);
+          const node = this.nodes[this.connNode[conn]];
+          this.bounds.sourceOpened(timeUs, node.id, node.rttUs, node.effectiveUplinkBps() * this.efficiency);
+        }
+        return;
       }
-    },
-  };
+      default:
+        return;
+    }
+  }
 
   // ---- events ----------------------------------------------------------------------------------------------
 
+  /**
+   * Hands the agent one input at the kernel's time (null: its start), then executes the commands it queued, in
+   * order, also when the agent threw (they were issued before it did): the kernel then sees its insertions in
+   * the order the agent made its decisions.
+   */
   private toAgent(event: AgentEvent | null): void {
+    const agent = this.agent;
+    let failure: unknown = null;
     try {
-      if (event === null) this.agent.start();
-      else this.agent.handle(event);
+      if (event === null) agent.start(this.kernel.nowUs);
+      else agent.handle(this.kernel.nowUs, event);
     } catch (e) {
-      if (e instanceof StrategyError) {
-        throw new SimError("strategy", e.message, this.kernel.nowUs);
-      }
-      throw e;
+      failure = e;
     }
+    for (let c = agent.poll(); c !== undefined; c = agent.poll()) this.execute(c);
+    if (failure === null) return;
+    if (failure instanceof StrategyError) throw new SimError("strategy", failure.message, this.kernel.nowUs);
+    throw failure;
   }
 
   private onTimer(id: number): void {
