@@ -47,6 +47,12 @@ export { ScenarioError } from "./scenario/errors.ts";
 export { applyOverrides, type LoadedScenario, loadScenario, resolveScenario } from "./scenario/load.ts";
 export type { Scenario, ScenarioInput } from "./scenario/schema.ts";
 export type * from "./sim/metrics/records.ts";
+// The agent on a real network (docs/real-network.md): download from HTTP mirrors, serve a scenario as a loopback
+// testbed, compare simulated and real runs.
+export { calibrate, type CalibrateOptions, type CalibrateOutcome, type StrategyComparison } from "./real/calibrate.ts";
+export { fetchFile, type FetchOptions, type FetchOutcome } from "./real/fetch.ts";
+export { manifestOfFile, type Manifest } from "./real/manifest.ts";
+export { startTestbed, type Testbed, type TestbedOptions } from "./real/testbed.ts";
 
 export interface RunScenarioOptions {
   /** A built-in strategy name, or a factory for a strategy of your own (called once per run). */

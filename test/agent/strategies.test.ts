@@ -71,9 +71,10 @@ describe("timeline", () => {
     expect(sample?.startUs).toBe(50 * ms);
     expect(sample?.bps).toBeCloseTo(0.8e6 / 0.15, 6);
     expect(t.headStartUs(f.ctx(), a)).toBe(200 * ms);
-    // An overdue head is taken as arriving now.
+    // An overdue head is taken to need as long again as it is late: 1 was due at 300 ms; at 400 ms it is
+    // expected at 500 ms, and 2 right after it.
     f.nowUs = 400 * ms;
-    expect(t.arrivalsUs(f.ctx(), a, 8e6)).toEqual([400 * ms, 500 * ms]);
+    expect(t.arrivalsUs(f.ctx(), a, 8e6)).toEqual([500 * ms, 600 * ms]);
   });
 });
 
@@ -143,7 +144,7 @@ describe("node speed", () => {
 
 describe("eft", () => {
   it("splits a block by earliest finish, moves an unstarted sub-block off the latest connection, then copies the tail", () => {
-    // A is announced at 8 Mb/s but sends at 1.6 Mb/s (500 ms per sub-block); B sends at 8 Mb/s; RTTs 0.
+    // A is announced at 8 Mb/s but is much slower (nothing arrives from it here); B sends at 8 Mb/s; RTTs 0.
     const f = new FakeContext(layout(6));
     const a = f.connect(8e6, 0);
     const b = f.connect(8e6, 0);
@@ -155,24 +156,26 @@ describe("eft", () => {
       { type: "request", conn: a.id, ids: [0, 2, 4], atUs: 0 },
       { type: "request", conn: b.id, ids: [1, 3, 5], atUs: 0 },
     ]);
+    // B delivers 1 at 100 ms: A is on time by its estimate (0 ends now, then 200, 300 ms), as is B: no move pays.
     f.arrive(eft, b, 100 * ms);
+    expect(f.actions).toHaveLength(2);
+    // B delivers 3 at 200 ms. A's 0 was due at 100 ms: taken to arrive at 300, then 2 at 400, 4 at 500 ms. B ends
+    // 5 at 300 ms. Moving 4 to B: A ends at 400, B at 400 < 499 ⇒ move. Moving 2 and 4: B would end at 500.
     f.arrive(eft, b, 200 * ms);
-    expect(f.actions).toHaveLength(2); // A ends at 400 ms by its estimate (head 0 overdue), B at 300: no move pays
-    // B idle at 300 ms. A: 0 overdue (arriving now), 2 at 400, 4 at 500. Moving 4: A ends 400, B 300 + 100 =
-    // 400 < 499 ⇒ move. Moving 2 and 4: B would end 500: worse.
+    expect(f.actions[2]).toEqual({ type: "move", from: a.id, to: b.id, ids: [4], atUs: 200 * ms });
+    expect(f.actions).toHaveLength(3); // then A ends 2 at 400 ms, B 4 at 400 ms: moving 2 would end B at 500
+    // B delivers 5 at 300 ms. A's 0 now expected at 500 (200 ms late), 2 at 600 ms; B ends 4 at 400 ms, a copy
+    // of 2 would follow at 500 < 599 ⇒ move 2.
     f.arrive(eft, b, 300 * ms);
-    expect(f.actions[2]).toEqual({ type: "move", from: a.id, to: b.id, ids: [4], atUs: 300 * ms });
-    // B delivers 4 at 400 ms; A's 2 (at 500 by estimate) is not worth a copy (B: 400 + 100 = 500).
-    f.arrive(eft, b, 400 * ms);
-    expect(f.actions).toHaveLength(3);
-    // A's 0 arrives at 500 ms: 0.8 Mbit in 500 ms ⇒ the agent's estimate becomes 1.6 Mb/s; A's 2 now ends at
-    // 500 + 500 = 1,000 ms. B (idle) would deliver a copy at 500 + 100 = 600 ms < 999 ms, within the budget
+    expect(f.actions[3]).toEqual({ type: "move", from: a.id, to: b.id, ids: [2], atUs: 300 * ms });
+    // B delivers 4 at 400 ms and 2 at 500 ms and is idle; A's 0, due at 100 ms, is now expected at 900 ms. Its
+    // head has started: no move, but B would deliver a copy at 500 + 100 = 600 < 899 ms, within the budget
     // (5% of the 500 kB delivered + one sub-block).
-    a.rateBps = 1.6e6;
-    a.measured = true;
-    f.arrive(eft, a, 500 * ms);
-    expect(f.actions[3]).toEqual({ type: "duplicate", conn: b.id, id: 2, atUs: 500 * ms });
+    f.arrive(eft, b, 400 * ms);
     expect(f.actions).toHaveLength(4);
+    f.arrive(eft, b, 500 * ms);
+    expect(f.actions[4]).toEqual({ type: "duplicate", conn: b.id, id: 0, atUs: 500 * ms });
+    expect(f.actions).toHaveLength(5);
   });
 
   it("leaves a far slow connection idle", () => {
@@ -280,5 +283,37 @@ describe("ecf", () => {
     };
     expect(requestsAfterFirstReady("ecf")).toEqual([0]);
     expect(requestsAfterFirstReady("static")).toEqual([]); // up to 2 × 200 ms for node 2
+  });
+
+  it("rescues the current block from a connection that went silent, while the pool keeps the others busy", () => {
+    // Two blocks of four; A and B announce 8 Mb/s (100 ms per sub-block), RTTs 0. A goes silent.
+    const f = new FakeContext({ sizeBytes: 800_000, blockBytes: 400_000, subBlockBytes: 100_000 });
+    const a = f.connect(8e6, 0);
+    const b = f.connect(8e6, 0);
+    const ecf = new EcfStrategy();
+    f.openBlock(0);
+    f.openBlock(1);
+    ecf.onBlockStart(f.ctx());
+    // A: 0 (ends 100 ms, B finishes none before) and, its queue reaching 100 + 0 + 100 ms, one more: B finishes
+    // one whole sub-block before 200 ms, so A skips 1 and takes 2. B: 1, then 3 (A is busy until 200 ms).
+    expect(f.actions).toEqual([
+      { type: "request", conn: a.id, ids: [0, 2], atUs: 0 },
+      { type: "request", conn: b.id, ids: [1, 3], atUs: 0 },
+    ]);
+    // B delivers every 100 ms and tops up from the pool one sub-block at a time (4, 5, 6, 7); A delivers nothing.
+    for (const t of [100, 200, 300, 400]) f.arrive(ecf, b, t * ms);
+    expect(f.actions.slice(2).map((x) => (x.type === "request" ? [x.conn, x.ids, x.atUs / ms] : x))).toEqual([
+      [b.id, [4], 100],
+      [b.id, [5], 200],
+      [b.id, [6], 300],
+      [b.id, [7], 400],
+    ]);
+    // At 500 ms A's 0, due at 100 ms, is taken to come at 900 ms; B would deliver a copy after 7 at 700 ms:
+    // 200 ms sooner, more than one sub-block's time ⇒ a copy (A's head has started; within the budget).
+    f.arrive(ecf, b, 500 * ms);
+    expect(f.actions[6]).toEqual({ type: "duplicate", conn: b.id, id: 0, atUs: 500 * ms });
+    // At 600 ms A's 2 (unstarted) is expected at 1,200 ms; B, after its copy of 0, at 800 ms ⇒ it moves.
+    f.arrive(ecf, b, 600 * ms);
+    expect(f.actions[7]).toEqual({ type: "move", from: a.id, to: b.id, ids: [2], atUs: 600 * ms });
   });
 });

@@ -15,7 +15,9 @@
 //   ahead; one that would finish even the last pool sub-block after the others takes nothing (and is looked at
 //   again later);
 // - when the pool has nothing for an idle connection: `eft`'s moves (unstarted sub-blocks off the connection
-//   expected to finish last) and tail copies within the byte budget, the earliest block first.
+//   expected to finish last) and tail copies within the byte budget, the earliest block first;
+// - rescue, after every arrival: a sub-block of the current block (the one playback and the window wait for)
+//   on a connection whose head is late moves to, or is copied on, a connection that would deliver it sooner.
 // Rates: the connections' estimates, as in `eft`.
 
 import type { ConnectionView, StrategyContext, StrategyEntry } from "../strategy.ts";
@@ -58,6 +60,55 @@ export class EcfStrategy extends EftStrategy {
       idle ||= c.outstanding.length === 0;
     }
     if (idle) this.improve(ctx);
+    this.rescue(ctx);
+  }
+
+  /**
+   * The current block's sub-blocks held by a connection whose head is late (slower than estimated, or silent),
+   * when it would deliver them more than one of the rescuer's sub-block times later than another connection
+   * could (after its own queue): an unstarted one moves there, a started one is copied there within the
+   * budget. At most one per holder per call. (With a deep window the pool is rarely empty, so no connection
+   * goes idle to take over work as in `eft`: the block everything waits for is watched here.)
+   */
+  protected rescue(ctx: StrategyContext): void {
+    const conns = ctx.connections;
+    const rates = this.ratesBps(ctx);
+    const freeUs = conns.map((c, i) => Math.max(this.timeline.finishUs(ctx, c, rates[i]), ctx.nowUs + c.rttUs));
+    for (let h = 0; h < conns.length; h++) {
+      const holder = conns[h];
+      const q = holder.outstanding;
+      if (q.length === 0 || ctx.content.blockOf(q[0]) > ctx.block || this.timeline.lateUs(ctx, holder, rates[h]) <= 0) continue;
+      const arrivals = this.timeline.arrivalsUs(ctx, holder, rates[h]);
+      for (let k = 0; k < q.length; k++) {
+        const id = q[k];
+        if (ctx.content.blockOf(id) !== ctx.block || ctx.copiesOf(id).length > 1) continue;
+        const size = ctx.content.subBlockSize(id);
+        let best = -1;
+        let bestUs = Number.POSITIVE_INFINITY;
+        for (let r = 0; r < conns.length; r++) {
+          if (r === h) continue;
+          const atUs = freeUs[r] + (size * 8e6) / rates[r];
+          const marginUs = (ctx.content.subBlockBytes * 8e6) / rates[r];
+          if (atUs < bestUs && arrivals[k] - atUs > marginUs && ctx.canFetch(conns[r].id, id)) {
+            best = r;
+            bestUs = atUs;
+          }
+        }
+        if (best < 0) continue;
+        const started = k === 0 && this.timeline.headStarted(ctx, holder);
+        if (!started && !holder.pinned) {
+          ctx.move(holder.id, conns[best].id, [id]);
+        } else if (this.mayCopy(ctx, size)) {
+          ctx.duplicate(conns[best].id, id);
+          this.duplicatedBytes += size;
+        } else {
+          continue;
+        }
+        this.timeline.requested(ctx, conns[best], [id]);
+        freeUs[best] = bestUs;
+        break;
+      }
+    }
   }
 
   /** Refills conn's queue up to its horizon with the sub-blocks ECF gives it. */

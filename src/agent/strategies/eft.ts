@@ -29,7 +29,7 @@ export const MAX_MOVES_PER_CALL = 64;
 export class EftStrategy implements Strategy {
   readonly name: string = "eft";
   protected readonly timeline = new Timeline();
-  private duplicatedBytes = 0;
+  protected duplicatedBytes = 0;
   protected deliveredBytes = 0;
 
   onBlockStart(ctx: StrategyContext): void {
@@ -138,7 +138,7 @@ export class EftStrategy implements Strategy {
   protected hedge(ctx: StrategyContext, rates: readonly number[]): void {
     const conns = ctx.connections;
     const c = ctx.content.subBlockBytes;
-    if (this.duplicatedBytes + c > DUPLICATE_BUDGET * this.deliveredBytes + c) return;
+    if (!this.mayCopy(ctx, c)) return;
     // The soonest an idle connection could deliver a copy of a full sub-block: nothing later is worth copying.
     let soonestUs = Number.POSITIVE_INFINITY;
     const idle: ConnectionView[] = [];
@@ -163,7 +163,7 @@ export class EftStrategy implements Strategy {
     candidates.sort((a, b) => a.block - b.block || b.atUs - a.atUs || a.id - b.id);
     for (const cand of candidates) {
       const size = ctx.content.subBlockSize(cand.id);
-      if (this.duplicatedBytes + size > DUPLICATE_BUDGET * this.deliveredBytes + ctx.content.subBlockBytes) return;
+      if (!this.mayCopy(ctx, size)) return;
       let best: ConnectionView | undefined;
       let bestUs = cand.atUs - MIN_GAIN_US;
       idle.forEach((conn, j) => {
@@ -181,6 +181,11 @@ export class EftStrategy implements Strategy {
       this.duplicatedBytes += size;
       if (idle.every((c) => c.outstanding.length > 0)) return;
     }
+  }
+
+  /** May a copy of `bytes` more be requested within the budget? */
+  protected mayCopy(ctx: StrategyContext, bytes: number): boolean {
+    return this.duplicatedBytes + bytes <= DUPLICATE_BUDGET * this.deliveredBytes + ctx.content.subBlockBytes;
   }
 
   protected request(ctx: StrategyContext, conn: ConnectionView, ids: readonly SubBlockId[]): void {

@@ -6,7 +6,9 @@
 // after it was made, so
 //   start(head) = max(arrival of the previous sub-block on the connection, request(head) + RTT),
 //   end(k)      = max(end(k − 1), request(k) + RTT) + size(k) / rate        (k after the head),
-// and the head's progress is (now − start(head)) × rate. RTT and rate are the connection's estimates. A
+// and the head's progress is (now − start(head)) × rate. RTT and rate are the connection's estimates. A head
+// still missing when it should have arrived is taken to need as long again as it is late (the estimate was too
+// high, or the node went silent: the longer it stays silent, the later it looks). A
 // sub-block requested by the agent rather than the strategy (a forced assignment, the origin fallback) counts
 // as requested when the timeline first sees it: later than in truth, so its start is never early.
 //
@@ -109,8 +111,10 @@ export class Timeline {
     const t = this.track(conn.id);
     const start = this.headStartUs(ctx, conn);
     const headUs = (ctx.content.subBlockSize(q[0]) * 8e6) / rateBps;
-    // An overdue head (the estimate was too high) is taken as about to arrive.
-    let end = Math.max(start + headUs, ctx.nowUs);
+    let end = start + headUs;
+    // Overdue: the estimate was too high (or the node went silent). The head is taken to need as long again as
+    // it is late, so a connection that keeps not delivering looks later and later.
+    if (end < ctx.nowUs) end = ctx.nowUs + (ctx.nowUs - end);
     out?.push(end);
     for (let k = 1; k < n; k++) {
       const ready = this.requestUsOf(ctx, t, q[k]) + conn.rttUs;
@@ -118,6 +122,14 @@ export class Timeline {
       out?.push(end);
     }
     return end;
+  }
+
+  /** How late conn's head is by its estimate (µs; 0 when on time or nothing is outstanding). */
+  lateUs(ctx: StrategyContext, conn: ConnectionView, rateBps: number): number {
+    const head = conn.outstanding[0];
+    if (head === undefined) return 0;
+    const dueUs = this.headStartUs(ctx, conn) + (ctx.content.subBlockSize(head) * 8e6) / rateBps;
+    return Math.max(0, ctx.nowUs - dueUs);
   }
 
   /** When a request made now on conn would deliver `bytes` (after its current queue), µs. */
