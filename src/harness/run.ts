@@ -11,9 +11,10 @@ import type { LoadedScenario } from "../scenario/load.ts";
 import { Kernel, type EventLog } from "../sim/kernel/kernel.ts";
 import { Collector } from "../sim/metrics/collector.ts";
 import type { RunMetrics, RunResult } from "../sim/metrics/records.ts";
-import { World } from "../sim/world/world.ts";
+import { World, type WorldOptions } from "../sim/world/world.ts";
 import { escapedExcerpt } from "../text-excerpt.ts";
 import { describeThrown, MAX_REASON_CHARS, runWithin } from "./run-guard.ts";
+import { simConfigFor } from "./sim-config.ts";
 
 export interface RunOptions {
   readonly strategy: string;
@@ -91,6 +92,11 @@ export function failedRun(loaded: LoadedScenario, strategy: string, seed: number
   };
 }
 
+/** The simulated world of a scenario (translated once into the simulator's configuration), not yet run. */
+export function worldOf(loaded: LoadedScenario, options: WorldOptions): World {
+  return new World(simConfigFor(loaded), options);
+}
+
 export function runOne(loaded: LoadedScenario, opts: RunOptions): RunOutput {
   const budgetS = wallBudgetS(loaded, opts.wallS);
   const factory = opts.strategyFactory ?? createStrategy;
@@ -106,7 +112,7 @@ export function runOne(loaded: LoadedScenario, opts: RunOptions): RunOutput {
   };
   const made: { world?: World } = {};
   const outcome = runWithin(() => {
-    made.world = new World(loaded, worldOptions);
+    made.world = worldOf(loaded, worldOptions);
     return made.world.run(() => performance.now());
   }, budgetS * 1000);
   const w = made.world;

@@ -7,7 +7,7 @@ import { createStrategy } from "../agent/strategies/registry.ts";
 import type { Oracle, Strategy, StrategyEnv } from "../agent/strategy.ts";
 import type { LoadedScenario } from "../scenario/load.ts";
 import type { RunResult } from "../sim/metrics/records.ts";
-import { agentConfigFor } from "../sim/world/world.ts";
+import { agentConfigFor } from "../harness/sim-config.ts";
 import { type DriverOutcome, RealDriver } from "./driver.ts";
 import { DEFAULT_TIMEOUTS, Mirror } from "./mirror.ts";
 import type { Testbed } from "./testbed.ts";

@@ -5,7 +5,8 @@
 import { describe, expect, it } from "vitest";
 import type { AgentEvent } from "../../src/agent/ports.ts";
 import { resolveScenario } from "../../src/scenario/load.ts";
-import { World } from "../../src/sim/world/world.ts";
+import { worldOf } from "../../src/harness/run.ts";
+import type { World } from "../../src/sim/world/world.ts";
 
 const loaded = resolveScenario(
   {
@@ -26,7 +27,7 @@ interface Clock {
 
 /** A world whose agent never runs: returns its timer commands and the timer ids that reached the agent, in order. */
 function isolatedClock(): { world: World; clock: Clock; fired: number[] } {
-  const world = new World(loaded, { strategy: "static", seed: 1 });
+  const world = worldOf(loaded, { strategy: "static", seed: 1 });
   const fired: number[] = [];
   const hooks = world as unknown as Clock & { toAgent: (e: AgentEvent | null) => void };
   hooks.toAgent = (e) => {

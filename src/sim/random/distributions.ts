@@ -1,10 +1,22 @@
-// Samplers for the scenario's Distribution type. Each draw consumes a fixed number of uniforms (0 for a
-// constant, 2 for normal and lognormal, 1 otherwise), so a stream's position never depends on the values drawn.
+// Random quantities (Distribution: a plain number or a named law with its parameters) and their samplers. Each
+// draw consumes a fixed number of uniforms (0 for a constant, 2 for normal and lognormal, 1 otherwise), so a
+// stream's position never depends on the values drawn.
 
-import type { Distribution } from "../../scenario/schema.ts";
 import { invariant } from "../kernel/kernel.ts";
 import { gamma } from "./gamma.ts";
 import type { Rng } from "./streams.ts";
+
+/** A random quantity: a plain number, or a distribution. Its unit is the unit of the name holding it. */
+export type Distribution =
+  | number
+  | { readonly dist: "constant"; readonly value: number }
+  | { readonly dist: "uniform"; readonly min: number; readonly max: number }
+  | { readonly dist: "normal"; readonly mean: number; readonly sd: number }
+  | { readonly dist: "lognormal"; readonly median: number; readonly sigma: number }
+  | { readonly dist: "exponential"; readonly mean: number }
+  | { readonly dist: "weibull"; readonly shape: number; readonly scale: number }
+  | { readonly dist: "pareto"; readonly shape: number; readonly scale: number }
+  | { readonly dist: "empirical"; readonly values: readonly number[] };
 
 export type Sampler = (rng: Rng) => number;
 

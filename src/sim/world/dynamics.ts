@@ -3,12 +3,10 @@
 // capacity (trace files or a Markov chain). Each process draws from its node's own named stream, always in the
 // same order whatever the agent does, so two strategies on one seed meet the same world.
 
-import type { CapacityTrace, Churn, Distribution, Failures, PeerGroup, ServerGroup } from "../../scenario/schema.ts";
-import { invariant } from "../kernel/kernel.ts";
-import { churnPreset } from "../random/churn-presets.ts";
-import { makeSampler, type Sampler, scaleDistribution, unitExponential } from "../random/distributions.ts";
+import type { ChurnConfig, NodeFailures, NodeGroupConfig } from "../config.ts";
+import { type Distribution, makeSampler, type Sampler, scaleDistribution, unitExponential } from "../random/distributions.ts";
 import type { Rng } from "../random/streams.ts";
-import { type CapacityProcess, markovProcess, traceProcess } from "../traces/process.ts";
+import { type CapacityProcess, capacityProcess } from "../traces/process.ts";
 import type { SimNode } from "./nodes.ts";
 import type { World } from "./world.ts";
 
@@ -19,8 +17,8 @@ const exponentialUs = (rng: Rng, ratePerS: number) => Math.max(1, Math.round((un
 interface EpisodeSpec {
   readonly name: string;
   readonly stream: string;
-  readonly ratePerS: (f: Failures) => number;
-  readonly durationS: (f: Failures) => Distribution;
+  readonly ratePerS: (f: NodeFailures) => number;
+  readonly durationS: (f: NodeFailures) => Distribution;
   /** Degrades (on) or restores (off) the node. */
   readonly apply: (node: SimNode, on: boolean) => void;
 }
@@ -34,8 +32,8 @@ const EPISODES: readonly EpisodeSpec[] = [
   {
     name: "stall",
     stream: "stalls",
-    ratePerS: (f) => f.stall_per_s,
-    durationS: (f) => f.stall_s,
+    ratePerS: (f) => f.stallPerS,
+    durationS: (f) => f.stallS,
     apply: (node, on) => {
       node.stallFactor = on ? 0 : 1;
     },
@@ -43,10 +41,10 @@ const EPISODES: readonly EpisodeSpec[] = [
   {
     name: "slowdown",
     stream: "slowdowns",
-    ratePerS: (f) => f.slowdown_per_s,
-    durationS: (f) => f.slowdown_s,
+    ratePerS: (f) => f.slowdownPerS,
+    durationS: (f) => f.slowdownS,
     apply: (node, on) => {
-      node.slowFactor = on ? node.failures.slowdown_factor : 1;
+      node.slowFactor = on ? node.failures.slowdownFactor : 1;
     },
   },
 ];
@@ -65,8 +63,8 @@ export class Dynamics {
   private readonly episodes: readonly Episode[];
   private readonly kDrop: number;
   private readonly kCapacity: number;
-  /** Churn laws by the scenario's churn object (one per group). */
-  private readonly churnLaws = new Map<Churn, ChurnLaw>();
+  /** Churn laws by the group's churn object (one per group). */
+  private readonly churnLaws = new Map<ChurnConfig, ChurnLaw>();
   /**
    * Each churning node's law and `churn` stream, by node id. Arrays, and one law per group rather than per node:
    * churn events hit random nodes among thousands, so every object touched per event is a likely cache miss.
@@ -91,57 +89,53 @@ export class Dynamics {
     });
     this.kDrop = k.registerKind("drop", (id) => this.onDrop(id));
     this.kCapacity = k.registerKind("capacity-step", (id) => this.onCapacity(id));
-    this.arrived = world.loaded.scenario.peers.map(() => 0);
+    this.arrived = world.config.peers.map(() => 0);
   }
 
   /** World-level processes: arrivals, the downlink trace, and servers' and the origin's processes. */
   start(): void {
-    const s = this.world.loaded.scenario;
-    s.peers.forEach((g, gi) => {
-      if (g.arrivals !== undefined && g.arrivals.max_count > 0) {
-        this.world.kernel.after(exponentialUs(this.arrivalRng(gi), g.arrivals.rate_per_s), this.kArrival, gi);
+    const c = this.world.config;
+    c.peers.forEach((g, gi) => {
+      if (g.arrivals !== undefined && g.arrivals.maxCount > 0) {
+        this.world.kernel.after(exponentialUs(this.arrivalRng(gi), g.arrivals.ratePerS), this.kArrival, gi);
       }
     });
-    if (s.agent.downlink_trace !== undefined) {
-      this.capacity.set(-1, this.makeCapacity(s.agent.downlink_trace, this.world.streams.stream("agent/downlink-trace")));
+    if (c.downlinkTrace !== undefined) {
+      this.capacity.set(-1, capacityProcess(c.downlinkTrace, this.world.streams.stream("agent/downlink-trace")));
       this.onCapacity(-1);
     }
     for (const node of this.world.nodes) {
       if (node.kind === "origin") this.startFailures(node);
-      if (node.kind === "server") this.startNode(node, s.servers[Number(node.streamPrefix.split("/")[1])]);
+      if (node.kind === "server") this.startNode(node, c.servers[node.group]);
     }
   }
 
   /** A node's own processes: churn, failures over time, capacity trace. */
-  startNode(node: SimNode, group: PeerGroup | ServerGroup): void {
-    if ("churn" in group && group.churn !== undefined) this.startChurn(node, group.churn);
+  startNode(node: SimNode, group: NodeGroupConfig & { readonly churn?: ChurnConfig }): void {
+    if (group.churn !== undefined) this.startChurn(node, group.churn);
     this.startFailures(node);
-    if (group.uplink_trace !== undefined) {
-      this.capacity.set(node.id, this.makeCapacity(group.uplink_trace, node.rng("uplink-trace")));
+    if (group.uplinkTrace !== undefined) {
+      this.capacity.set(node.id, capacityProcess(group.uplinkTrace, node.rng("uplink-trace")));
       this.onCapacity(node.id);
     }
   }
 
   // ---- churn -----------------------------------------------------------------------------------------------
 
-  private startChurn(node: SimNode, churn: Churn): void {
-    const preset = churn.preset !== undefined ? churnPreset(churn.preset) : undefined;
-    const session = churn.session_s ?? preset?.session_s;
-    const downtime = churn.downtime_s ?? preset?.downtime_s;
-    invariant(session !== undefined && downtime !== undefined, `churn of ${node.label} needs sessions and downtimes`);
+  private startChurn(node: SimNode, churn: ChurnConfig): void {
     const rng = node.rng("churn");
     let law = this.churnLaws.get(churn);
     if (law === undefined) {
       law = {
-        session: makeSampler(scaleDistribution(session, churn.time_scale)),
-        downtime: makeSampler(scaleDistribution(downtime, churn.time_scale)),
-        gracefulP: churn.graceful_leave_p,
+        session: makeSampler(scaleDistribution(churn.sessionS, churn.timeScale)),
+        downtime: makeSampler(scaleDistribution(churn.downtimeS, churn.timeScale)),
+        gracefulP: churn.gracefulLeaveP,
       };
       this.churnLaws.set(churn, law);
     }
     this.churnLawOf[node.id] = law;
     this.churnRngOf[node.id] = rng;
-    const online = rng.next() < churn.initially_online_p;
+    const online = rng.next() < churn.initiallyOnlineP;
     if (!online) this.world.nodeLeaves(node, true);
     const durationS = (online ? law.session : law.downtime)(rng);
     this.world.kernel.after(Math.max(1, Math.round(durationS * 1e6)), this.kChurn, node.id);
@@ -164,11 +158,11 @@ export class Dynamics {
   }
 
   private onArrival(gi: number): void {
-    const g = this.world.loaded.scenario.peers[gi];
+    const g = this.world.config.peers[gi];
     const k = this.arrived[gi]++;
     this.world.addPeer(gi, `peers/${gi}/arrived/${k}`, `peers[${gi}]+${k}`);
-    if (g.arrivals !== undefined && this.arrived[gi] < g.arrivals.max_count) {
-      this.world.kernel.after(exponentialUs(this.arrivalRng(gi), g.arrivals.rate_per_s), this.kArrival, gi);
+    if (g.arrivals !== undefined && this.arrived[gi] < g.arrivals.maxCount) {
+      this.world.kernel.after(exponentialUs(this.arrivalRng(gi), g.arrivals.ratePerS), this.kArrival, gi);
     }
   }
 
@@ -181,7 +175,7 @@ export class Dynamics {
       const ratePerS = e.ratePerS(f);
       if (ratePerS > 0) k.after(exponentialUs(node.rng(e.stream), ratePerS), e.kStart, node.id);
     }
-    if (f.drop_per_s > 0) k.after(exponentialUs(node.rng("drops"), f.drop_per_s), this.kDrop, node.id);
+    if (f.dropPerS > 0) k.after(exponentialUs(node.rng("drops"), f.dropPerS), this.kDrop, node.id);
   }
 
   /** An episode begins: draw its length, degrade the node, schedule the end. */
@@ -204,7 +198,7 @@ export class Dynamics {
   private onDrop(id: number): void {
     const node = this.world.nodes[id];
     this.world.dropOneTransfer(node);
-    this.world.kernel.after(exponentialUs(node.rng("drops"), node.failures.drop_per_s), this.kDrop, id);
+    this.world.kernel.after(exponentialUs(node.rng("drops"), node.failures.dropPerS), this.kDrop, id);
   }
 
   /** One sampler per distribution object (groups share theirs), built on first use. */
@@ -218,13 +212,6 @@ export class Dynamics {
   }
 
   // ---- capacity over time ----------------------------------------------------------------------------------
-
-  private makeCapacity(spec: CapacityTrace, rng: Rng): CapacityProcess {
-    if ("markov" in spec) return markovProcess(spec.markov, rng);
-    const trace = this.world.loaded.traces.get(spec.file);
-    invariant(trace !== undefined, `trace ${spec.file} was not loaded`);
-    return traceProcess(trace, rng, spec.random_offset, spec.scale);
-  }
 
   /** Applies the next capacity segment of a node (or of the downlink, id -1) and schedules the one after. */
   private onCapacity(id: number): void {

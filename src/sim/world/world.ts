@@ -12,8 +12,7 @@ import { Agent, createStrategy, StrategyError } from "../../agent/index.ts";
 import type { AgentConfig } from "../../agent/config.ts";
 import type { Oracle, Strategy, StrategyEnv } from "../../agent/strategy.ts";
 import type { AgentCommand, AgentEvent, AgentNote, ConnId, NodeInfo, SubBlockId, TimerId } from "../../agent/ports.ts";
-import type { LoadedScenario } from "../../scenario/load.ts";
-import type { Scenario } from "../../scenario/schema.ts";
+import type { SimConfig } from "../config.ts";
 import { invariant, Kernel, SimError } from "../kernel/kernel.ts";
 import { Collector, type LiveSubBlock } from "../metrics/collector.ts";
 import { BlockBounds, DOWNLINK, type SplitProbe } from "../metrics/block-bound.ts";
@@ -58,31 +57,6 @@ export interface WorldOptions {
   readonly splitProbe?: SplitProbe;
 }
 
-export function agentConfigFor(s: Scenario, originNodeId: number | null): AgentConfig {
-  const a = s.agent;
-  return {
-    content: { sizeBytes: s.content.size_bytes, blockBytes: s.content.block_bytes, subBlockBytes: s.content.sub_block_bytes },
-    bitrateBps: s.content.bitrate_bps,
-    maxConnections: a.max_connections,
-    trackerListSize: s.tracker.list_size,
-    trackerRefreshUs: Math.round(a.tracker_refresh_ms * 1000),
-    trackerMinIntervalUs: Math.round(a.tracker_min_interval_ms * 1000),
-    connectTimeoutUs: Math.round(a.connect_timeout_ms * 1000),
-    blacklistUs: Math.round(a.blacklist_ms * 1000),
-    requestTimeoutMinUs: Math.round(a.request_timeout_min_ms * 1000),
-    requestTimeoutFactor: a.request_timeout_factor,
-    ewmaAlpha: a.ewma_alpha,
-    index: { speedWeight: a.index_weights.speed, rttWeight: a.index_weights.rtt },
-    originNodeId,
-    fallback: {
-      whenNoPeers: a.fallback.when_no_peers,
-      deadlineMarginUs: Math.round(a.fallback.deadline_margin_s * 1e6),
-      originIdleCloseUs: Math.round(a.fallback.origin_idle_close_s * 1e6),
-    },
-    startupBufferUs: Math.round(s.content.startup_buffer_s * 1e6),
-  };
-}
-
 export class World {
   readonly kernel: Kernel;
   readonly streams: RandomStreams;
@@ -93,7 +67,6 @@ export class World {
   readonly player: Player;
   readonly agent: Agent;
   readonly dynamics: Dynamics;
-  private readonly s: Scenario;
   private readonly efficiency: number;
   private downlinkBps: number;
 
@@ -144,19 +117,11 @@ export class World {
   private readonly K_TRACKER_REPLY: number;
 
   constructor(
-    readonly loaded: LoadedScenario,
+    readonly config: SimConfig,
     readonly options: WorldOptions,
   ) {
-    const s = loaded.scenario;
-    this.s = s;
-    this.kernel = new Kernel(
-      {
-        endTimeUs: Math.round(s.limits.sim_time_s * 1e6),
-        maxEvents: s.limits.max_events,
-        maxEventsPerTimestamp: s.limits.max_events_per_timestamp,
-      },
-      options.recordEvents ?? false,
-    );
+    const c = config;
+    this.kernel = new Kernel(c.limits, options.recordEvents ?? false);
     this.streams = new RandomStreams(options.seed);
     const k = this.kernel;
     this.K_START = k.registerKind("agent-start", () => this.toAgent(null));
@@ -166,51 +131,51 @@ export class World {
     this.K_DISCONNECT = k.registerKind("disconnect", (conn, reset) => this.onDisconnect(conn, reset));
     this.K_TRACKER_REPLY = k.registerKind("tracker-reply", (id) => this.onTrackerReply(id));
 
-    const { size_bytes, block_bytes, sub_block_bytes } = s.content;
+    const { sizeBytes: size_bytes, blockBytes: block_bytes, subBlockBytes: sub_block_bytes } = c.content;
     this.subBlocksPerBlock = Math.ceil(block_bytes / sub_block_bytes);
     this.blockCount = Math.ceil(size_bytes / block_bytes);
     const lastBlockBytes = size_bytes - (this.blockCount - 1) * block_bytes;
     this.subBlockCount = (this.blockCount - 1) * this.subBlocksPerBlock + Math.ceil(lastBlockBytes / sub_block_bytes);
     this.okDelivered = new Uint8Array(this.blockCount * this.subBlocksPerBlock);
     this.bounds = new BlockBounds(sub_block_bytes, options.splitProbe);
-    this.throughput = new ThroughputBound(s.agent.downlink_bps * (s.network.model === "tcp" ? s.network.efficiency : 1));
+    this.throughput = new ThroughputBound(c.downlinkBps * (c.network.model === "tcp" ? c.network.efficiency : 1));
 
-    this.efficiency = s.network.model === "tcp" ? s.network.efficiency : 1;
-    this.downlinkBps = s.agent.downlink_bps;
+    this.efficiency = c.network.model === "tcp" ? c.network.efficiency : 1;
+    this.downlinkBps = c.downlinkBps;
     this.network = new Network(
       k,
       {
-        model: s.network.model,
-        downlinkBps: s.agent.downlink_bps,
+        model: c.network.model,
+        downlinkBps: c.downlinkBps,
         efficiency: this.efficiency,
-        initialWindowBytes: s.network.initial_window_segments * s.network.mss_bytes,
-        receiveWindowBytes: s.network.receive_window_bytes,
-        idleRestartUs: Math.round(s.network.idle_restart_ms * 1000),
+        initialWindowBytes: c.network.initialWindowBytes,
+        receiveWindowBytes: c.network.receiveWindowBytes,
+        idleRestartUs: c.network.idleRestartUs,
       },
       { onSubBlockDelivered: (conn, sb, size, firstByteUs) => this.onDelivered(conn, sb, size, firstByteUs) },
     );
     this.collector = new Collector(this.blockCount);
-    this.player = new Player(s.content.bitrate_bps, Math.round(s.content.startup_buffer_s * 1e6), size_bytes);
+    this.player = new Player(c.bitrateBps, c.startupBufferUs, size_bytes);
 
     // Nodes: origin, then servers, then peers; arrivals are appended as they come.
     let originId: number | null = null;
-    if (s.origin !== null) {
-      originId = this.addNode(originNode(this.streams, 0, s.origin));
+    if (c.origin !== null) {
+      originId = this.addNode(originNode(this.streams, 0, c.origin));
     }
-    s.servers.forEach((g, gi) => {
+    c.servers.forEach((g, gi) => {
       for (let i = 0; i < g.count; i++) {
-        this.addNode(drawNode(this.streams, this.nodes.length, "server", `servers[${gi}]#${i}`, `servers/${gi}/${i}`, g));
+        this.addNode(drawNode(this.streams, this.nodes.length, "server", `servers[${gi}]#${i}`, `servers/${gi}/${i}`, gi, g));
       }
     });
-    this.tracker = new Tracker(this.streams, s.tracker, this.nodes);
+    this.tracker = new Tracker(this.streams, c.tracker, this.nodes);
     for (const n of this.nodes) if (n.kind === "server") this.tracker.join(n.id);
     this.dynamics = new Dynamics(this);
-    s.peers.forEach((g, gi) => {
+    c.peers.forEach((g, gi) => {
       for (let i = 0; i < g.count; i++) this.addPeer(gi, `peers/${gi}/${i}`, `peers[${gi}]#${i}`);
     });
     this.dynamics.start();
 
-    const agentConfig = agentConfigFor(s, originId);
+    const agentConfig: AgentConfig = { ...c.agent, originNodeId: originId };
     this.agent = new Agent(agentConfig, (options.strategyFactory ?? createStrategy)(options.strategy, { oracle: this.oracle }));
     k.schedule(0, this.K_START);
   }
@@ -227,11 +192,11 @@ export class World {
 
   /** Creates a peer of group gi (at start or on arrival), online, and starts its dynamics. */
   addPeer(gi: number, streamPrefix: string, label: string): SimNode {
-    const node = drawNode(this.streams, this.nodes.length, "peer", label, streamPrefix, this.s.peers[gi]);
+    const node = drawNode(this.streams, this.nodes.length, "peer", label, streamPrefix, gi, this.config.peers[gi]);
     this.addNode(node);
     this.tracker.join(node.id);
     this.peersChanged(+1);
-    this.dynamics.startNode(node, this.s.peers[gi]);
+    this.dynamics.startNode(node, this.config.peers[gi]);
     return node;
   }
 
@@ -415,10 +380,10 @@ export class World {
     if (node === undefined) broken(`agent connected to unknown node ${nodeId}`, this.kernel.nowUs);
     if (!node.online) return; // nobody answers
     const f = node.failures;
-    const u = f.connect_refused_p > 0 || f.connect_timeout_p > 0 ? node.rng("connect").next() : 1;
-    if (u < f.connect_refused_p) {
+    const u = f.connectRefusedP > 0 || f.connectTimeoutP > 0 ? node.rng("connect").next() : 1;
+    if (u < f.connectRefusedP) {
       this.kernel.after(node.rttUs, this.K_CONNECT_REPLY, conn, 1);
-    } else if (u >= f.connect_refused_p + f.connect_timeout_p) {
+    } else if (u >= f.connectRefusedP + f.connectTimeoutP) {
       this.kernel.after(node.rttUs, this.K_CONNECT_REPLY, conn, 0);
     }
   }
@@ -488,7 +453,7 @@ export class World {
   private askTracker(maxNodes: number): void {
     const id = this.nextReplyId++;
     this.replies.set(id, this.tracker.list(maxNodes, this.kernel.nowUs));
-    this.kernel.after(this.s.tracker.rtt_ms * 1000, this.K_TRACKER_REPLY, id);
+    this.kernel.after(this.config.tracker.rttUs, this.K_TRACKER_REPLY, id);
   }
 
   private deliverBlock(block: number, sizeBytes: number): void {
@@ -624,7 +589,7 @@ export class World {
     const conn = rec.connId;
     this.unlive(conn, idx);
     const node = this.nodes[rec.nodeId];
-    const p = node.failures.corrupt_p;
+    const p = node.failures.corruptP;
     const checksumOk = !(p > 0 && node.rng("corrupt").next() < p);
     const sb = rec.subBlockId;
     let outcome: "ok" | "corrupt" | "duplicate" = "corrupt";
@@ -656,18 +621,18 @@ export class World {
   // ---- content and lower bound -----------------------------------------------------------------------------
 
   private blockSize(block: number): number {
-    const { size_bytes, block_bytes } = this.s.content;
-    return Math.min(block_bytes, size_bytes - block * block_bytes);
+    const { sizeBytes, blockBytes } = this.config.content;
+    return Math.min(blockBytes, sizeBytes - block * blockBytes);
   }
 
   private subBlocksIn(block: number): number {
-    return Math.ceil(this.blockSize(block) / this.s.content.sub_block_bytes);
+    return Math.ceil(this.blockSize(block) / this.config.content.subBlockBytes);
   }
 
   private subBlockSize(sb: number): number {
     const block = Math.floor(sb / this.subBlocksPerBlock);
     const i = sb - block * this.subBlocksPerBlock;
-    const sub = this.s.content.sub_block_bytes;
+    const sub = this.config.content.subBlockBytes;
     return Math.min(sub, this.blockSize(block) - i * sub);
   }
 
@@ -713,16 +678,16 @@ export class World {
     const stats = this.agent.stats();
     const done = this.collector.finish(
       completionUs,
-      this.s.content.size_bytes,
+      this.config.content.sizeBytes,
       stats,
       this.kernel.eventsProcessed,
       this.kernel.peakQueueLength,
       this.kernel.fingerprint(),
       player,
-      this.throughput.boundUs(this.s.content.size_bytes),
+      this.throughput.boundUs(this.config.content.sizeBytes),
     );
     return {
-      scenario: this.s.name,
+      scenario: this.config.name,
       strategy: this.options.strategy,
       seed: this.options.seed,
       error,
