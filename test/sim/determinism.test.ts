@@ -5,6 +5,7 @@ import { runOne } from "../../src/harness/run.ts";
 import { loadScenario, resolveScenario } from "../../src/scenario/load.ts";
 import { firstDifference } from "../../src/sim/kernel/kernel.ts";
 import { worldOf } from "../../src/harness/run.ts";
+import type { DynamicsHost } from "../../src/sim/world/dynamics.ts";
 
 const churn = loadScenario("scenarios/churn.yaml");
 
@@ -33,13 +34,15 @@ describe("determinism", () => {
 function churnTimeline(strategy: string, seed: number, untilUs: number): string[] {
   const w = worldOf(churn, { strategy, seed });
   const events: string[] = [];
-  const leaves = w.nodeLeaves.bind(w);
-  const joins = w.nodeJoins.bind(w);
-  w.nodeLeaves = (node, graceful) => {
+  // Dynamics reaches the nodes only through this object (its DynamicsHost): record what passes through it.
+  const host = (w as unknown as { nodeLife: DynamicsHost }).nodeLife;
+  const leaves = host.nodeLeaves;
+  const joins = host.nodeJoins;
+  host.nodeLeaves = (node, graceful) => {
     if (node.online && w.kernel.nowUs <= untilUs) events.push(`${w.kernel.nowUs} ${node.id} off ${graceful}`);
     leaves(node, graceful);
   };
-  w.nodeJoins = (node) => {
+  host.nodeJoins = (node) => {
     if (!node.online && w.kernel.nowUs <= untilUs) events.push(`${w.kernel.nowUs} ${node.id} on`);
     joins(node);
   };

@@ -21,7 +21,7 @@ import { ThroughputBound } from "../metrics/throughput-bound.ts";
 import { Network } from "../network/network.ts";
 import { Player } from "../player.ts";
 import { RandomStreams } from "../random/streams.ts";
-import { Dynamics } from "./dynamics.ts";
+import { Dynamics, type DynamicsHost } from "./dynamics.ts";
 import { drawNode, originNode, type SimNode } from "./nodes.ts";
 import { Tracker } from "./tracker.ts";
 
@@ -169,7 +169,7 @@ export class World {
     });
     this.tracker = new Tracker(this.streams, c.tracker, this.nodes);
     for (const n of this.nodes) if (n.kind === "server") this.tracker.join(n.id);
-    this.dynamics = new Dynamics(this);
+    this.dynamics = new Dynamics(k, this.streams, c, this.nodes, this.nodeLife);
     c.peers.forEach((g, gi) => {
       for (let i = 0; i < g.count; i++) this.addPeer(gi, `peers/${gi}/${i}`, `peers[${gi}]#${i}`);
     });
@@ -182,6 +182,17 @@ export class World {
 
   // ---- node life -------------------------------------------------------------------------------------------
 
+  /** What dynamics may do to the nodes: this object only, never the world. */
+  private readonly nodeLife: DynamicsHost = {
+    nodeLeaves: (node, graceful) => this.nodeLeaves(node, graceful),
+    nodeJoins: (node) => this.nodeJoins(node),
+    addPeer: (gi, streamPrefix, label) => this.addPeer(gi, streamPrefix, label),
+    refreshCapacity: (node) => this.refreshCapacity(node),
+    dropOneTransfer: (node) => this.dropOneTransfer(node),
+    setNodeUplink: (node, bps) => this.setNodeUplink(node, bps),
+    setDownlink: (bps) => this.setDownlink(bps),
+  };
+
   private addNode(node: SimNode): number {
     invariant(node.id === this.nodes.length, "node ids are dense");
     this.nodes.push(node);
@@ -191,7 +202,7 @@ export class World {
   }
 
   /** Creates a peer of group gi (at start or on arrival), online, and starts its dynamics. */
-  addPeer(gi: number, streamPrefix: string, label: string): SimNode {
+  private addPeer(gi: number, streamPrefix: string, label: string): SimNode {
     const node = drawNode(this.streams, this.nodes.length, "peer", label, streamPrefix, gi, this.config.peers[gi]);
     this.addNode(node);
     this.tracker.join(node.id);
@@ -201,13 +212,13 @@ export class World {
   }
 
   /** Records the number of peers online after a peer joined (+1) or left (-1). */
-  peersChanged(delta: number): void {
+  private peersChanged(delta: number): void {
     this.onlinePeers += delta;
     this.collector.peersOnlineChanged(this.kernel.nowUs, this.onlinePeers);
   }
 
   /** Pushes a node's effective capacity into the network after any change of its state. */
-  refreshCapacity(node: SimNode): void {
+  private refreshCapacity(node: SimNode): void {
     // A node that left gracefully still sends the sub-blocks in flight on its closing connections.
     const f = node.online || node.draining > 0 ? node.stallFactor * node.slowFactor : 0;
     const uplinkBps = (node.uplinkBps * (1 - node.load)) / (1 + node.connectedUsers);
@@ -217,14 +228,14 @@ export class World {
     this.throughput.capacityChanged(this.kernel.nowUs, node.id, uplinkBps * f * this.efficiency);
   }
 
-  setNodeUplink(node: SimNode, bps: number): void {
+  private setNodeUplink(node: SimNode, bps: number): void {
     node.prevUplinkBps = node.uplinkBps;
     node.uplinkChangedUs = this.kernel.nowUs;
     node.uplinkBps = bps;
     this.refreshCapacity(node);
   }
 
-  setDownlink(bps: number): void {
+  private setDownlink(bps: number): void {
     this.downlinkBps = bps;
     this.network.setDownlink(bps);
     this.bounds.capacityChanged(this.kernel.nowUs, DOWNLINK, bps * this.efficiency);
@@ -232,7 +243,7 @@ export class World {
   }
 
   /** The node goes offline. A dead node sends nothing from here on. */
-  nodeLeaves(node: SimNode, graceful: boolean): void {
+  private nodeLeaves(node: SimNode, graceful: boolean): void {
     if (!node.online) return;
     // A copy, in the same order (killConnection removes each from node.conns), in reused storage.
     const conns = this.connScratch;
@@ -258,7 +269,7 @@ export class World {
     if (node.kind === "peer") this.peersChanged(-1);
   }
 
-  nodeJoins(node: SimNode): void {
+  private nodeJoins(node: SimNode): void {
     if (node.online) return;
     node.online = true;
     this.tracker.join(node.id);
@@ -267,7 +278,7 @@ export class World {
   }
 
   /** A mid-transfer connection reset on one of the node's sending connections, if any. */
-  dropOneTransfer(node: SimNode): void {
+  private dropOneTransfer(node: SimNode): void {
     if (!node.online) return;
     for (const conn of node.conns) {
       if (this.connState[conn] === ConnState.Open && this.network.inFlight(conn) >= 0) {
