@@ -31,7 +31,7 @@ import type { AgentConfig } from "../agent/config.ts";
 import { Content } from "../agent/content.ts";
 import type { AgentCommand, AgentEvent, ConnId, NodeId, NodeInfo, NodeKind, SubBlockId, TimerId } from "../agent/ports.ts";
 import type { Strategy } from "../agent/strategy.ts";
-import type { LiveSubBlock } from "../sim/metrics/collector.ts";
+import type { LiveSubBlock } from "./run-record.ts";
 import { RealConn, type ConnHost } from "./connection.ts";
 import type { Manifest } from "./manifest.ts";
 import type { Mirror } from "./mirror.ts";
