@@ -28,7 +28,7 @@
 // - A strategy that throws makes the agent throw a StrategyError naming it and the time; the agent is then
 //   broken and rethrows that error on every later call.
 
-import { assert } from "./assert.ts";
+import { assert } from "../assert.ts";
 import { Blacklist } from "./blacklist.ts";
 import { BlockManager } from "./block-manager.ts";
 import { type AgentConfig, DEFAULT_CORRUPT_LIMIT, DEFAULT_TRACKER_MIN_INTERVAL_US } from "./config.ts";
@@ -88,14 +88,8 @@ export class Agent {
     private readonly config: AgentConfig,
     private readonly strategy: Strategy,
   ) {
-    assert(
-      Number.isSafeInteger(config.maxConnections) && config.maxConnections >= 1,
-      "maxConnections must be ≥ 1",
-    );
-    assert(
-      config.requestTimeoutFactor > 0 && config.requestTimeoutMinUs >= 0,
-      "the stall budget's factor must be positive and its floor non-negative",
-    );
+    assert(Number.isSafeInteger(config.maxConnections) && config.maxConnections >= 1, "maxConnections must be ≥ 1");
+    assert(config.requestTimeoutFactor > 0 && config.requestTimeoutMinUs >= 0, "the stall budget's factor must be positive and its floor non-negative");
     this.content = new Content(config.content);
     this.timers = new Timers(this.out);
     this.directory = new NodeDirectory(config.originNodeId);

@@ -1,7 +1,7 @@
 // Block manager: hands complete blocks over strictly in order, each exactly once (`deliver-block` commands),
 // and announces the number of blocks held to the tracker.
 
-import { assert } from "./assert.ts";
+import { assert } from "../assert.ts";
 import type { Content } from "./content.ts";
 import type { Outbox } from "./outbox.ts";
 
@@ -21,7 +21,7 @@ export class BlockManager {
 
   /** Marks the block complete and delivers every block now deliverable in order; returns those blocks. */
   blockComplete(block: number): number[] {
-    assert(block >= this.nextBlock && !this.complete.has(block), () => `block ${block} completed twice`);
+    assert(block >= this.nextBlock && !this.complete.has(block), "block {0} completed twice", block);
     this.complete.add(block);
     const delivered: number[] = [];
     while (this.complete.delete(this.nextBlock)) {

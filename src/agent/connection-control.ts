@@ -3,7 +3,7 @@
 // nodes already connected and blacklisted ones), times out connection attempts after connectTimeoutUs, and
 // puts failed nodes in the blacklist queue. A timer is set at each blacklist expiry so the agent retries then.
 
-import { assert } from "./assert.ts";
+import { assert } from "../assert.ts";
 import type { AgentConfig } from "./config.ts";
 import { Connection } from "./connection.ts";
 import { ConnectionEstimate, priorFromNodeInfo } from "./estimator.ts";
@@ -101,14 +101,14 @@ export class ConnectionControl {
 
   /** Keeps an idle ready connection open but out of use (not ready, so not offered to the strategy). */
   park(conn: Connection): void {
-    assert(conn.idle && this.conns.get(conn.id) === conn, () => `connection ${conn.id} is not an idle open connection`);
+    assert(conn.idle && this.conns.get(conn.id) === conn, "connection {0} is not an idle open connection", conn.id);
     conn.state = "parked";
     this.readyCache = null;
   }
 
   /** Puts a parked connection back in use. */
   unpark(conn: Connection): void {
-    assert(conn.state === "parked", () => `connection ${conn.id} is not parked`);
+    assert(conn.state === "parked", "connection {0} is not parked", conn.id);
     conn.state = "ready";
     this.readyCache = null;
   }

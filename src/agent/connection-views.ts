@@ -5,7 +5,7 @@
 // on one connection this costs O(1) unless the sample may move the scale (a new largest rate or smallest RTT, or
 // the holder of either got worse), which takes one O(connections) pass.
 
-import { assert } from "./assert.ts";
+import { assert } from "../assert.ts";
 import type { IndexWeights } from "./config.ts";
 import type { Connection } from "./connection.ts";
 import type { ConnectionEstimate } from "./estimator.ts";
@@ -49,7 +49,7 @@ export class ConnectionViews {
   viewOf(views: readonly ConnectionView[], conn: Connection): ConnectionView {
     const i = this.index.get(conn);
     const v = i !== undefined && views[i]?.id === conn.id ? views[i] : undefined;
-    assert(v !== undefined, () => `connection ${conn.id} is not ready`);
+    assert(v !== undefined, "connection {0} is not ready", conn.id);
     return v;
   }
 

@@ -2,7 +2,7 @@
 // the time of the input being handled. The agent's parts emit through this one object; the driver drains it
 // through Agent.poll() once the agent has returned, so emitting never runs driver code.
 
-import { assert } from "./assert.ts";
+import { assert } from "../assert.ts";
 import type { AgentCommand, AgentNote, ConnId, NodeId, SubBlockId, TimerId } from "./ports.ts";
 
 /** Most commands waiting for the driver: far above what one input produces (a driver that never drains). */

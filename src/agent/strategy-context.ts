@@ -2,7 +2,7 @@
 // live getter, and actions made once), validates every action it takes (a bad call throws, and the hook's throw
 // becomes a StrategyError naming the strategy and the time), and applies the valid ones through the agent.
 
-import { assert } from "./assert.ts";
+import { assert } from "../assert.ts";
 import type { AgentConfig } from "./config.ts";
 import type { Connection } from "./connection.ts";
 import type { ConnectionControl } from "./connection-control.ts";
@@ -96,7 +96,7 @@ export class StrategyRunner {
 
   private readyConn(id: ConnId): Connection {
     const conn = this.control.get(id);
-    assert(conn?.ready === true, () => `connection ${id} is not a ready connection`);
+    assert(conn?.ready === true, "connection {0} is not a ready connection", id);
     return conn;
   }
 
@@ -118,7 +118,7 @@ export class StrategyRunner {
     poolHead: (connId, max) => {
       const conn = this.readyConn(connId);
       const sb = this.subBlocks;
-      assert(Number.isSafeInteger(max) && max >= 0, () => `poolHead: max must be a count, got ${max}`);
+      assert(Number.isSafeInteger(max) && max >= 0, "poolHead: max must be a count, got {0}", max);
       if (max === 0) return [];
       return sb.poolHead(max, sb.hasExclusions ? (id) => !sb.isExcluded(id, conn.nodeId) : () => true);
     },
@@ -129,8 +129,8 @@ export class StrategyRunner {
       const sb = this.subBlocks;
       assert(distinct(ids), "request: duplicate ids");
       for (const id of ids) {
-        assert(sb.inPool(id), () => `request: sub-block ${id} is not in the pool`);
-        assert(!sb.isExcluded(id, conn.nodeId), () => `request: node ${conn.nodeId} delivered ${id} corrupt`);
+        assert(sb.inPool(id), "request: sub-block {0} is not in the pool", id);
+        assert(!sb.isExcluded(id, conn.nodeId), "request: node {0} delivered {1} corrupt", conn.nodeId, id);
       }
       this.host.send(conn, ids.slice()); // the strategy may reuse its array
       this.afterAction(null);
@@ -139,11 +139,11 @@ export class StrategyRunner {
       const from = this.readyConn(fromId);
       const to = this.readyConn(toId);
       assert(from !== to, "move: same connection");
-      assert(!this.host.isPinned(from.kind), () => `move: connection ${fromId} serves a block at its deadline (pinned)`);
+      assert(!this.host.isPinned(from.kind), "move: connection {0} serves a block at its deadline (pinned)", fromId);
       assert(ids.length > 0 && distinct(ids), "move: needs distinct ids");
       for (const id of ids) {
-        assert(this.subBlocks.holds(id, fromId), () => `move: sub-block ${id} is not outstanding on connection ${fromId}`);
-        assert(this.canFetch(toId, id), () => `move: connection ${toId} may not fetch sub-block ${id}`);
+        assert(this.subBlocks.holds(id, fromId), "move: sub-block {0} is not outstanding on connection {1}", id, fromId);
+        assert(this.canFetch(toId, id), "move: connection {0} may not fetch sub-block {1}", toId, id);
       }
       const own = ids.slice(); // the strategy may reuse its array
       this.host.cancelOn(from, own);
@@ -155,8 +155,8 @@ export class StrategyRunner {
     },
     duplicate: (connId, id) => {
       const conn = this.readyConn(connId);
-      assert(this.subBlocks.copies(id).length > 0, () => `duplicate: sub-block ${id} is not in flight`);
-      assert(this.canFetch(connId, id), () => `duplicate: connection ${connId} may not fetch sub-block ${id}`);
+      assert(this.subBlocks.copies(id).length > 0, "duplicate: sub-block {0} is not in flight", id);
+      assert(this.canFetch(connId, id), "duplicate: connection {0} may not fetch sub-block {1}", connId, id);
       this.host.send(conn, [id]);
       this.afterAction(null);
       this.stats.duplicatesRequested++;

@@ -131,11 +131,5 @@ export function runOne(loaded: LoadedScenario, opts: RunOptions): RunOutput {
   const kernel = w!.kernel;
   const log = kernel.log;
   if (log === null) return { result };
-  const kindNames: string[] = [];
-  for (let k = 0; ; k++) {
-    const name = kernel.kindName(k);
-    if (name.startsWith("kind#")) break;
-    kindNames.push(name);
-  }
-  return { result, eventLog: log, kindNames };
+  return { result, eventLog: log, kindNames: [...kernel.registeredKinds()] };
 }

@@ -4,16 +4,8 @@
 // transfer still in progress lives with whoever moves it (the world's live transfers), not here. finish()
 // turns the records into RunMetrics.
 
-import { SimError } from "../kernel/kernel.ts";
+import { assert } from "../../assert.ts";
 import type { BlockRecord, RebalanceRecord, RunMetrics, SeriesPoint, SubBlockOutcome, SubBlockRecord } from "./records.ts";
-
-/**
- * Throws what invariant() throws when its condition fails. Hot paths test the condition themselves and call this,
- * so the message (a template) is only built on failure and no closure is allocated per call.
- */
-function broken(message: string, timeUs: number): never {
-  throw new SimError("invariant", message, timeUs);
-}
 
 /** A sub-block record while the run goes on; `pending` until it ends one way or another. */
 interface PendingRecord {
@@ -71,7 +63,7 @@ export class Collector {
   /** Ends a pending record: how, when its first byte came (-1: none), when it ended, the bytes that crossed. */
   ended(index: number, outcome: SubBlockOutcome, firstByteUs: number, endUs: number, bytes: number): void {
     const rec = this.subBlocks[index];
-    if (rec === undefined || rec.outcome !== "pending") broken(`sub-block record ${index} ended twice`, endUs);
+    assert(rec !== undefined && rec.outcome === "pending", "sub-block record {0} ended twice", index);
     rec.outcome = outcome;
     rec.firstByteUs = firstByteUs;
     rec.endUs = endUs;

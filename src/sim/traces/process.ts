@@ -3,7 +3,7 @@
 // from a random offset and wrapped around (as Pensieve does), or a two-state good/bad Markov chain.
 
 import type { CapacitySpec } from "../config.ts";
-import { invariant } from "../kernel/kernel.ts";
+import { assert } from "../../assert.ts";
 import { makeSampler } from "../random/distributions.ts";
 import type { Rng } from "../random/streams.ts";
 import { traceDurationUs } from "./stats.ts";
@@ -26,15 +26,12 @@ export interface CapacityProcess {
  */
 export function traceProcess(trace: Trace, rng: Rng, randomOffset: boolean, scale: number): CapacityProcess {
   const { segments } = trace;
-  invariant(segments.length > 0, `trace ${trace.name} has no segments`);
+  assert(segments.length > 0, "trace {0} has no segments", trace.name);
   for (const s of segments) {
-    invariant(
-      Number.isInteger(s.durationUs) && s.durationUs >= 1,
-      `trace ${trace.name}: segment of ${s.durationUs} µs`,
-    );
-    invariant(Number.isFinite(s.bps) && s.bps >= 0, `trace ${trace.name}: segment of ${s.bps} bit/s`);
+    assert(Number.isInteger(s.durationUs) && s.durationUs >= 1, "trace {0}: segment of {1} µs", trace.name, s.durationUs);
+    assert(Number.isFinite(s.bps) && s.bps >= 0, "trace {0}: segment of {1} bit/s", trace.name, s.bps);
   }
-  invariant(Number.isFinite(scale) && scale > 0, `trace scale must be finite and > 0, got ${scale}`);
+  assert(Number.isFinite(scale) && scale > 0, "trace scale must be finite and > 0, got {0}", scale);
 
   const totalUs = traceDurationUs(trace);
   const offsetUs = randomOffset ? Math.min(totalUs - 1, Math.floor(rng.next() * totalUs)) : 0;
@@ -71,8 +68,8 @@ export interface MarkovCapacity {
  * draw, which memorylessness makes exact. Each segment then takes one draw.
  */
 export function markovProcess(spec: MarkovCapacity, rng: Rng): CapacityProcess {
-  invariant(spec.goodBps > 0 && spec.badBps >= 0, `markov capacity needs goodBps > 0 and badBps ≥ 0`);
-  invariant(spec.meanGoodS > 0 && spec.meanBadS > 0, `markov capacity needs positive mean holding times`);
+  assert(spec.goodBps > 0 && spec.badBps >= 0, "markov capacity needs goodBps > 0 and badBps ≥ 0");
+  assert(spec.meanGoodS > 0 && spec.meanBadS > 0, "markov capacity needs positive mean holding times");
   const holdGoodUs = makeSampler({ dist: "exponential", mean: spec.meanGoodS * 1e6 });
   const holdBadUs = makeSampler({ dist: "exponential", mean: spec.meanBadS * 1e6 });
   let good = rng.next() < spec.meanGoodS / (spec.meanGoodS + spec.meanBadS);

@@ -83,7 +83,7 @@ export class BlockSink {
     const first = c.firstSubBlock(block);
     const count = c.subBlocksIn(block);
     for (let i = 0; i < count; i++) {
-      if (this.okDelivered[first + i] !== 1) assert(false, "block {0} delivered without an intact sub-block {1}", block, first + i);
+      assert(this.okDelivered[first + i] === 1, "block {0} delivered without an intact sub-block {1}", block, first + i);
     }
     this.nextBlock++;
     const t = this.bounds.blockEnded(block);

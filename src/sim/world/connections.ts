@@ -108,12 +108,12 @@ export class Connections {
     const node = this.nodes[nodeId];
     const now = this.kernel.nowUs;
     const state = this.connState[conn];
-    if (state === undefined || state === ConnState.Connecting) assert(false, "request on conn {0} before it connected", conn);
+    assert(state !== undefined && state !== ConnState.Connecting, "request on conn {0} before it connected", conn);
     const jitter = node.jitterUs > 0 ? Math.floor(node.rng("jitter").next() * (node.jitterUs + 1)) : 0;
     const readyAtUs = now + node.rttUs + jitter;
     const c = this.content;
     for (const sb of ids) {
-      if (!c.isValid(sb)) assert(false, "request for sub-block {0} out of range", sb);
+      assert(c.isValid(sb), "request for sub-block {0} out of range", sb);
       const block = c.blockOf(sb);
       const sizeBytes = c.subBlockSize(sb);
       const record = this.collector.requested(sb, block, nodeId, node.kind, conn, now);
@@ -122,7 +122,7 @@ export class Connections {
         this.collector.ended(record, "dropped", -1, now, 0); // sent into a connection that is gone
         continue;
       }
-      if (this.transfers.find(conn, sb) >= 0) assert(false, "sub-block {0} requested twice on conn {1}", sb, conn);
+      assert(this.transfers.find(conn, sb) < 0, "sub-block {0} requested twice on conn {1}", sb, conn);
       this.transfers.open(conn, sb, record);
       this.network.send(conn, sb, sizeBytes, readyAtUs);
     }
@@ -240,9 +240,9 @@ export class Connections {
   onDelivered(conn: ConnId, sb: SubBlockId, sizeBytes: number, firstByteUs: number): void {
     const now = this.kernel.nowUs;
     const slot = this.transfers.find(conn, sb);
-    if (slot < 0) assert(false, "network delivered unrequested sub-block {0} on conn {1}", sb, conn);
+    assert(slot >= 0, "network delivered unrequested sub-block {0} on conn {1}", sb, conn);
     const node = this.nodes[this.connNode[conn]];
-    if (!node.online && this.connState[conn] !== ConnState.Closing) assert(false, "dead node {0} sent data", node.label);
+    assert(node.online || this.connState[conn] === ConnState.Closing, "dead node {0} sent data", node.label);
     this.transfers.setDelivered(slot, firstByteUs, now, sizeBytes);
     this.kernel.schedule(now, this.kinds.arrival, this.transfers.recordOf(slot));
     if (this.connState[conn] === ConnState.Closing && this.network.queued(conn).length === 0) {
@@ -324,7 +324,7 @@ export class Connections {
   private endTransfer(conn: ConnId, sb: SubBlockId, outcome: "dropped" | "cancelled", bytes: number, firstByteUs = -1): void {
     const t = this.transfers;
     const slot = t.find(conn, sb);
-    if (slot < 0) assert(false, "no transfer of sub-block {0} on conn {1}", sb, conn);
+    assert(slot >= 0, "no transfer of sub-block {0} on conn {1}", sb, conn);
     const known = t.firstByteUs(slot);
     const record = t.recordOf(slot);
     t.end(slot);

@@ -6,14 +6,14 @@
 // here). Every agent event goes through the kernel queue, so the agent is never re-entered from inside the
 // network. Its strategy gets the oracle (true capacities) when it is created.
 
-import { AssertionError } from "../../assert.ts";
+import { AssertionError, assert } from "../../assert.ts";
 import { Agent, createStrategy, StrategyError } from "../../agent/index.ts";
 import type { AgentConfig } from "../../agent/config.ts";
 import { Content } from "../../agent/content.ts";
 import type { AgentCommand, AgentEvent, AgentNote, NodeInfo } from "../../agent/ports.ts";
 import type { Oracle, Strategy, StrategyEnv } from "../../agent/strategy.ts";
 import type { SimConfig } from "../config.ts";
-import { invariant, Kernel, SimError } from "../kernel/kernel.ts";
+import { Kernel, SimError } from "../kernel/kernel.ts";
 import { BlockBounds, DOWNLINK, type SplitProbe } from "../metrics/block-bound.ts";
 import { Collector } from "../metrics/collector.ts";
 import type { RunResult } from "../metrics/records.ts";
@@ -160,7 +160,7 @@ export class World {
   };
 
   private addNode(node: SimNode): number {
-    invariant(node.id === this.nodes.length, "node ids are dense");
+    assert(node.id === this.nodes.length, "node ids are dense");
     this.nodes.push(node);
     this.network.addNode(node.id, node.uplinkBps * (1 - node.load) / (1 + node.connectedUsers), node.rttUs);
     return node.id;
