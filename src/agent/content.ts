@@ -67,8 +67,9 @@ export class Content {
   subBlockSize(id: SubBlockId): number {
     const block = this.blockOf(id);
     const i = id - block * this.subBlocksPerBlock;
-    assert(i < this.subBlocksIn(block), "sub-block {0} does not exist", id);
-    return Math.min(this.subBlockBytes, this.blockSize(block) - i * this.subBlockBytes);
+    const blockBytes = this.blockSize(block);
+    assert(i < Math.ceil(blockBytes / this.subBlockBytes), "sub-block {0} does not exist", id);
+    return Math.min(this.subBlockBytes, blockBytes - i * this.subBlockBytes);
   }
 
   isValid(id: SubBlockId): boolean {

@@ -14,25 +14,27 @@ type NoteBody = AgentNote extends infer N ? (N extends AgentNote ? Omit<N, "type
 export class Outbox {
   /** Time of the input being handled, µs. */
   nowUs = 0;
-  private readonly queue: AgentCommand[] = [];
+  /** Commands [head, tail) are waiting; the array is reused, never shortened (shortening costs a reallocation). */
+  private readonly queue: (AgentCommand | undefined)[] = [];
   private head = 0;
+  private tail = 0;
   private nextConnId: ConnId = 0;
   private nextTimerId: TimerId = 1;
 
   /** The oldest command not yet taken, or undefined when none is left. */
   poll(): AgentCommand | undefined {
-    const q = this.queue;
-    if (this.head < q.length) return q[this.head++];
-    if (q.length > 0) {
-      q.length = 0;
-      this.head = 0;
+    if (this.head < this.tail) {
+      const c = this.queue[this.head];
+      this.queue[this.head++] = undefined; // the driver owns it now
+      return c;
     }
+    this.head = this.tail = 0;
     return undefined;
   }
 
   /** Commands queued and not yet taken. */
   get pending(): number {
-    return this.queue.length - this.head;
+    return this.tail - this.head;
   }
 
   /** Opens a connection to nodeId under a new id. */
@@ -84,7 +86,9 @@ export class Outbox {
   }
 
   private push(command: AgentCommand): void {
-    assert(this.queue.length - this.head < MAX_PENDING_COMMANDS, "the driver left too many of the agent's commands undrained");
-    this.queue.push(command);
+    assert(this.tail - this.head < MAX_PENDING_COMMANDS, "the driver left too many of the agent's commands undrained");
+    if (this.tail < this.queue.length) this.queue[this.tail] = command;
+    else this.queue.push(command);
+    this.tail++;
   }
 }
