@@ -5,7 +5,7 @@
 // times are indexed for the earliest one and the due ones: a scan of the column while the table is small (as
 // cheap as it gets for the few dozen flows of one agent), a heap (time-heap.ts) once it is large.
 
-import { invariant } from "../kernel/kernel.ts";
+import { fail } from "../../assert.ts";
 import { TimeHeap } from "./time-heap.ts";
 
 /** What limits a flow at the last solve: its own cap, its source's uplink or its destination's downlink. */
@@ -56,7 +56,7 @@ export class FlowTable {
 
   /** Appends a row for connId (which must not have one) and returns its slot; the caller fills the columns. */
   add(connId: number, srcHost: number, dstHost: number): number {
-    if (!(this.slotOf(connId) < 0)) invariant(false, `conn ${connId} is already a flow`);
+    if (!(this.slotOf(connId) < 0)) fail("conn {0} is already a flow", connId);
     const k = this.size++;
     if (k === this.conn.length) this.grow();
     while (this.slotByConn.length <= connId) this.slotByConn.push(-1);
@@ -77,7 +77,7 @@ export class FlowTable {
   /** Removes connId's row; the last row takes its slot. */
   remove(connId: number): void {
     const k = this.slotOf(connId);
-    if (!(k >= 0)) invariant(false, `conn ${connId} is not a flow`);
+    if (!(k >= 0)) fail("conn {0} is not a flow", connId);
     const last = --this.size;
     if (k !== last) {
       const moved = this.conn[last];

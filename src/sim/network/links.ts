@@ -3,7 +3,7 @@
 // connection id, swap-remove); a flow crosses its source's uplink and its destination's downlink. A link's
 // usable capacity is its raw capacity × efficiency (and × factor for an uplink).
 
-import { invariant } from "../kernel/kernel.ts";
+import { assert, fail } from "../../assert.ts";
 
 export const upLink = (host: number): number => 2 * host;
 export const downLink = (host: number): number => 2 * host + 1;
@@ -24,7 +24,7 @@ export class Links {
     /** Link capacities × efficiency are usable for payload. */
     readonly efficiency: number,
   ) {
-    invariant(efficiency > 0 && efficiency <= 1, `network efficiency ${efficiency} outside (0, 1]`);
+    assert(efficiency > 0 && efficiency <= 1, "network efficiency {0} outside (0, 1]", efficiency);
   }
 
   get hostCount(): number {
@@ -98,7 +98,7 @@ export class Links {
 
   private removeAt(list: number[], pos: number[], connId: number, isUp: boolean): void {
     const i = pos[connId];
-    if (!(i >= 0 && list[i] === connId)) invariant(false, `conn ${connId} is not on its ${isUp ? "uplink" : "downlink"}`);
+    if (!(i >= 0 && list[i] === connId)) fail("conn {0} is not on its {1}", connId, isUp ? "uplink" : "downlink");
     const last = list.pop()!;
     if (last !== connId) {
       list[i] = last;

@@ -52,7 +52,8 @@
 // own completion/cancel, so an event that does not change the flow set (a back-to-back sub-block) costs
 // O(log flows). Exactly one kernel event is pending: the earliest completion, window step or readyAt.
 
-import { invariant, type Kernel } from "../kernel/kernel.ts";
+import { assert, fail } from "../../assert.ts";
+import type { Kernel } from "../kernel/kernel.ts";
 import { FlowTable } from "./flow-table.ts";
 import { downLink, upLink } from "./links.ts";
 import { MAX_QUEUE, SendQueue } from "./send-queue.ts";
@@ -133,7 +134,7 @@ export class Network {
     this.sharing = new Sharing(tcp ? config.efficiency : 1, config.maxSolveRounds);
     this.window = tcp ? new TcpWindow(config) : new NoWindow();
     if (config.downlinkBps !== undefined) {
-      invariant(config.downlinkBps >= 0, `negative downlink ${config.downlinkBps}`);
+      assert(config.downlinkBps >= 0, "negative downlink {0}", config.downlinkBps);
       this.agentHost = this.addHost(0, config.downlinkBps);
     }
     this.wakeup = new Wakeup(kernel, "network", () => this.onEvent());
@@ -143,15 +144,15 @@ export class Network {
 
   /** Adds a host; returns its id (dense, from 0). The uplink must be finite; the downlink may be Infinity. */
   addHost(uplinkBps: number, downlinkBps: number): number {
-    if (!validBps(uplinkBps, true)) invariant(false, `host ${this.sharing.links.hostCount}: bad uplink ${uplinkBps}`);
+    if (!validBps(uplinkBps, true)) fail("host {0}: bad uplink {1}", this.sharing.links.hostCount, uplinkBps);
     if (!validBps(downlinkBps, false))
-      invariant(false, `host ${this.sharing.links.hostCount}: bad downlink ${downlinkBps}`);
+      fail("host {0}: bad downlink {1}", this.sharing.links.hostCount, downlinkBps);
     return this.sharing.addHost(uplinkBps, downlinkBps);
   }
 
   setHostUplink(host: number, uplinkBps: number): void {
     this.checkHost(host);
-    if (!validBps(uplinkBps, true)) invariant(false, `host ${host}: bad uplink ${uplinkBps}`);
+    if (!validBps(uplinkBps, true)) fail("host {0}: bad uplink {1}", host, uplinkBps);
     this.sharing.setUplink(host, uplinkBps);
     this.refreshIfNeeded();
   }
@@ -159,14 +160,14 @@ export class Network {
   /** Multiplies the host's uplink (0 stalls it: no bytes, no first byte, until it is raised again). */
   setHostUplinkFactor(host: number, factor: number): void {
     this.checkHost(host);
-    if (!validBps(factor, true)) invariant(false, `host ${host}: bad factor ${factor}`);
+    if (!validBps(factor, true)) fail("host {0}: bad factor {1}", host, factor);
     this.sharing.setFactor(host, factor);
     this.refreshIfNeeded();
   }
 
   setHostDownlink(host: number, downlinkBps: number): void {
     this.checkHost(host);
-    if (!validBps(downlinkBps, false)) invariant(false, `host ${host}: bad downlink ${downlinkBps}`);
+    if (!validBps(downlinkBps, false)) fail("host {0}: bad downlink {1}", host, downlinkBps);
     this.sharing.setDownlink(host, downlinkBps);
     this.refreshIfNeeded();
   }
@@ -175,10 +176,10 @@ export class Network {
 
   /** A node that sends to the agent (ids dense from 0), with its RTT to the agent. */
   addNode(nodeId: number, uplinkBps: number, rttUs: number): void {
-    if (!(this.agentHost >= 0)) invariant(false, "addNode needs config.downlinkBps (the agent's host)");
+    if (!(this.agentHost >= 0)) fail("addNode needs config.downlinkBps (the agent's host)");
     if (nodeId !== this.nodeHost.length)
-      invariant(false, `node ids must be dense: got ${nodeId}, expected ${this.nodeHost.length}`);
-    if (!(rttUs >= 0 && Number.isFinite(rttUs))) invariant(false, `node ${nodeId}: bad rtt ${rttUs}`);
+      fail("node ids must be dense: got {0}, expected {1}", nodeId, this.nodeHost.length);
+    if (!(rttUs >= 0 && Number.isFinite(rttUs))) fail("node {0}: bad rtt {1}", nodeId, rttUs);
     this.nodeHost.push(this.addHost(uplinkBps, Infinity));
     this.nodeRttUs.push(rttUs);
   }
@@ -193,7 +194,7 @@ export class Network {
 
   /** The agent's downlink. */
   setDownlink(bps: number): void {
-    if (!(bps >= 0)) invariant(false, `bad downlink ${bps}`);
+    if (!(bps >= 0)) fail("bad downlink {0}", bps);
     this.setHostDownlink(this.agentHost, bps);
   }
 
@@ -215,8 +216,8 @@ export class Network {
   connect(connId: number, srcHost: number, dstHost: number, rttUs: number): void {
     this.checkHost(srcHost);
     this.checkHost(dstHost);
-    if (!(Number.isInteger(connId) && connId >= 0)) invariant(false, `bad connection id ${connId}`);
-    if (!(rttUs >= 0 && Number.isFinite(rttUs))) invariant(false, `conn ${connId}: bad rtt ${rttUs}`);
+    if (!(Number.isInteger(connId) && connId >= 0)) fail("bad connection id {0}", connId);
+    if (!(rttUs >= 0 && Number.isFinite(rttUs))) fail("conn {0}: bad rtt {1}", connId, rttUs);
     while (this.connState.length <= connId) {
       this.connState.push(CONN_UNUSED);
       this.connSrc.push(-1);
@@ -224,7 +225,7 @@ export class Network {
       this.queues.push(null);
       this.firstByteUs.push(-1);
     }
-    if (!(this.connState[connId] === CONN_UNUSED)) invariant(false, `connection id ${connId} reused`);
+    if (!(this.connState[connId] === CONN_UNUSED)) fail("connection id {0} reused", connId);
     this.connState[connId] = CONN_OPEN;
     this.connSrc[connId] = srcHost;
     this.connDst[connId] = dstHost;
@@ -235,8 +236,8 @@ export class Network {
   send(connId: number, subBlockId: number, sizeBytes: number, readyAtUs: number): void {
     const q = this.openQueue(connId);
     if (!(Number.isInteger(sizeBytes) && sizeBytes >= 0))
-      invariant(false, `conn ${connId}: bad sub-block size ${sizeBytes}`);
-    if (!(Number.isFinite(readyAtUs))) invariant(false, `conn ${connId}: bad readyAt ${readyAtUs}`);
+      fail("conn {0}: bad sub-block size {1}", connId, sizeBytes);
+    if (!(Number.isFinite(readyAtUs))) fail("conn {0}: bad readyAt {1}", connId, readyAtUs);
     const wasEmpty = q.length === 0;
     q.push(subBlockId, sizeBytes, readyAtUs);
     if (!wasEmpty) return; // queued behind the head: nothing changes until the head is done
@@ -362,19 +363,19 @@ export class Network {
 
   private checkHost(host: number): void {
     if (!(Number.isInteger(host) && host >= 0 && host < this.sharing.links.hostCount))
-      invariant(false, `unknown host ${host}`);
+      fail("unknown host {0}", host);
   }
 
   private hostOfNode(nodeId: number): number {
     const host = this.nodeHost[nodeId];
-    if (host === undefined) invariant(false, `unknown node ${nodeId}`);
+    if (host === undefined) fail("unknown node {0}", nodeId);
     return host;
   }
 
   private openQueue(connId: number): SendQueue {
     const q = this.queues[connId];
     if (!(q !== undefined && q !== null && this.connState[connId] === CONN_OPEN))
-      invariant(false, `send on connection ${connId}, which is not open`, this.kernel.nowUs);
+      fail("send on connection {0}, which is not open", connId);
     return q;
   }
 
@@ -414,7 +415,7 @@ export class Network {
 
   /** connId's head is eligible: it becomes an active flow (rate set by the next solve). */
   private activate(connId: number, now: number): void {
-    if (this.waiting.has(connId)) invariant(false, `conn ${connId} activated while waiting`, now);
+    if (this.waiting.has(connId)) fail("conn {0} activated while waiting", connId);
     const q = this.queues[connId]!;
     const f = this.flows;
     const k = f.add(connId, this.connSrc[connId], this.connDst[connId]);
@@ -463,7 +464,7 @@ export class Network {
         this.deliveredBytes += f.remBytes[k]; // the ≤ EPS_BYTES left are counted as delivered
         f.remBytes[k] = 0;
         this.nextHead(c, q, now);
-        if (this.nDone > MAX_QUEUE + f.size) invariant(false, "network completion loop did not terminate", now);
+        if (this.nDone > MAX_QUEUE + f.size) fail("network completion loop did not terminate");
       }
     }
 
@@ -536,7 +537,7 @@ export class Network {
     if (s.solvesAll) {
       // A star solve overwrites every rate in the table: settle every row first.
       for (let k = 0; k < f.size; k++) if (t0Us[k] !== now) this.deliveredBytes += settleRow(f, k, now);
-      const n = s.solve(f, now);
+      const n = s.solve(f);
       for (let k = 0; k < n; k++) {
         const c = conn[k];
         const r = rateBps[k];
@@ -547,7 +548,7 @@ export class Network {
       f.endsWritten();
       return;
     }
-    const n = s.solve(f, now);
+    const n = s.solve(f);
     const bulk = n > 8 && n * 4 > f.size; // many rows: write the completion times, then re-index them at once
     const { outSlot, outRate, outLevel, outBottleneck } = s;
     for (let i = 0; i < n; i++) {

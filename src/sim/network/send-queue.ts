@@ -2,7 +2,7 @@
 // sub-block id, its size and the time its request reaches the node (readyAt, µs). Entries [head, tail) are
 // queued; the arrays keep their storage when the queue empties (most queues empty and refill once per block).
 
-import { invariant } from "../kernel/kernel.ts";
+import { fail } from "../../assert.ts";
 
 /** Safety bound on the sub-blocks one connection may have queued. */
 export const MAX_QUEUE = 1 << 20;
@@ -19,7 +19,7 @@ export class SendQueue {
   }
 
   push(id: number, sizeBytes: number, readyAtUs: number): void {
-    if (!(this.length < MAX_QUEUE)) invariant(false, `more than ${MAX_QUEUE} sub-blocks queued on one connection`);
+    if (!(this.length < MAX_QUEUE)) fail("more than {0} sub-blocks queued on one connection", MAX_QUEUE);
     const t = this.tail++;
     this.ids[t] = id;
     this.sizes[t] = sizeBytes;

@@ -22,7 +22,7 @@
 // Invariants (asserted after every solve, on the links solved): no link carries more than its capacity, no
 // negative rate, nothing through a link of capacity 0.
 
-import { invariant } from "../kernel/kernel.ts";
+import { fail } from "../../assert.ts";
 import { BY_CAP, BY_DOWNLINK, BY_UPLINK, type FlowTable } from "./flow-table.ts";
 import { downLink, Links, upLink } from "./links.ts";
 import { FROZEN_BY_CAP, MaxMinFiller } from "./maxmin-general.ts";
@@ -235,7 +235,7 @@ export class Sharing {
    * (solvesAll) writes the rates and levels of every row into the table, so the caller settles every row
    * first; a general solve leaves the table alone and gives out*[0..outCount-1]. Returns outCount.
    */
-  solve(flows: FlowTable, nowUs: number): number {
+  solve(flows: FlowTable): number {
     this.dirty = false;
     this.outCount = 0;
     if (flows.size === 0) {
@@ -247,7 +247,7 @@ export class Sharing {
       if (this.seeds.length > 0) this.seeds.length = 0;
       this.full = true;
       this.stats.starSolves++;
-      this.solveStar(flows, nowUs);
+      this.solveStar(flows);
     } else {
       if (this.full) {
         this.seeds.length = 0;
@@ -255,7 +255,7 @@ export class Sharing {
         this.full = false;
       }
       this.stats.generalSolves++;
-      this.solveGeneral(flows, nowUs);
+      this.solveGeneral(flows);
     }
     return this.outCount;
   }
@@ -270,7 +270,7 @@ export class Sharing {
   }
 
   /** Every flow at once, through the star solver (one destination). */
-  private solveStar(flows: FlowTable, nowUs: number): void {
+  private solveStar(flows: FlowTable): void {
     const nFlows = flows.size;
     if (this.flowLocal.length < nFlows) {
       const n = flows.conn.length;
@@ -306,27 +306,27 @@ export class Sharing {
     for (let k = 0; k < nFlows; k++) {
       const r = outRate[k];
       const local = flowLocal[k];
-      if (!(r >= 0)) invariant(false, `negative rate ${r} on conn ${flows.conn[k]}`, nowUs);
+      if (!(r >= 0)) fail("negative rate {0} on conn {1}", r, flows.conn[k]);
       if (r > 0 && !(localCap[local] > 0))
-        invariant(false, `conn ${flows.conn[k]} sends from a host with no capacity`, nowUs);
+        fail("conn {0} sends from a host with no capacity", flows.conn[k]);
       localUsed[local] += r;
       total += r;
       outLevel[k] = localLevel[local];
     }
     if (!(total <= downlink * (1 + TOL) + ABS_TOL_BPS)) {
-      invariant(false, `downlink over capacity: ${total} > ${downlink} bps`, nowUs);
+      fail("downlink over capacity: {0} > {1} bps", total, downlink);
     }
     for (let h = 0; h < nHosts; h++) {
       const cap = localCap[h];
       if (!(localUsed[h] <= cap * (1 + TOL) + ABS_TOL_BPS)) {
-        invariant(false, `host ${localHost[h]} over capacity: ${localUsed[h]} > ${cap} bps`, nowUs);
+        fail("host {0} over capacity: {1} > {2} bps", localHost[h], localUsed[h], cap);
       }
     }
     this.outCount = nFlows;
   }
 
   /** The flows of the seeds and whatever the checks add, through progressive filling. */
-  private solveGeneral(flows: FlowTable, nowUs: number): void {
+  private solveGeneral(flows: FlowTable): void {
     this.nA = 0;
     const stamp = ++this.aStamp;
     const seeds = this.seeds;
@@ -344,14 +344,14 @@ export class Sharing {
         this.growToComponent(flows, stamp);
       }
       this.fill(flows, stamp);
-      if (!this.check(flows, stamp, !whole, nowUs)) break;
+      if (!this.check(flows, stamp, !whole)) break;
     }
     this.stats.generalRounds += rounds;
     this.stats.generalFlows += this.nA;
 
     for (let i = 0; i < this.nA; i++) {
       const r = this.aRate[i];
-      if (!(r >= 0 && r < Infinity)) invariant(false, `bad rate ${r} on conn ${this.aConn[i]}`, nowUs);
+      if (!(r >= 0 && r < Infinity)) fail("bad rate {0} on conn {1}", r, this.aConn[i]);
       this.outSlot[i] = this.aSlot[i];
       this.outRate[i] = r;
       this.outLevel[i] = Math.min(this.lLevel[this.aUp[i]], this.lLevel[this.aDown[i]]);
@@ -447,7 +447,7 @@ export class Sharing {
    * Checks A's links (capacity always; the bottleneck rules (i) and (ii) when `rules`): adds the B flows of
    * every link that fails to A. Returns true when A grew (solve again).
    */
-  private check(flows: FlowTable, stamp: number, rules: boolean, nowUs: number): boolean {
+  private check(flows: FlowTable, stamp: number, rules: boolean): boolean {
     const nA0 = this.nA; // flows added to A by this check have no rate yet: they count as B until solved
 
     for (let l = 0; l < this.nL; l++) {
@@ -463,7 +463,7 @@ export class Sharing {
           const r = this.aRate[this.aIndex[c]];
           total += r;
           if (r > maxA) maxA = r;
-          if (r > 0 && !(cap > 0)) invariant(false, `conn ${c} crosses a link of capacity 0 at ${r} bps`, nowUs);
+          if (r > 0 && !(cap > 0)) fail("conn {0} crosses a link of capacity 0 at {1} bps", c, r);
         } else {
           const r = flows.rateBps[flows.slotOf(c)];
           total += r;
@@ -471,7 +471,7 @@ export class Sharing {
         }
       }
       if (!(total <= cap * (1 + TOL) + ABS_TOL_BPS)) {
-        invariant(false, `${link & 1 ? "downlink" : "uplink"} of host ${link >> 1} over capacity: ${total} > ${cap} bps`, nowUs);
+        fail("{0} of host {1} over capacity: {2} > {3} bps", link & 1 ? "downlink" : "uplink", link >> 1, total, cap);
       }
       if (!rules || on.length === 0 || maxB === 0) continue;
       const level = this.lLevel[l];

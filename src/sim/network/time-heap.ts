@@ -5,7 +5,7 @@
 // they go back to flat. Ties are broken by id, so anything read from the set is a deterministic function of its
 // operations.
 
-import { invariant } from "../kernel/kernel.ts";
+import { fail } from "../../assert.ts";
 
 /** Entries from which the set is kept as a heap. */
 const HEAP_FROM = 96;
@@ -97,7 +97,7 @@ export class TimeHeap {
     for (let i = 0; i < count; i++) {
       const id = ids[i];
       while (this.pos.length <= id) this.pos.push(-1);
-      if (!(this.pos[id] < 0)) invariant(false, `time heap: id ${id} twice in a rebuild`);
+      if (!(this.pos[id] < 0)) fail("time heap: id {0} twice in a rebuild", id);
       this.ids[i] = id;
       this.times[i] = times[i];
       this.pos[id] = i;

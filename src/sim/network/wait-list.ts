@@ -4,7 +4,7 @@
 // front where a removal moves the last entry into the freed position. A heap of the wake-up times finds the
 // earliest one and the due ones without scanning the list.
 
-import { invariant } from "../kernel/kernel.ts";
+import { fail } from "../../assert.ts";
 import { sortAscending } from "./flow-table.ts";
 import { TimeHeap } from "./time-heap.ts";
 
@@ -21,7 +21,7 @@ export class WaitList {
   }
 
   add(connId: number, wakeUs: number): void {
-    if (this.has(connId)) invariant(false, `conn ${connId} is already waiting`);
+    if (this.has(connId)) fail("conn {0} is already waiting", connId);
     while (this.posByConn.length <= connId) this.posByConn.push(-1);
     this.posByConn[connId] = this.conns.length;
     this.conns.push(connId);
@@ -31,7 +31,7 @@ export class WaitList {
 
   remove(connId: number): void {
     const pos = this.posByConn[connId] ?? -1;
-    if (!(pos >= 0)) invariant(false, `conn ${connId} is not waiting`);
+    if (!(pos >= 0)) fail("conn {0} is not waiting", connId);
     const last = this.conns.pop()!;
     const lastWake = this.wakeUs.pop()!;
     if (last !== connId) {

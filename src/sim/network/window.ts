@@ -11,7 +11,7 @@
 //   solve that follows restarts it if the flow is still cap-bound); if it is not, the clock just stops. Going
 //   idle stops the clock.
 
-import { invariant } from "../kernel/kernel.ts";
+import { assert } from "../../assert.ts";
 import type { FlowTable } from "./flow-table.ts";
 import { TimeHeap } from "./time-heap.ts";
 
@@ -77,9 +77,9 @@ export class TcpWindow implements FlowWindow {
   private readonly due: number[] = [];
 
   constructor(private readonly config: WindowConfig) {
-    invariant(config.initialWindowBytes > 0, "tcp initial window must be positive");
-    invariant(config.receiveWindowBytes > 0, "tcp receive window must be positive");
-    invariant(config.idleRestartUs >= 0, "tcp idle restart must be ≥ 0");
+    assert(config.initialWindowBytes > 0, "tcp initial window must be positive");
+    assert(config.receiveWindowBytes > 0, "tcp receive window must be positive");
+    assert(config.idleRestartUs >= 0, "tcp idle restart must be ≥ 0");
   }
 
   open(connId: number, rttUs: number, nowUs: number): void {
