@@ -335,6 +335,7 @@ export class Sharing {
     seeds.length = 0;
     if (this.nA === 0) return;
 
+    // At most maxRounds + 1 rounds: the last one solves the whole component, which needs no check.
     let rounds = 0;
     for (;;) {
       rounds++;
