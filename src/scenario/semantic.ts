@@ -6,10 +6,11 @@ import type { Distribution, Scenario } from "./schema.ts";
 import { describeValue } from "./errors.ts";
 import type { DraftIssue } from "./zod-issues.ts";
 import { suggestion } from "./zod-issues.ts";
+import { checkSwarm } from "./swarm-semantic.ts";
 
-type Path = readonly PropertyKey[];
+export type Path = readonly PropertyKey[];
 
-function issue(path: Path, expected: string, found: unknown, hint = ""): DraftIssue {
+export function issue(path: Path, expected: string, found: unknown, hint = ""): DraftIssue {
   const shown = describeValue(found);
   return { path, expected, found: shown, message: `expected ${expected}, found ${shown}${hint}` };
 }
@@ -85,7 +86,7 @@ const FLOOR_TEXT: Record<Floor, string> = {
   unit: "a number in [0, 1]",
 };
 
-function checkDistribution(d: Distribution | undefined, path: Path, floor: Floor, out: DraftIssue[]): void {
+export function checkDistribution(d: Distribution | undefined, path: Path, floor: Floor, out: DraftIssue[]): void {
   if (d === undefined) return;
   if (typeof d === "number") {
     if (!fits(d, floor)) out.push(issue(path, FLOOR_TEXT[floor], d));
@@ -156,5 +157,6 @@ export function checkSemantics(s: Scenario, strategyNames: readonly string[]): D
   checkStrategies(s, strategyNames, out);
   checkChurn(s, out);
   checkNodeDistributions(s, out);
+  checkSwarm(s, strategyNames, out);
   return out;
 }
