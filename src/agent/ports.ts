@@ -14,7 +14,8 @@ export type SubBlockId = number;
 /** Identifies one timer the agent set: allocated by the agent from 1 up, never reused within a run. */
 export type TimerId = number;
 
-export type NodeKind = "peer" | "server" | "origin";
+/** A seeding peer, a content server, the origin, or (in a swarm) another viewer running the agent. */
+export type NodeKind = "peer" | "server" | "origin" | "viewer";
 
 /** Node state as the tracker (the connection control server) reports it: possibly noisy or stale. */
 export interface NodeInfo {

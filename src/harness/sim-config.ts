@@ -143,13 +143,13 @@ function viewerGroupFor(g: ViewerGroup, gi: number, s: Scenario): ViewerGroupCon
   return {
     name: g.name ?? `viewers[${gi}]`,
     count: g.count,
+    startUs: Math.round((g.start_s ?? 0) * 1e6),
     ...(a !== undefined
       ? {
           arrivals: {
             process: a.process,
             ratePerS: a.rate_per_s,
             decayS: a.decay_s ?? Number.POSITIVE_INFINITY,
-            startUs: Math.round((a.start_s ?? 0) * 1e6),
             maxCount: a.max_count ?? DEFAULT_VIEWER_ARRIVALS,
           },
         }
@@ -173,7 +173,7 @@ export function swarmConfigFor(s: Scenario): SwarmConfig | null {
   if (s.viewers === undefined) return null;
   const w = s.swarm;
   return {
-    agent: { uplinkBps: s.agent.uplink_bps ?? 0, serving: servingFor(s.agent, s), departure: departureFor(s.agent.departure) },
+    agent: { uplinkBps: s.agent.uplink_bps ?? 0, serving: servingFor(s.agent, s), lingerS: s.agent.linger_s ?? 0 },
     groups: s.viewers.map((g, gi) => viewerGroupFor(g, gi, s)),
     announceIntervalUs: Math.round((w?.announce_interval_s ?? DEFAULT_ANNOUNCE_INTERVAL_S) * 1e6),
     seriesBinUs: Math.round((w?.series_bin_s ?? DEFAULT_SERIES_BIN_S) * 1e6),

@@ -32,7 +32,7 @@ export interface RunFolder {
 }
 
 const OUTCOMES: readonly SubBlockOutcome[] = ["ok", "corrupt", "dropped", "cancelled", "duplicate"];
-const NODE_KINDS: readonly SubBlockRecord["nodeKind"][] = ["peer", "server", "origin"];
+const NODE_KINDS: readonly SubBlockRecord["nodeKind"][] = ["peer", "server", "origin", "viewer"];
 
 /** Rows of a CSV file as objects keyed by column, after checking the header is exactly `columns`. */
 function readTable<C extends string>(dir: string, file: string, columns: readonly C[]): Record<C, string>[] {

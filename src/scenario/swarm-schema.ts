@@ -35,7 +35,10 @@ export const Departure = z.strictObject({
   linger_s: Distribution.optional().describe(
     "seconds it stays as a seeder after its playback ended (default 0: it leaves when playback ends)",
   ),
-  abandon_per_min: nonNegative
+  abandon_per_min: z
+    .number()
+    .min(0)
+    .lt(1)
     .optional()
     .describe("probability per minute of abandoning (leaving before playback ends), a hazard while it is in the swarm (default 0)"),
 });
@@ -46,9 +49,8 @@ export const ViewerArrivals = z.strictObject({
   process: z
     .enum(["poisson", "decaying"])
     .describe("poisson: at rate_per_s; decaying: at rate_per_s × e^(−t/decay_s), the measured shape of a flash crowd"),
-  rate_per_s: positive.describe("arrivals per second (decaying: at start_s)"),
+  rate_per_s: positive.describe("arrivals per second (decaying: at the group's start_s)"),
   decay_s: positive.optional().describe("decaying: the time constant τ of the rate"),
-  start_s: nonNegative.optional().describe("when the process starts (default 0)"),
   max_count: z.number().int().min(0).optional().describe("at most this many arrivals (default 1000)"),
 });
 export type ViewerArrivals = z.infer<typeof ViewerArrivals>;
@@ -60,7 +62,8 @@ export const StrategyShare = z.strictObject({
 
 export const ViewerGroup = z.strictObject({
   name: z.string().optional(),
-  count: z.number().int().min(0).default(0).describe("viewers present at t0 (a flash crowd at t0)"),
+  count: z.number().int().min(0).default(0).describe("viewers that ask to play at start_s, all at once (a flash crowd)"),
+  start_s: nonNegative.optional().describe("when the count viewers ask to play and the arrival process starts (default 0)"),
   arrivals: ViewerArrivals.optional(),
   downlink_bps: Distribution,
   uplink_bps: Distribution,
@@ -76,7 +79,9 @@ export const ViewerGroup = z.strictObject({
   departure: Departure.optional(),
   reserve_s: nonNegative
     .optional()
-    .describe("each viewer reserves this long before it asks to play (claim 27; default 0: no reservation)"),
+    .describe(
+      "reservations (claim 27): each viewer reserves up to this long before it asks to play (uniformly in (0, reserve_s]) and prefetches the first blocks meanwhile (default 0: no reservation)",
+    ),
 });
 export type ViewerGroup = z.infer<typeof ViewerGroup>;
 
@@ -87,7 +92,9 @@ export const AgentSwarmFields = {
     .describe("one-way latency of the agent's host to the core: its RTT to a node is 2 × latency_ms + the node's rtt_ms (default 0)"),
   uplink_bps: nonNegative.optional().describe("in a swarm: the agent's uplink, for serving other viewers (default 0)"),
   ...servingFields,
-  departure: Departure.optional().describe("in a swarm: when the agent leaves (default: when its playback ends)"),
+  linger_s: nonNegative
+    .optional()
+    .describe("in a swarm: the agent stays this long as a seeder after its playback ended (default 0)"),
   max_buffer_s: nonNegative
     .optional()
     .describe("the player's maximum buffer: downloading pauses while this much content is buffered ahead (default 0: no limit)"),

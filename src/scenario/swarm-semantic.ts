@@ -17,7 +17,6 @@ export function checkSwarm(s: Scenario, strategyNames: readonly string[], out: D
       out.push(issue(path, `a strategy: one of ${strategyNames.join(", ")}`, name, suggestion(name, strategyNames)));
     }
   };
-  checkDistribution(s.agent.departure?.linger_s, ["agent", "departure", "linger_s"], "non-negative", out);
   (s.viewers ?? []).forEach((g, i) => {
     const base = ["viewers", i];
     checkDistribution(g.downlink_bps, [...base, "downlink_bps"], "positive", out);

@@ -20,11 +20,10 @@ export interface DepartureConfig {
 
 /** Viewers of a group arriving after t0. */
 export interface ViewerArrivalsConfig {
-  /** poisson: constant rate; decaying: ratePerS × e^(−(t − start)/decayS). */
+  /** poisson: constant rate; decaying: ratePerS × e^(−(t − the group's start)/decayS). */
   readonly process: "poisson" | "decaying";
   readonly ratePerS: number;
   readonly decayS: number;
-  readonly startUs: number;
   readonly maxCount: number;
 }
 
@@ -37,8 +36,10 @@ export interface StrategyShareConfig {
 export interface ViewerGroupConfig {
   /** The group's name (or `viewers[i]`), for agents.csv. */
   readonly name: string;
-  /** Viewers present at t0. */
+  /** Viewers that ask to play at startUs, all at once. */
   readonly count: number;
+  /** When the count viewers ask to play and the arrival process starts, µs. */
+  readonly startUs: number;
   readonly arrivals?: ViewerArrivalsConfig;
   readonly downlinkBps: Distribution;
   readonly uplinkBps: Distribution;
@@ -49,7 +50,7 @@ export interface ViewerGroupConfig {
   /** At least one entry; shares need not sum to 1. */
   readonly strategies: readonly StrategyShareConfig[];
   readonly departure: DepartureConfig;
-  /** How long before it asks to play a viewer reserves (0: no reservation). */
+  /** A viewer reserves up to this long before it asks to play (uniformly; 0: no reservation), µs. */
   readonly reserveUs: number;
 }
 
@@ -57,7 +58,8 @@ export interface ViewerGroupConfig {
 export interface SwarmAgentConfig {
   readonly uplinkBps: number;
   readonly serving: ServingConfig;
-  readonly departure: DepartureConfig;
+  /** It stays this long (s) after its playback ended. */
+  readonly lingerS: number;
 }
 
 export interface SwarmConfig {

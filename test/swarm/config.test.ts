@@ -40,11 +40,12 @@ describe("swarm configuration", () => {
     const text = `${BASE}viewers:\n  - count: 3\n    downlink_bps: 20000000\n    uplink_bps: 2000000\n`;
     const c = simConfigFor(parseScenarioText(text, "x.yaml", DIR));
     expect(c.swarm).toEqual({
-      agent: { uplinkBps: 0, serving: { uploadSlots: 4, cacheBytes: 4194304, cachePolicy: "lru" }, departure: { lingerS: 0, abandonPerMin: 0 } },
+      agent: { uplinkBps: 0, serving: { uploadSlots: 4, cacheBytes: 4194304, cachePolicy: "lru" }, lingerS: 0 },
       groups: [
         {
           name: "viewers[0]",
           count: 3,
+          startUs: 0,
           downlinkBps: 20000000,
           uplinkBps: 2000000,
           latencyMs: 0,
@@ -67,7 +68,8 @@ describe("swarm configuration", () => {
       "max_connections: 6, max_buffer_s: 30, latency_ms: 12.5, uplink_bps: 3000000 }",
     )}viewers:
   - name: crowd
-    arrivals: { process: decaying, rate_per_s: 20, decay_s: 30, start_s: 5, max_count: 100 }
+    start_s: 5
+    arrivals: { process: decaying, rate_per_s: 20, decay_s: 30, max_count: 100 }
     downlink_bps: 20000000
     uplink_bps: { dist: uniform, min: 1000000, max: 3000000 }
     latency_ms: 15
@@ -88,7 +90,8 @@ swarm: { announce_interval_s: 2, series_bin_s: 0.5, reservations: { prefetch_blo
     const g = s.groups[0];
     expect(g.name).toBe("crowd");
     expect(g.count).toBe(0);
-    expect(g.arrivals).toEqual({ process: "decaying", ratePerS: 20, decayS: 30, startUs: 5_000_000, maxCount: 100 });
+    expect(g.startUs).toBe(5_000_000);
+    expect(g.arrivals).toEqual({ process: "decaying", ratePerS: 20, decayS: 30, maxCount: 100 });
     expect(g.serving).toEqual({ uploadSlots: 2, cacheBytes: 1048576, cachePolicy: "fifo" });
     expect(g.strategies).toEqual([
       { strategy: null, share: 3 },

@@ -12,7 +12,7 @@ interface PendingRecord {
   subBlockId: number;
   block: number;
   nodeId: number;
-  nodeKind: "peer" | "server" | "origin";
+  nodeKind: "peer" | "server" | "origin" | "viewer";
   connId: number;
   requestUs: number;
   firstByteUs: number;

@@ -1,6 +1,8 @@
 // What one simulated run produces: per-run metrics, per-block and per-sub-block records, time series for
 // charts, and the fingerprint. Plain data (JSON-serialisable), the only thing the harness and reports see.
 
+import type { SwarmResult } from "./swarm-records.ts";
+
 export type SubBlockOutcome = "ok" | "corrupt" | "dropped" | "cancelled" | "duplicate";
 
 /** One sub-block on one request: what it cost and how it ended. Times in µs; -1 when it never happened. */
@@ -8,7 +10,7 @@ export interface SubBlockRecord {
   readonly subBlockId: number;
   readonly block: number;
   readonly nodeId: number;
-  readonly nodeKind: "peer" | "server" | "origin";
+  readonly nodeKind: "peer" | "server" | "origin" | "viewer";
   readonly connId: number;
   readonly requestUs: number;
   readonly firstByteUs: number;
@@ -99,6 +101,8 @@ export interface RunResult {
   readonly stalls: readonly (readonly [number, number])[];
   /** Peers online, sampled at every change. */
   readonly peersOnlineSeries: readonly SeriesPoint[];
+  /** Swarm mode only: every viewer's row and the swarm's figures and series. */
+  readonly swarm?: SwarmResult;
   /** Wall-clock figures, kept out of every written output (they differ run to run). */
   readonly wall: { readonly simMs: number };
 }
