@@ -9,8 +9,8 @@
 // verdict is wrong with probability at most 1 − confidence over all looks (a union bound), when the mean of the
 // differences is close to normal. Also the worst seed (largest rise) and whether it alone makes most of the change.
 
-import { mean } from "./stats.ts";
-import { studentTQuantile } from "./student-t.ts";
+import { mean } from "../stats/aggregate.ts";
+import { studentTQuantile } from "../stats/student-t.ts";
 
 export type MetricVerdict = "pass" | "improved" | "regression" | "inconclusive";
 

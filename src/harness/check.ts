@@ -38,7 +38,7 @@ import {
 import { checkJunit, checkMarkdown } from "./check-report.ts";
 import { judgeDifferences, marginOf, type MetricVerdict, worstSeed } from "./check-stats.ts";
 import { runOne } from "./run.ts";
-import { mean } from "./stats.ts";
+import { mean } from "../stats/aggregate.ts";
 import { allStrategies, type StrategyModule, strategyFactory as factoryOf } from "./strategy-module.ts";
 
 export { type Baseline, baselineJson, loadBaseline, parseBaseline } from "./check-baseline.ts";

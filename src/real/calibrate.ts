@@ -12,7 +12,7 @@
 // Before the measured runs, one short unmeasured run warms up the JIT and the HTTP stack.
 
 import type { TopLevelSpec } from "vega-lite";
-import { quantile } from "../harness/stats.ts";
+import { quantile } from "../stats/aggregate.ts";
 import { commitOutputs } from "../report/output-folder.ts";
 import { formatRatio, formatSeconds, csvText } from "../report/csv.ts";
 import { buildRunOutputs } from "../report/outputs.ts";

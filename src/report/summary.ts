@@ -6,7 +6,7 @@
 // newline, no timestamps, no Node version, no absolute paths.
 
 import type { StrategyModuleInfo } from "../harness/strategy-module.ts";
-import { type Aggregate, aggregate, type PairedDifference, pairedDifference } from "../harness/stats.ts";
+import { type Aggregate, aggregate, type PairedDifference, pairedDifference } from "../stats/aggregate.ts";
 import type { Scenario } from "../scenario/schema.ts";
 import type { RunMetrics, RunResult } from "../sim/metrics/records.ts";
 import { TOOL_NAME, TOOL_VERSION } from "../version.ts";

@@ -6,7 +6,7 @@
 // keep the block rule (one block at a time). Plain text with aligned columns for the terminal, and a markdown
 // variant.
 
-import { mean, median } from "../harness/stats.ts";
+import { mean, median } from "../stats/aggregate.ts";
 import type { Scenario } from "../scenario/schema.ts";
 import type { RunResult } from "../sim/metrics/records.ts";
 import { orderResults, strategyOrder } from "./order.ts";

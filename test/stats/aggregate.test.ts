@@ -12,7 +12,7 @@ import {
   p95,
   pairedDifference,
   quantile,
-} from "../../src/harness/stats.ts";
+} from "../../src/stats/aggregate.ts";
 
 describe("mean, median, p95", () => {
   it("match hand-computed values", () => {
