@@ -1,7 +1,7 @@
 // The one place that maps outcomes and errors to exit codes and to what is printed: bad input prints its
 // message(s) only, an internal error prints "internal error: ..." and its stack only with SIM_DEBUG=1.
 
-import { OutputFolderError } from "../report/folder-error.ts";
+import { OutputFolderError } from "../files/folder-error.ts";
 import { ScenarioError } from "../scenario/errors.ts";
 import { TraceError } from "../sim/traces/trace-error.ts";
 

@@ -4,7 +4,7 @@
 // only after every run finished, all or nothing: an error or an interrupt never leaves a half-written folder.
 // A run that fails (whatever its strategy does) is a failed result with its reason, never an exception.
 
-import { checkOutputFolder, commitOutputs } from "../report/output-folder.ts";
+import { checkOutputFolder, commitOutputs } from "../files/output-folder.ts";
 import { buildRunOutputs, OUTPUT_FILES } from "../report/outputs.ts";
 import { scenarioAsRun, strategyModuleNote } from "../report/provenance.ts";
 import { comparisonTable } from "../report/table.ts";

@@ -5,7 +5,7 @@
 // identical whatever --jobs is. A run that fails in any way (strategy error, budget, a worker that died) is a
 // failed result with its reason; it never ends the sweep.
 
-import { checkOutputFolder, claimOutputFolder, FileStager, folderError } from "../report/output-folder.ts";
+import { checkOutputFolder, claimOutputFolder, FileStager, folderError } from "../files/output-folder.ts";
 import { createPool } from "./pool.ts";
 import { emptyMetrics, wallBudgetS } from "./run.ts";
 import type { StrategyModule } from "./strategy-module.ts";

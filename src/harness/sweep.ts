@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { lstatSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Strategy } from "../agent/strategy.ts";
-import type { FileStager } from "../report/output-folder.ts";
+import type { FileStager } from "../files/output-folder.ts";
 import { applyOverrides, type LoadedScenario, readScenarioInput, resolveScenario } from "../scenario/load.ts";
 import type { RunMetrics } from "../sim/metrics/records.ts";
 import { strategyNames } from "../scenario/strategy-names.ts";

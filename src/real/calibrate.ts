@@ -13,7 +13,7 @@
 
 import type { TopLevelSpec } from "vega-lite";
 import { quantile } from "../stats/aggregate.ts";
-import { commitOutputs } from "../report/output-folder.ts";
+import { commitOutputs } from "../files/output-folder.ts";
 import { formatRatio, formatSeconds, csvText } from "../report/csv.ts";
 import { buildRunOutputs } from "../report/outputs.ts";
 import { CHART_HEIGHT, CHART_WIDTH, chartConfig, strategyColour, VL_SCHEMA } from "../report/charts/theme.ts";
@@ -158,7 +158,7 @@ export function calibrationChart(cs: readonly StrategyComparison[]): TopLevelSpe
 export interface CalibrateOptions {
   readonly strategies: readonly string[];
   readonly seed: number;
-  /** Output folder (written as one commit, report/output-folder.ts); nothing is written when undefined. */
+  /** Output folder (written as one commit, files/output-folder.ts); nothing is written when undefined. */
   readonly outDir?: string;
   /** Write into an output folder sim did not write (--force-into). */
   readonly forceInto?: boolean;

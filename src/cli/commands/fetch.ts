@@ -61,7 +61,7 @@ export function fetchCommand(setExit: (code: number) => void): CommandModule<obj
       intFlag("connect-timeout-ms", args.connectTimeoutMs, 1, 600_000);
       positiveFlag("stall-timeout-s", args.stallTimeoutS);
       intFlag("pipelining", args.pipelining, 1, 64);
-      const { checkOutputFolder, commitOutputs } = await import("../../report/output-folder.ts");
+      const { checkOutputFolder, commitOutputs } = await import("../../files/output-folder.ts");
       if (args.out !== undefined) checkOutputFolder(args.out, { forceInto: args.forceInto }); // before any download
       const { strategyNames } = await import("../../scenario/strategy-names.ts");
       const [strategy] = parseStrategyFlag(args.strategy, strategyNames());

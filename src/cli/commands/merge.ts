@@ -32,7 +32,7 @@ export interface SweepFolder {
  * writer left half done in the folder is completed first (output-folder.ts).
  */
 export async function readSweepFolder(dir: string): Promise<SweepFolder> {
-  const { recoverFolder } = await import("../../report/output-folder.ts");
+  const { recoverFolder } = await import("../../files/output-folder.ts");
   recoverFolder(dir);
   const file = join(dir, "sweep.json");
   if (!existsSync(file)) throw new UsageError(`${dir}: no sweep.json (not a folder written by sim sweep)`);
@@ -106,12 +106,12 @@ export function mergeCommand(setExit: (code: number) => void): CommandModule<obj
         .example("$0 merge shard-1 shard-2 shard-3 shard-4 --out reports/churn-sweep", "four shards → one sweep")
         .epilogue(EXIT_CODES_TEXT) as never,
     handler: async (args) => {
-      // A signal during the final commit waits for it (src/report/signal-guard.ts).
-      (await import("../../report/signal-guard.ts")).deferSignalsDuringCommits();
+      // A signal during the final commit waits for it (src/files/signal-guard.ts).
+      (await import("../../files/signal-guard.ts")).deferSignalsDuringCommits();
       const dirs = [...new Set(args.dirs)];
       if (dirs.length > MAX_DIRS) throw new UsageError(`at most ${MAX_DIRS} folders`);
       if (args.out.trim() === "") throw new UsageError("--out expects a folder path");
-      const { checkOutputFolder, claimOutputFolder, FileStager } = await import("../../report/output-folder.ts");
+      const { checkOutputFolder, claimOutputFolder, FileStager } = await import("../../files/output-folder.ts");
       checkOutputFolder(args.out, { forceInto: args.forceInto });
       const folders: SweepFolder[] = [];
       for (const dir of dirs) folders.push(await readSweepFolder(dir));

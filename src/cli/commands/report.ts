@@ -36,7 +36,7 @@ async function reportSweep(dir: string, forceInto: boolean): Promise<number> {
     else results.push(r);
   }
   const { buildSweepReport } = await import("../../report/sweep-outputs.ts");
-  const { commitOutputs } = await import("../../report/output-folder.ts");
+  const { commitOutputs } = await import("../../files/output-folder.ts");
   const input = { file: manifest.file, scenario: manifest.scenario, layout, results, shard: manifest.shard };
   commitOutputs(dir, await buildSweepReport(input), { kind: "sweep", replaces: isReportFile, forceInto });
   process.stdout.write(`rebuilt the sweep report of ${dir} from ${results.length} stored run(s)\n`);
@@ -56,7 +56,7 @@ async function reportRun(dir: string, forceInto: boolean): Promise<number> {
     throw new UsageError(`${dir}: ${(error as Error).message}`);
   }
   const { buildCharts } = await import("../../report/charts/index.ts");
-  const { commitOutputs } = await import("../../report/output-folder.ts");
+  const { commitOutputs } = await import("../../files/output-folder.ts");
   const { strategyModuleNote } = await import("../../report/provenance.ts");
   // The charts need only the resolved scenario; traces are not re-read (summary.json holds what was run).
   const loaded = { scenario: folder.scenario, file: join(dir, "summary.json"), dir, traces: new Map() };
@@ -79,14 +79,14 @@ export function reportCommand(setExit: (code: number) => void): CommandModule<ob
         .example("$0 report reports/churn-sweep", "redraw a sweep's charts from its run store")
         .epilogue(EXIT_CODES_TEXT) as never,
     handler: async (args) => {
-      // A signal during the final commit waits for it (src/report/signal-guard.ts).
-      (await import("../../report/signal-guard.ts")).deferSignalsDuringCommits();
+      // A signal during the final commit waits for it (src/files/signal-guard.ts).
+      (await import("../../files/signal-guard.ts")).deferSignalsDuringCommits();
       if (!existsSync(args.dir) || !statSync(args.dir).isDirectory()) {
         throw new UsageError(`${args.dir} is not a folder`);
       }
       // Complete a commit that a killed writer left half done before reading anything (output-folder.ts), and
       // refuse a folder sim may not write into before rendering anything.
-      const { checkOutputFolder, recoverFolder } = await import("../../report/output-folder.ts");
+      const { checkOutputFolder, recoverFolder } = await import("../../files/output-folder.ts");
       recoverFolder(args.dir);
       const sweep = existsSync(join(args.dir, "sweep.json"));
       if (!sweep && (!existsSync(join(args.dir, "summary.json")) || !existsSync(join(args.dir, "runs.csv")))) {

@@ -93,7 +93,7 @@ export interface SweepFolderInput {
  */
 export async function writeSweepFolder(input: SweepFolderInput): Promise<void> {
   const { buildSweepOutputs, buildSweepReport } = await import("../../report/sweep-outputs.ts");
-  const { commitOutputs } = await import("../../report/output-folder.ts");
+  const { commitOutputs } = await import("../../files/output-folder.ts");
   const files = new Map<string, string | Uint8Array>();
   for (const [name, content] of buildSweepOutputs(input)) files.set(name, content);
   if (input.report) for (const [name, content] of await buildSweepReport(input)) files.set(name, content);
@@ -133,8 +133,8 @@ export function sweepCommand(setExit: (code: number) => void): CommandModule<obj
         .example("$0 sweep scenarios/churn.yaml --shard 2/4 --out shard-2", "the second of four slices")
         .epilogue(EXIT_CODES_TEXT) as never,
     handler: async (args) => {
-      // A signal during the final commit waits for it (src/report/signal-guard.ts).
-      (await import("../../report/signal-guard.ts")).deferSignalsDuringCommits();
+      // A signal during the final commit waits for it (src/files/signal-guard.ts).
+      (await import("../../files/signal-guard.ts")).deferSignalsDuringCommits();
       checkFlags(args);
       const params = parseParamFlags(args.param ?? []);
       const { defaultJobs } = await import("../../harness/pool.ts");
@@ -149,7 +149,7 @@ export function sweepCommand(setExit: (code: number) => void): CommandModule<obj
         }
       }
       const wallS = wallFlag(args.wallS);
-      const { checkOutputFolder, defaultOutDir } = await import("../../report/output-folder.ts");
+      const { checkOutputFolder, defaultOutDir } = await import("../../files/output-folder.ts");
       if (args.out !== undefined) checkOutputFolder(args.out, { forceInto: args.forceInto });
       const strategyModule = await strategyModuleFlag(args.strategyModule);
       const { readScenarioInput, resolveScenario } = await import("../../scenario/load.ts");

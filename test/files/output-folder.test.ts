@@ -1,4 +1,4 @@
-// Tests of the output-folder protocol (src/report/output-folder.ts), one class each:
+// Tests of the output-folder protocol (src/files/output-folder.ts), one class each:
 // - a crash at ANY point of a commit (every file-system operation, tried in turn, on generated old and new
 //   output sets) leaves whole old outputs, or a journal whose completion gives whole new ones;
 // - the tool only overwrites or removes files it can prove it wrote; a folder it does not own is refused;
@@ -13,8 +13,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type FolderFs, NODE_FS } from "../../src/report/atomic.ts";
-import { acquireLock, hostTag, LOCK_FILE } from "../../src/report/folder-lock.ts";
+import { type FolderFs, NODE_FS } from "../../src/files/atomic.ts";
+import { acquireLock, hostTag, LOCK_FILE } from "../../src/files/folder-lock.ts";
 import {
   checkOutputFolder,
   commitOutputs,
@@ -24,7 +24,7 @@ import {
   MANIFEST_FILE,
   OutputFolderError,
   recoverFolder,
-} from "../../src/report/output-folder.ts";
+} from "../../src/files/output-folder.ts";
 
 let root: string;
 beforeEach(() => {

@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type FolderFs, NODE_FS, writeFileAtomic } from "../../src/report/atomic.ts";
+import { type FolderFs, NODE_FS, writeFileAtomic } from "../../src/files/atomic.ts";
 
 let root: string;
 beforeEach(() => {
