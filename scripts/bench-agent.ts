@@ -15,12 +15,12 @@
 
 import { Agent } from "../src/agent/agent.ts";
 import type { AgentConfig } from "../src/agent/config.ts";
-import type { AgentEvent, AgentPorts, NodeInfo, SubBlockId } from "../src/agent/ports.ts";
+import type { AgentCommand, AgentEvent, NodeInfo, SubBlockId } from "../src/agent/ports.ts";
 import { EndgameStrategy } from "../src/agent/strategies/endgame.ts";
 import { PipelinedStrategy, queueDepth } from "../src/agent/strategies/pipelined.ts";
 import { PullStrategy } from "../src/agent/strategies/pull.ts";
 import { STRATEGIES } from "../src/agent/strategies/registry.ts";
-import type { ConnectionView, Strategy, StrategyContext } from "../src/agent/strategy.ts";
+import type { ConnectionView, Strategy, StrategyContext, StrategyEnv } from "../src/agent/strategy.ts";
 import { EventHeap } from "../src/sim/kernel/event-heap.ts";
 
 const arg = (name: string): string | undefined => {
@@ -35,7 +35,10 @@ function topUpByHead(ctx: StrategyContext, conn: ConnectionView): void {
   if (ids.length > 0) ctx.request(conn.id, ids);
 }
 
-const VARIANTS: Record<string, () => Strategy> = {
+/** What the driver offers strategies: the oracle of its fixed network. */
+const ENV: StrategyEnv = { oracle: { trueUplinkBps: (id) => rateBps(id), trueRttUs: (id) => rttUs(id), downlinkBps: () => 1e12 } };
+
+const VARIANTS: Record<string, (env: StrategyEnv) => Strategy> = {
   "pull/head": () =>
     new (class extends PullStrategy {
       override onConnectionIdle(ctx: StrategyContext, conn: ConnectionView): void {
@@ -102,7 +105,6 @@ function drive(subBlocksPerBlock: number, strategy: Strategy): number {
   }));
   const conns: DriverConn[] = [];
   const cancelledTimers = new Set<number>();
-  let nextTimer = 1;
   /** Sends conn's next id that was not cancelled, from max(previous end, its availability). */
   const sendNext = (c: DriverConn, fromUs: number) => {
     c.sending = -1;
@@ -134,46 +136,49 @@ function drive(subBlocksPerBlock: number, strategy: Strategy): number {
     fallback: { whenNoPeers: false, deadlineMarginUs: 0 },
     startupBufferUs: 0,
   };
-  const ports: AgentPorts = {
-    clock: {
-      nowUs: () => nowUs,
-      setTimer: (delayUs) => {
-        const id = nextTimer++;
-        heap.push(nowUs + delayUs, K_TIMER, id, 0);
-        return id;
-      },
-      cancelTimer: (id) => void cancelledTimers.add(id),
-    },
-    transport: {
-      connect: (nodeId) => {
-        const perUs = Math.ceil((SUB_BLOCK_BYTES * 8e6) / rateBps(nodeId));
-        conns.push({ node: nodeId, perUs, ids: [], availUs: [], head: 0, cancelled: new Set(), sending: -1, endUs: 0, closed: false });
-        heap.push(nowUs + rttUs(nodeId), K_CONNECTED, conns.length - 1, 0);
-        return conns.length - 1;
-      },
-      request: (conn, ids) => {
-        const c = conns[conn];
-        for (const id of ids) {
-          c.ids.push(id);
-          c.availUs.push(nowUs + rttUs(c.node));
+  /** The driver's side of the agent's commands. */
+  const execute = (c: AgentCommand) => {
+    switch (c.type) {
+      case "set-timer":
+        heap.push(c.atUs, K_TIMER, c.timerId, 0);
+        return;
+      case "cancel-timer":
+        cancelledTimers.add(c.timerId);
+        return;
+      case "connect": {
+        const perUs = Math.ceil((SUB_BLOCK_BYTES * 8e6) / rateBps(c.nodeId));
+        conns[c.connId] = { node: c.nodeId, perUs, ids: [], availUs: [], head: 0, cancelled: new Set(), sending: -1, endUs: 0, closed: false };
+        heap.push(nowUs + rttUs(c.nodeId), K_CONNECTED, c.connId, 0);
+        return;
+      }
+      case "request": {
+        const conn = conns[c.connId];
+        for (const id of c.subBlockIds) {
+          conn.ids.push(id);
+          conn.availUs.push(nowUs + rttUs(conn.node));
         }
-        if (c.sending < 0) sendNext(c, nowUs);
-      },
-      cancel: (conn, ids) => {
-        const c = conns[conn];
-        for (const id of ids) if (id !== c.sending) c.cancelled.add(id); // the one being sent arrives anyway
-      },
-      close: (conn) => {
-        conns[conn].closed = true;
-      },
-    },
-    tracker: { requestNodes: () => heap.push(nowUs + 1_000, K_TRACKER, 0, 0), announce: () => {} },
-    sink: { deliverBlock: () => {} },
-    oracle: { trueUplinkBps: (id) => rateBps(id), trueRttUs: (id) => rttUs(id), downlinkBps: () => 1e12 },
+        if (conn.sending < 0) sendNext(conn, nowUs);
+        return;
+      }
+      case "cancel": {
+        const conn = conns[c.connId];
+        for (const id of c.subBlockIds) if (id !== conn.sending) conn.cancelled.add(id); // the one being sent arrives anyway
+        return;
+      }
+      case "close":
+        conns[c.connId].closed = true;
+        return;
+      case "ask-tracker":
+        heap.push(nowUs + 1_000, K_TRACKER, 0, 0);
+        return;
+      default:
+        return; // blocks delivered, announces and notes: nothing to do
+    }
   };
   const cpu0 = process.cpuUsage();
-  const agent = new Agent(config, ports, strategy);
-  agent.start();
+  const agent = new Agent(config, strategy);
+  agent.start(nowUs);
+  for (let c = agent.poll(); c !== undefined; c = agent.poll()) execute(c);
   while (!agent.finished && heap.length > 0) {
     heap.pop();
     nowUs = heap.poppedTimeUs;
@@ -199,7 +204,8 @@ function drive(subBlocksPerBlock: number, strategy: Strategy): number {
         if (cancelledTimers.delete(a)) continue;
         e = { type: "timer", timerId: a };
     }
-    agent.handle(e);
+    agent.handle(nowUs, e);
+    for (let c = agent.poll(); c !== undefined; c = agent.poll()) execute(c);
   }
   if (!agent.finished) throw new Error(`${strategy.name}: the download did not finish`);
   const cpu = process.cpuUsage(cpu0);
@@ -215,7 +221,7 @@ const creators = strategies.map((name) => {
   if (create === undefined) throw new Error(`unknown strategy ${name}`);
   return create;
 });
-for (let i = 0; i < 3; i++) for (const create of creators) drive(2000, create()); // warm-up (JIT)
+for (let i = 0; i < 3; i++) for (const create of creators) drive(2000, create(ENV)); // warm-up (JIT)
 console.log(`${"strategy".padEnd(16)}${sizes.map((k) => `K=${fmt(k)}`.padStart(W)).join("")}`);
 for (const [s, name] of strategies.entries()) {
   const create = creators[s];
@@ -228,7 +234,7 @@ for (const [s, name] of strategies.entries()) {
       continue;
     }
     let bestMs = Number.POSITIVE_INFINITY;
-    for (let t = 0; t < tries; t++) bestMs = Math.min(bestMs, drive(k, create()));
+    for (let t = 0; t < tries; t++) bestMs = Math.min(bestMs, drive(k, create(ENV)));
     const ns = (bestMs * 1e6) / (k * BLOCKS);
     lowestNs = Math.min(lowestNs, ns);
     skip = ns > 4 * lowestNs;

@@ -21,7 +21,9 @@ const arg = (name: string): string | undefined => {
   return i >= 0 ? process.argv[i + 1] : process.argv.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
 };
 const strategies = (arg("--strategy") ?? STRATEGIES.map((e) => e.name).join(",")).split(",");
-const pipelines = new Set(strategies.filter((s) => createStrategy(s).pipelinesBlocks === true));
+/** Only to read the strategies' properties: the oracle needs one to be created. */
+const propertiesEnv = { oracle: { trueUplinkBps: () => 0, trueRttUs: () => 0, downlinkBps: () => 0 } };
+const pipelines = new Set(strategies.filter((s) => createStrategy(s, propertiesEnv).pipelinesBlocks === true));
 
 const QUALITY_DIR = "scenarios/quality";
 const quality = readdirSync(QUALITY_DIR)

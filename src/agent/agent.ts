@@ -1,7 +1,8 @@
 // The agent manager: a sans-IO, synchronous state machine that downloads the content block by block from
 // several nodes at once. It asks the tracker for nodes, keeps connections open, hands complete blocks to the
-// sink in order, and lets a pluggable Strategy decide which connection fetches which sub-block. Every input
-// arrives through handle(); every output leaves through the ports.
+// driver in order, and lets a pluggable Strategy decide which connection fetches which sub-block. Every input
+// arrives through start(nowUs) and handle(nowUs, event) with its time; every output is a command the driver
+// drains through poll() after the call returned (ports.ts), so the agent is never re-entered.
 //
 // Rules (the design's, as implemented here):
 // - Window: the next block's sub-blocks are requested only when every sub-block of the current block has
@@ -19,81 +20,44 @@
 //   pool is offered to every idle connection. A closed connection's slot is refilled after the same event;
 //   with no known node left to try, the tracker is asked (at most every trackerRefreshUs).
 // - Duplicates: when the first intact copy of a sub-block arrives, every other copy is cancelled.
-// - Fallback to the origin (config.originNodeId), counted in stats.fallbacks and reported to the observer:
-//   (1) "no-peers" (if fallback.whenNoPeers): after the tracker has answered, no peer/server connection is
-//       ready or opening and no known node is left to try (all tried, blacklisted or gone). The origin
-//       connection then serves like any other connection; at the next block start where a peer/server
-//       connection is ready and the origin has nothing outstanding it is parked: kept open but out of use for
-//       fallback.originIdleCloseUs (then closed), so the next fallback needs no connection set-up.
-//   (2) "deadline" (if fallback.deadlineMarginUs > 0 and bitrateBps > 0): when the current block's playback
-//       deadline (playback-deadline.ts) is less than the margin away and the block is not complete, every
-//       unfinished sub-block of it is cancelled elsewhere and requested from the origin connection.
+// - Fallback to the origin when no peer is left or a block's playback deadline is near: origin-fallback.ts.
+//
+// Its parts: the strategy's views of the connections (connection-views.ts), the strategy's hooks, context and
+// validated actions (strategy-context.ts), the origin fallback (origin-fallback.ts), connection control,
+// sub-block and block managers, download monitor; this file holds the state machine that ties them.
 // - A strategy that throws makes the agent throw a StrategyError naming it and the time; the agent is then
 //   broken and rethrows that error on every later call.
 
-import { assert } from "./assert.ts";
+import { assert } from "../assert.ts";
 import { Blacklist } from "./blacklist.ts";
 import { BlockManager } from "./block-manager.ts";
-import {
-  type AgentConfig,
-  DEFAULT_CORRUPT_LIMIT,
-  DEFAULT_ORIGIN_IDLE_CLOSE_US,
-  DEFAULT_TRACKER_MIN_INTERVAL_US,
-} from "./config.ts";
+import { type AgentConfig, DEFAULT_CORRUPT_LIMIT, DEFAULT_TRACKER_MIN_INTERVAL_US } from "./config.ts";
 import type { Connection } from "./connection.ts";
 import { ConnectionControl } from "./connection-control.ts";
+import { ConnectionViews } from "./connection-views.ts";
 import { Content } from "./content.ts";
 import { DownloadMonitor } from "./download-monitor.ts";
 import { NodeDirectory } from "./node-directory.ts";
+import { OriginFallback } from "./origin-fallback.ts";
+import { Outbox } from "./outbox.ts";
 import { PlaybackDeadline } from "./playback-deadline.ts";
-import type { AgentEvent, AgentPorts, ConnId, NodeId, NodeKind, SubBlockId, TimerId } from "./ports.ts";
-import type { ConnectionView, Strategy, StrategyContext } from "./strategy.ts";
-import { StrategyError } from "./strategy.ts";
+import type { AgentCommand, AgentEvent, ConnId, NodeId, SubBlockId, TimerId } from "./ports.ts";
+import { type AgentStats, type MutableStats, zeroStats } from "./stats.ts";
+import type { Strategy } from "./strategy.ts";
+import { StrategyRunner } from "./strategy-context.ts";
 import { SubBlockManager } from "./sub-block-manager.ts";
 import { Timers } from "./timers.ts";
-import type { ConnectionEstimate } from "./estimator.ts";
-import { type ValuationScale, valuationIndex, valuationScale } from "./valuation-index.ts";
 
+export type { AgentStats } from "./stats.ts";
 export { StrategyError } from "./strategy.ts";
 export { createStrategy, STRATEGIES } from "./strategies/registry.ts";
-
-export interface AgentStats {
-  /** move() calls (each is one rebalance, whatever the number of sub-blocks moved). */
-  readonly rebalances: number;
-  readonly movedSubBlocks: number;
-  /** Nodes put in the blacklist queue (a node blacklisted twice counts twice). */
-  readonly blacklisted: number;
-  /** Times the origin was called in (no-peers or deadline). */
-  readonly fallbacks: number;
-  readonly duplicatesRequested: number;
-  /** Copies cancelled because another copy of the same sub-block arrived first. */
-  readonly redundantCancelled: number;
-  readonly corruptSubBlocks: number;
-  readonly stalledConnections: number;
-  /** Connection attempts refused, unreachable or timed out. */
-  readonly connectFailures: number;
-  /** Times the agent assigned pool work itself because the strategy left it with every connection idle. */
-  readonly forcedAssignments: number;
-  readonly connectionsOpened: number;
-  readonly blocksDelivered: number;
-}
-
-type MutableStats = { -readonly [K in keyof AgentStats]: AgentStats[K] };
-
-const sameScale = (a: ValuationScale, b: ValuationScale): boolean =>
-  a.maxRateBps === b.maxRateBps && a.minRttUs === b.minRttUs;
-
-/** No id twice (without building a Set for the short lists requests usually are): O(ids). */
-function distinct(ids: readonly SubBlockId[]): boolean {
-  if (ids.length > 32) return new Set(ids).size === ids.length;
-  for (let i = 1; i < ids.length; i++) if (ids.lastIndexOf(ids[i], i - 1) >= 0) return false;
-  return true;
-}
 
 /** Upper bound on strategy calls and agent steps after one event (a livelock guard). */
 const MAX_STEPS_PER_EVENT = 1_000_000;
 
 export class Agent {
+  private readonly out = new Outbox();
+  private readonly s: MutableStats = zeroStats();
   private readonly content: Content;
   private readonly timers: Timers;
   private readonly directory: NodeDirectory;
@@ -102,6 +66,9 @@ export class Agent {
   private readonly blocks: BlockManager;
   private readonly monitor: DownloadMonitor;
   private readonly playback: PlaybackDeadline;
+  private readonly fallback: OriginFallback;
+  private readonly views: ConnectionViews;
+  private readonly runner: StrategyRunner;
   private readonly corruptLimit: number;
   private readonly corruptByNode = new Map<NodeId, number>();
   /** Ready connections waiting to be offered to the strategy as idle, in order. */
@@ -114,69 +81,28 @@ export class Agent {
   private refreshTimer: TimerId | null = null;
   private lastTrackerAskUs = Number.NEGATIVE_INFINITY;
   private refreshDueUs = 0;
-  /** Closes the parked origin connection (see retireOrigin). */
-  private originCloseTimer: TimerId | null = null;
-  private deadlineBlock = -1;
-  private deadlineTimer: TimerId | null = null;
-  private urgentBlock = -1;
-  private urgentServed = false;
   private started = false;
   private failure: Error | null = null;
-  /** Strategy views of the ready connections as last built, and what they were built from. */
-  private views: ConnectionView[] = [];
-  private viewsOf: readonly Connection[] | null = null;
-  private viewEstimates: ConnectionEstimate[] = [];
-  private viewScale: ValuationScale = { maxRateBps: 0, minRttUs: 0 };
-  /** A strategy read the pool during the hook being run: keep it up to date after each action. */
-  private poolShared = false;
-  /** Position of each ready connection in viewsOf. */
-  private viewIndex = new Map<Connection, number>();
-  /** The origin's pinned state changed since the views were last built: rebuild all of them. */
-  private pinnedChanged = false;
-  /** Ready connections whose estimate took a sample since the views were last built (no repeats). */
-  private readonly sampled: Connection[] = [];
-  private readonly s: MutableStats = {
-    rebalances: 0,
-    movedSubBlocks: 0,
-    blacklisted: 0,
-    fallbacks: 0,
-    duplicatesRequested: 0,
-    redundantCancelled: 0,
-    corruptSubBlocks: 0,
-    stalledConnections: 0,
-    connectFailures: 0,
-    forcedAssignments: 0,
-    connectionsOpened: 0,
-    blocksDelivered: 0,
-  };
 
   constructor(
     private readonly config: AgentConfig,
-    private readonly ports: AgentPorts,
     private readonly strategy: Strategy,
   ) {
-    assert(
-      Number.isSafeInteger(config.maxConnections) && config.maxConnections >= 1,
-      "maxConnections must be ≥ 1",
-    );
-    assert(
-      config.requestTimeoutFactor > 0 && config.requestTimeoutMinUs >= 0,
-      "the stall budget's factor must be positive and its floor non-negative",
-    );
+    assert(Number.isSafeInteger(config.maxConnections) && config.maxConnections >= 1, "maxConnections must be ≥ 1");
+    assert(config.requestTimeoutFactor > 0 && config.requestTimeoutMinUs >= 0, "the stall budget's factor must be positive and its floor non-negative");
     this.content = new Content(config.content);
-    this.timers = new Timers(ports.clock);
+    this.timers = new Timers(this.out);
     this.directory = new NodeDirectory(config.originNodeId);
     this.control = new ConnectionControl(
       config,
-      ports.transport,
+      this.out,
       this.timers,
       this.directory,
       new Blacklist(config.blacklistUs),
-      () => this.now,
       {
         blacklisted: (nodeId, reason) => {
           this.s.blacklisted++;
-          this.ports.observer?.blacklisted?.(this.now, nodeId, reason);
+          this.out.note({ note: "blacklisted", nodeId, reason });
         },
         connectTimedOut: () => {
           this.s.connectFailures++;
@@ -185,16 +111,37 @@ export class Agent {
     );
     const windowBlocks = strategy.pipelinesBlocks === true ? Math.max(2, Math.floor(strategy.windowBlocks ?? 2)) : 1;
     this.subBlocks = new SubBlockManager(this.content, windowBlocks);
-    this.blocks = new BlockManager(this.content, ports.sink, ports.tracker);
-    this.monitor = new DownloadMonitor(config, this.content, this.timers, () => this.now, (conn) => {
+    this.blocks = new BlockManager(this.content, this.out);
+    this.monitor = new DownloadMonitor(config, this.content, this.timers, this.out, (conn) => {
       this.s.stalledConnections++;
       this.dropConnection(conn, "stalled");
     });
     this.playback = new PlaybackDeadline(this.content, config.bitrateBps, config.startupBufferUs);
     this.corruptLimit = config.corruptLimit ?? DEFAULT_CORRUPT_LIMIT;
+    const self = {
+      enqueueIdle: (conn: Connection) => this.enqueueIdle(conn),
+      dropConnection: (conn: Connection, blame: string | null) => this.dropConnection(conn, blame),
+      send: (conn: Connection, ids: readonly SubBlockId[]) => this.send(conn, ids),
+      cancelOn: (conn: Connection, ids: readonly SubBlockId[]) => this.cancelOn(conn, ids),
+      pinsChanged: () => this.views.pinsChanged(),
+      isPinned: (kind: Connection["kind"]) => this.fallback.isPinned(kind),
+    };
+    this.fallback = new OriginFallback(
+      config,
+      this.directory,
+      this.control,
+      this.timers,
+      this.subBlocks,
+      this.playback,
+      this.out,
+      this.s,
+      self,
+    );
+    this.views = new ConnectionViews(config.index, self.isPinned);
+    this.runner = new StrategyRunner(strategy, config, this.content, this.subBlocks, this.control, this.views, this.out, this.s, self);
   }
 
-  /** Every block has been delivered to the sink. */
+  /** Every block has been handed over. */
   get finished(): boolean {
     return this.blocks.finished;
   }
@@ -203,8 +150,10 @@ export class Agent {
     return { ...this.s, connectionsOpened: this.control.opened, blocksDelivered: this.blocks.nextBlock };
   }
 
-  start(): void {
+  /** The agent's first input: it asks the tracker and opens the download window. nowUs: integer µs. */
+  start(nowUs: number): void {
     assert(!this.started, "the agent was already started");
+    this.setTime(nowUs);
     this.started = true;
     this.guard(() => {
       this.askTracker();
@@ -212,11 +161,13 @@ export class Agent {
     });
   }
 
-  handle(event: AgentEvent): void {
+  /** One input at nowUs (integer µs, never before the previous input's time). */
+  handle(nowUs: number, event: AgentEvent): void {
     assert(this.started, "handle() before start()");
     // guard() inlined: this runs once per event, and a closure per event is measurable garbage.
     if (this.failure !== null) throw this.failure;
     if (this.finished) return;
+    this.setTime(nowUs);
     try {
       this.dispatch(event);
       this.settle();
@@ -226,10 +177,25 @@ export class Agent {
     }
   }
 
+  /**
+   * The oldest command the agent queued and the driver has not taken yet, or undefined when none is left. A
+   * driver takes every command after each start() or handle() and executes them in this order.
+   */
+  poll(): AgentCommand | undefined {
+    return this.out.poll();
+  }
+
   // ---- events ------------------------------------------------------------------------------------------------
 
   private get now(): number {
-    return this.ports.clock.nowUs();
+    return this.out.nowUs;
+  }
+
+  private setTime(nowUs: number): void {
+    if (!(Number.isSafeInteger(nowUs) && nowUs >= this.out.nowUs)) {
+      throw new Error(`input at ${nowUs} µs: time must be an integer µs, not before the last input's ${this.out.nowUs} µs`);
+    }
+    this.out.nowUs = nowUs;
   }
 
   /** Runs one step then settles; a failure breaks the agent for good. */
@@ -290,7 +256,7 @@ export class Agent {
       conn.rttProbeId = -1;
     }
     conn.estimate.addTransferSample(e.sizeBytes, this.now - e.firstByteUs);
-    if (!this.sampled.includes(conn)) this.sampled.push(conn);
+    this.views.sampledOn(conn);
     this.monitor.arrived(conn);
 
     if (!e.checksumOk) {
@@ -318,18 +284,14 @@ export class Agent {
       if (done.blockComplete) this.onBlockComplete(this.content.blockOf(id));
       if (this.finished) return;
     }
-    if (this.strategy.onSubBlockDone !== undefined && conn.ready) this.callConnectionHook("done", conn);
+    if (this.runner.hasSubBlockDone && conn.ready) this.runner.connectionHook("done", conn);
     this.enqueueIdle(conn);
   }
 
   private onBlockComplete(block: number): void {
     for (const b of this.blocks.blockComplete(block)) this.playback.delivered(b, this.now);
     this.subBlocks.advance();
-    if (this.urgentBlock >= 0 && this.urgentBlock < this.subBlocks.current) {
-      this.urgentBlock = -1;
-      this.urgentServed = false;
-      this.pinnedChanged = true; // the origin's view is no longer pinned
-    }
+    this.fallback.blockAdvanced();
     if (this.finished) {
       this.timers.cancelAll();
       this.control.closeAll();
@@ -353,12 +315,12 @@ export class Agent {
   private settle(): void {
     if (this.finished) return;
     this.control.fill();
-    this.noPeersFallback();
-    this.armDeadline();
+    this.fallback.checkNoPeers();
+    this.fallback.armDeadline();
     for (let step = 0; !this.finished; step++) {
       assert(step < MAX_STEPS_PER_EVENT, "the agent made no progress after an event (livelock guard)");
       if (this.startNextBlock()) continue;
-      if (this.serveUrgent()) continue;
+      if (this.fallback.serveUrgent()) continue;
       if (this.offerNextIdle()) continue;
       if (this.forceAssign()) continue;
       break;
@@ -372,11 +334,8 @@ export class Agent {
       return false;
     if (!this.blockGateOpen()) return false;
     this.startedBlocks++;
-    const origin = this.control.origin();
-    if (origin?.idle && this.urgentBlock < 0 && this.control.ready().some((c) => c.kind !== "origin")) {
-      this.retireOrigin(origin); // peers are back: stop using the origin
-    }
-    this.callStrategy((ctx) => this.strategy.onBlockStart(ctx));
+    this.fallback.atBlockStart();
+    this.runner.blockStart();
     this.offerAllIdle();
     return true;
   }
@@ -403,7 +362,7 @@ export class Agent {
     if (this.startedBlocks <= this.subBlocks.current) return false; // the current block has not started yet
     const conn = this.nextIdle();
     if (conn === undefined) return false;
-    this.callConnectionHook("idle", conn);
+    this.runner.connectionHook("idle", conn);
     return true;
   }
 
@@ -459,86 +418,7 @@ export class Agent {
     return true;
   }
 
-  // ---- fallback to the origin --------------------------------------------------------------------------------
-
-  private noPeersFallback(): void {
-    if (!this.config.fallback.whenNoPeers || !this.directory.answered) return;
-    const origin = this.control.origin();
-    if (origin !== undefined && origin.state !== "parked") return;
-    if (this.control.peerCount > 0 || this.control.candidate() !== null) return;
-    this.callOrigin("no-peers");
-  }
-
-  /**
-   * Puts the origin connection in use (back from parked, or opened: one set-up) and counts one fallback;
-   * nothing when the origin is unusable.
-   */
-  private callOrigin(reason: string): void {
-    const originId = this.config.originNodeId;
-    if (originId === null || this.control.isBlacklisted(originId)) return;
-    const origin = this.control.origin();
-    if (origin?.state === "parked") {
-      this.control.unpark(origin);
-      this.timers.cancel(this.originCloseTimer);
-      this.originCloseTimer = null;
-      this.enqueueIdle(origin);
-      this.ports.observer?.originInUse?.(this.now, origin.id, true);
-    } else {
-      this.control.openOrigin();
-    }
-    this.s.fallbacks++;
-    this.ports.observer?.fallback?.(this.now, reason);
-  }
-
-  /** The fallback is over: park the idle origin connection for originIdleCloseUs (then close it), or close it. */
-  private retireOrigin(origin: Connection): void {
-    const keepUs = this.config.fallback.originIdleCloseUs ?? DEFAULT_ORIGIN_IDLE_CLOSE_US;
-    if (keepUs <= 0) {
-      this.dropConnection(origin, null);
-      return;
-    }
-    this.control.park(origin);
-    this.ports.observer?.originInUse?.(this.now, origin.id, false);
-    this.originCloseTimer = this.timers.set(keepUs, () => {
-      this.originCloseTimer = null;
-      if (this.control.origin() === origin && origin.state === "parked") this.dropConnection(origin, null);
-    });
-  }
-
-  /** Arms the deadline timer of the current block once its deadline is known. */
-  private armDeadline(): void {
-    const { deadlineMarginUs } = this.config.fallback;
-    const block = this.subBlocks.current;
-    if (deadlineMarginUs <= 0 || this.config.bitrateBps <= 0 || this.config.originNodeId === null) return;
-    if (this.deadlineBlock === block) return;
-    const deadlineUs = this.playback.deadlineUs(block);
-    if (!Number.isFinite(deadlineUs)) return;
-    this.timers.cancel(this.deadlineTimer);
-    this.deadlineBlock = block;
-    this.deadlineTimer = this.timers.set(deadlineUs - deadlineMarginUs - this.now, () => {
-      this.deadlineTimer = null;
-      if (this.subBlocks.current !== block || this.urgentBlock === block) return;
-      this.urgentBlock = block;
-      this.urgentServed = false;
-      this.callOrigin("deadline");
-    });
-  }
-
-  /** Gives the urgent block's unfinished sub-blocks to the origin connection once it is ready. */
-  private serveUrgent(): boolean {
-    const origin = this.control.origin();
-    if (this.urgentBlock < 0 || this.urgentServed || origin === undefined || !origin.ready) return false;
-    this.urgentServed = true;
-    this.pinnedChanged = true; // the origin's view is now pinned
-    const ids: SubBlockId[] = [];
-    for (const id of this.subBlocks.unfinished(this.urgentBlock)) {
-      if (this.subBlocks.holds(id, origin.id)) continue;
-      for (const other of [...this.subBlocks.copies(id)]) this.cancelOn(this.control.get(other)!, [id]);
-      ids.push(id);
-    }
-    if (ids.length > 0) this.send(origin, ids);
-    return true;
-  }
+  // ---- the tracker ------------------------------------------------------------------------------------------
 
   /**
    * Keeps a tracker request due: every trackerRefreshUs (node lists age: nodes come and go, their state
@@ -568,11 +448,12 @@ export class Agent {
 
   private askTracker(): void {
     this.lastTrackerAskUs = this.now;
-    this.ports.tracker.requestNodes(this.config.trackerListSize);
+    this.out.askTracker(this.config.trackerListSize);
   }
 
   // ---- requests ----------------------------------------------------------------------------------------------
 
+  /** Requests ids on conn; ids must not change afterwards (the command keeps them). */
   private send(conn: Connection, ids: readonly SubBlockId[]): void {
     if (ids.length === 0) return;
     const wasIdle = conn.outstandingCount === 0;
@@ -580,7 +461,7 @@ export class Agent {
       this.subBlocks.assign(id, conn.id);
       conn.push(id);
     }
-    this.ports.transport.request(conn.id, ids);
+    this.out.request(conn.id, ids);
     if (wasIdle) {
       conn.rttProbeId = ids[0];
       conn.rttProbeRequestUs = this.now;
@@ -588,8 +469,9 @@ export class Agent {
     this.monitor.added(conn, wasIdle);
   }
 
+  /** Cancels ids on conn; ids must not change afterwards (the command keeps them). */
   private cancelOn(conn: Connection, ids: readonly SubBlockId[]): void {
-    this.ports.transport.cancel(conn.id, ids);
+    this.out.cancel(conn.id, ids);
     for (const id of ids) {
       conn.take(id);
       this.subBlocks.unassign(id, conn.id);
@@ -597,283 +479,5 @@ export class Agent {
     }
     this.monitor.removed(conn);
     this.enqueueIdle(conn);
-  }
-
-  // ---- the strategy's view -----------------------------------------------------------------------------------
-
-  private callStrategy(fn: (ctx: StrategyContext) => void): void {
-    try {
-      fn(this.context());
-    } catch (e) {
-      throw new StrategyError(this.strategy.name, this.now, e);
-    } finally {
-      this.poolShared = false;
-    }
-  }
-
-  /** onConnectionIdle or onSubBlockDone for one connection (without a closure per call: this runs per event). */
-  private callConnectionHook(hook: "idle" | "done", conn: Connection): void {
-    try {
-      const ctx = this.context();
-      const view = this.viewOf(ctx, conn);
-      if (hook === "idle") this.strategy.onConnectionIdle(ctx, view);
-      else this.strategy.onSubBlockDone?.(ctx, view);
-    } catch (e) {
-      throw new StrategyError(this.strategy.name, this.now, e);
-    } finally {
-      this.poolShared = false;
-    }
-  }
-
-  /** The pool for the strategy: read during a hook, it is kept up to date after each action until the hook ends. */
-  private sharedPool(): readonly SubBlockId[] {
-    this.poolShared = true;
-    return this.subBlocks.pool;
-  }
-
-  /** After a strategy action: what the strategy read stays live (the pool it read, the lists of `from`). */
-  private afterAction(from: Connection | null): void {
-    if (this.poolShared) this.subBlocks.syncPool();
-    from?.compact();
-  }
-
-  private viewOf(ctx: StrategyContext, conn: Connection): ConnectionView {
-    const i = this.viewIndex.get(conn);
-    const v = i !== undefined && ctx.connections[i]?.id === conn.id ? ctx.connections[i] : undefined;
-    assert(v !== undefined, () => `connection ${conn.id} is not ready`);
-    return v;
-  }
-
-  private readyConn(id: ConnId): Connection {
-    const conn = this.control.get(id);
-    assert(conn?.ready === true, () => `connection ${id} is not a ready connection`);
-    return conn;
-  }
-
-  /** A fresh context per hook call: plain data plus the shared actions (no closures made per call). */
-  private context(): StrategyContext {
-    return new HookContext(this.now, this.subBlocks.current, this.content, this.config, this.connectionViews(), this.ports.oracle, this.actions);
-  }
-
-  /**
-   * The views of the ready connections. A view is rebuilt only when its connection's estimate changed, all of
-   * them when the ready set or the valuation scale changed; a changed list is a new array of which only the
-   * changed views are new objects (a strategy may keep a view or the list: neither ever changes). After a
-   * sample on one connection this costs O(1) unless the sample may move the scale (a new largest rate or
-   * smallest RTT, or the holder of either got worse), which takes one O(connections) pass.
-   */
-  private connectionViews(): readonly ConnectionView[] {
-    const ready = this.control.ready();
-    const sampled = this.sampled;
-    if (ready === this.viewsOf && !this.pinnedChanged && sampled.length === 0) return this.views;
-    if (ready !== this.viewsOf || this.pinnedChanged || this.views.length !== ready.length) {
-      sampled.length = 0;
-      return this.rebuildViews(ready);
-    }
-    let scale = this.viewScale;
-    let rescale = false;
-    for (let j = 0; j < sampled.length && !rescale; j++) {
-      const i = this.viewIndex.get(sampled[j]);
-      if (i === undefined) continue; // sampled, then left the ready set: the ready array changed too
-      const old = this.views[i];
-      const e = this.viewEstimates[i];
-      rescale =
-        e.rateBps > scale.maxRateBps ||
-        (old.rateBps === scale.maxRateBps && e.rateBps < old.rateBps) ||
-        Math.max(1, e.rttUs) < scale.minRttUs ||
-        (Math.max(1, old.rttUs) === scale.minRttUs && e.rttUs > old.rttUs);
-    }
-    if (rescale) {
-      scale = valuationScale(this.viewEstimates);
-      if (!sameScale(scale, this.viewScale)) {
-        sampled.length = 0;
-        return this.rebuildViews(ready);
-      }
-    }
-    let views: ConnectionView[] | null = null;
-    for (let j = 0; j < sampled.length; j++) {
-      const i = this.viewIndex.get(sampled[j]);
-      if (i === undefined) continue;
-      const view = this.viewFor(i, scale);
-      if (view === null) continue;
-      views ??= this.views.slice();
-      views[i] = view;
-    }
-    sampled.length = 0;
-    if (views !== null) this.views = views;
-    return this.views;
-  }
-
-  /** Rebuilds the views of `ready` (keeping the objects of unchanged ones when the scale is unchanged). */
-  private rebuildViews(ready: readonly Connection[]): readonly ConnectionView[] {
-    this.pinnedChanged = false;
-    if (ready !== this.viewsOf) {
-      this.viewsOf = ready;
-      this.viewEstimates = ready.map((c) => c.estimate);
-      this.viewIndex = new Map(ready.map((c, i) => [c, i]));
-      this.views = [];
-    }
-    const scale = valuationScale(this.viewEstimates);
-    const whole = this.views.length !== ready.length || !sameScale(scale, this.viewScale);
-    let views: ConnectionView[] | null = whole ? [] : null;
-    for (let i = 0; i < ready.length; i++) {
-      const view = whole ? this.makeView(i, scale) : this.viewFor(i, scale);
-      if (view === null) continue;
-      views ??= this.views.slice();
-      views[i] = view;
-    }
-    if (views !== null) this.views = views;
-    this.viewScale = scale;
-    return this.views;
-  }
-
-  /** A new view of ready connection i when its figures differ from its current view, else null. */
-  private viewFor(i: number, scale: ValuationScale): ConnectionView | null {
-    const e = this.viewEstimates[i];
-    const old = this.views[i];
-    const pinned = this.isPinned(this.viewsOf![i].kind);
-    if (old.rateBps === e.rateBps && old.rttUs === e.rttUs && old.measured === e.measured && old.pinned === pinned) {
-      return null;
-    }
-    return this.makeView(i, scale);
-  }
-
-  private makeView(i: number, scale: ValuationScale): ConnectionView {
-    const c = this.viewsOf![i];
-    const e = this.viewEstimates[i];
-    return new View(c, e.rateBps, e.rttUs, e.measured, valuationIndex(e, scale, this.config.index), this.isPinned(c.kind));
-  }
-
-  /** The origin's work is pinned while it serves the block whose deadline is at risk (see serveUrgent). */
-  private isPinned(kind: NodeKind): boolean {
-    return kind === "origin" && this.urgentBlock >= 0 && this.urgentServed;
-  }
-
-  private canFetch(connId: ConnId, id: SubBlockId): boolean {
-    const conn = this.control.get(connId);
-    const sb = this.subBlocks;
-    return conn !== undefined && sb.inWindow(id) && !sb.isDone(id) && !sb.holds(id, connId) && !sb.isExcluded(id, conn.nodeId);
-  }
-
-  /** The context's actions, made once. */
-  private readonly actions: ContextActions = {
-    pool: () => this.sharedPool(),
-    poolFor: (connId) => {
-      const conn = this.readyConn(connId);
-      const sb = this.subBlocks;
-      if (!sb.hasExclusions) return sb.pool.slice();
-      return sb.pool.filter((id) => !sb.isExcluded(id, conn.nodeId));
-    },
-    poolHead: (connId, max) => {
-      const conn = this.readyConn(connId);
-      const sb = this.subBlocks;
-      assert(Number.isSafeInteger(max) && max >= 0, () => `poolHead: max must be a count, got ${max}`);
-      if (max === 0) return [];
-      return sb.poolHead(max, sb.hasExclusions ? (id) => !sb.isExcluded(id, conn.nodeId) : () => true);
-    },
-    copiesOf: (id) => this.subBlocks.copies(id),
-    canFetch: (connId, id) => this.canFetch(connId, id),
-    request: (connId, ids) => {
-      const conn = this.readyConn(connId);
-      const sb = this.subBlocks;
-      assert(distinct(ids), "request: duplicate ids");
-      for (const id of ids) {
-        assert(sb.inPool(id), () => `request: sub-block ${id} is not in the pool`);
-        assert(!sb.isExcluded(id, conn.nodeId), () => `request: node ${conn.nodeId} delivered ${id} corrupt`);
-      }
-      this.send(conn, ids);
-      this.afterAction(null);
-    },
-    move: (fromId, toId, ids) => {
-      const from = this.readyConn(fromId);
-      const to = this.readyConn(toId);
-      assert(from !== to, "move: same connection");
-      assert(!this.isPinned(from.kind), () => `move: connection ${fromId} serves a block at its deadline (pinned)`);
-      assert(ids.length > 0 && distinct(ids), "move: needs distinct ids");
-      for (const id of ids) {
-        assert(this.subBlocks.holds(id, fromId), () => `move: sub-block ${id} is not outstanding on connection ${fromId}`);
-        assert(this.canFetch(toId, id), () => `move: connection ${toId} may not fetch sub-block ${id}`);
-      }
-      this.cancelOn(from, ids);
-      this.send(to, ids);
-      this.afterAction(from);
-      this.s.rebalances++;
-      this.s.movedSubBlocks += ids.length;
-      this.ports.observer?.rebalance?.(this.now, fromId, toId, ids.length);
-    },
-    duplicate: (connId, id) => {
-      const conn = this.readyConn(connId);
-      assert(this.subBlocks.copies(id).length > 0, () => `duplicate: sub-block ${id} is not in flight`);
-      assert(this.canFetch(connId, id), () => `duplicate: connection ${connId} may not fetch sub-block ${id}`);
-      this.send(conn, [id]);
-      this.afterAction(null);
-      this.s.duplicatesRequested++;
-    },
-  };
-}
-
-/** A strategy's view of one ready connection: figures as of its making, the outstanding list live. */
-class View implements ConnectionView {
-  readonly id: ConnId;
-  readonly nodeId: NodeId;
-  readonly kind: NodeKind;
-  readonly #conn: Connection;
-
-  constructor(
-    conn: Connection,
-    readonly rateBps: number,
-    readonly rttUs: number,
-    readonly measured: boolean,
-    readonly index: number,
-    readonly pinned: boolean,
-  ) {
-    this.#conn = conn;
-    this.id = conn.id;
-    this.nodeId = conn.nodeId;
-    this.kind = conn.kind;
-  }
-
-  get outstanding(): readonly SubBlockId[] {
-    return this.#conn.outstanding;
-  }
-}
-
-type ContextActions = Pick<
-  StrategyContext,
-  "poolFor" | "poolHead" | "copiesOf" | "canFetch" | "request" | "move" | "duplicate"
-> & { readonly pool: () => readonly SubBlockId[] };
-
-/** The context handed to one hook call: plain data, the pool as a getter, and the agent's shared actions. */
-class HookContext implements StrategyContext {
-  readonly poolFor: StrategyContext["poolFor"];
-  readonly poolHead: StrategyContext["poolHead"];
-  readonly copiesOf: StrategyContext["copiesOf"];
-  readonly canFetch: StrategyContext["canFetch"];
-  readonly request: StrategyContext["request"];
-  readonly move: StrategyContext["move"];
-  readonly duplicate: StrategyContext["duplicate"];
-  private readonly readPool: () => readonly SubBlockId[];
-
-  constructor(
-    readonly nowUs: number,
-    readonly block: number,
-    readonly content: Content,
-    readonly config: AgentConfig,
-    readonly connections: readonly ConnectionView[],
-    readonly oracle: StrategyContext["oracle"],
-    actions: ContextActions,
-  ) {
-    this.poolFor = actions.poolFor;
-    this.poolHead = actions.poolHead;
-    this.copiesOf = actions.copiesOf;
-    this.canFetch = actions.canFetch;
-    this.request = actions.request;
-    this.move = actions.move;
-    this.duplicate = actions.duplicate;
-    this.readPool = actions.pool;
-  }
-
-  get pool(): readonly SubBlockId[] {
-    return this.readPool();
   }
 }

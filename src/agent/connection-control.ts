@@ -3,13 +3,14 @@
 // nodes already connected and blacklisted ones), times out connection attempts after connectTimeoutUs, and
 // puts failed nodes in the blacklist queue. A timer is set at each blacklist expiry so the agent retries then.
 
-import { assert } from "./assert.ts";
+import { assert } from "../assert.ts";
 import type { AgentConfig } from "./config.ts";
 import { Connection } from "./connection.ts";
 import { ConnectionEstimate, priorFromNodeInfo } from "./estimator.ts";
 import type { Blacklist } from "./blacklist.ts";
 import type { NodeDirectory } from "./node-directory.ts";
-import type { ConnId, NodeId, NodeKind, Transport } from "./ports.ts";
+import type { Outbox } from "./outbox.ts";
+import type { ConnId, NodeId, NodeKind } from "./ports.ts";
 import type { Timers } from "./timers.ts";
 
 export interface ControlListener {
@@ -30,11 +31,10 @@ export class ConnectionControl {
 
   constructor(
     private readonly config: AgentConfig,
-    private readonly transport: Transport,
+    private readonly out: Outbox,
     private readonly timers: Timers,
     private readonly directory: NodeDirectory,
     private readonly blacklist: Blacklist,
-    private readonly nowUs: () => number,
     private readonly listener: ControlListener,
   ) {}
 
@@ -62,12 +62,12 @@ export class ConnectionControl {
   }
 
   isBlacklisted(nodeId: NodeId): boolean {
-    return this.blacklist.has(nodeId, this.nowUs());
+    return this.blacklist.has(nodeId, this.out.nowUs);
   }
 
   /** The known node to try next: not connected, not blacklisted, best prior rate first (ties: listed first). */
   candidate(): NodeId | null {
-    const now = this.nowUs();
+    const now = this.out.nowUs;
     const connected = new Set<NodeId>();
     for (const c of this.conns.values()) connected.add(c.nodeId);
     let best: NodeId | null = null;
@@ -101,14 +101,14 @@ export class ConnectionControl {
 
   /** Keeps an idle ready connection open but out of use (not ready, so not offered to the strategy). */
   park(conn: Connection): void {
-    assert(conn.idle && this.conns.get(conn.id) === conn, () => `connection ${conn.id} is not an idle open connection`);
+    assert(conn.idle && this.conns.get(conn.id) === conn, "connection {0} is not an idle open connection", conn.id);
     conn.state = "parked";
     this.readyCache = null;
   }
 
   /** Puts a parked connection back in use. */
   unpark(conn: Connection): void {
-    assert(conn.state === "parked", () => `connection ${conn.id} is not parked`);
+    assert(conn.state === "parked", "connection {0} is not parked", conn.id);
     conn.state = "ready";
     this.readyCache = null;
   }
@@ -135,12 +135,12 @@ export class ConnectionControl {
     this.timers.cancel(conn.connectTimer);
     this.timers.cancel(conn.requestTimer);
     conn.connectTimer = conn.requestTimer = null;
-    this.transport.close(conn.id);
+    this.out.close(conn.id);
     if (blame !== null) this.ban(conn.nodeId, blame);
   }
 
   ban(nodeId: NodeId, reason: string): void {
-    const now = this.nowUs();
+    const now = this.out.nowUs;
     const untilUs = this.blacklist.add(nodeId, now, reason);
     this.timers.set(untilUs - now, () => {}); // the agent refills connections after every event
     this.listener.blacklisted(nodeId, reason);
@@ -155,7 +155,7 @@ export class ConnectionControl {
       priorFromNodeInfo(this.directory.info(nodeId)),
       this.config.ewmaAlpha,
     );
-    const conn = new Connection(this.transport.connect(nodeId), nodeId, kind, estimate);
+    const conn = new Connection(this.out.connect(nodeId), nodeId, kind, estimate);
     this.conns.set(conn.id, conn);
     if (kind !== "origin") this.peers++;
     else this.originConn ??= conn;

@@ -20,6 +20,7 @@
 import type { AgentConfig } from "./config.ts";
 import type { Connection } from "./connection.ts";
 import type { Content } from "./content.ts";
+import type { Outbox } from "./outbox.ts";
 import type { Timers } from "./timers.ts";
 
 export class DownloadMonitor {
@@ -27,7 +28,7 @@ export class DownloadMonitor {
     private readonly config: AgentConfig,
     private readonly content: Content,
     private readonly timers: Timers,
-    private readonly nowUs: () => number,
+    private readonly out: Outbox,
     private readonly onStall: (conn: Connection) => void,
   ) {}
 
@@ -40,7 +41,7 @@ export class DownloadMonitor {
 
   /** A sub-block arrived on conn: its silence ends now. */
   arrived(conn: Connection): void {
-    conn.silentSinceUs = this.nowUs();
+    conn.silentSinceUs = this.out.nowUs;
     conn.heldSilenceUs = 0;
     conn.deliveredSinceIdleRequest = true;
     this.rearm(conn);
@@ -49,7 +50,7 @@ export class DownloadMonitor {
   /** Work was given to conn; wasIdle: it held none before (then its clock starts, or resumes, see above). */
   added(conn: Connection, wasIdle: boolean): void {
     if (!wasIdle) return;
-    conn.silentSinceUs = this.nowUs() - (conn.deliveredSinceIdleRequest ? 0 : conn.heldSilenceUs);
+    conn.silentSinceUs = this.out.nowUs - (conn.deliveredSinceIdleRequest ? 0 : conn.heldSilenceUs);
     conn.heldSilenceUs = 0;
     conn.deliveredSinceIdleRequest = false;
     this.rearm(conn);
@@ -58,7 +59,7 @@ export class DownloadMonitor {
   /** Work was taken from conn (cancelled or moved); the clock runs on, or pauses when none is left. */
   removed(conn: Connection): void {
     if (conn.outstandingCount > 0) return;
-    conn.heldSilenceUs = this.nowUs() - conn.silentSinceUs;
+    conn.heldSilenceUs = this.out.nowUs - conn.silentSinceUs;
     this.stop(conn);
   }
 
@@ -75,6 +76,6 @@ export class DownloadMonitor {
       conn.requestTimer = null;
       this.onStall(conn);
     };
-    conn.requestTimer = this.timers.set(conn.silentSinceUs + this.budgetUs(conn) - this.nowUs(), conn.onRequestTimeout);
+    conn.requestTimer = this.timers.set(conn.silentSinceUs + this.budgetUs(conn) - this.out.nowUs, conn.onRequestTimeout);
   }
 }

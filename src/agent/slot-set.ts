@@ -5,7 +5,7 @@
 // the pool of a block's unassigned sub-blocks in one (sub-block-manager.ts), so taking the lowest sub-block,
 // returning one to the pool in order, and listing the pool never scan the whole block.
 
-import { assert } from "./assert.ts";
+import { assert } from "../assert.ts";
 
 /** Lowest set bit's index of a non-zero 32-bit word. */
 const lowBit = (w: number): number => 31 - Math.clz32(w & -w);
@@ -16,7 +16,7 @@ export class SlotSet {
   private count = 0;
 
   constructor(readonly capacity: number) {
-    assert(Number.isSafeInteger(capacity) && capacity >= 0, `slot set capacity must be a count, got ${capacity}`);
+    assert(Number.isSafeInteger(capacity) && capacity >= 0, "slot set capacity must be a count, got {0}", capacity);
     let words = Math.max(1, Math.ceil(capacity / 32));
     for (;;) {
       this.levels.push(new Uint32Array(words));
@@ -35,7 +35,7 @@ export class SlotSet {
 
   /** Adds slot; false if it was already there. */
   add(slot: number): boolean {
-    assert(slot >= 0 && slot < this.capacity, () => `slot ${slot} is outside 0..${this.capacity - 1}`);
+    assert(slot >= 0 && slot < this.capacity, "slot {0} is outside 0..{1}", slot, this.capacity - 1);
     if (this.has(slot)) return false;
     this.count++;
     let i = slot;

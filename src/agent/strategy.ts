@@ -21,10 +21,29 @@
 // strategy that works per sub-block should use poolHead rather than pool or poolFor, which are O(pool size).
 //
 // Adding a strategy: one file in src/agent/strategies/ and one line in src/agent/strategies/registry.ts.
+//
+// What a strategy may know beyond the context comes with its creation (StrategyEnv): a simulator offers the
+// Oracle, a real network does not, so a strategy that needs it asks for it in create() and fails there.
 
 import type { AgentConfig } from "./config.ts";
 import type { Content } from "./content.ts";
-import type { ConnId, NodeId, NodeKind, Oracle, SubBlockId } from "./ports.ts";
+import type { ConnId, NodeId, NodeKind, SubBlockId } from "./ports.ts";
+
+/** Clairvoyant view of the world, offered only by a simulator (used by the `oracle` strategy). */
+export interface Oracle {
+  /** Rate the node can give us right now if alone, bits per second (uplink after load, traces, slow-downs). */
+  trueUplinkBps(nodeId: NodeId): number;
+  /** Round-trip time to the node, microseconds. */
+  trueRttUs(nodeId: NodeId): number;
+  /** The agent's downlink now, bits per second. */
+  downlinkBps(): number;
+}
+
+/** What the host running the agent offers strategies when it creates them. */
+export interface StrategyEnv {
+  /** Present only on a simulator. */
+  readonly oracle?: Oracle;
+}
 
 export interface ConnectionView {
   readonly id: ConnId;
@@ -65,8 +84,6 @@ export interface StrategyContext {
    * size); once read in a hook, each action costs O(pool size) more to keep it live.
    */
   readonly pool: readonly SubBlockId[];
-  /** Present only on a simulator. */
-  readonly oracle?: Oracle;
 
   /** The pool minus the sub-blocks conn's node may not fetch (it delivered them corrupt); a fresh array, O(pool size). */
   poolFor(conn: ConnId): SubBlockId[];
@@ -108,7 +125,8 @@ export interface Strategy {
 export interface StrategyEntry {
   readonly name: string;
   readonly description: string;
-  create(): Strategy;
+  /** A fresh strategy; one that needs something env lacks (the oracle, say) throws an Error saying so. */
+  create(env?: StrategyEnv): Strategy;
 }
 
 /** A strategy threw: names the strategy and the simulated time. */

@@ -8,7 +8,7 @@
 // retiring a block cost O(its sub-blocks). The pool as an ascending array (`pool`) is built when read after a
 // change, O(pool size) at most; poolHead lists its first ids without building it.
 
-import { assert } from "./assert.ts";
+import { assert } from "../assert.ts";
 import type { Content } from "./content.ts";
 import type { ConnId, NodeId, SubBlockId } from "./ports.ts";
 import { SlotSet } from "./slot-set.ts";
@@ -134,7 +134,7 @@ export class SubBlockManager {
         continue;
       }
       const at = lowerBound(list, change);
-      assert(list[at] === change, () => `pool array out of step at sub-block ${change}`);
+      assert(list[at] === change, "pool array out of step at sub-block {0}", change);
       let run = 1;
       while (k + 1 < n && log[k + 1] >= 0 && list[at + run] === log[k + 1]) {
         run++;
@@ -207,10 +207,10 @@ export class SubBlockManager {
   assign(id: SubBlockId, conn: ConnId): void {
     const b = this.slots(id);
     const i = id - b.first;
-    assert(b.done[i] === 0, () => `sub-block ${id} is already done`);
+    assert(b.done[i] === 0, "sub-block {0} is already done", id);
     let c = b.copies[i];
     if (c === undefined) c = b.copies[i] = [];
-    assert(!c.includes(conn), () => `sub-block ${id} is already requested on connection ${conn}`);
+    assert(!c.includes(conn), "sub-block {0} is already requested on connection {1}", id, conn);
     if (c.length === 0) this.removeFromPool(b, i);
     c.push(conn);
   }
@@ -286,15 +286,12 @@ export class SubBlockManager {
 
   private slots(id: SubBlockId): BlockSlots {
     const b = this.slotsOf(id);
-    assert(
-      b !== undefined,
-      () => `sub-block ${id} is not in the download window (blocks ${this.current}..${this.opened - 1})`,
-    );
+    assert(b !== undefined, "sub-block {0} is not in the download window (blocks {1}..{2})", id, this.current, this.opened - 1);
     return b;
   }
 
   private removeFromPool(b: BlockSlots, i: number): void {
-    assert(b.pool.delete(i), () => `sub-block ${b.first + i} is not in the pool`);
+    assert(b.pool.delete(i), "sub-block {0} is not in the pool", b.first + i);
     this.poolCount--;
     this.logPoolChange(b.first + i);
   }

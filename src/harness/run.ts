@@ -6,22 +6,26 @@
 // that ended before its simulation finished has the metrics of an empty run (0 events).
 
 import { createStrategy } from "../agent/strategies/registry.ts";
-import type { Strategy } from "../agent/strategy.ts";
+import type { Strategy, StrategyEnv } from "../agent/strategy.ts";
 import type { LoadedScenario } from "../scenario/load.ts";
 import { Kernel, type EventLog } from "../sim/kernel/kernel.ts";
 import { Collector } from "../sim/metrics/collector.ts";
 import type { RunMetrics, RunResult } from "../sim/metrics/records.ts";
-import { World } from "../sim/world/world.ts";
+import { World, type WorldOptions } from "../sim/world/world.ts";
 import { escapedExcerpt } from "../text-excerpt.ts";
 import { describeThrown, MAX_REASON_CHARS, runWithin } from "./run-guard.ts";
+import { simConfigFor } from "./sim-config.ts";
 
 export interface RunOptions {
   readonly strategy: string;
   readonly seed: number;
   /** Keep the processed-event log (for --check-determinism and --trace). */
   readonly recordEvents?: boolean;
-  /** Builds the strategy; defaults to the agent's registry (for strategies defined in users' own code). */
-  readonly strategyFactory?: (name: string) => Strategy;
+  /**
+   * Builds the strategy with what the simulator offers strategies (the oracle); defaults to the agent's registry
+   * (for strategies defined in users' own code).
+   */
+  readonly strategyFactory?: (name: string, env: StrategyEnv) => Strategy;
   /** Wall-clock budget of the run in seconds; default the scenario's `limits.wall_s`. */
   readonly wallS?: number;
 }
@@ -88,14 +92,19 @@ export function failedRun(loaded: LoadedScenario, strategy: string, seed: number
   };
 }
 
+/** The simulated world of a scenario (translated once into the simulator's configuration), not yet run. */
+export function worldOf(loaded: LoadedScenario, options: WorldOptions): World {
+  return new World(simConfigFor(loaded), options);
+}
+
 export function runOne(loaded: LoadedScenario, opts: RunOptions): RunOutput {
   const budgetS = wallBudgetS(loaded, opts.wallS);
   const factory = opts.strategyFactory ?? createStrategy;
   const worldOptions = {
     ...opts,
-    strategyFactory: (name: string) => {
+    strategyFactory: (name: string, env: StrategyEnv) => {
       try {
-        return factory(name);
+        return factory(name, env);
       } catch (error) {
         throw new StrategyBuildError(error);
       }
@@ -103,7 +112,7 @@ export function runOne(loaded: LoadedScenario, opts: RunOptions): RunOutput {
   };
   const made: { world?: World } = {};
   const outcome = runWithin(() => {
-    made.world = new World(loaded, worldOptions);
+    made.world = worldOf(loaded, worldOptions);
     return made.world.run(() => performance.now());
   }, budgetS * 1000);
   const w = made.world;
@@ -122,11 +131,5 @@ export function runOne(loaded: LoadedScenario, opts: RunOptions): RunOutput {
   const kernel = w!.kernel;
   const log = kernel.log;
   if (log === null) return { result };
-  const kindNames: string[] = [];
-  for (let k = 0; ; k++) {
-    const name = kernel.kindName(k);
-    if (name.startsWith("kind#")) break;
-    kindNames.push(name);
-  }
-  return { result, eventLog: log, kindNames };
+  return { result, eventLog: log, kindNames: [...kernel.registeredKinds()] };
 }

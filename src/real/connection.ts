@@ -12,7 +12,7 @@
 
 import type { NodeKind } from "../agent/ports.ts";
 import type { Content } from "../agent/content.ts";
-import type { LiveSubBlock } from "../sim/metrics/collector.ts";
+import type { LiveSubBlock } from "./run-record.ts";
 import { type Manifest, sha256Hex, subBlockRange } from "./manifest.ts";
 import type { Mirror } from "./mirror.ts";
 import type { PartFile } from "./part-file.ts";

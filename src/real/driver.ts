@@ -1,13 +1,14 @@
-// The real driver: runs the unchanged agent (src/agent) over HTTP. A thin adapter between the agent's ports and
-// real I/O; all HTTP, undici and timer code stays here and in the files it uses, never in src/agent.
+// The real driver: runs the unchanged agent (src/agent) over HTTP. A thin adapter between the agent's commands
+// and real I/O; all HTTP, undici and timer code stays here and in the files it uses, never in src/agent.
 //
 // - It owns the event loop's side: every input (a timer firing, a connection answer, a sub-block's last byte,
-//   a node list) becomes an AgentEvent in one FIFO queue, drained on a later turn of Node's event loop, so the
-//   agent is never re-entered from inside a port call: ports only record, start I/O or arm timers.
-// - It hands out timer and connection ids itself, synchronously, as the ports require.
-// - Time: the monotonic clock (wall-clock.ts) is read once per input, just before agent.handle(); every
-//   clock.nowUs() the agent makes during that call returns that frozen value. An event's firstByteUs is the
-//   real time the sub-block's first byte arrived.
+//   a node list) becomes an AgentEvent in one FIFO queue, drained on a later turn of Node's event loop. After
+//   each input the driver takes the agent's commands (agent.poll()) and executes them in order: they only
+//   record, start I/O or arm timers.
+// - Connection and timer ids are the agent's own (its commands carry them).
+// - Time: the monotonic clock (wall-clock.ts) is read once per input and handed to the agent with it
+//   (agent.handle(nowUs, event)); a timer's command says when it is due in that time base. An event's
+//   firstByteUs is the real time the sub-block's first byte arrived.
 // - connect(node) sends a probe (`Range: bytes=0-0`, If-Range once the mirror's validator is known) on the
 //   mirror's pool: its answer establishes the mirror's validator and total (first time) and opens the
 //   connection, so a connection costs one round trip, as in the simulator. A mirror that is out (mirror.ts)
@@ -28,9 +29,9 @@
 import { Agent, type AgentStats } from "../agent/agent.ts";
 import type { AgentConfig } from "../agent/config.ts";
 import { Content } from "../agent/content.ts";
-import type { AgentEvent, AgentPorts, ConnId, NodeId, NodeInfo, NodeKind, Oracle, SubBlockId, TimerId } from "../agent/ports.ts";
+import type { AgentCommand, AgentEvent, ConnId, NodeId, NodeInfo, NodeKind, SubBlockId, TimerId } from "../agent/ports.ts";
 import type { Strategy } from "../agent/strategy.ts";
-import type { LiveSubBlock } from "../sim/metrics/collector.ts";
+import type { LiveSubBlock } from "./run-record.ts";
 import { RealConn, type ConnHost } from "./connection.ts";
 import type { Manifest } from "./manifest.ts";
 import type { Mirror } from "./mirror.ts";
@@ -55,7 +56,6 @@ export interface DriverOptions {
   readonly nodes: NodeSource;
   readonly manifest: Manifest | null;
   readonly part: PartFile | null;
-  readonly oracle?: Oracle;
   readonly signal?: AbortSignal;
   /** The run fails when no sub-block completed for this long, ms. */
   readonly stallTimeoutMs: number;
@@ -94,8 +94,6 @@ export class RealDriver implements ConnHost {
   private scheduled = false;
   private frozenUs = 0;
   private readonly conns = new Map<ConnId, RealConn>();
-  private nextConn = 0;
-  private nextTimer = 1;
   /** Armed or fired-but-not-dispatched timers; a cancelled one is deleted. */
   private readonly timers = new Map<TimerId, NodeJS.Timeout | null>();
   private readonly trackerTimers = new Set<NodeJS.Timeout>();
@@ -109,45 +107,7 @@ export class RealDriver implements ConnHost {
     this.clock = opts.clock ?? new WallClock();
     this.content = new Content(opts.config.content);
     this.recorder = new RunRecorder(this.content, opts.config.bitrateBps, opts.config.startupBufferUs);
-    const ports: AgentPorts = {
-      clock: {
-        nowUs: () => this.frozenUs,
-        setTimer: (delayUs) => this.setTimer(delayUs),
-        cancelTimer: (id) => {
-          const t = this.timers.get(id);
-          if (t !== undefined && t !== null) clearTimeout(t);
-          this.timers.delete(id);
-        },
-      },
-      transport: {
-        connect: (nodeId) => this.connect(nodeId),
-        request: (connId, ids) => this.request(connId, ids),
-        cancel: (connId, ids) => this.conns.get(connId)?.cancel(ids, this.frozenUs),
-        close: (connId) => {
-          const conn = this.conns.get(connId);
-          if (conn === undefined) return;
-          this.conns.delete(connId);
-          conn.close(this.frozenUs);
-        },
-      },
-      tracker: {
-        requestNodes: (maxNodes) => this.requestNodes(maxNodes),
-        announce: () => {},
-      },
-      sink: {
-        deliverBlock: (block, sizeBytes) => this.recorder.blockDelivered(block, sizeBytes, this.frozenUs),
-      },
-      oracle: opts.oracle,
-      observer: {
-        rebalance: (timeUs, fromConn, toConn, movedCount) => {
-          this.recorder.collector.rebalances.push({ timeUs, fromConn, toConn, movedCount });
-        },
-        blacklisted: () => {
-          this.recorder.collector.blacklisted++;
-        },
-      },
-    };
-    this.agent = new Agent(opts.config, ports, opts.strategy);
+    this.agent = new Agent(opts.config, opts.strategy);
   }
 
   // ---- ConnHost: what a connection needs from the driver ------------------------------------------------------
@@ -205,7 +165,8 @@ export class RealDriver implements ConnHost {
         if (this.outcome !== null) return;
         this.frozenUs = this.clock.nowUs();
         try {
-          this.agent.start();
+          this.agent.start(this.frozenUs);
+          this.executeCommands();
         } catch (e) {
           this.finish("failed", `the agent failed: ${(e as Error).message}`);
           return;
@@ -241,7 +202,8 @@ export class RealDriver implements ConnHost {
       this.frozenUs = this.clock.nowUs();
       this.recorder.events++;
       try {
-        this.agent.handle(q.event);
+        this.agent.handle(this.frozenUs, q.event);
+        this.executeCommands();
       } catch (e) {
         this.finish("failed", `the agent failed: ${(e as Error).message}`);
         return;
@@ -311,17 +273,61 @@ export class RealDriver implements ConnHost {
     this.resolve?.(this.outcome);
   }
 
-  // ---- ports ----------------------------------------------------------------------------------------------
+  // ---- the agent's commands -------------------------------------------------------------------------------
 
-  private setTimer(delayUs: number): TimerId {
-    const id = this.nextTimer++;
+  /** Executes every command the agent queued during its last input, in order. */
+  private executeCommands(): void {
+    for (let c = this.agent.poll(); c !== undefined; c = this.agent.poll()) this.execute(c);
+  }
+
+  private execute(c: AgentCommand): void {
+    switch (c.type) {
+      case "set-timer":
+        return this.setTimer(c.timerId, c.atUs);
+      case "cancel-timer": {
+        const t = this.timers.get(c.timerId);
+        if (t !== undefined && t !== null) clearTimeout(t);
+        this.timers.delete(c.timerId);
+        return;
+      }
+      case "connect":
+        return this.connect(c.connId, c.nodeId);
+      case "request":
+        return this.request(c.connId, c.subBlockIds);
+      case "cancel":
+        this.conns.get(c.connId)?.cancel(c.subBlockIds, this.frozenUs);
+        return;
+      case "close": {
+        const conn = this.conns.get(c.connId);
+        if (conn === undefined) return;
+        this.conns.delete(c.connId);
+        conn.close(this.frozenUs);
+        return;
+      }
+      case "ask-tracker":
+        return this.requestNodes(c.maxNodes);
+      case "announce":
+        return;
+      case "deliver-block":
+        return this.recorder.blockDelivered(c.blockIndex, c.sizeBytes, this.frozenUs);
+      case "note":
+        if (c.note === "rebalance") {
+          this.recorder.collector.rebalances.push({ timeUs: this.frozenUs, fromConn: c.fromConn, toConn: c.toConn, movedCount: c.movedCount });
+        } else if (c.note === "blacklisted") {
+          this.recorder.collector.blacklisted++;
+        }
+        return;
+    }
+  }
+
+  /** Arms timer id for atUs (the agent's time base: this clock's µs); late is at once. */
+  private setTimer(id: TimerId, atUs: number): void {
     const t = setTimeout(() => {
       if (!this.timers.has(id)) return;
       this.timers.set(id, null);
       this.push({ event: { type: "timer", timerId: id } });
-    }, Math.max(0, delayUs) / 1000);
+    }, Math.max(0, atUs - this.clock.nowUs()) / 1000);
     this.timers.set(id, t);
-    return id;
   }
 
   private requestNodes(maxNodes: number): void {
@@ -334,8 +340,7 @@ export class RealDriver implements ConnHost {
     this.trackerTimers.add(t);
   }
 
-  private connect(nodeId: NodeId): ConnId {
-    const id = this.nextConn++;
+  private connect(id: ConnId, nodeId: NodeId): void {
     const mirror = this.opts.mirrors[nodeId];
     const kind = this.opts.kinds[nodeId] ?? "server";
     const conn = new RealConn(id, nodeId, kind, mirror, this);
@@ -343,7 +348,7 @@ export class RealDriver implements ConnHost {
     if (mirror === undefined || !mirror.usable) {
       conn.state = "failed";
       this.push({ event: { type: "connect-failed", connId: id, reason: "refused" }, conn });
-      return id;
+      return;
     }
     conn.probe = rangeGet(mirror, 0, 0, () => this.clock.nowUs(), {
       onVerdict: (v) => {
@@ -375,7 +380,6 @@ export class RealDriver implements ConnHost {
         this.push({ event: { type: "connect-failed", connId: id, reason: kind === "reset" ? "refused" : kind }, conn });
       },
     });
-    return id;
   }
 
   private request(connId: ConnId, ids: readonly SubBlockId[]): void {

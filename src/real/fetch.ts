@@ -17,7 +17,7 @@ import type { AgentStats } from "../agent/agent.ts";
 import type { NodeInfo } from "../agent/ports.ts";
 import { type LoadedScenario, resolveScenario } from "../scenario/load.ts";
 import type { RunResult } from "../sim/metrics/records.ts";
-import { agentConfigFor } from "../sim/world/world.ts";
+import { agentConfigFor } from "../harness/sim-config.ts";
 import { RealDriver } from "./driver.ts";
 import { excerpt, RealInputError } from "./input-error.ts";
 import { checkLayout, type Manifest, readManifest } from "./manifest.ts";

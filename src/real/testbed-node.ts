@@ -12,7 +12,8 @@ import type { Socket } from "node:net";
 import { Content } from "../agent/content.ts";
 import type { ContentLayout } from "../agent/config.ts";
 import type { NodeKind } from "../agent/ports.ts";
-import type { Distribution, Failures } from "../scenario/schema.ts";
+import type { NodeFailures } from "../sim/config.ts";
+import type { Distribution } from "../sim/random/distributions.ts";
 import { makeSampler, unitExponential } from "../sim/random/distributions.ts";
 import type { Rng } from "../sim/random/streams.ts";
 import type { CapacityProcess } from "../sim/traces/process.ts";
@@ -36,7 +37,7 @@ export interface NodeServerSpec {
   readonly baseUplinkBps: number;
   /** Multiplies the traced uplink like baseUplinkBps multiplies the nominal one. */
   readonly uplinkShare: number;
-  readonly failures: Failures;
+  readonly failures: NodeFailures;
   readonly misbehaviour: Misbehaviour;
   /** The node's named random stream for a purpose. */
   readonly rng: (purpose: string) => Rng;
@@ -178,20 +179,20 @@ export class NodeServer {
       };
       this.later(exponentialMs(rng, ratePerS), start);
     };
-    episode("stalls", f.stall_per_s, f.stall_s, (on) => {
+    episode("stalls", f.stallPerS, f.stallS, (on) => {
       this.stallFactor = on ? 0 : 1;
     });
-    episode("slowdowns", f.slowdown_per_s, f.slowdown_s, (on) => {
-      this.slowFactor = on ? f.slowdown_factor : 1;
+    episode("slowdowns", f.slowdownPerS, f.slowdownS, (on) => {
+      this.slowFactor = on ? f.slowdownFactor : 1;
     });
-    if (f.drop_per_s > 0) {
+    if (f.dropPerS > 0) {
       const rng = this.spec.rng("drops");
       const drop = () => {
         const first = this.active.values().next();
         if (!first.done) first.value.socket?.destroy(); // a mid-transfer reset of one sending connection
-        this.later(exponentialMs(rng, f.drop_per_s), drop);
+        this.later(exponentialMs(rng, f.dropPerS), drop);
       };
-      this.later(exponentialMs(rng, f.drop_per_s), drop);
+      this.later(exponentialMs(rng, f.dropPerS), drop);
     }
     const cap = this.spec.capacity;
     if (cap !== null) {
@@ -224,13 +225,13 @@ export class NodeServer {
       return;
     }
     const f = this.spec.failures;
-    if (f.connect_refused_p > 0 || f.connect_timeout_p > 0) {
+    if (f.connectRefusedP > 0 || f.connectTimeoutP > 0) {
       const u = this.spec.rng("connect").next();
-      if (u < f.connect_refused_p) {
+      if (u < f.connectRefusedP) {
         socket.destroy();
         return;
       }
-      if (u < f.connect_refused_p + f.connect_timeout_p) this.silent.add(socket);
+      if (u < f.connectRefusedP + f.connectTimeoutP) this.silent.add(socket);
     }
     this.sockets.add(socket);
     socket.on("close", () => this.sockets.delete(socket));
@@ -348,7 +349,7 @@ export class NodeServer {
 
   /** One byte offset per sub-block of [start, end] that this answer corrupts (its first byte in the range). */
   private corruptOffsets(start: number, end: number): number[] {
-    const p1 = this.spec.failures.corrupt_p;
+    const p1 = this.spec.failures.corruptP;
     const p2 = this.spec.misbehaviour.corruptP;
     if (!(p1 > 0) && !(p2 > 0)) return [];
     const c = this.content;

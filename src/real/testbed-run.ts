@@ -4,10 +4,10 @@
 // oracle reading the shaper's true rates (for the `oracle` strategy). Nothing is written to disk.
 
 import { createStrategy } from "../agent/strategies/registry.ts";
-import type { Strategy } from "../agent/strategy.ts";
+import type { Oracle, Strategy, StrategyEnv } from "../agent/strategy.ts";
 import type { LoadedScenario } from "../scenario/load.ts";
 import type { RunResult } from "../sim/metrics/records.ts";
-import { agentConfigFor } from "../sim/world/world.ts";
+import { agentConfigFor } from "../harness/sim-config.ts";
 import { type DriverOutcome, RealDriver } from "./driver.ts";
 import { DEFAULT_TIMEOUTS, Mirror } from "./mirror.ts";
 import type { Testbed } from "./testbed.ts";
@@ -15,7 +15,7 @@ import type { Testbed } from "./testbed.ts";
 export interface TestbedRunOptions {
   readonly strategy: string;
   readonly seed: number;
-  readonly strategyFactory?: (name: string) => Strategy;
+  readonly strategyFactory?: (name: string, env: StrategyEnv) => Strategy;
   readonly stallTimeoutMs?: number;
   readonly signal?: AbortSignal;
 }
@@ -36,20 +36,20 @@ export async function runOnTestbed(loaded: LoadedScenario, testbed: Testbed, opt
     m.total = s.content.size_bytes;
     return m;
   });
+  const oracle: Oracle = {
+    trueUplinkBps: (nodeId) => testbed.shaper.nodeRate(nodeId),
+    trueRttUs: (nodeId) => (testbed.nodes[nodeId]?.rttMs ?? 0) * 1000,
+    downlinkBps: () => s.agent.downlink_bps,
+  };
   try {
     const driver = new RealDriver({
       config,
-      strategy: (opts.strategyFactory ?? createStrategy)(opts.strategy),
+      strategy: (opts.strategyFactory ?? createStrategy)(opts.strategy, { oracle }),
       mirrors,
       kinds: testbed.nodes.map((n) => n.kind),
       nodes: { list: (max, nowUs) => testbed.trackerList(max, nowUs), delayMs: testbed.trackerRttMs },
       manifest: testbed.manifest,
       part: null,
-      oracle: {
-        trueUplinkBps: (nodeId) => testbed.shaper.nodeRate(nodeId),
-        trueRttUs: (nodeId) => (testbed.nodes[nodeId]?.rttMs ?? 0) * 1000,
-        downlinkBps: () => s.agent.downlink_bps,
-      },
       signal: opts.signal,
       stallTimeoutMs: opts.stallTimeoutMs ?? Math.max(30_000, s.agent.request_timeout_min_ms * 10),
     });

@@ -9,11 +9,11 @@
 // dynamics at the node's RTT (the RTT is a delay before each answer; bytes then flow at the shaped rate).
 
 import { RandomStreams } from "../sim/random/streams.ts";
-import { markovProcess, traceProcess, type CapacityProcess } from "../sim/traces/process.ts";
-import { World } from "../sim/world/world.ts";
+import { capacityProcess, type CapacityProcess } from "../sim/traces/process.ts";
+import type { CapacitySpec } from "../sim/config.ts";
 import type { NodeInfo } from "../agent/ports.ts";
-import type { CapacityTrace } from "../scenario/schema.ts";
 import type { LoadedScenario } from "../scenario/load.ts";
+import { worldOf } from "../harness/run.ts";
 import { contentBytes } from "./content-bytes.ts";
 import { RealInputError } from "./input-error.ts";
 import { type Manifest, manifestOfBytes } from "./manifest.ts";
@@ -52,13 +52,8 @@ export interface Testbed {
   close(): Promise<void>;
 }
 
-function capacityProcess(spec: CapacityTrace | undefined, loaded: LoadedScenario, streams: RandomStreams, name: string): CapacityProcess | null {
-  if (spec === undefined) return null;
-  const rng = streams.stream(name);
-  if ("markov" in spec) return markovProcess(spec.markov, rng);
-  const trace = loaded.traces.get(spec.file);
-  if (trace === undefined) throw new Error(`testbed: trace ${spec.file} was not loaded`);
-  return traceProcess(trace, rng, spec.random_offset, spec.scale);
+function capacityOf(spec: CapacitySpec | undefined, streams: RandomStreams, name: string): CapacityProcess | null {
+  return spec === undefined ? null : capacityProcess(spec, streams.stream(name));
 }
 
 /** Most nodes one testbed serves (each is a listening socket and a server). */
@@ -71,7 +66,7 @@ export async function startTestbed(loaded: LoadedScenario, opts: TestbedOptions)
   if (s.content.size_bytes > MAX_TESTBED_BYTES) {
     throw new RealInputError(`${loaded.file}: content.size_bytes ${s.content.size_bytes} is more than the testbed serves (${MAX_TESTBED_BYTES} bytes)`);
   }
-  const world = new World(loaded, { strategy: s.strategies[0] ?? "static", seed: opts.seed });
+  const world = worldOf(loaded, { strategy: s.strategies[0] ?? "static", seed: opts.seed });
   if (world.nodes.length > MAX_TESTBED_NODES) {
     throw new RealInputError(`${loaded.file}: ${world.nodes.length} nodes is more than the testbed serves (${MAX_TESTBED_NODES})`);
   }
@@ -102,7 +97,7 @@ export async function startTestbed(loaded: LoadedScenario, opts: TestbedOptions)
     lastModified: (v) => new Date(Date.UTC(2020, 0, 1) + v * 86_400_000).toUTCString(),
   };
   const shaper = new Shaper(s.agent.downlink_bps);
-  const downlink = capacityProcess(s.agent.downlink_trace, loaded, streams, "agent/downlink-trace");
+  const downlink = capacityOf(world.config.downlinkTrace, streams, "agent/downlink-trace");
   const timers: NodeJS.Timeout[] = [];
   if (downlink !== null) {
     const step = () => {
@@ -113,17 +108,13 @@ export async function startTestbed(loaded: LoadedScenario, opts: TestbedOptions)
     };
     step();
   }
-  const groupOf = (prefix: string) => {
-    const [kind, gi] = prefix.split("/");
-    if (kind === "servers") return s.servers[Number(gi)];
-    if (kind === "peers") return s.peers[Number(gi)];
-    return undefined;
-  };
+  const groupOf = (kind: string, gi: number) =>
+    kind === "server" ? world.config.servers[gi] : kind === "peer" ? world.config.peers[gi] : undefined;
   const nodes: TestbedNode[] = [];
   try {
     for (const n of world.nodes) {
       const share = (1 - n.load) / (1 + n.connectedUsers);
-      const group = groupOf(n.streamPrefix);
+      const group = groupOf(n.kind, n.group);
       const server = new NodeServer(
         {
           id: n.id,
@@ -136,7 +127,7 @@ export async function startTestbed(loaded: LoadedScenario, opts: TestbedOptions)
           failures: n.failures,
           misbehaviour: opts.misbehaviours?.get(n.id) ?? NO_MISBEHAVIOUR,
           rng: (purpose) => streams.stream(`${n.streamPrefix}/${purpose}`),
-          capacity: capacityProcess(group?.uplink_trace, loaded, streams, `${n.streamPrefix}/uplink-trace`),
+          capacity: capacityOf(group?.uplinkTrace, streams, `${n.streamPrefix}/uplink-trace`),
         },
         file,
         shaper,

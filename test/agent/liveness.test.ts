@@ -3,7 +3,7 @@
 // the tracker is asked again, rate-limited, when no known node is left; the origin connection stays open
 // between fallbacks. Hand-computed timelines on the scripted ports and the fake network.
 import { describe, expect, it } from "vitest";
-import { Agent, createStrategy } from "../../src/agent/agent.ts";
+import { createStrategy } from "../../src/agent/agent.ts";
 import type { AgentEvent } from "../../src/agent/ports.ts";
 import { FakeNet, type FakeNode, makeConfig, nodeInfo, Script } from "./fakes.ts";
 
@@ -30,13 +30,13 @@ describe("a peer that leaves while a deadline fallback is active", () => {
       originNodeId: 100,
       fallback: { whenNoPeers: true, deadlineMarginUs: 500_000 },
     });
-    const script = new Script();
-    const agent = new Agent(config, script.ports(), createStrategy("static"));
+    const script = new Script(config, createStrategy("static"));
+    const agent = script.agent;
     const at = (tUs: number, e: AgentEvent) => {
-      script.advanceTo(agent, tUs);
-      agent.handle(e);
+      script.advanceTo(tUs);
+      script.handle(e);
     };
-    agent.start();
+    script.start();
     // Nodes 1 and 2 have the best priors and get the two slots; node 3 is the spare.
     at(1_000, { type: "tracker-nodes", nodes: [nodeInfo(1, 8e6, 10), nodeInfo(2, 8e6, 10), nodeInfo(3, 4e6, 10)] });
     expect(script.connects.map((c) => c.nodeId)).toEqual([1, 2]);
@@ -59,7 +59,7 @@ describe("a peer that leaves while a deadline fallback is active", () => {
     at(330_000, sb(1, 6, 230_000));
     // Node 2 leaves without a word at 0.7 s (7 never arrives). The fallback fires at 0.72 s: the origin is
     // opened, and once connected it takes 5 and 7 from both peers.
-    script.advanceTo(agent, 720_000);
+    script.advanceTo(720_000);
     expect(script.fallbacks).toEqual(["deadline"]);
     expect(script.connects.map((c) => [c.nodeId, c.atUs])).toEqual([
       [1, 1_000],
@@ -85,7 +85,7 @@ describe("a peer that leaves while a deadline fallback is active", () => {
     at(1_210_000, sb(0, 9, 1_110_000));
     // Block 2's fallback at 1.72 s (deadline 2.22 s) takes 10 and 11 from node 2 before its budget ran out:
     // the parked origin serves them at once, without a new connection.
-    script.advanceTo(agent, 1_720_000);
+    script.advanceTo(1_720_000);
     expect(script.fallbacks).toEqual(["deadline", "deadline"]);
     expect(script.connects).toHaveLength(3);
     expect(script.requests.at(-1)).toEqual({ connId: 2, ids: [10, 11], atUs: 1_720_000 });
@@ -98,9 +98,9 @@ describe("a peer that leaves while a deadline fallback is active", () => {
       [0, [12, 13], 1_920_000],
       [1, [14, 15], 1_920_000],
     ]);
-    script.advanceTo(agent, 2_199_999);
+    script.advanceTo(2_199_999);
     expect(script.blacklisted).toEqual([]);
-    script.advanceTo(agent, 2_200_000);
+    script.advanceTo(2_200_000);
     expect(script.blacklisted).toEqual([{ nodeId: 2, reason: "stalled" }]);
     expect(script.blacklistedAtUs).toEqual([2_200_000]);
     expect(script.closes).toEqual([1]);
@@ -165,31 +165,30 @@ describe("the tracker is asked again when no known node is left", () => {
       trackerMinIntervalUs: 1_000_000,
       requestTimeoutMinUs: 500_000,
     });
-    const script = new Script();
-    const agent = new Agent(config, script.ports(), createStrategy("static"));
-    agent.start();
+    const script = new Script(config, createStrategy("static"));
+    script.start();
     script.nowUs = 1_000;
-    agent.handle({ type: "tracker-nodes", nodes: [nodeInfo(1, 8e6, 10)] });
+    script.handle({ type: "tracker-nodes", nodes: [nodeInfo(1, 8e6, 10)] });
     script.nowUs = 10_000;
-    agent.handle({ type: "connected", connId: 0 });
+    script.handle({ type: "connected", connId: 0 });
     expect(script.requests).toEqual([{ connId: 0, ids: [0, 1], atUs: 10_000 }]);
-    script.advanceTo(agent, 510_000);
+    script.advanceTo(510_000);
     expect(script.blacklistedAtUs).toEqual([510_000]);
     expect(script.trackerAskTimesUs).toEqual([0]);
-    script.advanceTo(agent, 999_999);
+    script.advanceTo(999_999);
     expect(script.trackerAskTimesUs).toEqual([0]);
-    script.advanceTo(agent, 1_000_000);
+    script.advanceTo(1_000_000);
     expect(script.trackerAskTimesUs).toEqual([0, 1_000_000]);
     script.nowUs = 1_001_000;
-    agent.handle({ type: "tracker-nodes", nodes: [nodeInfo(1, 8e6, 10), nodeInfo(2, 8e6, 10)] });
+    script.handle({ type: "tracker-nodes", nodes: [nodeInfo(1, 8e6, 10), nodeInfo(2, 8e6, 10)] });
     expect(script.connects.map((c) => [c.nodeId, c.atUs])).toEqual([
       [1, 1_000],
       [2, 1_001_000],
     ]);
-    script.advanceTo(agent, 1_600_000);
-    agent.handle({ type: "connected", connId: 1 });
+    script.advanceTo(1_600_000);
+    script.handle({ type: "connected", connId: 1 });
     expect(script.requests.at(-1)).toEqual({ connId: 1, ids: [0, 1], atUs: 1_600_000 });
-    script.advanceTo(agent, 2_100_000);
+    script.advanceTo(2_100_000);
     expect(script.blacklistedAtUs).toEqual([510_000, 2_100_000]);
     expect(script.trackerAskTimesUs).toEqual([0, 1_000_000, 2_100_000]);
   });

@@ -1,23 +1,23 @@
 // The agent driven event by event against the scripted ports: splits at block start, rebalancing, blacklist
 // expiry, stalls, departures and strategy failures, with hand-computed expectations.
 import { describe, expect, it } from "vitest";
-import { Agent, createStrategy, StrategyError } from "../../src/agent/agent.ts";
+import { createStrategy, StrategyError } from "../../src/agent/agent.ts";
 import type { AgentConfig } from "../../src/agent/config.ts";
-import type { NodeInfo, Oracle } from "../../src/agent/ports.ts";
-import type { Strategy } from "../../src/agent/strategy.ts";
+import type { NodeInfo } from "../../src/agent/ports.ts";
+import type { Oracle, Strategy } from "../../src/agent/strategy.ts";
 import { makeConfig, nodeInfo, Script } from "./fakes.ts";
 
 const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
 
 /** Starts an agent, lists the nodes at t = 1 ms and connects every one at t = 10 ms. */
-function connectAll(config: AgentConfig, strategy: Strategy, nodes: NodeInfo[], oracle?: Oracle) {
-  const script = new Script();
-  const agent = new Agent(config, script.ports(oracle), strategy);
-  agent.start();
+function connectAll(config: AgentConfig, strategy: Strategy, nodes: NodeInfo[]) {
+  const script = new Script(config, strategy);
+  const agent = script.agent;
+  script.start();
   script.nowUs = 1_000;
-  agent.handle({ type: "tracker-nodes", nodes });
+  script.handle({ type: "tracker-nodes", nodes });
   script.nowUs = 10_000;
-  for (const c of [...script.connects]) agent.handle({ type: "connected", connId: c.connId });
+  for (const c of [...script.connects]) script.handle({ type: "connected", connId: c.connId });
   return { script, agent };
 }
 
@@ -68,9 +68,8 @@ describe("splits at block start", () => {
     const nodes = [nodeInfo(1, 1e6, 10), nodeInfo(2, 1e6, 10), nodeInfo(3, 1e6, 10)];
     const { script } = connectAll(
       makeConfig({ content: oneBlock(10) }),
-      createStrategy("oracle"),
+      createStrategy("oracle", { oracle }),
       nodes,
-      oracle,
     );
     const onNode = (n: number) => script.requestsOn(script.connects.find((c) => c.nodeId === n)!.connId);
     expect(onNode(1)).toEqual(range(0, 8));
@@ -78,12 +77,9 @@ describe("splits at block start", () => {
     expect(onNode(3)).toEqual([]);
   });
 
-  it("oracle without an oracle throws a StrategyError", () => {
-    const script = new Script();
-    const agent = new Agent(makeConfig(), script.ports(), createStrategy("oracle"));
-    agent.start();
-    agent.handle({ type: "tracker-nodes", nodes: [nodeInfo(1, 1e6, 10)] });
-    expect(() => agent.handle({ type: "connected", connId: 0 })).toThrow(/oracle strategy needs ctx.oracle/);
+  it("oracle without an oracle cannot be created (a real network offers none)", () => {
+    expect(() => createStrategy("oracle")).toThrow(/oracle strategy needs an Oracle, which only a simulator provides/);
+    expect(() => createStrategy("oracle", {})).toThrow(/needs an Oracle/);
   });
 });
 
@@ -106,11 +102,10 @@ describe("rebalance", () => {
       [0, range(0, 11)],
       [1, range(11, 22)],
     ]);
-    script.nowUs = 120_000;
-    agent.handle(subBlock(1, 11, 20_000)); // 100 kbit in 100 ms
     for (let k = 0; k < 11; k++) {
       script.nowUs = 45_000 + 25_000 * k;
-      agent.handle(subBlock(0, k, 20_000 + 25_000 * k));
+      if (script.nowUs === 120_000) script.handle(subBlock(1, 11, 20_000)); // 100 kbit in 100 ms
+      script.handle(subBlock(0, k, 20_000 + 25_000 * k));
     }
     expect(script.cancels).toEqual([{ connId: 1, ids: range(15, 22) }]);
     expect(script.requests.at(-1)).toEqual({ connId: 0, ids: range(15, 22), atUs: 295_000 });
@@ -123,22 +118,22 @@ describe("rebalance", () => {
 describe("connection control", () => {
   it("a refused node is blacklisted, not retried before expiry, retried after", () => {
     const config = makeConfig({ blacklistUs: 30_000_000 });
-    const script = new Script();
-    const agent = new Agent(config, script.ports(), createStrategy("pull"));
-    agent.start();
-    agent.handle({ type: "tracker-nodes", nodes: [nodeInfo(7, 1e6, 10)] });
+    const script = new Script(config, createStrategy("pull"));
+    const agent = script.agent;
+    script.start();
+    script.handle({ type: "tracker-nodes", nodes: [nodeInfo(7, 1e6, 10)] });
     expect(script.connects.map((c) => c.nodeId)).toEqual([7]);
     script.nowUs = 50_000;
-    agent.handle({ type: "connect-failed", connId: 0, reason: "refused" });
+    script.handle({ type: "connect-failed", connId: 0, reason: "refused" });
     expect(script.blacklisted).toEqual([{ nodeId: 7, reason: "connect-refused" }]);
     // The tracker keeps listing node 7 (refreshes every 5 s): no new attempt before 30.05 s.
     for (let t = 5_000_000; t < 30_000_000; t += 5_000_000) {
-      script.advanceTo(agent, t + 1_000);
-      agent.handle({ type: "tracker-nodes", nodes: [nodeInfo(7, 1e6, 10)] });
+      script.advanceTo(t + 1_000);
+      script.handle({ type: "tracker-nodes", nodes: [nodeInfo(7, 1e6, 10)] });
     }
-    script.advanceTo(agent, 30_049_999);
+    script.advanceTo(30_049_999);
     expect(script.connects).toHaveLength(1);
-    script.advanceTo(agent, 30_050_000);
+    script.advanceTo(30_050_000);
     expect(script.connects.map((c) => [c.nodeId, c.atUs])).toEqual([
       [7, 0],
       [7, 30_050_000],
@@ -147,15 +142,10 @@ describe("connection control", () => {
   });
 
   it("an attempt with no answer times out after connectTimeoutUs and the node is blacklisted", () => {
-    const script = new Script();
-    const agent = new Agent(
-      makeConfig({ connectTimeoutUs: 3_000_000 }),
-      script.ports(),
-      createStrategy("pull"),
-    );
-    agent.start();
-    agent.handle({ type: "tracker-nodes", nodes: [nodeInfo(1, 1e6, 10), nodeInfo(2, 2e6, 10)] });
-    script.advanceTo(agent, 3_000_000);
+    const script = new Script(makeConfig({ connectTimeoutUs: 3_000_000 }), createStrategy("pull"));
+    script.start();
+    script.handle({ type: "tracker-nodes", nodes: [nodeInfo(1, 1e6, 10), nodeInfo(2, 2e6, 10)] });
+    script.advanceTo(3_000_000);
     expect(script.blacklisted).toEqual([
       { nodeId: 2, reason: "connect-timeout" },
       { nodeId: 1, reason: "connect-timeout" },
@@ -176,11 +166,11 @@ describe("connection control", () => {
       [2, 3],
     ]);
     script.nowUs = 400_000;
-    agent.handle({ ...subBlock(1, 2, 200_000), sizeBytes: 100_000 });
-    agent.handle({ ...subBlock(1, 3, 300_000), sizeBytes: 100_000 });
-    script.advanceTo(agent, 2_009_999);
+    script.handle({ ...subBlock(1, 2, 200_000), sizeBytes: 100_000 });
+    script.handle({ ...subBlock(1, 3, 300_000), sizeBytes: 100_000 });
+    script.advanceTo(2_009_999);
     expect(script.blacklisted).toEqual([]);
-    script.advanceTo(agent, 2_010_000);
+    script.advanceTo(2_010_000);
     expect(script.blacklisted).toEqual([{ nodeId: 1, reason: "stalled" }]);
     expect(script.closes).toEqual([0]);
     expect(script.requests.at(-1)).toEqual({ connId: 1, ids: [0, 1], atUs: 2_010_000 });
@@ -189,19 +179,19 @@ describe("connection control", () => {
 
   it("peer-left returns the work without blacklisting; reset blacklists", () => {
     const nodes = [nodeInfo(1, 8e6, 10), nodeInfo(2, 4e6, 10), nodeInfo(3, 1e6, 10)];
-    const { script, agent } = connectAll(
+    const { script } = connectAll(
       makeConfig({ content: oneBlock(6), maxConnections: 3 }),
       createStrategy("static"),
       nodes,
     );
     script.nowUs = 50_000;
-    agent.handle({ type: "disconnected", connId: 0, reason: "peer-left" });
+    script.handle({ type: "disconnected", connId: 0, reason: "peer-left" });
     expect(script.blacklisted).toEqual([]);
-    agent.handle({ type: "disconnected", connId: 1, reason: "reset" });
+    script.handle({ type: "disconnected", connId: 1, reason: "reset" });
     expect(script.blacklisted).toEqual([{ nodeId: 2, reason: "reset" }]);
     // Both shares went back to the pool; the last connection (busy with 4, 5) takes them when it is idle.
-    agent.handle({ ...subBlock(2, 4, 20_000), sizeBytes: 100_000 });
-    agent.handle({ ...subBlock(2, 5, 30_000), sizeBytes: 100_000 });
+    script.handle({ ...subBlock(2, 4, 20_000), sizeBytes: 100_000 });
+    script.handle({ ...subBlock(2, 5, 30_000), sizeBytes: 100_000 });
     expect(script.requestsOn(2)).toEqual([4, 5, 0, 1, 2, 3]);
   });
 });
@@ -215,14 +205,13 @@ describe("strategy failures", () => {
       },
       onConnectionIdle: () => {},
     };
-    const script = new Script();
-    const agent = new Agent(makeConfig(), script.ports(), boom);
-    agent.start();
-    agent.handle({ type: "tracker-nodes", nodes: [nodeInfo(1, 1e6, 10)] });
+    const script = new Script(makeConfig(), boom);
+    script.start();
+    script.handle({ type: "tracker-nodes", nodes: [nodeInfo(1, 1e6, 10)] });
     script.nowUs = 12_345;
     let error: unknown;
     try {
-      agent.handle({ type: "connected", connId: 0 });
+      script.handle({ type: "connected", connId: 0 });
     } catch (e) {
       error = e;
     }
@@ -230,7 +219,7 @@ describe("strategy failures", () => {
     const se = error as StrategyError;
     expect([se.strategy, se.timeUs, (se.cause as Error).message]).toEqual(["boom", 12_345, "kaput"]);
     expect(se.message).toContain('"boom"');
-    expect(() => agent.handle({ type: "timer", timerId: 999 })).toThrow(StrategyError);
+    expect(() => script.handle({ type: "timer", timerId: 999 })).toThrow(StrategyError);
   });
 
   it("an invalid action (requesting a sub-block twice) is reported as the strategy's error", () => {
@@ -242,10 +231,9 @@ describe("strategy failures", () => {
       },
       onConnectionIdle: () => {},
     };
-    const script = new Script();
-    const agent = new Agent(makeConfig(), script.ports(), greedy);
-    agent.start();
-    agent.handle({ type: "tracker-nodes", nodes: [nodeInfo(1, 1e6, 10)] });
-    expect(() => agent.handle({ type: "connected", connId: 0 })).toThrow(/greedy.*not in the pool/);
+    const script = new Script(makeConfig(), greedy);
+    script.start();
+    script.handle({ type: "tracker-nodes", nodes: [nodeInfo(1, 1e6, 10)] });
+    expect(() => script.handle({ type: "connected", connId: 0 })).toThrow(/greedy.*not in the pool/);
   });
 });

@@ -2,7 +2,7 @@
 // earliest-finish split, moves and tail copies; rebalance's finish-time rule; index's node speed; ecf's queue
 // depth and choice of sub-blocks; and the planning and timeline helpers they share.
 import { describe, expect, it } from "vitest";
-import { Agent, createStrategy } from "../../src/agent/agent.ts";
+import { createStrategy } from "../../src/agent/agent.ts";
 import { EcfStrategy } from "../../src/agent/strategies/ecf.ts";
 import { EftStrategy } from "../../src/agent/strategies/eft.ts";
 import { IndexStrategy } from "../../src/agent/strategies/index-split.ts";
@@ -273,13 +273,12 @@ describe("ecf", () => {
 
   it("starts at the first ready connection; a block-start split waits for the other attempts", () => {
     const requestsAfterFirstReady = (strategy: string) => {
-      const script = new Script();
-      const agent = new Agent(makeConfig(), script.ports(), createStrategy(strategy));
-      agent.start();
+      const script = new Script(makeConfig(), createStrategy(strategy));
+      script.start();
       script.nowUs = 1_000;
-      agent.handle({ type: "tracker-nodes", nodes: [nodeInfo(1, 8e6, 10), nodeInfo(2, 8e6, 200)] });
+      script.handle({ type: "tracker-nodes", nodes: [nodeInfo(1, 8e6, 10), nodeInfo(2, 8e6, 200)] });
       script.nowUs = 11_000;
-      agent.handle({ type: "connected", connId: 0 }); // node 1 answers; node 2 has not yet
+      script.handle({ type: "connected", connId: 0 }); // node 1 answers; node 2 has not yet
       return script.requests.map((r) => r.connId);
     };
     expect(requestsAfterFirstReady("ecf")).toEqual([0]);

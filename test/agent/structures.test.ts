@@ -7,7 +7,6 @@ import { Content } from "../../src/agent/content.ts";
 import { ConnectionEstimate } from "../../src/agent/estimator.ts";
 import { SlotSet } from "../../src/agent/slot-set.ts";
 import { SubBlockManager } from "../../src/agent/sub-block-manager.ts";
-import { Agent } from "../../src/agent/agent.ts";
 import type { Strategy } from "../../src/agent/strategy.ts";
 import { makeConfig, nodeInfo, Script } from "./fakes.ts";
 
@@ -160,12 +159,11 @@ describe("the strategy's view stays live during a hook", () => {
       },
       onConnectionIdle: () => {},
     };
-    const script = new Script();
     const content = { sizeBytes: 600_000, blockBytes: 600_000, subBlockBytes: 100_000 };
-    const agent = new Agent(makeConfig({ content }), script.ports(), probe);
-    agent.start();
-    agent.handle({ type: "tracker-nodes", nodes: [nodeInfo(1, 2e6, 10), nodeInfo(2, 1e6, 10)] });
-    for (const c of [...script.connects]) agent.handle({ type: "connected", connId: c.connId });
+    const script = new Script(makeConfig({ content }), probe);
+    script.start();
+    script.handle({ type: "tracker-nodes", nodes: [nodeInfo(1, 2e6, 10), nodeInfo(2, 1e6, 10)] });
+    for (const c of [...script.connects]) script.handle({ type: "connected", connId: c.connId });
     expect(seen).toEqual([
       [0, 1, 2, 3, 4, 5],
       [4, 5],

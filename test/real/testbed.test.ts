@@ -8,7 +8,7 @@ import { request } from "undici";
 import { RealInputError } from "../../src/real/input-error.ts";
 import { parseMisbehaviours } from "../../src/real/misbehaviour.ts";
 import { parseRangeHeader } from "../../src/real/testbed-node.ts";
-import { World } from "../../src/sim/world/world.ts";
+import { worldOf } from "../../src/harness/run.ts";
 import { bed, type Bed, fastScenario } from "./helpers.ts";
 
 let b: Bed | null = null;
@@ -28,12 +28,12 @@ describe("testbed", () => {
   it("builds the simulator's nodes for the seed, and its tracker lists like the simulated tracker", async () => {
     const loaded = mixed();
     b = await bed(loaded, undefined, 11);
-    const world = new World(loaded, { strategy: "static", seed: 11 });
+    const world = worldOf(loaded, { strategy: "static", seed: 11 });
     expect(b.testbed.nodes.map((n) => [n.id, n.kind, n.rttMs])).toEqual(world.nodes.map((n) => [n.id, n.kind, n.rttUs / 1000]));
     // A peer with load 0.5 gives half its uplink.
     expect(b.testbed.nodes.map((n) => n.uplinkBps)).toEqual(world.nodes.map((n) => n.nominalUplinkBps * (1 - n.load)));
     expect(b.testbed.nodes.every((n) => n.url.startsWith("http://127.0.0.1:"))).toBe(true);
-    const fresh = new World(loaded, { strategy: "static", seed: 11 });
+    const fresh = worldOf(loaded, { strategy: "static", seed: 11 });
     expect(b.testbed.trackerList(20, 0)).toEqual(fresh.tracker.list(20, 0));
     expect(b.testbed.trackerList(20, 0)).toEqual(fresh.tracker.list(20, 0));
   });

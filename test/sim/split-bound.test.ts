@@ -208,7 +208,8 @@ describe("T_g in whole runs", () => {
     it(`no block of a strategy that keeps the block rule ends before its T_g (${file}, two seeds)`, () => {
       const loaded = loadScenario(file);
       for (const strategy of ["static", "index", "rebalance", "oracle", "pull"]) {
-        expect(createStrategy(strategy).pipelinesBlocks ?? false).toBe(false);
+        const env = { oracle: { trueUplinkBps: () => 0, trueRttUs: () => 0, downlinkBps: () => 0 } }; // to read a property
+        expect(createStrategy(strategy, env).pipelinesBlocks ?? false).toBe(false);
         for (const seed of [1, 2]) {
           const { result } = runOne(loaded, { strategy, seed });
           expect(result.error).toBeNull();

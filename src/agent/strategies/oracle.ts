@@ -6,12 +6,12 @@
 // (traces, Markov uplinks) its plan, which concentrates work on the sources that are fast at the block's start,
 // can end later than a split that spreads the risk (ci/trace-tcp.yaml seed 44: 12.1 s against 9.2 s for the
 // old C/Σr split; 5.008 s against 5.004 s on average over 48 seeds). Work returned to the pool is split the same
-// way over the idle connections. Without an oracle (a real network) the strategy throws.
+// way over the idle connections. It takes the Oracle when created; without one (a real network) creating it throws.
 //
 // waterFill (the fluid split of T*) and earliestFinishCounts (the greedy split by each source alone) are kept
 // for other strategies and tests: on their own they hand far slow sources work and ignore downlink sharing.
 
-import type { ConnectionView, Strategy, StrategyContext, StrategyEntry } from "../strategy.ts";
+import type { ConnectionView, Oracle, Strategy, StrategyContext, StrategyEntry } from "../strategy.ts";
 import { type BestSplit, bestSplit } from "./best-split.ts";
 import { idleConnections } from "./shares.ts";
 
@@ -71,6 +71,8 @@ export class OracleStrategy implements Strategy {
   readonly name = "oracle";
   private readonly cache = new Map<string, BestSplit>();
 
+  constructor(private readonly oracle: Oracle) {}
+
   onBlockStart(ctx: StrategyContext): void {
     this.split(ctx, ctx.connections);
   }
@@ -81,9 +83,7 @@ export class OracleStrategy implements Strategy {
   }
 
   private split(ctx: StrategyContext, conns: readonly ConnectionView[]): void {
-    const oracle = ctx.oracle;
-    if (oracle === undefined)
-      throw new Error("the oracle strategy needs ctx.oracle, which only a simulator provides");
+    const oracle = this.oracle;
     if (conns.length === 0 || ctx.pool.length === 0) return;
     const ids = [...ctx.pool];
     // Every sub-block is full-size but the content's very last one, which may be short.
@@ -119,5 +119,8 @@ export class OracleStrategy implements Strategy {
 export const oracleEntry: StrategyEntry = {
   name: "oracle",
   description: "clairvoyant best split of whole sub-blocks from the true capacities, max-min downlink sharing (simulator only): the T_g reference",
-  create: () => new OracleStrategy(),
+  create: (env) => {
+    if (env?.oracle === undefined) throw new Error("the oracle strategy needs an Oracle, which only a simulator provides");
+    return new OracleStrategy(env.oracle);
+  },
 };

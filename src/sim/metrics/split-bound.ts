@@ -27,7 +27,7 @@
 // and T_g becomes the best such proven value (or the root lower bound): still a lower bound, flagged inexact.
 // Observer code: deterministic (node counts, never wall-clock time), allocation-light, never touches the run.
 
-import { invariant } from "../kernel/kernel.ts";
+import { assert } from "../../assert.ts";
 
 /** Source index of the downlink in a list of capacity changes. */
 export const DOWNLINK = -1;
@@ -167,10 +167,10 @@ class SplitSearch {
 
   constructor(private readonly inst: SplitInstance) {
     const m = inst.delaysUs.length;
-    invariant(inst.ratesBps.length === m, "split bound: one rate per source");
-    invariant(Number.isInteger(inst.pieces) && inst.pieces >= 0, "split bound: pieces must be a whole number");
-    invariant(inst.pieces === 0 || (inst.lastBytes > 0 && inst.lastBytes <= inst.pieceBytes), "split bound: 0 < lastBytes ≤ pieceBytes");
-    for (let k = 1; k < inst.atUs.length; k++) invariant(inst.atUs[k] >= inst.atUs[k - 1], "split bound: capacity changes out of time order");
+    assert(inst.ratesBps.length === m, "split bound: one rate per source");
+    assert(Number.isInteger(inst.pieces) && inst.pieces >= 0, "split bound: pieces must be a whole number");
+    assert(inst.pieces === 0 || (inst.lastBytes > 0 && inst.lastBytes <= inst.pieceBytes), "split bound: 0 < lastBytes ≤ pieceBytes");
+    for (let k = 1; k < inst.atUs.length; k++) assert(inst.atUs[k] >= inst.atUs[k - 1], "split bound: capacity changes out of time order");
     this.m = m;
     this.pieceBits = inst.pieceBytes * 8;
     this.lastBits = inst.lastBytes * 8;
@@ -182,7 +182,7 @@ class SplitSearch {
     this.chAt = Float64Array.from(inst.atUs);
     this.chWho = Int32Array.from(inst.who);
     this.chRate = Float64Array.from(inst.rateBps, (r) => Math.max(0, r) / 1e6);
-    for (const w of this.chWho) invariant(w === DOWNLINK || (w >= 0 && w < m), "split bound: change of an unknown source");
+    for (const w of this.chWho) assert(w === DOWNLINK || (w >= 0 && w < m), "split bound: change of an unknown source");
 
     this.byDelay = Int32Array.from(Array.from({ length: m }, (_v, i) => i).sort((x, y) => this.d[x] - this.d[y] || x - y));
     const changed = new Uint8Array(m);
@@ -344,7 +344,7 @@ class SplitSearch {
     const { status, remBits, count, cap } = f;
     const guard = 4 * (m + this.inst.pieces + this.chAt.length) + 16;
     for (let steps = 0; ; steps++) {
-      invariant(steps <= guard, "split bound: a search node did not end");
+      assert(steps <= guard, "split bound: a search node did not end");
       // 1. Capacity changes due now.
       while (f.change < this.chAt.length && this.chAt[f.change] <= f.t) {
         const w = this.chWho[f.change];
@@ -668,7 +668,7 @@ class SplitSearch {
           worst = i;
         }
       }
-      invariant(worst >= 0, "split bound: greedy surplus without a source");
+      assert(worst >= 0, "split bound: greedy surplus without a source");
       counts[worst]--;
       total--;
     }
@@ -706,7 +706,7 @@ class SplitSearch {
   /** F(k) of a given split: the same forward run with every choice fixed. */
   endOf(counts: ArrayLike<number>, holder: number): number {
     const m = this.m;
-    invariant(counts.length === m, "split bound: one count per source");
+    assert(counts.length === m, "split bound: one count per source");
     const f = this.frame(0);
     const { status, remBits, cap } = f;
     cap.set(this.r0);
@@ -722,7 +722,7 @@ class SplitSearch {
     }
     const guard = 4 * (m + this.inst.pieces + this.chAt.length) + 16;
     for (let steps = 0; ; steps++) {
-      invariant(steps <= guard + 4 * todo.reduce((x, y) => x + y, 0), "split bound: evaluation did not end");
+      assert(steps <= guard + 4 * todo.reduce((x, y) => x + y, 0), "split bound: evaluation did not end");
       while (f.change < this.chAt.length && this.chAt[f.change] <= f.t) {
         const w = this.chWho[f.change];
         if (w === DOWNLINK) f.link = this.chRate[f.change];

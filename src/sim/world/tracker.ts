@@ -4,7 +4,7 @@
 // which strategy asks, only on how many times it was asked.
 
 import type { NodeInfo } from "../../agent/ports.ts";
-import type { Scenario } from "../../scenario/schema.ts";
+import type { TrackerConfig } from "../config.ts";
 import { standardNormal } from "../random/distributions.ts";
 import type { Rng, RandomStreams } from "../random/streams.ts";
 import type { SimNode } from "./nodes.ts";
@@ -20,7 +20,7 @@ export class Tracker {
 
   constructor(
     streams: RandomStreams,
-    private readonly config: Scenario["tracker"],
+    private readonly config: TrackerConfig,
     private readonly nodes: readonly SimNode[],
   ) {
     this.listRng = streams.stream("tracker/list");
@@ -43,7 +43,7 @@ export class Tracker {
   list(maxNodes: number, nowUs: number): NodeInfo[] {
     const online = this.online;
     const n = online.size;
-    const k = Math.min(maxNodes, this.config.list_size, n);
+    const k = Math.min(maxNodes, this.config.listSize, n);
     // Partial Fisher-Yates over the online set in ascending id order (so the sample does not depend on join
     // order), without copying it: position p holds the p-th smallest id unless a swap moved another there.
     // O(k log n), whatever the swarm's size.
@@ -61,9 +61,9 @@ export class Tracker {
   }
 
   private report(node: SimNode, nowUs: number): NodeInfo {
-    const staleUs = this.config.state_staleness_s * 1e6;
+    const staleUs = this.config.stateStalenessUs;
     const uplink = nowUs - node.uplinkChangedUs < staleUs ? node.prevUplinkBps : node.uplinkBps;
-    const noise = this.config.state_noise;
+    const noise = this.config.stateNoise;
     const f1 = noise > 0 ? Math.exp(noise * standardNormal(this.noiseRng)) : 1;
     const f2 = noise > 0 ? Math.exp(noise * standardNormal(this.noiseRng)) : 1;
     return {
