@@ -3,7 +3,7 @@
 
 import { OutputFolderError } from "../files/folder-error.ts";
 import { ScenarioError } from "../scenario/errors.ts";
-import { TraceError } from "../sim/traces/trace-error.ts";
+import { TraceError } from "../traces/trace-error.ts";
 
 export const ExitCode = {
   /** Everything ran and every check passed. */

@@ -5,7 +5,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
-import type { Trace } from "../sim/traces/trace.ts";
+import type { Trace } from "../traces/trace.ts";
 import { describeValue, formatPath, ScenarioError, type ScenarioIssue } from "./errors.ts";
 import { applyOverrides as applyOverridesRaw, checkSweepKeys, type OverrideValue } from "./overrides.ts";
 import { type Locator, makeLocator, noLocator } from "./positions.ts";

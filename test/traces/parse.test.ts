@@ -2,9 +2,9 @@
 // each malformed case, file loading and the time-weighted mean.
 
 import { describe, expect, it } from "vitest";
-import { loadTraceFile, parseTrace, type TraceFormat } from "../../src/sim/traces/parse.ts";
-import { traceDurationUs, traceMeanBps } from "../../src/sim/traces/stats.ts";
-import { TraceError } from "../../src/sim/traces/trace-error.ts";
+import { loadTraceFile, parseTrace, type TraceFormat } from "../../src/traces/parse.ts";
+import { traceDurationUs, traceMeanBps } from "../../src/traces/stats.ts";
+import { TraceError } from "../../src/traces/trace-error.ts";
 
 /** The TraceError thrown by parsing text, or a failure when it parses. */
 function errorOf(text: string, format: TraceFormat): TraceError {

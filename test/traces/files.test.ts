@@ -4,8 +4,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { generateTraces } from "../../scripts/gen-traces.ts";
-import { loadTraceFile } from "../../src/sim/traces/parse.ts";
-import { traceDurationUs } from "../../src/sim/traces/stats.ts";
+import { loadTraceFile } from "../../src/traces/parse.ts";
+import { traceDurationUs } from "../../src/traces/stats.ts";
 
 const DIR = "scenarios/traces/";
 

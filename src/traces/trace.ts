@@ -1,5 +1,6 @@
 // A capacity trace as loaded from a file: consecutive segments of constant bandwidth. The shape is a contract;
-// parse.ts reads files into it, process.ts replays it, stats.ts summarises it.
+// parse.ts reads files into it, stats.ts summarises it, the simulator's
+// src/sim/traces/process.ts replays it. Shared by scenario validation and the simulator, so it belongs to neither.
 
 export interface TraceSegment {
   readonly durationUs: number;
