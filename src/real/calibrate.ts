@@ -15,9 +15,9 @@ import type { TopLevelSpec } from "vega-lite";
 import { quantile } from "../stats/aggregate.ts";
 import { commitOutputs } from "../files/output-folder.ts";
 import { formatRatio, formatSeconds, csvText } from "../report/csv.ts";
-import { buildRunOutputs } from "../report/outputs.ts";
 import { CHART_HEIGHT, CHART_WIDTH, chartConfig, strategyColour, VL_SCHEMA } from "../report/charts/theme.ts";
 import { type LoadedScenario, resolveScenario } from "../scenario/load.ts";
+import { runFolderFiles } from "../harness/folders/run-folder.ts";
 import { runOne } from "../harness/run.ts";
 import type { RunResult } from "../sim/metrics/records.ts";
 import { startTestbed } from "./testbed.ts";
@@ -236,10 +236,8 @@ async function writeCalibration(
 ): Promise<void> {
   const files = new Map<string, string | Uint8Array>();
   const runFolder = async (prefix: string, results: readonly RunResult[]) => {
-    for (const [name, text] of buildRunOutputs(loaded, results)) files.set(`${prefix}/${name}`, text);
-    if (charts) {
-      const { buildCharts } = await import("../report/charts/index.ts");
-      for (const [name, content] of await buildCharts(loaded, results)) files.set(`${prefix}/${name}`, content);
+    for (const [name, content] of await runFolderFiles(loaded, results, { report: charts })) {
+      files.set(`${prefix}/${name}`, content);
     }
   };
   await runFolder("sim", sim);

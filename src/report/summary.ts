@@ -5,11 +5,11 @@
 // aggregates rounded to 12 significant digits (hides summation-order noise), 2-space JSON with a trailing
 // newline, no timestamps, no Node version, no absolute paths.
 
-import type { StrategyModuleInfo } from "../harness/strategy-module.ts";
 import { type Aggregate, aggregate, type PairedDifference, pairedDifference } from "../stats/aggregate.ts";
 import type { Scenario } from "../scenario/schema.ts";
 import type { RunMetrics, RunResult } from "../sim/metrics/records.ts";
 import { TOOL_NAME, TOOL_VERSION } from "../version.ts";
+import type { StrategyModuleInfo } from "./provenance.ts";
 import { orderResults, strategyOrder } from "./order.ts";
 
 /**

@@ -6,13 +6,10 @@ import { describe, expect, it } from "vitest";
 import { planSweep, shardRuns, type SweepRunResult, type SweepRunSpec } from "../../src/harness/sweep.ts";
 import { loadScenario } from "../../src/scenario/load.ts";
 import type { RunMetrics } from "../../src/sim/metrics/records.ts";
-import {
-  buildSweepSummary,
-  layoutFromManifest,
-  sweepManifest,
-  sweepRunsCsv,
-  type SweepLayout,
-} from "../../src/report/sweep-outputs.ts";
+import type { SweepLayout } from "../../src/report/sweep/layout.ts";
+import { layoutFromManifest, sweepManifest } from "../../src/report/sweep/manifest.ts";
+import { sweepRunsCsv } from "../../src/report/sweep/runs-csv.ts";
+import { buildSweepSummary } from "../../src/report/sweep/summary.ts";
 
 const FILE = "scenarios/ci/small.yaml";
 
