@@ -97,7 +97,7 @@ export interface StrategyContext {
   /** Requests pool sub-blocks on a ready connection, as one request, in the given order: O(k · log n). */
   request(conn: ConnId, ids: readonly SubBlockId[]): void;
   /**
-   * Cancels ids outstanding on `from` and requests them on `to` (a rebalance, reported to the observer):
+   * Cancels ids outstanding on `from` and requests them on `to` (a rebalance, noted for the driver):
    * O(k · log n + q of `from`).
    */
   move(from: ConnId, to: ConnId, ids: readonly SubBlockId[]): void;
