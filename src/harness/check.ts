@@ -176,7 +176,7 @@ export function runSeed(g: SuiteGroup, seed: number, create: (name: string) => S
   const metrics = pick(result.metrics, METRIC_FIELDS);
   for (const m of CHECK_METRIC_NAMES) {
     const spec = CHECK_METRICS[m];
-    if ("absent" in spec && !Number.isFinite(metrics[m])) metrics[m] = spec.absent;
+    if (spec.absent !== undefined && !Number.isFinite(metrics[m])) metrics[m] = spec.absent;
   }
   const causes = pick(result.metrics, CHECK_CAUSES);
   let error = result.error;
@@ -232,7 +232,7 @@ function judgeMetric(
 ): MetricJudgement {
   // Pairs where either side is the metric's "absent" marker (an unknown bound) say nothing: left out.
   const spec = CHECK_METRICS[metric];
-  const absent = "absent" in spec ? spec.absent : undefined;
+  const absent = spec.absent;
   const pairs = cur
     .map((r, i) => ({ r, b: base.metrics[metric][idx[i]], c: r.metrics[metric], i }))
     .filter((p) => absent === undefined || (p.b !== absent && p.c !== absent));
@@ -270,7 +270,7 @@ function judgeMetric(
  */
 function applies(metric: CheckMetric, cur: readonly SeedResult[], base: BaselineGroup, idx: readonly number[]): boolean {
   const spec = CHECK_METRICS[metric];
-  const absent = "absent" in spec ? spec.absent : undefined;
+  const absent = spec.absent;
   if (absent === undefined) return true;
   return cur.some((r, i) => r.metrics[metric] !== absent && base.metrics[metric][idx[i]] !== absent);
 }

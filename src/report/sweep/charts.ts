@@ -4,7 +4,7 @@
 
 import type { TopLevelSpec } from "vega-lite";
 import type { SweepPoint } from "../charts/sweep.ts";
-import { SUMMARY_METRICS, type SummaryMetric } from "../summary.ts";
+import { SUMMARY_METRICS, type SummaryMetric } from "../../metrics/registry.ts";
 import type { SweepLayout } from "./layout.ts";
 import type { SweepSummary } from "./summary.ts";
 import { displayName } from "./tables.ts";

@@ -5,7 +5,8 @@
 import type { Scenario } from "../../scenario/schema.ts";
 import type { RunMetrics, RunResult } from "../../sim/metrics/records.ts";
 import { TOOL_NAME, TOOL_VERSION } from "../../version.ts";
-import { buildSummary, resolveReference, SUMMARY_METRICS, type StrategySummary, type SummaryMetric } from "../summary.ts";
+import { SUMMARY_METRICS, type SummaryMetric } from "../../metrics/registry.ts";
+import { buildSummary, resolveReference, type StrategySummary } from "../summary.ts";
 import type { ParamValue, SweepLayout, SweepRunResult } from "./layout.ts";
 
 /** One parameter point of summary.json. */

@@ -4,7 +4,7 @@
 
 import { metricLabel } from "../charts/labels.ts";
 import { diffCell, meanCell, type ReportTable } from "../charts/tables.ts";
-import { SUMMARY_METRICS, type SummaryMetric } from "../summary.ts";
+import { SUMMARY_METRICS, type SummaryMetric } from "../../metrics/registry.ts";
 import { paramCell, type SweepLayout } from "./layout.ts";
 import type { SweepSummary } from "./summary.ts";
 
