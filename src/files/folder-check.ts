@@ -5,6 +5,7 @@
 
 import { constants as fsConstants } from "node:fs";
 import { dirname, isAbsolute, join, normalize, resolve, sep } from "node:path";
+import { fail } from "../assert.ts";
 import { escapedExcerpt, excerpt } from "../text-excerpt.ts";
 import { TOOL_NAME } from "../version.ts";
 import { type FolderFs, NODE_FS } from "./atomic.ts";
@@ -92,9 +93,7 @@ export function isOutputName(name: string): boolean {
 
 export function checkNames(names: Iterable<string>): void {
   for (const name of names) {
-    if (!isOutputName(name)) {
-      throw new Error(`bad output file name ${excerpt(name)} (must be a relative path inside the folder)`);
-    }
+    if (!isOutputName(name)) fail("bad output file name {0} (must be a relative path inside the folder)", excerpt(name));
   }
 }
 

@@ -18,6 +18,7 @@
 
 import { createHash, randomBytes } from "node:crypto";
 import { dirname, join } from "node:path";
+import { assert } from "../assert.ts";
 import { TOOL_NAME } from "../version.ts";
 import { type FolderFs, fsyncDir, NODE_FS, STRAY_TEMP, toBytes, unlinkQuietly, writeFileAtomic, writeNewFile } from "./atomic.ts";
 import {
@@ -279,7 +280,7 @@ export function commitOutputs(
   opts: CommitOptions,
 ): void {
   const fs = opts.fs ?? NODE_FS;
-  if (files.size > MAX_FILES) throw new Error(`commitOutputs: ${files.size} files exceed the limit of ${MAX_FILES}`);
+  assert(files.size <= MAX_FILES, "commitOutputs: {0} files exceed the limit of {1}", files.size, MAX_FILES);
   checkNames(files.keys());
   checkOutputFolder(dir, opts);
   try {

@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import { lstatSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { fail } from "../assert.ts";
 import type { Strategy } from "../agent/strategy.ts";
 import type { FileStager } from "../files/output-folder.ts";
 import { applyOverrides, type LoadedScenario, readScenarioInput, resolveScenario } from "../scenario/load.ts";
@@ -151,7 +152,7 @@ export function isRunKey(key: unknown): key is string {
 }
 
 export function storePath(outDir: string, key: string): string {
-  if (!isRunKey(key)) throw new Error(`not a run key: ${JSON.stringify(key).slice(0, 80)}`);
+  if (!isRunKey(key)) fail("not a run key: {0}", excerpt(key, 80));
   return join(outDir, STORE_DIR, `${key}.json`);
 }
 
@@ -223,7 +224,7 @@ export function readStored(outDir: string, spec: SweepRunSpec): SweepRunResult |
 
 /** Writes a run's result to the store atomically (through the folder's staging area). */
 export function writeStored(stager: FileStager, key: string, r: SweepRunResult): void {
-  if (!isRunKey(key)) throw new Error(`not a run key: ${JSON.stringify(key).slice(0, 80)}`);
+  if (!isRunKey(key)) fail("not a run key: {0}", excerpt(key, 80));
   stager.write(`${STORE_DIR}/${key}.json`, `${canonicalJson(r)}\n`);
 }
 

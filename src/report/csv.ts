@@ -5,6 +5,7 @@
 // formats come from the metric registry (src/metrics/registry.ts). docs/outputs.md describes each file.
 
 import { stringify } from "csv-stringify/sync";
+import { assert } from "../assert.ts";
 import { type CsvFormat, RUN_METRIC_NAMES, RUN_METRICS } from "../metrics/registry.ts";
 import type { RunMetrics, RunResult } from "../sim/metrics/records.ts";
 
@@ -109,8 +110,7 @@ const ZEROS = ["", "0", "00", "000", "0000", "00000"];
 export function csvText(columns: readonly string[], rows: string[][]): string {
   const parts = [stringifyRows([[...columns]])];
   for (const row of rows) {
-    if (row.length !== columns.length)
-      throw new Error(`csv: row of ${row.length} cells for ${columns.length} columns`);
+    assert(row.length === columns.length, "csv: row of {0} cells for {1} columns", row.length, columns.length);
     // Cell by cell, as csv-stringify writes a row (the large files use CsvWriter below instead).
     parts.push(`${row.map(csvCell).join(",")}\n`);
   }

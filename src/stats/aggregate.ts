@@ -4,19 +4,16 @@
 // gives the same interval on every machine and every run.
 
 import seedrandom from "seedrandom";
+import { assert } from "../assert.ts";
 
 /** Bootstrap resamples per interval. */
 export const BOOTSTRAP_RESAMPLES = 2000;
 /** Largest sample the bootstrap accepts (B × n draws must stay cheap). */
 const MAX_BOOTSTRAP_N = 100_000;
 
-function assert(cond: boolean, message: string): asserts cond {
-  if (!cond) throw new Error(`stats: ${message}`);
-}
-
 function checkSample(xs: readonly number[], what: string): void {
-  assert(xs.length > 0, `${what} of an empty sample`);
-  for (const x of xs) assert(Number.isFinite(x), `${what} of a sample holding ${x}`);
+  assert(xs.length > 0, "stats: {0} of an empty sample", what);
+  for (const x of xs) assert(Number.isFinite(x), "stats: {0} of a sample holding {1}", what, x);
 }
 
 /** Arithmetic mean. */
@@ -33,7 +30,7 @@ export function mean(xs: readonly number[]): number {
  */
 export function quantile(xs: readonly number[], p: number): number {
   checkSample(xs, "quantile");
-  assert(p >= 0 && p <= 1, `quantile level ${p} outside [0, 1]`);
+  assert(p >= 0 && p <= 1, "stats: quantile level {0} outside [0, 1]", p);
   return quantileSorted(
     [...xs].sort((a, b) => a - b),
     p,
@@ -74,9 +71,9 @@ export function bootstrapCi(xs: readonly number[], label: string, opts: Bootstra
   checkSample(xs, "bootstrap");
   const b = opts.resamples ?? BOOTSTRAP_RESAMPLES;
   const level = opts.level ?? 0.95;
-  assert(Number.isInteger(b) && b >= 1 && b <= 1_000_000, `bad resample count ${b}`);
-  assert(level > 0 && level < 1, `bad confidence level ${level}`);
-  assert(xs.length <= MAX_BOOTSTRAP_N, `bootstrap sample of ${xs.length} values exceeds ${MAX_BOOTSTRAP_N}`);
+  assert(Number.isInteger(b) && b >= 1 && b <= 1_000_000, "stats: bad resample count {0}", b);
+  assert(level > 0 && level < 1, "stats: bad confidence level {0}", level);
+  assert(xs.length <= MAX_BOOTSTRAP_N, "stats: bootstrap sample of {0} values exceeds {1}", xs.length, MAX_BOOTSTRAP_N);
   const n = xs.length;
   const rng = seedrandom.alea(`bootstrap/${label}`);
   const means = new Float64Array(b);

@@ -2,6 +2,8 @@
 // continued fraction as in Numerical Recipes §6.4) and its quantile (by bisection on the CDF), for the CI gate's
 // t-intervals on per-seed differences. Pure functions, accurate to about 1e-10, tested against published values.
 
+import { assert, fail } from "../assert.ts";
+
 /** ln Γ(x) for x > 0 (Lanczos, g = 7, n = 9; relative error below 1e-14). */
 export function lnGamma(x: number): number {
   const c = [
@@ -45,12 +47,12 @@ function betaContinuedFraction(a: number, b: number, x: number): number {
     h *= delta;
     if (Math.abs(delta - 1) < EPS) return h;
   }
-  throw new Error(`incomplete beta: no convergence for a=${a}, b=${b}, x=${x}`);
+  fail("incomplete beta: no convergence for a={0}, b={1}, x={2}", a, b, x);
 }
 
 /** The regularised incomplete beta function I_x(a, b), for a, b > 0 and 0 ≤ x ≤ 1. */
 export function incompleteBeta(x: number, a: number, b: number): number {
-  if (!(a > 0 && b > 0) || !(x >= 0 && x <= 1)) throw new Error(`incomplete beta: bad arguments a=${a}, b=${b}, x=${x}`);
+  assert(a > 0 && b > 0 && x >= 0 && x <= 1, "incomplete beta: bad arguments a={0}, b={1}, x={2}", a, b, x);
   if (x === 0 || x === 1) return x;
   const front = Math.exp(lnGamma(a + b) - lnGamma(a) - lnGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
   // The continued fraction converges fast for x < (a + 1) / (a + b + 2); use the symmetry otherwise.
@@ -60,7 +62,7 @@ export function incompleteBeta(x: number, a: number, b: number): number {
 
 /** P(T ≤ t) for Student's t with `df` degrees of freedom (df > 0). */
 export function studentTCdf(t: number, df: number): number {
-  if (!(df > 0)) throw new Error(`Student's t: degrees of freedom must be positive, found ${df}`);
+  assert(df > 0, "Student's t: degrees of freedom must be positive, found {0}", df);
   if (t === 0) return 0.5;
   const tail = 0.5 * incompleteBeta(df / (df + t * t), df / 2, 0.5);
   return t > 0 ? 1 - tail : tail;
@@ -68,7 +70,7 @@ export function studentTCdf(t: number, df: number): number {
 
 /** The p-quantile of Student's t with `df` degrees of freedom: the t with P(T ≤ t) = p, for 0 < p < 1. */
 export function studentTQuantile(p: number, df: number): number {
-  if (!(p > 0 && p < 1)) throw new Error(`Student's t quantile: level must be in (0, 1), found ${p}`);
+  assert(p > 0 && p < 1, "Student's t quantile: level must be in (0, 1), found {0}", p);
   if (p === 0.5) return 0;
   if (p < 0.5) return -studentTQuantile(1 - p, df);
   let lo = 0;

@@ -14,9 +14,6 @@ interface Args {
   readonly forceInto: boolean;
 }
 
-/** Most folders one merge reads. */
-const MAX_DIRS = 10_000;
-
 export function mergeCommand(setExit: (code: number) => void): CommandModule<object, Args> {
   return {
     command: "merge <dirs..>",
@@ -37,9 +34,9 @@ export function mergeCommand(setExit: (code: number) => void): CommandModule<obj
       // A signal during the final commit waits for it (src/files/signal-guard.ts).
       (await import("../../files/signal-guard.ts")).deferSignalsDuringCommits();
       const dirs = [...new Set(args.dirs)];
-      if (dirs.length > MAX_DIRS) throw new UsageError(`at most ${MAX_DIRS} folders`);
+      const { MAX_MERGE_DIRS, mergeSweepFolders } = await import("../../harness/folders/merge.ts");
+      if (dirs.length > MAX_MERGE_DIRS) throw new UsageError(`at most ${MAX_MERGE_DIRS} folders`);
       if (args.out.trim() === "") throw new UsageError("--out expects a folder path");
-      const { mergeSweepFolders } = await import("../../harness/folders/merge.ts");
       const outcome = await mergeSweepFolders(dirs, { outDir: args.out, report: args.report, forceInto: args.forceInto });
       if (outcome.kind === "incomplete") {
         const { count } = outcome;

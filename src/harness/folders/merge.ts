@@ -4,6 +4,7 @@
 // missing nothing is written and the outcome says which shards are incomplete.
 
 import { readFileSync } from "node:fs";
+import { assert } from "../../assert.ts";
 import { OutputFolderError } from "../../files/folder-error.ts";
 import { checkOutputFolder, claimOutputFolder, FileStager } from "../../files/output-folder.ts";
 import type { SweepRunResult } from "../../report/sweep/layout.ts";
@@ -37,8 +38,12 @@ function planText(m: SweepManifest): string {
   return JSON.stringify(rest);
 }
 
-/** Merges the sweep folders `dirs` (distinct) into `opts.outDir`. */
+/** Most folders one merge reads (`sim merge` says so as bad input before calling). */
+export const MAX_MERGE_DIRS = 10_000;
+
+/** Merges the sweep folders `dirs` (distinct, 1 to MAX_MERGE_DIRS) into `opts.outDir`. */
 export async function mergeSweepFolders(dirs: readonly string[], opts: MergeOptions): Promise<MergeOutcome> {
+  assert(dirs.length >= 1 && dirs.length <= MAX_MERGE_DIRS, "merge: {0} folders, expected 1 to {1}", dirs.length, MAX_MERGE_DIRS);
   checkOutputFolder(opts.outDir, { forceInto: opts.forceInto });
   const folders: SweepFolder[] = dirs.map(readSweepFolder);
   const first = folders[0];

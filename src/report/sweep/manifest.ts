@@ -4,7 +4,7 @@
 
 import type { Scenario } from "../../scenario/schema.ts";
 import { TOOL_NAME, TOOL_VERSION } from "../../version.ts";
-import { expandGrid, type ParamValue, type SweepLayout } from "./layout.ts";
+import { expandGrid, MAX_SWEEP_RUNS, type ParamValue, type SweepLayout } from "./layout.ts";
 
 /** sweep.json. `shard` is present only in the folder of one shard. */
 export interface SweepManifest {
@@ -47,6 +47,8 @@ export function manifestJson(m: SweepManifest): string {
 
 /** The layout a manifest describes; run i is point ⌊i/(S·N)⌋, strategy ⌊i/N⌋ mod S, seed i mod N. */
 export function layoutFromManifest(m: SweepManifest): SweepLayout {
+  // A bound on every loop over the runs that read a folder back (the file is input: an error, not an assertion).
+  if (m.runs.length > MAX_SWEEP_RUNS) throw new Error(`sweep.json: ${m.runs.length} run keys exceed ${MAX_SWEEP_RUNS}`);
   const points = expandGrid(m.params).map((values, index) => ({ index, values }));
   const s = m.strategies.length;
   const n = m.seeds.length;

@@ -3,6 +3,7 @@
 // charts (charts.ts), index.html and summary.md with links to the charts. Pure: the same layout and results
 // give the same bytes, whatever order or thread ran them. The harness commits them (src/harness/folders/).
 
+import { assert } from "../../assert.ts";
 import type { Scenario } from "../../scenario/schema.ts";
 import { buildSummaryMd } from "../markdown.ts";
 import { renderSweepCharts } from "./charts.ts";
@@ -61,7 +62,7 @@ function sweepNotes(layout: SweepLayout, results: readonly SweepRunResult[]): st
 /** sweep.json, runs.csv, summary.json and summary.md (without chart links; buildSweepReport adds them). */
 export function buildSweepOutputs(input: SweepOutputsInput): Map<string, string> {
   const { layout } = input;
-  if (layout.runs.length > MAX_SWEEP_RUNS) throw new Error(`sweep of ${layout.runs.length} runs exceeds ${MAX_SWEEP_RUNS}`);
+  assert(layout.runs.length <= MAX_SWEEP_RUNS, "sweep of {0} runs exceeds {1}", layout.runs.length, MAX_SWEEP_RUNS);
   const results = orderSweepResults(layout, input.results);
   const summary = buildSweepSummary(input.scenario, layout, results);
   return new Map([

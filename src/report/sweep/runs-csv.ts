@@ -1,6 +1,7 @@
 // runs.csv of a sweep folder: one row per run in plan order, the swept parameters (named by key path) first,
 // then the columns of a run folder's runs.csv (src/report/csv.ts) with the same formats.
 
+import { assert } from "../../assert.ts";
 import { RUN_METRICS } from "../../metrics/registry.ts";
 import type { RunMetrics } from "../../sim/metrics/records.ts";
 import { csvText, FORMATS, RUNS_COLUMNS } from "../csv.ts";
@@ -19,7 +20,7 @@ export function sweepRunsCsv(layout: SweepLayout, results: readonly SweepRunResu
   const keys = layout.params.map(([k]) => k);
   const rows = results.map((r) => {
     const values = layout.points[r.point]?.values;
-    if (values === undefined) throw new Error(`sweep result names point ${r.point}, not in the plan`);
+    assert(values !== undefined, "sweep result names point {0}, not in the plan", r.point);
     return [
       ...keys.map((k) => paramCell(values[k])),
       r.strategy,
