@@ -1,5 +1,11 @@
 // The error every trace parser throws on malformed input: it names the trace and the line, and says what was
-// expected and what was found, so a scenario author can fix the file without reading the parser.
+// expected and what was found, so a scenario author can fix the file without reading the parser. What it
+// quotes of the file is a short escaped excerpt (src/scenario/quote.ts), never a whole line.
+
+import { describeValue, excerpt } from "../../scenario/quote.ts";
+
+/** Longest trace name (a path from the scenario) a message shows. */
+const SHOWN_NAME_CHARS = 200;
 
 export class TraceError extends Error {
   constructor(
@@ -9,14 +15,12 @@ export class TraceError extends Error {
     readonly line: number,
     detail: string,
   ) {
-    super(`trace ${traceName}${line > 0 ? `, line ${line}` : ""}: ${detail}`);
+    super(`trace ${excerpt(traceName, SHOWN_NAME_CHARS)}${line > 0 ? `, line ${line}` : ""}: ${detail}`);
     this.name = "TraceError";
   }
 }
 
-/** A short rendering of a value found in a file, for error messages. */
+/** A short rendering of a value found in a file, for error messages (never the whole value). */
 export function describeFound(value: unknown): string {
-  if (value === undefined) return "nothing";
-  const text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
-  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+  return describeValue(value);
 }
