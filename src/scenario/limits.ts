@@ -41,7 +41,7 @@ export function subBlockCounts(s: Scenario): { perBlock: number; total: number }
 export function runCountProblem(s: Scenario, runs: number): string | null {
   const max = limitOf(s, "max_runs");
   if (runs <= max) return null;
-  return `${runs} runs, more than limits.max_runs (${max}); raise it in the scenario's limits: section or run fewer`;
+  return `${runs} runs is more than limits.max_runs (${max}): run fewer, or raise it in the scenario's limits: section`;
 }
 
 function checkNodes(s: Scenario, out: DraftIssue[]): void {
@@ -118,8 +118,8 @@ function checkRuns(s: Scenario, out: DraftIssue[]): void {
 }
 
 function checkSeedRange(s: Scenario, out: DraftIssue[]): void {
-  const last = s.seed + s.seeds - 1;
-  if (Number.isSafeInteger(last)) return;
+  // Compared this way round: seed + seeds - 1 itself would round back into range near 2^53.
+  if (s.seed <= Number.MAX_SAFE_INTEGER - (s.seeds - 1)) return;
   const expected = `seed + seeds - 1 ≤ ${Number.MAX_SAFE_INTEGER}`;
   out.push({ path: ["seed"], expected, found: `${s.seed}`, message: `expected ${expected}, found seed ${s.seed} with ${s.seeds} seeds` });
 }

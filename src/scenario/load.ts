@@ -21,7 +21,7 @@ import { loadScenarioTraces } from "./trace-refs.ts";
 import { yamlShapeProblem } from "./yaml-shape.ts";
 import { type DraftIssue, translateIssues } from "./zod-issues.ts";
 
-export { ScenarioError, type ScenarioIssue } from "./errors.ts";
+export { formatIssue, ScenarioError, type ScenarioIssue } from "./errors.ts";
 
 export interface LoadedScenario {
   readonly scenario: Scenario;
@@ -165,7 +165,13 @@ export function parseScenarioYaml(text: string, file: string): unknown {
       fileIssue(file, expected, "an empty file", `expected ${expected}, found an empty file`),
     ]);
   }
-  if (input !== null && typeof input === "object") locators.set(input, makeLocator(doc, lineCounter));
+  if (typeof input !== "object") {
+    // A file that is not YAML at all (a key, a password file) reads as one long string: name its kind only.
+    const expected = "a scenario mapping (name, content, agent, ...)";
+    const found = typeof input === "string" ? "text" : `a ${typeof input}`;
+    throw new ScenarioError([fileIssue(file, expected, found, `expected ${expected}, found ${found}`)]);
+  }
+  locators.set(input, makeLocator(doc, lineCounter));
   return input;
 }
 

@@ -87,9 +87,9 @@ export function excerpt(text: string, maxChars = EXCERPT_CHARS): string {
   return shorten(text, maxChars, false);
 }
 
-/** A mapping key as a message shows it: bare when it is a plain word, else quoted. */
-export function showKey(key: string): string {
-  return /^[A-Za-z0-9_.-]{1,64}$/.test(key) ? key : quote(key);
+/** A mapping key as a message shows it: bare when it is a short plain word, else quoted and cut. */
+export function showKey(key: string, maxChars = EXCERPT_CHARS): string {
+  return key.length <= maxChars && /^[A-Za-z0-9_.-]+$/.test(key) ? key : quote(key, maxChars);
 }
 
 /** Most keys a mapping's description lists. */
@@ -112,7 +112,7 @@ export function describeValue(value: unknown, maxChars = EXCERPT_CHARS): string 
         keys.push("...");
         break;
       }
-      keys.push(showKey(key));
+      keys.push(showKey(key, maxChars));
     }
     return keys.length === 0 ? "an empty mapping" : `a mapping with keys ${keys.join(", ")}`;
   }

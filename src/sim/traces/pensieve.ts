@@ -4,8 +4,7 @@
 
 import type { Trace, TraceSegment } from "./trace.ts";
 import { UNIT_MAXIMA } from "../../scenario/limit-values.ts";
-import { excerpt, quote } from "../../scenario/quote.ts";
-import { TraceError } from "./trace-error.ts";
+import { numberText, quoteField, TraceError } from "./trace-error.ts";
 
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const US_PER_S = 1e6;
@@ -25,22 +24,22 @@ function parseSample(text: string, line: number, name: string): Sample {
     throw new TraceError(
       name,
       line,
-      `expected 2 fields "time_s throughput_Mbps", found ${fields.length}: ${quote(text.trim())}`,
+      `expected 2 fields "time_s throughput_Mbps", found ${fields.length}`,
     );
   }
   const [timeField, mbpsField] = fields;
   if (!DECIMAL.test(timeField))
-    throw new TraceError(name, line, `expected a time in seconds, found ${quote(timeField)}`);
+    throw new TraceError(name, line, `expected a time in seconds, found ${quoteField(timeField)}`);
   if (!DECIMAL.test(mbpsField))
-    throw new TraceError(name, line, `expected a throughput in Mb/s, found ${quote(mbpsField)}`);
+    throw new TraceError(name, line, `expected a throughput in Mb/s, found ${quoteField(mbpsField)}`);
   const mbps = Number(mbpsField);
-  if (mbps < 0) throw new TraceError(name, line, `expected a throughput ≥ 0 Mb/s, found ${excerpt(mbpsField)}`);
+  if (mbps < 0) throw new TraceError(name, line, `expected a throughput ≥ 0 Mb/s, found ${numberText(mbpsField)}`);
   if (!(mbps <= MAX_MBPS)) {
-    throw new TraceError(name, line, `expected a throughput ≤ ${MAX_MBPS} Mb/s, found ${excerpt(mbpsField)}`);
+    throw new TraceError(name, line, `expected a throughput ≤ ${MAX_MBPS} Mb/s, found ${numberText(mbpsField)}`);
   }
   const timeS = Number(timeField);
   if (!(Math.abs(timeS) <= UNIT_MAXIMA.s)) {
-    throw new TraceError(name, line, `expected a time within ±${UNIT_MAXIMA.s} s, found ${excerpt(timeField)}`);
+    throw new TraceError(name, line, `expected a time within ±${UNIT_MAXIMA.s} s, found ${numberText(timeField)}`);
   }
   return { line, timeUs: Math.round(timeS * US_PER_S), bps: mbps * BPS_PER_MBPS };
 }

@@ -25,7 +25,7 @@ function syntaxErrorLine(error: SyntaxError, text: string): number {
  */
 function syntaxErrorText(error: SyntaxError): string {
   const text = error.message
-    .replace(/, ".*" is not valid JSON$/s, "")
+    .replace(/, ".*$/s, "")
     .replace(/ in JSON at position \d+.*$/s, "")
     .replace(/ \(line \d+ column \d+\)$/, "");
   return excerpt(text, 80);
