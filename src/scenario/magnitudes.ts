@@ -159,7 +159,7 @@ function note(path: Path, d: Distribution | undefined, clamp: Clamp, out: DraftI
     path,
     expected: "draws inside the key's range",
     found: percent(share),
-    message: `note: ${clamp.says} (${percent(share)})`,
+    message: `${clamp.says} (${percent(share)})`,
   });
 }
 

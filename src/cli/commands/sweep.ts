@@ -11,7 +11,8 @@ import type { SweepLayout } from "../../report/sweep-outputs.ts";
 import type { Scenario } from "../../scenario/schema.ts";
 import { EXIT_CODES_TEXT, ExitCode, UsageError } from "../exit.ts";
 import { makeProgress } from "../progress.ts";
-import { checkFlags, parseStrategyFlag } from "../run-options.ts";
+import { checkFlags, checkRunCount, jobsFlag, parseStrategyFlag, resolveSeeds } from "../run-options.ts";
+import { quote } from "../../scenario/quote.ts";
 
 interface Args {
   readonly scenario: string;
@@ -44,13 +45,13 @@ export function parseParamFlag(text: string): [string, ParamValue[]] {
   const key = eq < 0 ? "" : text.slice(0, eq).trim();
   const list = eq < 0 ? "" : text.slice(eq + 1);
   if (key === "" || list.trim() === "") {
-    throw new UsageError(`--param expects key.path=v1,v2,… (e.g. agent.max_connections=2,4,8), found "${text}"`);
+    throw new UsageError(`--param expects key.path=v1,v2,… (e.g. agent.max_connections=2,4,8), found ${quote(text)}`);
   }
   const values = list.split(",").map(parseParamValue);
-  if (values.some((v) => v === "")) throw new UsageError(`--param ${key}: empty value in "${list}"`);
-  if (values.length > MAX_PARAM_VALUES) throw new UsageError(`--param ${key}: more than ${MAX_PARAM_VALUES} values`);
+  if (values.some((v) => v === "")) throw new UsageError(`--param ${quote(key)}: empty value in ${quote(list)}`);
+  if (values.length > MAX_PARAM_VALUES) throw new UsageError(`--param ${quote(key)}: more than ${MAX_PARAM_VALUES} values`);
   const unique = [...new Set(values)];
-  if (unique.length !== values.length) throw new UsageError(`--param ${key}: a value is listed twice in "${list}"`);
+  if (unique.length !== values.length) throw new UsageError(`--param ${quote(key)}: a value is listed twice in ${quote(list)}`);
   return [key, values];
 }
 
@@ -59,16 +60,8 @@ export function parseParamFlags(texts: readonly string[]): [string, ParamValue[]
   const params = texts.map(parseParamFlag);
   const keys = params.map(([k]) => k);
   const dup = keys.find((k, i) => keys.indexOf(k) !== i);
-  if (dup !== undefined) throw new UsageError(`--param ${dup} is given twice; list every value in one flag`);
+  if (dup !== undefined) throw new UsageError(`--param ${quote(dup)} is given twice; list every value in one flag`);
   return params;
-}
-
-function jobsFlag(jobs: number | undefined, fallback: () => number): number {
-  if (jobs === undefined) return fallback();
-  if (!Number.isInteger(jobs) || jobs < 1) {
-    throw new UsageError(`--jobs expects an integer ≥ 1, found ${Number.isNaN(jobs) ? "not a number" : jobs}`);
-  }
-  return jobs;
 }
 
 export interface SweepFolderInput {
@@ -146,15 +139,18 @@ export function sweepCommand(setExit: (code: number) => void): CommandModule<obj
       for (const [key] of params) {
         const problem = keyPathProblem(input, key);
         if (problem !== null) {
-          throw new UsageError(`--param ${key}: expected ${problem.expected}, found ${problem.found}`);
+          throw new UsageError(`--param ${quote(key)}: expected ${problem.expected}, found ${problem.found}`);
         }
       }
       const strategies = args.strategy !== undefined ? parseStrategyFlag(args.strategy, strategyNames()) : undefined;
-      const first = args.seed ?? base.scenario.seed;
-      const seeds =
-        args.seed !== undefined || args.seeds !== undefined
-          ? Array.from({ length: args.seeds ?? base.scenario.seeds }, (_, i) => first + i)
-          : undefined;
+      const seeds = args.seed !== undefined || args.seeds !== undefined ? resolveSeeds(args, base.scenario) : undefined;
+      const points = params.length > 0 ? params.reduce((n, [, values]) => n * values.length, 1) : undefined;
+      if (points !== undefined || seeds !== undefined || strategies !== undefined) {
+        const scenarioPoints = Object.values(base.scenario.sweep?.params ?? {}).reduce((n, v) => n * v.length, 1);
+        const runs =
+          (points ?? scenarioPoints) * (strategies ?? base.scenario.strategies).length * (seeds?.length ?? base.scenario.seeds);
+        checkRunCount(base.scenario, runs);
+      }
       const outDir = args.out ?? join("reports", `${base.scenario.name}-sweep`);
       const { runSweep } = await import("../../harness/sweep-run.ts");
       const progress = makeProgress(base.scenario.name, { countFailed: true });
