@@ -47,19 +47,35 @@ function isDistributionObject(x: unknown): x is Exclude<Distribution, number> {
   return x !== null && typeof x === "object" && !Array.isArray(x) && typeof (x as { dist?: unknown }).dist === "string";
 }
 
+/** A number as found in the scenario, exactly (1e308 rather than 1e+308). */
 function show(x: number): string {
-  return Math.abs(x) >= 1e6 || (x !== 0 && Math.abs(x) < 1e-3) ? x.toExponential().replace("e+", "e") : String(x);
+  return String(x).replace("e+", "e");
 }
 
+/** A computed number (a draw's extreme), to 4 significant digits. */
+function showApprox(x: number): string {
+  return Number.isFinite(x) ? show(Number(x.toPrecision(4))) : String(x);
+}
+
+/** Each unit's maximum as the docs write it. */
+const MAXIMA_TEXT: Readonly<Record<Unit, string>> = {
+  bps: "1e15",
+  s: "1e9",
+  ms: "1e12",
+  per_s: "1e6",
+  bytes: "2^50",
+  plain: "1e9",
+};
+
 function tooLarge(path: Path, unit: Unit, value: number): DraftIssue {
-  const expected = `a number within ±${show(UNIT_MAXIMA[unit])}${UNIT_NAMES[unit]}`;
+  const expected = `a number within ±${MAXIMA_TEXT[unit]}${UNIT_NAMES[unit]}`;
   return { path, expected, found: show(value), message: `expected ${expected}, found ${show(value)}` };
 }
 
 function drawsTooLarge(path: Path, d: Exclude<Distribution, number>, min: number, max: number): DraftIssue {
   const expected = `a distribution whose draws stay within ±${show(MAX_DRAW)}`;
   const reach = !(Math.abs(max) <= MAX_DRAW) ? max : min;
-  const found = `a ${d.dist} distribution whose draws reach ${Number.isNaN(reach) ? "NaN" : show(reach)}`;
+  const found = `a ${d.dist} distribution whose draws reach ${showApprox(reach)}`;
   const hint = d.dist === "pareto" || d.dist === "weibull" ? " (a larger shape)" : d.dist === "lognormal" ? " (a smaller sigma)" : "";
   return { path, expected, found, message: `expected ${expected}${hint}, found ${found}` };
 }
