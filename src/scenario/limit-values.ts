@@ -36,8 +36,6 @@ export const LIMIT_CEILINGS = {
   max_runs: 1_000_000,
   max_trace_bytes: 256 * 1024 * 1024,
 } as const;
-/** Ceiling of limits.max_events and limits.max_events_per_timestamp. */
-export const MAX_EVENTS_CEILING = 1_000_000_000;
 
 /**
  * Largest value a number may hold, by the unit in its key's name (a distribution's parameters take its key's
@@ -54,9 +52,15 @@ export const UNIT_MAXIMA = {
   per_s: 1e6,
   /** bytes: 1 PiB. */
   bytes: 2 ** 50,
-  /** a number without a unit (counts, factors, weights, a distribution's shape or sigma). */
+  /** a number without a unit (counts, factors, weights, limits.max_events, a distribution's shape or sigma). */
   plain: 1e9,
 } as const;
+
+/**
+ * Smallest positive value a rate may hold (0 is allowed: the process never fires). A smaller one makes the
+ * time to its next event overflow to Infinity.
+ */
+export const MIN_POSITIVE_RATE_PER_S = 1e-9;
 
 /** Largest value any distribution may possibly draw, in its key's unit: heavier tails are refused. */
 export const MAX_DRAW = 1e100;

@@ -1,7 +1,8 @@
 // Numbers that fit: a value can pass the schema (any finite double) and still overflow once the simulator turns
 // it into µs or multiplies it (`rtt_ms: 1e308`, a normal with mean and sd 1e308, a Pareto with shape 1e-300).
 // Every number is bounded by the unit in its key's name (UNIT_MAXIMA; a distribution's parameters take its
-// key's unit, its shape and sigma none), and every distribution's largest possible draw by MAX_DRAW. Draws
+// key's unit, its shape and sigma none; a positive rate is at least MIN_POSITIVE_RATE_PER_S), and every
+// distribution's largest possible draw by MAX_DRAW. Draws
 // that fall outside the range a key accepts are clamped by the simulator; `notes` says where that happens.
 
 import {
@@ -10,7 +11,7 @@ import {
   shareOutside,
 } from "../sim/random/distributions.ts";
 import { churnPreset } from "../sim/random/churn-presets.ts";
-import { MAX_DRAW, UNIT_MAXIMA } from "./limit-values.ts";
+import { MAX_DRAW, MIN_POSITIVE_RATE_PER_S, UNIT_MAXIMA } from "./limit-values.ts";
 import type { Distribution, Scenario } from "./schema.ts";
 import type { DraftIssue } from "./zod-issues.ts";
 
@@ -83,6 +84,11 @@ function drawsTooLarge(path: Path, d: Exclude<Distribution, number>, min: number
 /** Checks every number under `value` against its unit's maximum; returns whether all fit. */
 function walk(value: unknown, path: PropertyKey[], unit: Unit, out: DraftIssue[], depth: number): boolean {
   if (typeof value === "number") {
+    if (unit === "per_s" && value > 0 && value < MIN_POSITIVE_RATE_PER_S) {
+      const expected = `0 or a rate of at least ${MIN_POSITIVE_RATE_PER_S} per second`;
+      out.push({ path: [...path], expected, found: show(value), message: `expected ${expected}, found ${show(value)}` });
+      return false;
+    }
     if (Math.abs(value) <= UNIT_MAXIMA[unit]) return true;
     out.push(tooLarge([...path], unit, value));
     return false;

@@ -198,3 +198,20 @@ describe("unit maxima as the docs write them", () => {
     expect(UNIT_MAXIMA).toEqual({ bps: 1e15, s: 1e9, ms: 1e12, per_s: 1e6, bytes: 2 ** 50, plain: 1e9 });
   });
 });
+
+describe("docs/cli-and-scenarios.md", () => {
+  it("lists every limits key with its default and ceiling", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { LIMIT_CEILINGS, LIMIT_DEFAULTS } = await import("../../src/scenario/limit-values.ts");
+    const docs = readFileSync(new URL("../../docs/cli-and-scenarios.md", import.meta.url), "utf8");
+    for (const key of Object.keys(LIMIT_DEFAULTS) as (keyof typeof LIMIT_DEFAULTS)[]) {
+      // Byte sizes in MiB; counts with thousands separators, but 4 digits written plain (4096).
+      const show = (n: number) =>
+        key.endsWith("_bytes") ? `${n / 1024 / 1024} MiB` : n.toLocaleString("en-US").replace(/^(\d),(\d{3})$/, "$1$2");
+      const row = docs.split("\n").find((line) => line.startsWith(`| \`limits.${key}\``));
+      expect(row, key).toBeDefined();
+      const cells = (row ?? "").split("|").map((c) => c.trim());
+      expect(cells.slice(3, 5), key).toEqual([show(LIMIT_DEFAULTS[key]), show(LIMIT_CEILINGS[key])]);
+    }
+  });
+});
