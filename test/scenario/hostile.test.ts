@@ -282,7 +282,6 @@ describe("hostile scenarios", () => {
           loaded = parseScenarioText(text, "hostile.yaml", SCENARIOS_DIR);
         } catch (error) {
           if (!(error instanceof ScenarioError)) throw error;
-          if (process.env.HOSTILE_DEBUG === "1") console.log(error.issues.map((i) => i.path + ": " + i.message.slice(0, 80)).join(" | "));
           expect(hasRawControl(error.message)).toBe(false);
           for (const line of error.message.split("\n")) expect(line.length).toBeLessThan(2000);
           outcomes.refused++;
@@ -296,7 +295,6 @@ describe("hostile scenarios", () => {
       }),
       { numRuns: Number(process.env.HOSTILE_RUNS ?? 300) },
     );
-    if (process.env.HOSTILE_DEBUG === "1") console.log(outcomes);
     // The generator must exercise both sides.
     expect(outcomes.refused).toBeGreaterThan(0);
     expect(outcomes.ran).toBeGreaterThan(0);

@@ -2,6 +2,7 @@
 // problem; for a valid one it also prints notes on draws the simulator will clamp.
 
 import type { CommandModule } from "yargs";
+import { excerpt } from "../../scenario/quote.ts";
 import { ExitCode, exitCodeFor, reportError } from "../exit.ts";
 
 interface Args {
@@ -32,7 +33,7 @@ export function validateCommand(setExit: (code: number) => void): CommandModule<
           const peers = s.peers.reduce((n, g) => n + g.count, 0);
           const servers = s.servers.reduce((n, g) => n + g.count, 0);
           process.stdout.write(
-            `ok ${file}: ${s.name}, ${peers} peer(s), ${servers} server(s)${s.origin !== null ? ", an origin" : ""}, ` +
+            `ok ${excerpt(file, 200)}: ${s.name}, ${peers} peer(s), ${servers} server(s)${s.origin !== null ? ", an origin" : ""}, ` +
               `strategies ${s.strategies.join(", ")}\n`,
           );
           for (const note of loaded.notes ?? []) process.stdout.write(`note: ${formatIssue(note)}\n`);
