@@ -154,3 +154,19 @@ export function resolveRun(flags: RunFlags, scenario: Scenario, known: readonly 
     outDir: flags.out ?? join("reports", scenario.name),
   };
 }
+
+/**
+ * `sim sweep`'s bounds before any run: the seed range the flags give, and the runs of the grid (--param points,
+ * or the scenario's own sweep, × strategies × seeds) against limits.max_runs.
+ */
+export function checkSweepFlags(
+  flags: RunFlags,
+  scenario: Scenario,
+  params: readonly (readonly [string, readonly unknown[]])[],
+  strategies: readonly string[] | undefined,
+): void {
+  const seeds = resolveSeeds(flags, scenario);
+  const grid = params.length > 0 ? params.map(([, values]) => values.length) : Object.values(scenario.sweep?.params ?? {}).map((v) => v.length);
+  const points = grid.reduce((n, k) => n * k, 1);
+  checkRunCount(scenario, points * (strategies ?? scenario.strategies).length * seeds.length);
+}

@@ -66,12 +66,13 @@ export function runCommand(setExit: (code: number) => void): CommandModule<objec
       if (args.out !== undefined && existsSync(args.out) && !statSync(args.out).isDirectory()) {
         throw new UsageError(`--out: ${args.out} exists and is not a folder`);
       }
-      const { formatIssue, loadScenario } = await import("../../scenario/load.ts");
+      const { loadScenario } = await import("../../scenario/load.ts");
       const { strategyNames } = await import("../../scenario/strategy-names.ts");
       const loaded = loadScenario(args.scenario);
-      for (const note of loaded.notes ?? []) process.stderr.write(`note: ${formatIssue(note)}\n`);
       const run = resolveRun(args, loaded.scenario, strategyNames());
       const { runExperiment } = await import("../../harness/experiment.ts");
+      const { formatIssue } = await import("../../scenario/errors.ts");
+      for (const note of loaded.notes ?? []) process.stderr.write(`note: ${formatIssue(note)}\n`);
       const progress = makeProgress(loaded.scenario.name);
       let outcome: Awaited<ReturnType<typeof runExperiment>>;
       try {

@@ -8,11 +8,12 @@ import { join } from "node:path";
 import type { CommandModule } from "yargs";
 import type { ParamValue, SweepRunResult } from "../../harness/sweep.ts";
 import type { SweepLayout } from "../../report/sweep-outputs.ts";
+import { quote } from "../../scenario/quote.ts";
+import { checkSweepFlags, jobsFlag } from "../run-options.ts";
 import type { Scenario } from "../../scenario/schema.ts";
 import { EXIT_CODES_TEXT, ExitCode, UsageError } from "../exit.ts";
 import { makeProgress } from "../progress.ts";
-import { checkFlags, checkRunCount, jobsFlag, parseStrategyFlag, resolveSeeds } from "../run-options.ts";
-import { quote } from "../../scenario/quote.ts";
+import { checkFlags, parseStrategyFlag } from "../run-options.ts";
 
 interface Args {
   readonly scenario: string;
@@ -143,16 +144,14 @@ export function sweepCommand(setExit: (code: number) => void): CommandModule<obj
         }
       }
       const strategies = args.strategy !== undefined ? parseStrategyFlag(args.strategy, strategyNames()) : undefined;
-      const seeds = args.seed !== undefined || args.seeds !== undefined ? resolveSeeds(args, base.scenario) : undefined;
-      const points = params.length > 0 ? params.reduce((n, [, values]) => n * values.length, 1) : undefined;
-      if (points !== undefined || seeds !== undefined || strategies !== undefined) {
-        const scenarioPoints = Object.values(base.scenario.sweep?.params ?? {}).reduce((n, v) => n * v.length, 1);
-        const runs =
-          (points ?? scenarioPoints) * (strategies ?? base.scenario.strategies).length * (seeds?.length ?? base.scenario.seeds);
-        checkRunCount(base.scenario, runs);
-      }
+      const first = args.seed ?? base.scenario.seed;
+      const seeds =
+        args.seed !== undefined || args.seeds !== undefined
+          ? Array.from({ length: args.seeds ?? base.scenario.seeds }, (_, i) => first + i)
+          : undefined;
       const outDir = args.out ?? join("reports", `${base.scenario.name}-sweep`);
       const { runSweep } = await import("../../harness/sweep-run.ts");
+      checkSweepFlags(args, base.scenario, params, strategies);
       const progress = makeProgress(base.scenario.name, { countFailed: true });
       let outcome: Awaited<ReturnType<typeof runSweep>>;
       try {
