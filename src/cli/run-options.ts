@@ -143,18 +143,6 @@ export function checkRunCount(scenario: Scenario, runs: number): void {
   if (problem !== null) throw new UsageError(problem);
 }
 
-export function resolveRun(flags: RunFlags, scenario: Scenario, known: readonly string[]): ResolvedRun {
-  const seeds = resolveSeeds(flags, scenario);
-  const strategies =
-    flags.strategy !== undefined ? parseStrategyFlag(flags.strategy, known) : [...scenario.strategies];
-  checkRunCount(scenario, strategies.length * seeds.length);
-  return {
-    strategies,
-    seeds,
-    outDir: flags.out ?? join("reports", scenario.name),
-  };
-}
-
 /**
  * `sim sweep`'s bounds before any run: the seed range the flags give, and the runs of the grid (--param points,
  * or the scenario's own sweep, × strategies × seeds) against limits.max_runs.
@@ -169,4 +157,16 @@ export function checkSweepFlags(
   const grid = params.length > 0 ? params.map(([, values]) => values.length) : Object.values(scenario.sweep?.params ?? {}).map((v) => v.length);
   const points = grid.reduce((n, k) => n * k, 1);
   checkRunCount(scenario, points * (strategies ?? scenario.strategies).length * seeds.length);
+}
+
+export function resolveRun(flags: RunFlags, scenario: Scenario, known: readonly string[]): ResolvedRun {
+  const seeds = resolveSeeds(flags, scenario);
+  const strategies =
+    flags.strategy !== undefined ? parseStrategyFlag(flags.strategy, known) : [...scenario.strategies];
+  checkRunCount(scenario, strategies.length * seeds.length);
+  return {
+    strategies,
+    seeds,
+    outDir: flags.out ?? join("reports", scenario.name),
+  };
 }
