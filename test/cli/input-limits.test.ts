@@ -92,6 +92,26 @@ describe("bounds checked before any run", () => {
   });
 });
 
+describe("flag errors", () => {
+  it("never echo control characters raw, whoever builds the message (yargs too)", async () => {
+    const file = scenario("flags3.yaml", `name: f3\n${BASE}`);
+    const cases = [
+      ["run", file, "--\u001b[2Jevil", "1"],
+      ["run", file, "--strategy", "static,\u001b]0;title\u0007"],
+      ["sweep", file, "--param", "\u001b[31m=1,2"],
+      ["run", `${TMP}/\u001b[31mnope.yaml`],
+    ];
+    // One at a time: the helper captures the process's stdout and stderr.
+    for (const args of cases) {
+      const r = await cli(...args);
+      expect(r.code).toBe(2);
+      const raw = [...r.stderr].filter((c) => c !== "\n" && (c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f));
+      expect(raw).toEqual([]);
+      expect(r.stderr).toContain("\\u001b");
+    }
+  });
+});
+
 describe("a closed pipe", () => {
   it("ends the output quietly: no stack trace, the command's own exit code, its files written", async () => {
     const out = join(TMP, "epipe");
