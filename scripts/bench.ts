@@ -4,6 +4,8 @@
 //   B  events/s of A divided by the hold rate of a bare typed-array heap of the same size (target ≥ 0.4);
 //   C  10,000 peers with churn and failures: events/s (target ≥ 300,000; measured warm like A, the first run of
 //      the process printed too) and peak RSS of a process running it once (target ≤ 300 MB).
+//   T_g  what the blocks' split bounds cost inside A's run (cache included) and per computation, and how many are
+//      exact (a search that hits its budget gives a lower bound instead).
 // Every figure is the best of three tries (a shared machine only ever makes a try slower).
 // Usage: npm run bench [-- --only A,B,C]
 
@@ -14,6 +16,8 @@ import { join } from "node:path";
 import { runOne } from "../src/harness/run.ts";
 import { loadScenario } from "../src/scenario/load.ts";
 import { EventHeap } from "../src/sim/kernel/event-heap.ts";
+import { emptySplitStats } from "../src/sim/metrics/block-bound.ts";
+import { World } from "../src/sim/world/world.ts";
 
 const only = (process.argv.find((a) => a.startsWith("--only="))?.slice(7) ?? process.argv[process.argv.indexOf("--only") + 1] ?? "A,B,C")
   .toUpperCase()
@@ -72,6 +76,17 @@ if (process.argv.includes("--child-c")) {
     eventsPerS = result.metrics.events / (result.wall.simMs / 1000);
     peak = result.metrics.peakQueueLength;
     console.log(`A  simulation: ${fmt(result.wall.simMs)} ms for ${fmt(result.metrics.events)} events (target ≤ 500 ms)`);
+    {
+      // The split bound T_g inside A's run: blocks with the same sources share one computation (the cache).
+      const stats = emptySplitStats();
+      new World(loaded, { strategy: "static", seed: 1, splitProbe: { stats, clock: () => performance.now() } }).run(() => performance.now());
+      const per = stats.computed > 0 ? stats.wallMs / stats.computed : 0;
+      console.log(
+        `A  T_g: ${fmt(stats.wallMs, 1)} ms in the run, ${fmt((stats.wallMs * 1000) / Math.max(1, stats.blocks), 1)} µs per block over ` +
+          `${fmt(stats.blocks)} blocks; ${fmt(stats.computed)} computed (${fmt(per, 1)} ms each, ${fmt(stats.nodes / Math.max(1, stats.computed))} search nodes), ` +
+          `${fmt(stats.cacheHits)} from the cache; ${fmt(stats.inexact)} inexact (lower bound only; best split found ≤ ${fmt(stats.maxGap * 100, 2)}% above it)`,
+      );
+    }
     if (want("A")) {
       const out = mkdtempSync(join(tmpdir(), "sim-bench-"));
       const run = (extra: string[]) => () => {

@@ -3,16 +3,42 @@
 // metrics; or run whole experiments, sweeps and the CI gate from code.
 
 import { createStrategy } from "./agent/strategies/registry.ts";
-import type { Strategy } from "./agent/strategy.ts";
+import type { Strategy, StrategyEntry } from "./agent/strategy.ts";
 import { runOne } from "./harness/run.ts";
+import { allStrategies, strategyFactory } from "./harness/strategy-module.ts";
 import { type LoadedScenario, loadScenario, resolveScenario } from "./scenario/load.ts";
 import type { RunResult } from "./sim/metrics/records.ts";
 
 export type { AgentConfig } from "./agent/config.ts";
 export * from "./agent/index.ts";
-export { type CheckConfig, type CheckResult, check, compare, DEFAULT_CONFIG, loadBaseline, loadCheckConfig, runSuite } from "./harness/check.ts";
+export {
+  type Baseline,
+  baselineJson,
+  type CheckConfig,
+  CheckInputError,
+  type CheckOptions,
+  type CheckResult,
+  check,
+  DEFAULT_CONFIG,
+  type GroupJudgement,
+  loadBaseline,
+  loadCheckConfig,
+  type MetricJudgement,
+  parseBaseline,
+  prepareCheck,
+  runSuite,
+} from "./harness/check.ts";
+export { judgeDifferences, marginOf } from "./harness/check-stats.ts";
+export { studentTCdf, studentTQuantile } from "./harness/student-t.ts";
 export { type ExperimentOptions, type ExperimentOutcome, runExperiment } from "./harness/experiment.ts";
 export { type RunOptions, type RunOutput, runOne } from "./harness/run.ts";
+export {
+  allStrategies,
+  loadStrategyModule,
+  type StrategyModule,
+  StrategyModuleError,
+  strategyFactory,
+} from "./harness/strategy-module.ts";
 export { aggregate, bootstrapCi, mean, median, p95, pairedDifference } from "./harness/stats.ts";
 export { planSweep, type SweepPlan, type SweepRunResult } from "./harness/sweep.ts";
 export { runSweep, type SweepOptions, type SweepOutcome } from "./harness/sweep-run.ts";
@@ -26,6 +52,11 @@ export interface RunScenarioOptions {
   readonly strategy: string | (() => Strategy);
   /** Defaults to the scenario's seed. */
   readonly seed?: number;
+  /**
+   * Strategies of your own, by entry (e.g. `(await loadStrategyModule("mine.ts")).entries`): `strategy` and the
+   * scenario's `strategies` may then name them as they name built-in ones.
+   */
+  readonly strategies?: readonly StrategyEntry[];
 }
 
 /**
@@ -33,18 +64,20 @@ export interface RunScenarioOptions {
  * file (validated the same way; trace paths are relative to the current folder).
  */
 export function runScenario(scenario: string | LoadedScenario | object, opts: RunScenarioOptions): RunResult {
+  const extra = opts.strategies ?? [];
+  const names = extra.length > 0 ? { strategyNames: allStrategies(extra).map((e) => e.name) } : {};
   const loaded =
     typeof scenario === "string"
-      ? loadScenario(scenario)
+      ? loadScenario(scenario, names)
       : "scenario" in scenario && "traces" in scenario
         ? (scenario as LoadedScenario)
-        : resolveScenario(scenario, "<inline scenario>", process.cwd());
+        : resolveScenario(scenario, "<inline scenario>", process.cwd(), names);
   const custom = typeof opts.strategy === "function" ? opts.strategy : null;
   const name = custom !== null ? custom().name : (opts.strategy as string);
   const { result } = runOne(loaded, {
     strategy: name,
     seed: opts.seed ?? loaded.scenario.seed,
-    strategyFactory: custom !== null ? () => custom() : createStrategy,
+    strategyFactory: custom !== null ? () => custom() : extra.length > 0 ? strategyFactory(extra) : createStrategy,
   });
   return result;
 }

@@ -4,6 +4,7 @@
 
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
+import type { StrategyModule } from "../harness/strategy-module.ts";
 import { didYouMean } from "../scenario/did-you-mean.ts";
 import { MAX_JOBS_PER_CORE, MAX_SEEDS } from "../scenario/limit-values.ts";
 import { runCountProblem } from "../scenario/limits.ts";
@@ -169,4 +170,24 @@ export function resolveRun(flags: RunFlags, scenario: Scenario, known: readonly 
     seeds,
     outDir: flags.out ?? join("reports", scenario.name),
   };
+}
+
+/** Describes --strategy-module for run, sweep and check. */
+export const STRATEGY_MODULE_OPTION = {
+  type: "string",
+  describe:
+    "a .ts or .js file whose StrategyEntry exports (default: an entry or an array; or named exports) join the built-in strategies",
+} as const;
+
+/** Loads --strategy-module (null without the flag); a bad module is bad input (exit 2) before anything runs. */
+export async function strategyModuleFlag(file: string | undefined): Promise<StrategyModule | null> {
+  if (file === undefined) return null;
+  if (file.trim() === "") throw new UsageError("--strategy-module expects a file path");
+  const { loadStrategyModule, StrategyModuleError } = await import("../harness/strategy-module.ts");
+  try {
+    return await loadStrategyModule(file);
+  } catch (error) {
+    if (error instanceof StrategyModuleError) throw new UsageError(error.message);
+    throw error;
+  }
 }

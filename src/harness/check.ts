@@ -1,318 +1,455 @@
-// The CI gate for scheduler changes: runs a fixed suite (scenarios × their strategies × their seeds), compares
-// with the committed baseline, and judges each metric with paired statistics over the seeds against the
-// thresholds of a config file. Unchanged code reproduces the baseline exactly (fingerprints match); changed code
-// regresses a metric when, with the configured one-sided confidence, it rose by more than the threshold.
+// The CI gate for scheduler changes (`sim check`): runs a fixed suite — every scenario of the suite folder ×
+// every strategy (the built-in registry, plus a user's --strategy-module) — and compares each (scenario,
+// strategy) group with the committed baseline, seed by seed:
+// - fingerprints equal on every seed up to max_seeds: `identical` (the usual outcome of a change that does not
+//   alter behaviour; the baseline already holds those seeds, so nothing else runs);
+// - otherwise each judged metric gets a verdict from the per-seed differences (check-stats.ts): pass, improved,
+//   regression or inconclusive. Seeds are added in looks (min_seeds, doubling, up to max_seeds) until every
+//   metric is decided; the gate fails on a regression, on an inconclusive metric (unless allowed), on a failed
+//   run and on a group missing from the baseline.
+// Everything that can be checked before simulating is: the thresholds, the baseline's format and that it holds
+// every seed the plan may need (CheckInputError, exit 2 in the CLI).
 
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import { parse as parseYaml } from "yaml";
-import { z } from "zod";
-import type { Strategy } from "../agent/strategy.ts";
-import { loadScenario } from "../scenario/load.ts";
+import type { Strategy, StrategyEntry } from "../agent/strategy.ts";
+import { type LoadedScenario, loadScenario } from "../scenario/load.ts";
 import type { RunMetrics } from "../sim/metrics/records.ts";
-import { TOOL_NAME, TOOL_VERSION } from "../version.ts";
+import {
+  type Baseline,
+  type BaselineGroup,
+  emptyBaseline,
+  findGroup,
+  roundMetric,
+} from "./check-baseline.ts";
+import {
+  alphaPerLook,
+  CHECK_CAUSE_NAMES,
+  CHECK_CAUSES,
+  CHECK_METRIC_NAMES,
+  CHECK_METRICS,
+  type CheckCause,
+  CheckConfig,
+  CheckInputError,
+  type CheckMetric,
+  DEFAULT_CONFIG,
+  looks,
+} from "./check-config.ts";
+import { checkJunit, checkMarkdown } from "./check-report.ts";
+import { judgeDifferences, marginOf, type MetricVerdict, worstSeed } from "./check-stats.ts";
 import { runOne } from "./run.ts";
-import { bootstrapCi, mean } from "./stats.ts";
+import { mean } from "./stats.ts";
+import { allStrategies, type StrategyModule, strategyFactory as factoryOf } from "./strategy-module.ts";
 
-/** Metrics the gate judges, as named in runs.csv, with their place in RunMetrics. */
-export const CHECK_METRICS = {
-  completion_s: "completionS",
-  mean_block_s: "meanBlockS",
-  p95_block_s: "p95BlockS",
-  t_star_ratio: "tStarRatio",
-  stall_s: "stallS",
-  redundant_bytes: "redundantBytes",
-  origin_bytes: "originBytes",
-} as const satisfies Record<string, keyof RunMetrics>;
-export type CheckMetric = keyof typeof CHECK_METRICS;
+export { type Baseline, baselineJson, loadBaseline, parseBaseline } from "./check-baseline.ts";
+export {
+  CHECK_CAUSES,
+  CHECK_METRICS,
+  type CheckCause,
+  CheckConfig,
+  CheckInputError,
+  type CheckMetric,
+  DEFAULT_CONFIG,
+  loadCheckConfig,
+} from "./check-config.ts";
 
-const Threshold = z.strictObject({
-  max_increase_pct: z.number().nonnegative().optional(),
-  max_increase_abs: z.number().nonnegative().optional(),
-});
+export type GroupVerdict = "identical" | MetricVerdict | "failed" | "no-baseline";
 
-export const CheckConfig = z.strictObject({
-  /** One-sided confidence that a rise exceeds the threshold before it counts as a regression. */
-  confidence: z.number().gt(0.5).lt(1).default(0.95),
-  metrics: z.partialRecord(z.enum(Object.keys(CHECK_METRICS) as [CheckMetric, ...CheckMetric[]]), Threshold),
-});
-export type CheckConfig = z.infer<typeof CheckConfig>;
-
-export const DEFAULT_CONFIG: CheckConfig = {
-  confidence: 0.95,
-  metrics: {
-    mean_block_s: { max_increase_pct: 2 },
-    completion_s: { max_increase_pct: 2 },
-    stall_s: { max_increase_abs: 0.5 },
-  },
-};
-
-export interface BaselineRun {
-  readonly scenario: string;
-  readonly file: string;
-  readonly strategy: string;
-  readonly seed: number;
-  readonly fingerprint: string;
-  readonly error: string | null;
-  readonly metrics: Readonly<Record<CheckMetric, number>>;
-}
-
-export interface Baseline {
-  readonly tool: { readonly name: string; readonly version: string };
-  readonly runs: readonly BaselineRun[];
-}
-
-export type Verdict = "identical" | "ok" | "improved" | "regressed" | "failed" | "no-baseline";
+/** Verdicts that pass the gate (inconclusive too with allowInconclusive). */
+const PASSING: readonly GroupVerdict[] = ["identical", "pass", "improved"];
 
 export interface MetricJudgement {
   readonly metric: CheckMetric;
+  readonly verdict: MetricVerdict;
+  /** Seeds paired. */
+  readonly n: number;
   readonly baselineMean: number;
   readonly currentMean: number;
-  readonly diffCi: readonly [number, number];
-  readonly relativePct: number | null;
-  readonly verdict: "ok" | "improved" | "regressed";
-  /** The seed with the largest rise, for the replay command. */
-  readonly worstSeed: number;
+  /** 100 (current − baseline) / |baseline| mean; null when the baseline mean is 0. */
+  readonly changePct: number | null;
+  /** [lower, upper] bound of the mean per-seed difference (metric unit), each one-sided at 1 − alpha. */
+  readonly interval: readonly [number, number];
+  /** The same in % of |baseline mean|; null when that is 0. */
+  readonly intervalPct: readonly [number, number] | null;
+  /** Δ: the rise allowed, in the metric's unit. */
+  readonly margin: number;
+  /** The seed with the largest rise: its difference, the change in % of its baseline value, and the causes. */
+  readonly worst: {
+    readonly seed: number;
+    readonly diff: number;
+    readonly pct: number | null;
+    readonly outlier: boolean;
+    /** [baseline, current] of each cause count on that seed. */
+    readonly causes: Readonly<Record<CheckCause, readonly [number, number]>>;
+  };
 }
 
 export interface GroupJudgement {
   readonly scenario: string;
   readonly file: string;
   readonly strategy: string;
-  readonly verdict: Verdict;
+  readonly verdict: GroupVerdict;
+  /** Seeds run for this group. */
+  readonly seeds: number;
+  /** One line on why: the failed run, the metrics that regressed, … */
   readonly detail: string;
+  /** Judged metrics (empty when identical, failed or without a baseline). */
   readonly metrics: readonly MetricJudgement[];
+  /** The command that replays the seed to look at, with its event trace, into its own folder. */
   readonly replay: string | null;
 }
 
 export interface CheckResult {
   readonly passed: boolean;
   readonly groups: readonly GroupJudgement[];
-  readonly current: Baseline;
+  /** Remarks that do not fail the gate (baseline groups no longer in the suite). */
+  readonly notes: readonly string[];
   readonly markdown: string;
   readonly junit: string;
 }
 
 export interface CheckOptions {
-  /** A folder of scenario files (every *.yaml in it) or a list of files. */
+  /** A folder of scenario files (every *.yaml in it but thresholds.yaml) or a list of files. */
   readonly suite: string | readonly string[];
   readonly baseline: Baseline | null;
   readonly config?: CheckConfig;
+  /** Gate only these strategies (default: every built-in one and every one of the module). */
+  readonly strategies?: readonly string[];
+  /** A user's strategies from a file: gated exactly like the built-in ones. */
+  readonly strategyModule?: StrategyModule;
+  /** Strategies defined in code, gated like the built-in ones. */
+  readonly extraStrategies?: readonly StrategyEntry[];
+  /** Replaces how a strategy is built from its name (to try a changed built-in strategy against its baseline). */
   readonly strategyFactory?: (name: string) => Strategy;
+  /** Inconclusive verdicts pass instead of failing the gate. */
+  readonly allowInconclusive?: boolean;
+  /** done of at most total runs (the plan's worst case: max_seeds per group). */
   readonly onProgress?: (done: number, total: number) => void;
 }
 
 export function suiteFiles(suite: string | readonly string[]): string[] {
   if (typeof suite !== "string") return [...suite];
-  if (!existsSync(suite)) throw new Error(`suite folder ${suite} does not exist`);
+  if (!existsSync(suite) || !statSync(suite).isDirectory()) throw new CheckInputError(`suite folder ${suite} does not exist`);
   return readdirSync(suite)
     .filter((f) => f.endsWith(".yaml") && f !== "thresholds.yaml")
     .sort()
     .map((f) => join(suite, f));
 }
 
-export function loadCheckConfig(file: string): CheckConfig {
-  const r = CheckConfig.safeParse(parseYaml(readFileSync(file, "utf8")));
-  if (!r.success) {
-    const i = r.error.issues[0];
-    throw new Error(`${file}: ${i.path.join(".") || "(top)"}: ${i.message}`);
+/** One (scenario, strategy) of the suite and the seeds it may run. */
+export interface SuiteGroup {
+  readonly loaded: LoadedScenario;
+  readonly scenario: string;
+  /** Relative to the current folder, forward slashes. */
+  readonly file: string;
+  readonly strategy: string;
+  readonly seeds: readonly number[];
+  /** False for a strategy that pipelines blocks: its per-block metrics are not judged. */
+  readonly keepsBlockRule: boolean;
+}
+
+export interface SuitePlan {
+  readonly groups: readonly SuiteGroup[];
+  readonly create: (name: string) => Strategy;
+  /** The --strategy-module file, for replay commands. */
+  readonly moduleFile: string | null;
+}
+
+function keepsBlockRule(create: (name: string) => Strategy, name: string): boolean {
+  try {
+    return create(name).pipelinesBlocks !== true;
+  } catch {
+    return true; // its runs fail and say why
   }
-  return r.data;
 }
 
-export function loadBaseline(file: string): Baseline | null {
-  if (!existsSync(file)) return null;
-  return JSON.parse(readFileSync(file, "utf8")) as Baseline;
-}
-
-export function baselineJson(b: Baseline): string {
-  return `${JSON.stringify(b, null, 2)}\n`;
-}
-
-/** Runs every (scenario, strategy, seed) of the suite. */
-export function runSuite(opts: CheckOptions): Baseline {
+/** Loads the suite and lists its groups: scenarios in file order × strategies in registry order. */
+export function planSuite(opts: CheckOptions, config: CheckConfig): SuitePlan {
+  const extra = [...(opts.strategyModule?.entries ?? []), ...(opts.extraStrategies ?? [])];
+  const entries = allStrategies(extra);
+  const known = entries.map((e) => e.name);
+  for (const name of opts.strategies ?? []) {
+    if (!known.includes(name)) throw new CheckInputError(`unknown strategy "${name}"; valid: ${known.join(", ")}`);
+  }
+  const names = opts.strategies !== undefined ? known.filter((n) => opts.strategies?.includes(n)) : known;
+  const create = opts.strategyFactory ?? factoryOf(extra);
   const files = suiteFiles(opts.suite);
-  const loaded = files.map((f) => loadScenario(f));
-  const total = loaded.reduce((n, l) => n + l.scenario.strategies.length * l.scenario.seeds, 0);
-  let done = 0;
-  const runs: BaselineRun[] = [];
-  loaded.forEach((l, i) => {
-    const s = l.scenario;
-    for (const strategy of s.strategies) {
-      for (let seed = s.seed; seed < s.seed + s.seeds; seed++) {
-        const { result } = runOne(l, { strategy, seed, strategyFactory: opts.strategyFactory });
-        const metrics = Object.fromEntries(
-          Object.entries(CHECK_METRICS).map(([k, v]) => [k, result.metrics[v] as number]),
-        ) as Record<CheckMetric, number>;
-        runs.push({
-          scenario: s.name,
-          file: relative(process.cwd(), files[i]).split("\\").join("/"),
-          strategy,
-          seed,
-          fingerprint: result.metrics.fingerprint,
-          error: result.error,
-          metrics,
-        });
-        opts.onProgress?.(++done, total);
-      }
+  if (files.length === 0) throw new CheckInputError("the suite holds no scenario file");
+  const groups: SuiteGroup[] = [];
+  const seen = new Map<string, string>();
+  for (const f of files) {
+    const loaded = loadScenario(f, { strategyNames: known });
+    const s = loaded.scenario;
+    const file = relative(process.cwd(), f).split("\\").join("/");
+    const other = seen.get(s.name);
+    if (other !== undefined) throw new CheckInputError(`${file} and ${other} have the same scenario name "${s.name}"`);
+    seen.set(s.name, file);
+    const seeds = Array.from({ length: config.max_seeds }, (_, i) => s.seed + i);
+    for (const strategy of names) {
+      groups.push({ loaded, scenario: s.name, file, strategy, seeds, keepsBlockRule: keepsBlockRule(create, strategy) });
     }
-  });
-  return { tool: { name: TOOL_NAME, version: TOOL_VERSION }, runs };
+  }
+  return { groups, create, moduleFile: opts.strategyModule?.file ?? null };
+}
+
+/** What the gate keeps of one run. */
+export interface SeedResult {
+  readonly seed: number;
+  readonly fingerprint: string;
+  readonly error: string | null;
+  readonly metrics: Readonly<Record<CheckMetric, number>>;
+  readonly causes: Readonly<Record<CheckCause, number>>;
+}
+
+function pick<K extends string>(m: RunMetrics, fields: Readonly<Record<K, keyof RunMetrics>>): Record<K, number> {
+  const out = {} as Record<K, number>;
+  for (const k of Object.keys(fields) as K[]) out[k] = roundMetric(m[fields[k]] as number);
+  return out;
+}
+
+const METRIC_FIELDS = Object.fromEntries(CHECK_METRIC_NAMES.map((m) => [m, CHECK_METRICS[m].field])) as Record<
+  CheckMetric,
+  keyof RunMetrics
+>;
+
+export function runSeed(g: SuiteGroup, seed: number, create: (name: string) => Strategy): SeedResult {
+  const { result } = runOne(g.loaded, { strategy: g.strategy, seed, strategyFactory: create });
+  const metrics = pick(result.metrics, METRIC_FIELDS);
+  for (const m of CHECK_METRIC_NAMES) {
+    const spec = CHECK_METRICS[m];
+    if ("absent" in spec && !Number.isFinite(metrics[m])) metrics[m] = spec.absent;
+  }
+  const causes = pick(result.metrics, CHECK_CAUSES);
+  let error = result.error;
+  if (error === null) {
+    const bad = [...CHECK_METRIC_NAMES.filter((m) => !Number.isFinite(metrics[m])), ...CHECK_CAUSE_NAMES.filter((c) => !Number.isFinite(causes[c]))];
+    if (bad.length > 0) error = `${bad.join(", ")} not a finite number`;
+  }
+  return { seed, fingerprint: result.metrics.fingerprint, error, metrics, causes };
+}
+
+/** The baseline group as of a suite group: its values at the suite's seeds (null when a seed is missing). */
+function baselineIndex(base: BaselineGroup, seeds: readonly number[]): number[] | null {
+  const at = new Map(base.seeds.map((s, i) => [s, i]));
+  const idx = seeds.map((s) => at.get(s) ?? -1);
+  return idx.includes(-1) ? null : idx;
+}
+
+/** Checks, before anything runs, that the baseline holds every seed each group may need. */
+export function checkBaselineCovers(plan: SuitePlan, baseline: Baseline): void {
+  for (const g of plan.groups) {
+    const base = findGroup(baseline, g.scenario, g.strategy);
+    if (base === undefined) continue; // judged as no-baseline
+    if (baselineIndex(base, g.seeds) === null) {
+      const have = base.seeds.length === 0 ? "no seed" : `seeds ${base.seeds[0]}–${base.seeds[base.seeds.length - 1]}`;
+      throw new CheckInputError(
+        `the baseline holds ${have} of ${g.scenario}/${g.strategy}; the suite and thresholds need seeds ` +
+          `${g.seeds[0]}–${g.seeds[g.seeds.length - 1]} (max_seeds ${g.seeds.length}): regenerate it with ` +
+          "`npx sim check --update-baseline`",
+      );
+    }
+  }
+}
+
+/** A shell word: quoted when it holds anything but safe characters. */
+function shellWord(s: string): string {
+  return /^[A-Za-z0-9_./,=:@%+-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`;
+}
+
+/** The replay command of one run, with its trace, into a folder of its own. */
+export function replayCommand(g: Pick<SuiteGroup, "file" | "scenario" | "strategy">, seed: number, moduleFile: string | null): string {
+  const out = `reports/replay/${g.scenario}-${g.strategy}-seed${seed}`;
+  const module = moduleFile !== null ? ` --strategy-module ${shellWord(moduleFile)}` : "";
+  return `npx sim run ${shellWord(g.file)} --strategy ${shellWord(g.strategy)} --seed ${seed} --seeds 1${module} --trace --out ${shellWord(out)}`;
 }
 
 function judgeMetric(
   metric: CheckMetric,
-  cur: readonly BaselineRun[],
-  base: readonly BaselineRun[],
+  cur: readonly SeedResult[],
+  base: BaselineGroup,
+  idx: readonly number[],
   config: CheckConfig,
-  label: string,
+  alpha: number,
 ): MetricJudgement {
-  const bySeed = new Map(base.map((r) => [r.seed, r.metrics[metric]]));
-  const pairs = cur.filter((r) => bySeed.has(r.seed)).sort((a, b) => a.seed - b.seed);
-  const diffs = pairs.map((r) => r.metrics[metric] - (bySeed.get(r.seed) as number));
-  const baselineMean = mean(pairs.map((r) => bySeed.get(r.seed) as number));
-  const currentMean = mean(pairs.map((r) => r.metrics[metric]));
-  // A one-sided bound at `confidence` is the lower end of a two-sided interval at 2·confidence − 1.
-  const ci = diffs.every((d) => d === diffs[0])
-    ? ([diffs[0], diffs[0]] as const)
-    : bootstrapCi(diffs, `check/${label}/${metric}`, { level: 2 * config.confidence - 1 });
-  const t = config.metrics[metric] ?? {};
-  const limits = [
-    t.max_increase_pct !== undefined ? (t.max_increase_pct / 100) * Math.abs(baselineMean) : Number.NEGATIVE_INFINITY,
-    t.max_increase_abs ?? Number.NEGATIVE_INFINITY,
-  ];
-  const limit = Math.max(...limits);
-  let verdict: MetricJudgement["verdict"] = "ok";
-  if (Number.isFinite(limit) && ci[0] > limit) verdict = "regressed";
-  else if (Number.isFinite(limit) && ci[1] < -limit) verdict = "improved";
-  let worst = 0;
-  diffs.forEach((d, i) => {
-    if (d > diffs[worst]) worst = i;
-  });
+  // Pairs where either side is the metric's "absent" marker (an unknown bound) say nothing: left out.
+  const spec = CHECK_METRICS[metric];
+  const absent = "absent" in spec ? spec.absent : undefined;
+  const pairs = cur
+    .map((r, i) => ({ r, b: base.metrics[metric][idx[i]], c: r.metrics[metric], i }))
+    .filter((p) => absent === undefined || (p.b !== absent && p.c !== absent));
+  const b = pairs.map((p) => p.b);
+  const c = pairs.map((p) => p.c);
+  const diffs = c.map((x, i) => x - b[i]);
+  const baselineMean = mean(b);
+  const currentMean = mean(c);
+  const threshold = config.metrics[metric] ?? {};
+  const j = judgeDifferences(diffs, marginOf(threshold, baselineMean), alpha);
+  const w = worstSeed(diffs);
+  const pctOf = (x: number, of: number) => (of === 0 ? null : (100 * x) / Math.abs(of));
+  const causes = {} as Record<CheckCause, readonly [number, number]>;
+  const worst = pairs[w.index];
+  for (const k of CHECK_CAUSE_NAMES) causes[k] = [base.causes[k][idx[worst.i]], worst.r.causes[k]];
+  const lo = pctOf(j.interval[0], baselineMean);
+  const hi = pctOf(j.interval[1], baselineMean);
   return {
     metric,
+    verdict: j.verdict,
+    n: j.n,
     baselineMean,
     currentMean,
-    diffCi: ci,
-    relativePct: baselineMean === 0 ? null : (100 * (currentMean - baselineMean)) / Math.abs(baselineMean),
-    verdict,
-    worstSeed: pairs[worst]?.seed ?? 0,
+    changePct: pctOf(currentMean - baselineMean, baselineMean),
+    interval: j.interval,
+    intervalPct: lo === null || hi === null ? null : [lo, hi],
+    margin: j.margin,
+    worst: { seed: worst.r.seed, diff: w.diff, pct: pctOf(w.diff, b[w.index]), outlier: w.outlier, causes },
   };
 }
 
-const replayCommand = (file: string, strategy: string, seed: number) =>
-  `npx sim run ${file} --strategy ${strategy} --seed ${seed} --seeds 1 --trace --out reports/replay`;
+/**
+ * False when no seed has the metric on both sides: every pair holds its "absent" marker (no player: no start-up;
+ * an unknown throughput bound). Fewer than two such seeds are judged, and come out inconclusive.
+ */
+function applies(metric: CheckMetric, cur: readonly SeedResult[], base: BaselineGroup, idx: readonly number[]): boolean {
+  const spec = CHECK_METRICS[metric];
+  const absent = "absent" in spec ? spec.absent : undefined;
+  if (absent === undefined) return true;
+  return cur.some((r, i) => r.metrics[metric] !== absent && base.metrics[metric][idx[i]] !== absent);
+}
 
-/** Compares current runs with the baseline, group by group (scenario, strategy). */
-export function compare(current: Baseline, baseline: Baseline | null, config: CheckConfig = DEFAULT_CONFIG): GroupJudgement[] {
-  const groups = new Map<string, BaselineRun[]>();
-  for (const r of current.runs) {
-    const k = `${r.scenario}\u0000${r.strategy}`;
-    groups.set(k, [...(groups.get(k) ?? []), r]);
+const VERDICT_ORDER: readonly MetricVerdict[] = ["regression", "inconclusive", "improved", "pass"];
+
+/** Runs one group's seeds look by look until every metric is decided (or the cap), and judges it. */
+export function judgeGroup(
+  g: SuiteGroup,
+  baseline: Baseline | null,
+  config: CheckConfig,
+  run: (seed: number) => SeedResult,
+  moduleFile: string | null = null,
+): GroupJudgement {
+  const head = { scenario: g.scenario, file: g.file, strategy: g.strategy };
+  const base = baseline === null ? undefined : findGroup(baseline, g.scenario, g.strategy);
+  const idx = base === undefined ? null : baselineIndex(base, g.seeds);
+  if (base === undefined || idx === null) {
+    return { ...head, verdict: "no-baseline", seeds: 0, detail: "not in the baseline: run `npx sim check --update-baseline`", metrics: [], replay: null };
   }
-  const out: GroupJudgement[] = [];
-  for (const cur of groups.values()) {
-    const { scenario, strategy, file } = cur[0];
-    const base = (baseline?.runs ?? []).filter((r) => r.scenario === scenario && r.strategy === strategy);
-    const head = { scenario, file, strategy };
-    const failed = cur.find((r) => r.error !== null);
-    if (failed !== undefined) {
-      out.push({ ...head, verdict: "failed", detail: `seed ${failed.seed}: ${failed.error}`, metrics: [], replay: replayCommand(file, strategy, failed.seed) });
-      continue;
+  const judged = CHECK_METRIC_NAMES.filter((m) => config.metrics[m] !== undefined && (g.keepsBlockRule || !CHECK_METRICS[m].perBlock));
+  const alpha = alphaPerLook(config);
+  const cur: SeedResult[] = [];
+  let metrics: MetricJudgement[] = [];
+  let changed = false;
+  for (const n of looks(config)) {
+    while (cur.length < n) {
+      const r = run(g.seeds[cur.length]);
+      cur.push(r);
+      if (r.error !== null) {
+        return { ...head, verdict: "failed", seeds: cur.length, detail: `seed ${r.seed} failed: ${r.error}`, metrics: [], replay: replayCommand(g, r.seed, moduleFile) };
+      }
     }
-    if (base.length === 0) {
-      out.push({ ...head, verdict: "no-baseline", detail: "not in the baseline: run `sim check --update-baseline`", metrics: [], replay: null });
-      continue;
-    }
-    const baseBySeed = new Map(base.map((r) => [r.seed, r.fingerprint]));
-    if (cur.length === base.length && cur.every((r) => baseBySeed.get(r.seed) === r.fingerprint)) {
-      out.push({ ...head, verdict: "identical", detail: "every fingerprint matches the baseline", metrics: [], replay: null });
-      continue;
-    }
-    const metrics = (Object.keys(CHECK_METRICS) as CheckMetric[])
-      .filter((m) => config.metrics[m] !== undefined)
-      .map((m) => judgeMetric(m, cur, base, config, `${scenario}/${strategy}`));
-    const regressed = metrics.filter((m) => m.verdict === "regressed");
-    const verdict: Verdict = regressed.length > 0 ? "regressed" : metrics.some((m) => m.verdict === "improved") ? "improved" : "ok";
-    const worst = regressed.sort((a, b) => (b.relativePct ?? 0) - (a.relativePct ?? 0))[0];
-    out.push({
-      ...head,
-      verdict,
-      detail: regressed.length > 0 ? `regressed: ${regressed.map((m) => m.metric).join(", ")}` : "changed, within thresholds",
-      metrics,
-      replay: worst !== undefined ? replayCommand(file, strategy, worst.worstSeed) : null,
+    if (cur.every((r, i) => r.fingerprint === base.fingerprints[idx[i]])) continue; // identical so far
+    changed = true;
+    metrics = judged.filter((m) => applies(m, cur, base, idx)).map((m) => judgeMetric(m, cur, base, idx, config, alpha));
+    if (metrics.every((m) => m.verdict !== "inconclusive")) break;
+  }
+  if (changed && metrics.length === 0) {
+    return { ...head, verdict: "pass", seeds: cur.length, detail: "changed; the thresholds judge no metric of this strategy", metrics, replay: null };
+  }
+  if (!changed) {
+    return { ...head, verdict: "identical", seeds: cur.length, detail: `every fingerprint of ${cur.length} seeds matches the baseline`, metrics, replay: null };
+  }
+  const verdict = VERDICT_ORDER.find((v) => metrics.some((m) => m.verdict === v)) ?? "pass";
+  const named = (v: MetricVerdict) => metrics.filter((m) => m.verdict === v).map((m) => m.metric);
+  const detail =
+    verdict === "regression"
+      ? `regression in ${named("regression").join(", ")}${named("inconclusive").length > 0 ? `; inconclusive: ${named("inconclusive").join(", ")}` : ""}`
+      : verdict === "inconclusive"
+        ? `inconclusive after ${cur.length} seeds: ${named("inconclusive").join(", ")}`
+        : verdict === "improved"
+          ? `changed; improved: ${named("improved").join(", ")}; the rest within the thresholds`
+          : "changed, shown within the thresholds";
+  // Replay the worst seed of the metric that matters most: the largest relative rise among the failing ones.
+  const failing = metrics.filter((m) => m.verdict === verdict && (verdict === "regression" || verdict === "inconclusive"));
+  const key = (m: MetricJudgement) => m.changePct ?? (m.currentMean > m.baselineMean ? Number.POSITIVE_INFINITY : 0);
+  const focus = [...failing].sort((a, b) => key(b) - key(a))[0];
+  return {
+    ...head,
+    verdict,
+    seeds: cur.length,
+    detail,
+    metrics,
+    replay: focus !== undefined ? replayCommand(g, focus.worst.seed, moduleFile) : null,
+  };
+}
+
+/** Runs every group of the suite on every seed up to max_seeds: the new baseline, and the runs that failed. */
+export function runSuite(
+  opts: CheckOptions,
+): { baseline: Baseline; failures: readonly { scenario: string; strategy: string; seed: number; error: string }[] } {
+  const config = opts.config ?? DEFAULT_CONFIG;
+  const plan = planSuite(opts, config);
+  const total = plan.groups.length * config.max_seeds;
+  let done = 0;
+  const baseline = emptyBaseline(config.max_seeds);
+  const groups: BaselineGroup[] = [];
+  const failures: { scenario: string; strategy: string; seed: number; error: string }[] = [];
+  for (const g of plan.groups) {
+    const rs = g.seeds.map((seed) => {
+      const r = runSeed(g, seed, plan.create);
+      opts.onProgress?.(++done, total);
+      if (r.error !== null) failures.push({ scenario: g.scenario, strategy: g.strategy, seed, error: r.error });
+      return r;
+    });
+    groups.push({
+      scenario: g.scenario,
+      file: g.file,
+      strategy: g.strategy,
+      seeds: [...g.seeds],
+      fingerprints: rs.map((r) => r.fingerprint),
+      metrics: Object.fromEntries(CHECK_METRIC_NAMES.map((m) => [m, rs.map((r) => r.metrics[m])])) as BaselineGroup["metrics"],
+      causes: Object.fromEntries(CHECK_CAUSE_NAMES.map((c) => [c, rs.map((r) => r.causes[c])])) as BaselineGroup["causes"],
     });
   }
-  return out;
+  return { baseline: { ...baseline, groups }, failures };
 }
 
-const num = (x: number) => (Number.isInteger(x) ? String(x) : x.toPrecision(6));
-
-export function checkMarkdown(groups: readonly GroupJudgement[], config: CheckConfig): string {
-  const failing = groups.filter((g) => g.verdict === "regressed" || g.verdict === "failed" || g.verdict === "no-baseline");
-  const lines = [
-    `### sim check: ${failing.length === 0 ? "passed" : `${failing.length} regression(s)`}`,
-    "",
-    `One-sided confidence ${config.confidence}; thresholds: ${Object.entries(config.metrics)
-      .map(([m, t]) =>
-        [m, t?.max_increase_pct !== undefined ? `+${t.max_increase_pct}%` : "", t?.max_increase_abs !== undefined ? `+${t.max_increase_abs}` : ""]
-          .filter((x) => x !== "")
-          .join(" "),
-      )
-      .join(", ")}`,
-    "",
-    "| scenario | strategy | verdict | metric | baseline | current | change | 95% CI of Δ |",
-    "|---|---|---|---|---|---|---|---|",
-  ];
-  for (const g of groups) {
-    if (g.metrics.length === 0) {
-      lines.push(`| ${g.scenario} | ${g.strategy} | ${g.verdict} | ${g.detail.replaceAll("|", "\\|")} | | | | |`);
-      continue;
-    }
-    for (const m of g.metrics) {
-      const pct = m.relativePct === null ? "" : `${m.relativePct >= 0 ? "+" : ""}${m.relativePct.toFixed(2)}%`;
-      lines.push(
-        `| ${g.scenario} | ${g.strategy} | ${m.verdict === "regressed" ? "**regressed**" : m.verdict} | ${m.metric} | ${num(m.baselineMean)} | ${num(m.currentMean)} | ${pct} | [${num(m.diffCi[0])}, ${num(m.diffCi[1])}] |`,
-      );
-    }
-  }
-  const replays = groups.filter((g) => g.replay !== null && g.verdict !== "ok" && g.verdict !== "improved");
-  if (replays.length > 0) {
-    lines.push("", "Replay the worst seed with its event trace:", "");
-    for (const g of replays) lines.push(`    ${g.replay}`);
-  }
-  return `${lines.join("\n")}\n`;
-}
-
-const xml = (s: string) => s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;");
-
-export function checkJunit(groups: readonly GroupJudgement[]): string {
-  const byScenario = new Map<string, GroupJudgement[]>();
-  for (const g of groups) byScenario.set(g.scenario, [...(byScenario.get(g.scenario) ?? []), g]);
-  const out = ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="sim check" tests="${groups.length}">`];
-  for (const [scenario, gs] of byScenario) {
-    const failures = gs.filter((g) => g.verdict === "regressed" || g.verdict === "failed" || g.verdict === "no-baseline").length;
-    out.push(`  <testsuite name="${xml(scenario)}" tests="${gs.length}" failures="${failures}">`);
-    for (const g of gs) {
-      out.push(`    <testcase classname="${xml(scenario)}" name="${xml(g.strategy)}">`);
-      if (g.verdict === "regressed" || g.verdict === "failed" || g.verdict === "no-baseline") {
-        out.push(`      <failure message="${xml(`${g.verdict}: ${g.detail}`)}">${xml(g.replay ?? g.detail)}</failure>`);
-      } else {
-        out.push(`      <system-out>${xml(`${g.verdict}: ${g.detail}`)}</system-out>`);
-      }
-      out.push("    </testcase>");
-    }
-    out.push("  </testsuite>");
-  }
-  out.push("</testsuites>");
-  return `${out.join("\n")}\n`;
-}
-
-/** Runs the suite and judges it against the baseline. */
-export function check(opts: CheckOptions): CheckResult {
+/** Plans the suite and checks the baseline against the plan, without running anything (CheckInputError if bad). */
+export function prepareCheck(opts: CheckOptions): { plan: SuitePlan; config: CheckConfig } {
   const config = opts.config ?? DEFAULT_CONFIG;
-  const current = runSuite(opts);
-  const groups = compare(current, opts.baseline, config);
-  const passed = groups.every((g) => g.verdict === "identical" || g.verdict === "ok" || g.verdict === "improved");
-  return { passed, groups, current, markdown: checkMarkdown(groups, config), junit: checkJunit(groups) };
+  const plan = planSuite(opts, config);
+  if (opts.baseline !== null) checkBaselineCovers(plan, opts.baseline);
+  return { plan, config };
+}
+
+/** Runs the suite look by look and judges every group against the baseline. */
+export function check(opts: CheckOptions): CheckResult {
+  const { plan, config } = prepareCheck(opts);
+  const total = plan.groups.length * config.max_seeds;
+  let done = 0;
+  const groups = plan.groups.map((g) => {
+    const before = done;
+    const judgement = judgeGroup(
+      g,
+      opts.baseline,
+      config,
+      (seed) => {
+        const r = runSeed(g, seed, plan.create);
+        opts.onProgress?.(++done, total);
+        return r;
+      },
+      plan.moduleFile,
+    );
+    // The group's unused seeds count as done, so the progress reaches its end.
+    done = before + config.max_seeds;
+    opts.onProgress?.(done, total);
+    return judgement;
+  });
+  const inSuite = new Set(plan.groups.map((g) => `${g.scenario}\u0000${g.strategy}`));
+  const stale = (opts.baseline?.groups ?? []).filter((g) => !inSuite.has(`${g.scenario}\u0000${g.strategy}`));
+  const notes =
+    stale.length > 0 && opts.strategies === undefined
+      ? [`the baseline has groups the suite no longer runs (${stale.map((g) => `${g.scenario}/${g.strategy}`).join(", ")}): \`npx sim check --update-baseline\` drops them`]
+      : [];
+  const allowed: readonly GroupVerdict[] = opts.allowInconclusive === true ? [...PASSING, "inconclusive"] : PASSING;
+  const passed = groups.every((g) => allowed.includes(g.verdict));
+  const report = { groups, config, notes, allowInconclusive: opts.allowInconclusive === true };
+  return { passed, groups, notes, markdown: checkMarkdown(report), junit: checkJunit(report) };
 }

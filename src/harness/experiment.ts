@@ -6,11 +6,14 @@ import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { writeOutputDir } from "../report/atomic.ts";
 import { buildRunOutputs, OUTPUT_FILES } from "../report/outputs.ts";
+import { scenarioAsRun, strategyModuleNote } from "../report/provenance.ts";
 import { comparisonTable } from "../report/table.ts";
+import type { StrategyEntry } from "../agent/strategy.ts";
 import type { LoadedScenario } from "../scenario/load.ts";
 import { type EventLog, firstDifference } from "../sim/kernel/kernel.ts";
 import type { RunResult } from "../sim/metrics/records.ts";
 import { type RunOutput, runOne } from "./run.ts";
+import { strategyFactory as makeStrategyFactory, moduleInfo, type StrategyModule } from "./strategy-module.ts";
 
 export interface ExperimentOptions {
   readonly strategies: readonly string[];
@@ -24,6 +27,10 @@ export interface ExperimentOptions {
   /** Render charts, index.html and summary.md after the CSVs. */
   readonly report: boolean;
   readonly onProgress?: (done: number, total: number) => void;
+  /** A user's strategies from a file (loadStrategyModule): they run as the built-in ones do, and summary.json records the file and its hash. */
+  readonly strategyModule?: StrategyModule;
+  /** Strategies defined in code, runnable by name beside the built-in ones. */
+  readonly extraStrategies?: readonly StrategyEntry[];
 }
 
 export interface ExperimentOutcome {
@@ -97,12 +104,14 @@ export async function runExperiment(loaded: LoadedScenario, opts: ExperimentOpti
   const outputs: RunOutput[] = [];
   let determinismFailure: string | null = null;
   const recordEvents = opts.trace || opts.checkDeterminism;
+  const extra = [...(opts.strategyModule?.entries ?? []), ...(opts.extraStrategies ?? [])];
+  const strategyFactory = extra.length > 0 ? makeStrategyFactory(extra) : undefined;
   for (const strategy of opts.strategies) {
     for (const seed of opts.seeds) {
-      const first = runOne(loaded, { strategy, seed, recordEvents });
+      const first = runOne(loaded, { strategy, seed, recordEvents, strategyFactory });
       opts.onProgress?.(++done, total);
       if (opts.checkDeterminism) {
-        const second = runOne(loaded, { strategy, seed, recordEvents: true });
+        const second = runOne(loaded, { strategy, seed, recordEvents: true, strategyFactory });
         opts.onProgress?.(++done, total);
         determinismFailure ??= describeDivergence(first, second);
       }
@@ -112,15 +121,21 @@ export async function runExperiment(loaded: LoadedScenario, opts: ExperimentOpti
   }
   const results = outputs.map((o) => o.result);
   const failures = results.filter((r) => r.error !== null).map((r) => `${r.strategy} seed ${r.seed}: ${r.error}`);
+  // The outputs describe what ran: the strategies and seeds of this experiment, not the file's.
+  const ran = { ...loaded, scenario: scenarioAsRun(loaded.scenario, opts.strategies, opts.seeds) };
   const files = new Map<string, string | Uint8Array>(
-    buildRunOutputs(loaded, results, opts.trace ? { events: eventLines(outputs) } : {}),
+    buildRunOutputs(ran, results, {
+      ...(opts.trace ? { events: eventLines(outputs) } : {}),
+      ...(opts.strategyModule !== undefined ? { strategyModule: moduleInfo(opts.strategyModule) } : {}),
+    }),
   );
   if (opts.report) {
     // Loaded on demand: vega and the renderer cost start-up time that `--no-report` runs should not pay.
     const { buildCharts } = await import("../report/charts/index.ts");
-    for (const [name, content] of await buildCharts(loaded, results)) files.set(name, content);
+    const notes = opts.strategyModule !== undefined ? [strategyModuleNote(moduleInfo(opts.strategyModule))] : [];
+    for (const [name, content] of await buildCharts(ran, results, { notes })) files.set(name, content);
   }
   writeOutputDir(opts.outDir, files);
   removeStaleOutputs(opts.outDir, files);
-  return { results, table: comparisonTable(loaded.scenario, results), determinismFailure, failures };
+  return { results, table: comparisonTable(ran.scenario, results), determinismFailure, failures };
 }

@@ -3,6 +3,7 @@
 // plan (or of its shard) in plan order, so outputs are identical whatever --jobs is.
 
 import { createPool } from "./pool.ts";
+import { type StrategyModule, strategyFactory } from "./strategy-module.ts";
 import {
   executeRun,
   type PlanOptions,
@@ -22,6 +23,8 @@ export interface SweepOptions {
   readonly outDir: string;
   readonly shard?: { readonly index: number; readonly count: number };
   readonly onProgress?: (done: number, failed: number, total: number) => void;
+  /** A user's strategies (loadStrategyModule); worker threads load the same file by its path. */
+  readonly strategyModule?: StrategyModule;
 }
 
 export interface SweepOutcome {
@@ -34,7 +37,13 @@ export interface SweepOutcome {
 }
 
 export async function runSweep(opts: SweepOptions): Promise<SweepOutcome> {
-  const plan = planSweep(opts.file, opts.plan ?? {});
+  const module = opts.strategyModule;
+  const planOptions: PlanOptions = {
+    ...(opts.plan ?? {}),
+    ...(module !== undefined ? { strategyModule: { names: module.entries.map((e) => e.name), sha256: module.sha256 } } : {}),
+  };
+  const plan = planSweep(opts.file, planOptions);
+  const factory = module !== undefined ? strategyFactory(module.entries) : undefined;
   const specs = opts.shard !== undefined ? shardRuns(plan.runs, opts.shard) : [...plan.runs];
   const byKey = new Map<string, SweepRunResult>();
   const todo: SweepRunSpec[] = [];
@@ -54,12 +63,16 @@ export async function runSweep(opts: SweepOptions): Promise<SweepOutcome> {
   };
   opts.onProgress?.(done, failed, specs.length);
   if (opts.jobs <= 1 || todo.length <= 1) {
-    for (const spec of todo) finish(spec, executeRun(plan.points[spec.point].loaded, spec));
+    for (const spec of todo) finish(spec, executeRun(plan.points[spec.point].loaded, spec, factory));
   } else {
     const pool = createPool(Math.min(opts.jobs, todo.length));
     try {
       await Promise.all(
-        todo.map((spec) => pool.run({ file: opts.file, planOptions: opts.plan ?? {}, spec }).then((r) => finish(spec, r))),
+        todo.map((spec) =>
+          pool
+            .run({ file: opts.file, planOptions, spec, ...(module !== undefined ? { strategyModule: module.file } : {}) })
+            .then((r) => finish(spec, r)),
+        ),
       );
     } finally {
       await pool.destroy();

@@ -4,11 +4,13 @@
 // `--shard i/n` runs a deterministic slice whose stores `sim merge` combines.
 
 import { createHash } from "node:crypto";
+import type { Strategy } from "../agent/strategy.ts";
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../report/atomic.ts";
 import { applyOverrides, type LoadedScenario, readScenarioInput, resolveScenario } from "../scenario/load.ts";
 import type { RunMetrics } from "../sim/metrics/records.ts";
+import { strategyNames } from "../scenario/strategy-names.ts";
 import { TOOL_VERSION } from "../version.ts";
 import { runOne } from "./run.ts";
 
@@ -66,9 +68,21 @@ export function canonicalJson(x: unknown): string {
   );
 }
 
-export function runKey(loaded: LoadedScenario, strategy: string, seed: number): string {
+/**
+ * The store key of a run. `moduleSha256` is the hash of the --strategy-module file the strategy comes from
+ * (absent for a built-in strategy, whose keys are unchanged), so an edited module never reuses old results.
+ */
+export function runKey(loaded: LoadedScenario, strategy: string, seed: number, moduleSha256?: string): string {
   const h = createHash("sha256");
-  h.update(canonicalJson({ scenario: loaded.scenario, strategy, seed, tool: TOOL_VERSION }));
+  h.update(
+    canonicalJson({
+      scenario: loaded.scenario,
+      strategy,
+      seed,
+      tool: TOOL_VERSION,
+      ...(moduleSha256 !== undefined ? { strategy_module: moduleSha256 } : {}),
+    }),
+  );
   // Trace contents count too: a changed trace file must not reuse old results.
   for (const [name, trace] of [...loaded.traces].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     h.update(name);
@@ -82,11 +96,15 @@ export interface PlanOptions {
   readonly params?: readonly (readonly [string, readonly ParamValue[]])[];
   readonly strategies?: readonly string[];
   readonly seeds?: readonly number[];
+  /** Strategies from a --strategy-module: their names (valid in the scenario) and the file's sha256 (in their run keys). */
+  readonly strategyModule?: { readonly names: readonly string[]; readonly sha256: string };
 }
 
 export function planSweep(file: string, opts: PlanOptions = {}): SweepPlan {
   const { input, dir } = readScenarioInput(file);
-  const base = resolveScenario(input, file, dir);
+  const extraNames = opts.strategyModule?.names ?? [];
+  const resolveOpts = extraNames.length > 0 ? { strategyNames: [...strategyNames(), ...extraNames] } : {};
+  const base = resolveScenario(input, file, dir, resolveOpts);
   const params =
     opts.params !== undefined && opts.params.length > 0
       ? opts.params
@@ -96,12 +114,16 @@ export function planSweep(file: string, opts: PlanOptions = {}): SweepPlan {
   const points = expandGrid(params).map((values, index) => ({
     index,
     values,
-    loaded: Object.keys(values).length === 0 ? base : resolveScenario(applyOverrides(input, values), file, dir),
+    loaded:
+      Object.keys(values).length === 0 ? base : resolveScenario(applyOverrides(input, values), file, dir, resolveOpts),
   }));
   const runs: SweepRunSpec[] = [];
   for (const p of points) {
     for (const strategy of strategies) {
-      for (const seed of seeds) runs.push({ point: p.index, strategy, seed, key: runKey(p.loaded, strategy, seed) });
+      const moduleSha256 = extraNames.includes(strategy) ? opts.strategyModule?.sha256 : undefined;
+      for (const seed of seeds) {
+        runs.push({ point: p.index, strategy, seed, key: runKey(p.loaded, strategy, seed, moduleSha256) });
+      }
     }
   }
   return { name: base.scenario.name, params, points, strategies, seeds, runs };
@@ -157,7 +179,11 @@ export function storedKeys(outDir: string): string[] {
 }
 
 /** Runs one spec of a plan in this thread (the worker pool calls the same function). */
-export function executeRun(loaded: LoadedScenario, spec: SweepRunSpec): SweepRunResult {
-  const { result } = runOne(loaded, { strategy: spec.strategy, seed: spec.seed });
+export function executeRun(
+  loaded: LoadedScenario,
+  spec: SweepRunSpec,
+  strategyFactory?: (name: string) => Strategy,
+): SweepRunResult {
+  const { result } = runOne(loaded, { strategy: spec.strategy, seed: spec.seed, strategyFactory });
   return { point: spec.point, strategy: spec.strategy, seed: spec.seed, error: result.error, metrics: result.metrics };
 }

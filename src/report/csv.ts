@@ -12,6 +12,9 @@ export const RUNS_COLUMNS = [
   "completion_s",
   "throughput_bps",
   "t_star_ratio",
+  "t_g_ratio",
+  "throughput_bound_s",
+  "throughput_bound_ratio",
   "mean_block_s",
   "p95_block_s",
   "redundant_bytes",
@@ -19,6 +22,8 @@ export const RUNS_COLUMNS = [
   "origin_bytes",
   "rebalances",
   "blacklisted",
+  "fallbacks",
+  "request_timeouts",
   "startup_delay_s",
   "stall_count",
   "stall_s",
@@ -28,7 +33,7 @@ export const RUNS_COLUMNS = [
   "error",
 ] as const;
 
-export const BLOCKS_COLUMNS = ["strategy", "seed", "block", "start_s", "end_s", "bytes", "t_star_s"] as const;
+export const BLOCKS_COLUMNS = ["strategy", "seed", "block", "start_s", "end_s", "bytes", "t_star_s", "t_g_s"] as const;
 
 export const SUBBLOCKS_COLUMNS = [
   "strategy",
@@ -152,6 +157,9 @@ export function runsCsv(results: readonly RunResult[]): string {
       formatSeconds(m.completionS),
       formatInt(m.throughputBps),
       formatRatio(m.tStarRatio),
+      formatRatio(m.tGRatio),
+      formatSeconds(m.throughputBoundS),
+      formatRatio(m.throughputBoundRatio),
       formatSeconds(m.meanBlockS),
       formatSeconds(m.p95BlockS),
       formatInt(m.redundantBytes),
@@ -159,6 +167,8 @@ export function runsCsv(results: readonly RunResult[]): string {
       formatInt(m.originBytes),
       formatInt(m.rebalances),
       formatInt(m.blacklisted),
+      formatInt(m.fallbacks),
+      formatInt(m.requestTimeouts),
       formatSeconds(m.startupDelayS),
       formatInt(m.stallCount),
       formatSeconds(m.stallS),
@@ -330,6 +340,8 @@ export function blocksCsv(results: readonly RunResult[]): string {
       w.roundedInt(b.bytes);
       w.comma();
       w.timeUs(b.tStarUs);
+      w.comma();
+      w.timeUs(b.tGUs);
       w.endLine();
     }
   }

@@ -1,5 +1,6 @@
-// index.html: one self-contained page for a run folder — scenario name and description, the resolved scenario
-// (collapsible YAML), the tables and every chart as inline SVG, with inline CSS. No scripts, no network: it
+// index.html: one self-contained page for a run folder — scenario name and description, the strategies and seeds
+// that ran, the headline table (the first one: the comparison), the resolved scenario (collapsible YAML), the
+// other tables and every chart as inline SVG, with inline CSS. No scripts, no network: it
 // reads the same offline, from a CI artefact or a mail attachment.
 
 import { stringify } from "yaml";
@@ -19,6 +20,8 @@ export interface IndexHtmlInput {
   readonly charts: readonly HtmlChart[];
   /** Short remarks shown under the tables (capped charts, failed runs, omitted charts). */
   readonly notes: readonly string[];
+  /** The strategies and seeds that ran (provenanceLine); default: the scenario's. */
+  readonly provenance?: string;
 }
 
 const ESCAPES: Readonly<Record<string, string>> = {
@@ -105,7 +108,13 @@ export function buildIndexHtml(input: IndexHtmlInput): string {
       : `<h3>Notes</h3>\n<ul class="notes">\n${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("\n")}\n</ul>\n`;
   const description =
     scenario.description === "" ? "" : `<p class="description">${escapeHtml(scenario.description)}</p>\n`;
-  const strategies = `<p>Strategies: ${scenario.strategies.map(escapeHtml).join(", ")}; seeds: ${scenario.seeds} (from ${scenario.seed}).</p>\n`;
+  const provenance =
+    input.provenance ??
+    `Strategies: ${scenario.strategies.join(", ")}; seeds: ${scenario.seeds} (from ${scenario.seed}).`;
+  const strategies = `<p>${escapeHtml(provenance)}</p>\n`;
+  // The first table is the headline (the comparison): it goes at the top, before the scenario and the charts.
+  const [headline, ...rest] = tables;
+  const top = headline === undefined ? "" : `${tableHtml(headline)}\n`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -118,7 +127,7 @@ ${CSS}
 </head>
 <body>
 <h1>${escapeHtml(scenario.name)}</h1>
-${description}${strategies}<details>
+${description}${strategies}${top}<details>
 <summary>Resolved scenario (every default filled in)</summary>
 <pre>${escapeHtml(stringify(scenario, { lineWidth: 0 }))}</pre>
 </details>
@@ -126,9 +135,7 @@ ${description}${strategies}<details>
 <ul>
 ${nav}
 </ul></nav>
-<h2>Tables</h2>
-${tables.map(tableHtml).join("\n")}
-${noteList}<h2>Charts</h2>
+${rest.length > 0 ? `<h2>Tables</h2>\n${rest.map(tableHtml).join("\n")}\n` : ""}${noteList}<h2>Charts</h2>
 ${figures}
 </body>
 </html>

@@ -10,6 +10,8 @@ export interface SummaryMdInput {
   /** Charts to link (`charts/<name>.svg`), in page order. */
   readonly charts: readonly { readonly name: string; readonly title: string }[];
   readonly notes: readonly string[];
+  /** The strategies and seeds that ran (provenanceLine); default: the scenario's. */
+  readonly provenance?: string;
 }
 
 /** Text safe inside a table cell: pipes escaped, line breaks flattened. */
@@ -30,7 +32,8 @@ export function buildSummaryMd(input: SummaryMdInput): string {
   const parts: string[] = [`# ${scenario.name}`];
   if (scenario.description !== "") parts.push(scenario.description.trim());
   parts.push(
-    `Strategies: ${scenario.strategies.join(", ")}; seeds: ${scenario.seeds} (from ${scenario.seed}).`,
+    input.provenance ??
+      `Strategies: ${scenario.strategies.join(", ")}; seeds: ${scenario.seeds} (from ${scenario.seed}).`,
   );
   for (const t of tables) {
     parts.push(`## ${t.title}`);

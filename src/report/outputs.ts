@@ -1,6 +1,7 @@
 // The files of a run folder, built in memory: name → text, for writeOutputDir to write atomically once
 // every run finished. Runs are listed in the scenario's strategy order, then seed, in every file.
 
+import type { StrategyModuleInfo } from "../harness/strategy-module.ts";
 import type { LoadedScenario } from "../scenario/load.ts";
 import type { RunResult } from "../sim/metrics/records.ts";
 import { blocksCsv, runsCsv, seriesCsv, subBlocksCsv } from "./csv.ts";
@@ -22,6 +23,8 @@ export interface RunOutputsOptions {
   readonly events?: string;
   /** Reference strategy of the paired differences in summary.json; default "static". */
   readonly reference?: string;
+  /** The user's strategy module that provided strategies, recorded in summary.json. */
+  readonly strategyModule?: StrategyModuleInfo;
 }
 
 export function buildRunOutputs(
@@ -37,7 +40,9 @@ export function buildRunOutputs(
     [OUTPUT_FILES.series, seriesCsv(sorted)],
     [
       OUTPUT_FILES.summary,
-      summaryJson(buildSummary(loaded.scenario, sorted, { reference: options.reference })),
+      summaryJson(
+        buildSummary(loaded.scenario, sorted, { reference: options.reference, strategyModule: options.strategyModule }),
+      ),
     ],
   ]);
   if (options.events !== undefined) files.set(OUTPUT_FILES.events, options.events);

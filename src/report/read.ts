@@ -180,6 +180,7 @@ export function readRunOutputs(dir: string): RunFolder {
       endUs: parseTimeUs(r.end_s, w),
       bytes: int(r.bytes, w),
       tStarUs: parseTimeUs(r.t_star_s, w),
+      tGUs: parseTimeUs(r.t_g_s, w),
     });
   }
 

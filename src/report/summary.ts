@@ -5,30 +5,47 @@
 // aggregates rounded to 12 significant digits (hides summation-order noise), 2-space JSON with a trailing
 // newline, no timestamps, no Node version, no absolute paths.
 
+import type { StrategyModuleInfo } from "../harness/strategy-module.ts";
 import { type Aggregate, aggregate, type PairedDifference, pairedDifference } from "../harness/stats.ts";
 import type { Scenario } from "../scenario/schema.ts";
 import type { RunMetrics, RunResult } from "../sim/metrics/records.ts";
 import { TOOL_NAME, TOOL_VERSION } from "../version.ts";
 import { orderResults, strategyOrder } from "./order.ts";
 
-/** The metrics summarised, named as their runs.csv columns. */
+/**
+ * The metrics summarised, named as their runs.csv columns: first those that rank every strategy (completion, its
+ * ratio to the throughput bound, start-up delay, stalls, wasted and origin bytes), then the per-block ones, which compare only strategies that
+ * keep the block rule (a pipelining strategy's blocks overlap; see src/report/table.ts).
+ */
 export const SUMMARY_METRICS = [
   "completion_s",
-  "mean_block_s",
-  "t_star_ratio",
+  "throughput_bound_ratio",
+  "startup_delay_s",
+  "stall_count",
   "stall_s",
   "redundant_bytes",
   "origin_bytes",
+  "mean_block_s",
+  "t_star_ratio",
+  "t_g_ratio",
 ] as const;
 export type SummaryMetric = (typeof SUMMARY_METRICS)[number];
 
+/** The per-block metrics of SUMMARY_METRICS. */
+export const PER_BLOCK_METRICS: readonly SummaryMetric[] = ["mean_block_s", "t_star_ratio", "t_g_ratio"];
+
 const METRIC_VALUE: Record<SummaryMetric, (m: RunMetrics) => number> = {
   completion_s: (m) => m.completionS,
-  mean_block_s: (m) => m.meanBlockS,
-  t_star_ratio: (m) => m.tStarRatio,
+  throughput_bound_ratio: (m) => m.throughputBoundRatio,
+  // -1 means "no player": not a delay.
+  startup_delay_s: (m) => (m.startupDelayS < 0 ? Number.NaN : m.startupDelayS),
+  stall_count: (m) => m.stallCount,
   stall_s: (m) => m.stallS,
   redundant_bytes: (m) => m.redundantBytes,
   origin_bytes: (m) => m.originBytes,
+  mean_block_s: (m) => m.meanBlockS,
+  t_star_ratio: (m) => m.tStarRatio,
+  t_g_ratio: (m) => m.tGRatio,
 };
 
 /** The default reference strategy of paired differences. */
@@ -71,6 +88,9 @@ export const RUN_METRIC_FIELDS = {
   completion_s: "completionS",
   throughput_bps: "throughputBps",
   t_star_ratio: "tStarRatio",
+  t_g_ratio: "tGRatio",
+  throughput_bound_s: "throughputBoundS",
+  throughput_bound_ratio: "throughputBoundRatio",
   mean_block_s: "meanBlockS",
   p95_block_s: "p95BlockS",
   redundant_bytes: "redundantBytes",
@@ -78,6 +98,8 @@ export const RUN_METRIC_FIELDS = {
   origin_bytes: "originBytes",
   rebalances: "rebalances",
   blacklisted: "blacklisted",
+  fallbacks: "fallbacks",
+  request_timeouts: "requestTimeouts",
   startup_delay_s: "startupDelayS",
   stall_count: "stallCount",
   stall_s: "stallS",
@@ -110,11 +132,14 @@ export interface Summary {
   readonly strategies: readonly StrategySummary[];
   /** Every run, in runs.csv order. Folders written before this field existed do not have it. */
   readonly runs?: readonly RunSummary[];
+  /** Present when strategies came from a user's file (--strategy-module): the file, its sha256, its strategies. */
+  readonly strategy_module?: StrategyModuleInfo;
 }
 
 export interface SummaryOptions {
   /** Reference strategy; default "static", or the first strategy when that one was not run. */
   readonly reference?: string;
+  readonly strategyModule?: StrategyModuleInfo;
 }
 
 /** 12 significant digits: stable across summation orders, far finer than any metric's meaning. */
@@ -207,7 +232,14 @@ export function buildSummary(
     }
     return { strategy: r.strategy, seed: r.seed, metrics };
   });
-  return { tool: { name: TOOL_NAME, version: TOOL_VERSION }, scenario, reference, strategies, runs };
+  return {
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    scenario,
+    reference,
+    strategies,
+    runs,
+    ...(opts.strategyModule !== undefined ? { strategy_module: opts.strategyModule } : {}),
+  };
 }
 
 /** The text of summary.json: 2-space JSON, keys in construction order, trailing newline. */

@@ -198,11 +198,16 @@ function checkSweepValues(input: unknown, s: Scenario, names: readonly string[])
   return out;
 }
 
+export interface ResolveOptions {
+  /** Strategy names the scenario may list; default: the built-in registry's (a --strategy-module adds its own). */
+  readonly strategyNames?: readonly string[];
+}
+
 /**
  * Validates a raw scenario (as parsed from YAML or built in code), loads its traces relative to `dir`, and
  * returns it with every default filled in. Throws a ScenarioError listing every problem.
  */
-export function resolveScenario(input: unknown, file: string, dir: string): LoadedScenario {
+export function resolveScenario(input: unknown, file: string, dir: string, opts: ResolveOptions = {}): LoadedScenario {
   const locate = (input !== null && typeof input === "object" ? locators.get(input) : undefined) ?? noLocator;
   const parsed = Scenario.safeParse(input);
   if (!parsed.success) {
@@ -211,7 +216,7 @@ export function resolveScenario(input: unknown, file: string, dir: string): Load
     );
   }
   const scenario = parsed.data;
-  const names = strategyNames();
+  const names = opts.strategyNames ?? strategyNames();
   const drafts = checkSemantics(scenario, names);
   drafts.push(...checkMagnitudes(scenario));
   const limitIssues = checkLimits(scenario);
@@ -249,9 +254,9 @@ export function readScenarioInput(file: string): { input: unknown; dir: string }
   return { input: parseScenarioYaml(readText(file), file), dir: dirname(file) };
 }
 
-export function loadScenario(file: string): LoadedScenario {
+export function loadScenario(file: string, opts: ResolveOptions = {}): LoadedScenario {
   const { input, dir } = readScenarioInput(file);
-  return resolveScenario(input, file, dir);
+  return resolveScenario(input, file, dir, opts);
 }
 
 /**

@@ -1,95 +1,202 @@
-// `sim check`, in process: the unchanged tree passes against the committed baseline; on a one-scenario suite,
-// --update-baseline writes a baseline, a baseline edited to look better than today fails (exit 1, JUnit
-// failure, replay command), one edited to look worse passes as an improvement, and a missing baseline is
-// bad input telling how to create it. The statistics themselves are tested in test/harness/check.test.ts.
+// `sim check`, in process: the unchanged tree passes against the committed baseline (every registered strategy
+// identical); on a one-scenario suite with a small cap, --update-baseline writes the baseline, a baseline edited
+// to look better than today fails (exit 1: regression, JUnit, replay folder, job summary), one edited to look
+// worse passes as improved, one edited to be noisy is inconclusive (exit 1, or 0 with --allow-inconclusive); a
+// team's own strategy (--strategy-module) is gated like a shipped one; and every bad input (baseline missing,
+// holding nulls or strings, in an older format or with too few seeds, --junit or --baseline naming a folder,
+// bad thresholds, an unknown strategy, a bad module) exits 2 before any simulation runs. The statistics
+// themselves are tested in test/harness/check-*.test.ts.
 
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Baseline } from "../../src/harness/check.ts";
+import { STRATEGIES } from "../../src/agent/index.ts";
+import type { Baseline } from "../../src/harness/check-baseline.ts";
 import { cli } from "./sweep-helpers.ts";
 
 const TMP = mkdtempSync(join(tmpdir(), "sim-check-"));
 const SUITE = join(TMP, "suite");
+const THRESHOLDS = join(SUITE, "thresholds.yaml");
 const BASELINE = join(TMP, "baseline.json");
+const MARKER = "test/fixtures/strategies/marker.mjs";
 
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 
-/** A copy of the baseline with every metric scaled and every fingerprint changed (so it is compared). */
-function edited(factor: number, name: string): string {
+const markerBlocks = () => (globalThis as { __simMarkerBlocks?: number }).__simMarkerBlocks ?? 0;
+
+/** A copy of the baseline with every metric changed by f(value, seed index) and every fingerprint changed. */
+function edited(name: string, f: (v: number, i: number) => number): string {
   const b = JSON.parse(readFileSync(BASELINE, "utf8")) as Baseline;
-  const runs = b.runs.map((r) => ({
-    ...r,
-    fingerprint: `edited-${r.fingerprint}`,
-    metrics: Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [k, v * factor])),
+  const groups = b.groups.map((g) => ({
+    ...g,
+    fingerprints: g.fingerprints.map((x) => `edited-${x}`),
+    metrics: Object.fromEntries(Object.entries(g.metrics).map(([k, vs]) => [k, vs.map(f)])),
   }));
   const file = join(TMP, name);
-  writeFileSync(file, JSON.stringify({ ...b, runs }));
+  writeFileSync(file, JSON.stringify({ ...b, groups }));
+  return file;
+}
+
+/** A copy of the baseline with one value replaced (to make it malformed). */
+function malformed(name: string, change: (b: Record<string, unknown> & { groups: Record<string, unknown>[] }) => void): string {
+  const b = JSON.parse(readFileSync(BASELINE, "utf8"));
+  change(b);
+  const file = join(TMP, name);
+  writeFileSync(file, JSON.stringify(b));
   return file;
 }
 
 describe("sim check", () => {
-  beforeAll(async () => {
+  beforeAll(() => {
     mkdirSync(SUITE);
     copyFileSync("scenarios/ci/small.yaml", join(SUITE, "small.yaml"));
-    copyFileSync("scenarios/ci/thresholds.yaml", join(SUITE, "thresholds.yaml"));
+    // A small cap keeps these tests quick: looks of 3, 6, 12 seeds.
+    writeFileSync(
+      THRESHOLDS,
+      readFileSync("scenarios/ci/thresholds.yaml", "utf8").replace(/^min_seeds: \d+$/m, "min_seeds: 3").replace(/^max_seeds: \d+$/m, "max_seeds: 12"),
+    );
   });
 
-  it("passes the unchanged tree against the committed baseline", async () => {
+  it("passes the unchanged tree against the committed baseline: every strategy identical", async () => {
     const r = await cli("check");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("### sim check: passed");
-    expect(r.stdout).toContain("| ci-small | static | identical |");
+    const all = STRATEGIES.map((s) => s.name).join(", ");
+    for (const s of ["ci-churn-failures", "ci-small", "ci-trace-tcp"]) {
+      expect(r.stdout).toContain(`| ${s} | ${all} | identical | every fingerprint matches the baseline |`);
+    }
   });
 
-  it("--update-baseline writes the suite's runs to the given file", async () => {
-    const r = await cli("check", "--suite", SUITE, "--baseline", BASELINE, "--update-baseline");
+  it("--update-baseline writes every seed up to max_seeds of the chosen strategies; the same tree is then identical", async () => {
+    const r = await cli("check", "--suite", SUITE, "--baseline", BASELINE, "--strategy", "static,index", "--update-baseline");
     expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`wrote ${BASELINE} (2 groups × 12 seeds = 24 runs)`);
     const b = JSON.parse(readFileSync(BASELINE, "utf8")) as Baseline;
-    // 3 strategies × 6 seeds of ci-small.
-    expect(b.runs).toHaveLength(18);
-    expect(b.runs.every((x) => x.scenario === "ci-small" && x.error === null)).toBe(true);
-    expect((await cli("check", "--suite", SUITE, "--baseline", BASELINE)).code).toBe(0);
+    expect(b.groups.map((g) => [g.scenario, g.strategy, g.seeds.length])).toEqual([
+      ["ci-small", "static", 12],
+      ["ci-small", "index", 12],
+    ]);
+    const again = await cli("check", "--suite", SUITE, "--baseline", BASELINE, "--strategy", "static,index");
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain("| ci-small | static, index | identical |");
   });
 
-  it("fails (exit 1) against a baseline 10% better than today, with a JUnit failure and a replay command", async () => {
+  it("fails (exit 1) against a baseline 10% better than today: regression, JUnit, a replay folder, the job summary", async () => {
     const junit = join(TMP, "out", "check.xml");
     const summary = join(TMP, "step-summary.md");
     process.env.GITHUB_STEP_SUMMARY = summary;
     let r: Awaited<ReturnType<typeof cli>>;
     try {
-      r = await cli("check", "--suite", SUITE, "--baseline", edited(1 / 1.1, "better.json"), "--config", join(SUITE, "thresholds.yaml"), "--junit", junit);
+      r = await cli("check", "--suite", SUITE, "--baseline", edited("better.json", (v) => (v > 0 ? v / 1.1 : v)), "--strategy", "static,index", "--junit", junit);
     } finally {
       delete process.env.GITHUB_STEP_SUMMARY;
     }
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain("**regressed**");
-    expect(r.stdout).toMatch(/npx sim run .*small\.yaml --strategy static --seed \d+ --seeds 1 --trace/);
-    expect(r.stderr).toContain("ci-small/static regressed");
+    expect(r.stdout).toMatch(/\| ci-small \| static \| \*\*regression\*\* \| completion_s \| 3 \| [\d.]+ \| [\d.]+ \| \+10\.0% \|/);
+    expect(r.stdout).toMatch(/npx sim run .*small\.yaml --strategy static --seed \d+ --seeds 1 --trace --out reports\/replay\/ci-small-static-seed\d+\n/);
+    expect(r.stderr).toContain("sim check failed: ci-small/static regression, ci-small/index regression");
     const xml = readFileSync(junit, "utf8");
-    expect(xml).toContain('<testsuite name="ci-small" tests="3" failures="3">');
-    expect(xml).toMatch(/<failure message="regressed: regressed: [^"]*completion_s/);
-    expect(readFileSync(summary, "utf8")).toContain("### sim check: 3 regression(s)");
+    expect(xml).toContain('<testsuite name="ci-small" tests="2" failures="2">');
+    expect(xml).toMatch(/<failure message="regression: completion_s regression: \+10\.0% \(bounds \+[\d.]+% to \+[\d.]+%, allowed \+2\.0%\) over 3 seeds; /);
+    expect(readFileSync(summary, "utf8")).toContain("### sim check: failed");
   });
 
-  it("passes (exit 0) against a baseline 10% worse than today: an improvement", async () => {
-    const r = await cli("check", "--suite", SUITE, "--baseline", edited(1.1, "worse.json"));
+  it("passes (exit 0) against a baseline 10% worse than today: improved", async () => {
+    const r = await cli("check", "--suite", SUITE, "--baseline", edited("worse.json", (v) => (v > 0 ? v * 1.1 : v)), "--strategy", "static,index");
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("| ci-small | static | improved | completion_s |");
+    expect(r.stdout).toContain("| ci-small | static | improved | completion_s | 3 |");
   });
 
-  it("exits 2 for a missing baseline and says how to create it", async () => {
-    const missing = join(TMP, "none.json");
-    const r = await cli("check", "--suite", SUITE, "--baseline", missing);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`${missing} does not exist`);
-    expect(r.stderr).toContain(`npx sim check --update-baseline --baseline ${missing}`);
-    expect(existsSync(missing)).toBe(false);
+  it("fails on an inconclusive verdict (±5% by seed) after every seed, unless --allow-inconclusive", async () => {
+    const noisy = edited("noisy.json", (v, i) => (v > 0 ? v * (i % 2 === 0 ? 1.05 : 0.95) : v));
+    const r = await cli("check", "--suite", SUITE, "--baseline", noisy, "--strategy", "static");
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("| ci-small | static | **inconclusive** | completion_s | 12 |");
+    expect(r.stderr).toContain("inconclusive: the change could not be shown within the thresholds nor beyond them");
+    const allowed = await cli("check", "--suite", SUITE, "--baseline", noisy, "--strategy", "static", "--allow-inconclusive");
+    expect(allowed.code).toBe(0);
+    expect(allowed.stdout).toContain("(inconclusive allowed)");
   });
 
-  it("exits 2 for a missing suite folder or config file", async () => {
-    expect((await cli("check", "--suite", join(TMP, "nope"))).code).toBe(2);
-    expect((await cli("check", "--suite", SUITE, "--baseline", BASELINE, "--config", join(TMP, "nope.yaml"))).code).toBe(2);
+  it("gates a team's own strategy (--strategy-module) like a shipped one", async () => {
+    const mine = join(TMP, "mine.json");
+    const module = "test/fixtures/strategies/round-robin.ts";
+    const args = ["--suite", SUITE, "--baseline", mine, "--strategy", "round-robin"];
+    expect((await cli("check", ...args, "--strategy-module", module, "--update-baseline")).code).toBe(0);
+    const same = await cli("check", ...args, "--strategy-module", module);
+    expect(same.code).toBe(0);
+    expect(same.stdout).toContain("| ci-small | round-robin | identical |");
+    const worse = await cli("check", ...args, "--strategy-module", "test/fixtures/strategies/round-robin-worse.ts");
+    expect(worse.code).toBe(1);
+    expect(worse.stdout).toContain("| ci-small | round-robin | **regression** | completion_s |");
+    expect(worse.stdout).toContain("--strategy-module test/fixtures/strategies/round-robin-worse.ts --trace --out reports/replay/ci-small-round-robin-seed");
+  });
+
+  describe("bad input: exit 2 before any simulation", () => {
+    /** Runs `sim check` on the suite with the marker strategy too; asserts exit 2, the message, and that nothing ran. */
+    async function refused(message: string | RegExp, ...args: string[]): Promise<void> {
+      const before = markerBlocks();
+      const r = await cli("check", "--suite", SUITE, "--strategy-module", MARKER, ...args);
+      expect(r.code, r.stderr).toBe(2);
+      if (typeof message === "string") expect(r.stderr).toContain(message);
+      else expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+      expect(markerBlocks()).toBe(before);
+    }
+
+    beforeAll(async () => {
+      // A baseline that covers the marker too, so that a check that did not refuse would run it.
+      expect((await cli("check", "--suite", SUITE, "--baseline", BASELINE, "--strategy-module", MARKER, "--strategy", "static,marker", "--update-baseline")).code).toBe(0);
+      expect(markerBlocks()).toBeGreaterThan(0);
+      const ok = await cli("check", "--suite", SUITE, "--baseline", BASELINE, "--strategy-module", MARKER, "--strategy", "static,marker");
+      expect(ok.code).toBe(0);
+    });
+
+    it("a missing baseline, saying how to create it", async () => {
+      const missing = join(TMP, "none.json");
+      await refused(`${missing} does not exist; create it from the current tree with \`npx sim check --update-baseline --baseline ${missing}\``, "--baseline", missing);
+      expect(existsSync(missing)).toBe(false);
+    });
+
+    it("a baseline holding nulls or strings, in an older format, or with fewer seeds than max_seeds", async () => {
+      const withNull = malformed("null.json", (b) => {
+        (b.groups[1].metrics as Record<string, unknown[]>).completion_s[4] = null;
+      });
+      await refused(`${withNull}: not a sim check baseline: groups[1].metrics.completion_s[4]: expected a number, found null`, "--baseline", withNull);
+      const withString = malformed("string.json", (b) => {
+        b.groups[0].fingerprints = "abc";
+      });
+      await refused(`${withString}: not a sim check baseline: groups[0].fingerprints: expected a list, found the string "abc"`, "--baseline", withString);
+      const old = join(TMP, "old.json");
+      writeFileSync(old, JSON.stringify({ tool: { name: "sim", version: "0.1.0" }, runs: [] }));
+      await refused(/a baseline in the format of an older sim check .*--update-baseline/, "--baseline", old);
+      await refused(/the baseline holds seeds 1–12 of ci-small\/static; the suite and thresholds need seeds 1–48 \(max_seeds 48\)/, "--baseline", BASELINE, "--config", "scenarios/ci/thresholds.yaml");
+      const notJson = join(TMP, "garbage.json");
+      writeFileSync(notJson, "\u0000\u0001 not json");
+      await refused(`${notJson}: not valid JSON`, "--baseline", notJson);
+    });
+
+    it("--junit naming a folder, --baseline naming a folder with --update-baseline, either under a file", async () => {
+      await refused(`--junit: ${TMP} is a folder; give a file path`, "--baseline", BASELINE, "--junit", TMP);
+      await refused(`--baseline: ${TMP} is a folder; give a file path`, "--baseline", TMP, "--update-baseline");
+      await refused(`--baseline: ${TMP}: expected a baseline file, found a folder`, "--baseline", TMP);
+      const underFile = join(BASELINE, "x.xml");
+      await refused(`--junit: ${underFile} is under ${BASELINE}, which is a file`, "--baseline", BASELINE, "--junit", underFile);
+    });
+
+    it("bad thresholds, an unknown strategy, a bad strategy module", async () => {
+      const bad = join(TMP, "bad-thresholds.yaml");
+      writeFileSync(bad, "metrics:\n  completion_s: { max_increase_pct: -1 }\n");
+      await refused(/bad-thresholds\.yaml: metrics\.completion_s\.max_increase_pct: /, "--baseline", BASELINE, "--config", bad);
+      writeFileSync(bad, "max_seeds: 2\nmetrics: { completion_s: { max_increase_pct: 2 } }\n");
+      await refused(/max_seeds: /, "--baseline", BASELINE, "--config", bad);
+      await refused(`--config: ${join(TMP, "nope.yaml")} does not exist`, "--baseline", BASELINE, "--config", join(TMP, "nope.yaml"));
+      await refused('--strategy: unknown strategy "rebalanse" (did you mean "rebalance"?)', "--baseline", BASELINE, "--strategy", "rebalanse");
+      const r = await cli("check", "--suite", SUITE, "--baseline", BASELINE, "--strategy-module", "test/fixtures/strategies/bad/clash.mjs");
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('strategy "static" has the name of a built-in strategy');
+      expect((await cli("check", "--suite", join(TMP, "nope"))).code).toBe(2);
+    });
   });
 });

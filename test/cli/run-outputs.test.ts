@@ -20,9 +20,27 @@ describe("sim run", () => {
     expect(files(a)).toEqual(["blocks.csv", "events.jsonl", "runs.csv", "series.csv", "subblocks.csv", "summary.json"]);
     for (const f of files(a)) expect(readFileSync(join(b, f)), f).toEqual(readFileSync(join(a, f)));
     const runs = readFileSync(join(a, "runs.csv"), "utf8").trim().split("\n");
-    expect(runs[0]).toMatch(/^strategy,seed,completion_s,throughput_bps,t_star_ratio,mean_block_s,p95_block_s,/);
+    expect(runs[0]).toMatch(/^strategy,seed,completion_s,throughput_bps,t_star_ratio,t_g_ratio,throughput_bound_s,throughput_bound_ratio,mean_block_s,p95_block_s,/);
     expect(runs).toHaveLength(1 + 3 * 3); // static, index, rebalance × 3 seeds
     expect(readFileSync(join(a, "summary.json"), "utf8")).not.toContain(process.cwd());
+  });
+
+  it("records what really ran: --strategy, --seed and --seeds in summary.json's scenario, summary.md and index.html", async () => {
+    const d = join(dir, "provenance");
+    expect(await main(["run", "scenarios/ci/small.yaml", "--strategy", "rebalance,static", "--seed", "4", "--seeds", "2", "--out", d])).toBe(0);
+    const summary = JSON.parse(readFileSync(join(d, "summary.json"), "utf8"));
+    // The file says strategies [static, index, rebalance], seed 1, seeds 6.
+    expect(summary.scenario.strategies).toEqual(["rebalance", "static"]);
+    expect(summary.scenario.seed).toBe(4);
+    expect(summary.scenario.seeds).toBe(2);
+    expect(summary.strategies.map((s: { name: string; seeds: number[] }) => [s.name, s.seeds])).toEqual([
+      ["rebalance", [4, 5]],
+      ["static", [4, 5]],
+    ]);
+    const line = "Strategies: rebalance, static; seeds: 4–5 (2 per strategy).";
+    expect(readFileSync(join(d, "summary.md"), "utf8")).toContain(`\n${line}\n`);
+    expect(readFileSync(join(d, "index.html"), "utf8")).toContain(`<p>${line}</p>`);
+    expect(readFileSync(join(d, "runs.csv"), "utf8").split("\n")[1]).toMatch(/^rebalance,4,/);
   });
 
   it("passes --check-determinism", async () => {

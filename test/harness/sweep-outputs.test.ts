@@ -21,6 +21,9 @@ function metrics(completionS: number): RunMetrics {
     completionS,
     throughputBps: 1e6,
     tStarRatio: 1.5,
+    tGRatio: 1.25,
+    throughputBoundS: 1.6,
+    throughputBoundRatio: completionS / 1.6,
     meanBlockS: 0.25,
     p95BlockS: 0.5,
     redundantBytes: 0,
@@ -28,6 +31,8 @@ function metrics(completionS: number): RunMetrics {
     originBytes: 0,
     rebalances: 0,
     blacklisted: 0,
+    fallbacks: 0,
+    requestTimeouts: 0,
     startupDelayS: -1,
     stallCount: 0,
     stallS: 0,
@@ -87,8 +92,8 @@ describe("runs.csv and summary.json of a sweep", () => {
 
   it("writes the parameter first, then the run columns, formatted as a run folder's runs.csv", () => {
     const lines = sweepRunsCsv(layout, results).split("\n");
-    expect(lines[1]).toBe("2,static,1,2.000000,1000000,1.5000,0.250000,0.500000,0,0,0,0,0,-1.000000,0,0.000000,0.0000,10,f,");
-    expect(lines[5]).toBe('4,index,1,3.000000,1000000,1.5000,0.250000,0.500000,0,0,0,0,0,-1.000000,0,0.000000,0.0000,10,f,"boom, late"');
+    expect(lines[1]).toBe("2,static,1,2.000000,1000000,1.5000,1.2500,1.600000,1.2500,0.250000,0.500000,0,0,0,0,0,0,0,-1.000000,0,0.000000,0.0000,10,f,");
+    expect(lines[5]).toBe('4,index,1,3.000000,1000000,1.5000,1.2500,1.600000,1.8750,0.250000,0.500000,0,0,0,0,0,0,0,-1.000000,0,0.000000,0.0000,10,f,"boom, late"');
   });
 
   it("aggregates per point and strategy and pairs index with static by seed", () => {

@@ -46,6 +46,7 @@ export function chartRun(o: ChartRunOptions): RunResult {
       endUs: t + dur,
       bytes: 1_000_000,
       tStarUs: Math.round(dur / 2),
+      tGUs: Math.round((dur * 2) / 3),
     });
     t += dur;
   }

@@ -53,6 +53,7 @@ function plainBlocks(results: readonly RunResult[]): string {
       plainTimeUs(b.endUs),
       plainInt(b.bytes),
       plainTimeUs(b.tStarUs),
+      plainTimeUs(b.tGUs),
     ]),
   );
   return plainCsv(BLOCKS_COLUMNS, rows);
@@ -124,7 +125,7 @@ const nodeKind = fc.constantFrom<"peer" | "server" | "origin">("peer", "server",
 const runArb = fc.record({
   strategy: text,
   seed: num,
-  blocks: fc.array(fc.record({ block: num, startUs: num, endUs: num, bytes: num, tStarUs: num }), { maxLength: 4 }),
+  blocks: fc.array(fc.record({ block: num, startUs: num, endUs: num, bytes: num, tStarUs: num, tGUs: num }), { maxLength: 4 }),
   subBlocks: fc.array(
     fc.record({
       subBlockId: num,
@@ -212,7 +213,7 @@ describe("direct CSV writers", () => {
     const result = asResult({
       strategy: "a,b",
       seed: 3,
-      blocks: [{ block: 0, startUs: 10, endUs: 2_000_010, bytes: 1000, tStarUs: 1_500_000.6 }],
+      blocks: [{ block: 0, startUs: 10, endUs: 2_000_010, bytes: 1000, tStarUs: 1_500_000.6, tGUs: 1_750_000.4 }],
       subBlocks: [
         {
           subBlockId: 4,
@@ -232,7 +233,7 @@ describe("direct CSV writers", () => {
       stalls: [[100, 200]],
       rebalances: [{ timeUs: 300, fromConn: 1, toConn: 2, movedCount: 3 }],
     });
-    expect(blocksCsv([result])).toBe(`${BLOCKS_COLUMNS.join(",")}\n"a,b",3,0,0.000010,2.000010,1000,1.500001\n`);
+    expect(blocksCsv([result])).toBe(`${BLOCKS_COLUMNS.join(",")}\n"a,b",3,0,0.000010,2.000010,1000,1.500001,1.750000\n`);
     expect(subBlocksCsv([result])).toBe(`${SUBBLOCKS_COLUMNS.join(",")}\n"a,b",3,4,1,2,peer,7,1.000000,,1.250000,512,dropped\n`);
     expect(seriesCsv([result])).toBe(
       `${SERIES_COLUMNS.join(",")}\n` +

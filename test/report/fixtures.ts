@@ -30,6 +30,9 @@ export function fakeMetrics(overrides: Partial<RunMetrics> = {}): RunMetrics {
     completionS: 8.25,
     throughputBps: 1_939_393.9393,
     tStarRatio: 1.2345678,
+    tGRatio: 1.1234567,
+    throughputBoundS: 7.5,
+    throughputBoundRatio: 1.1,
     meanBlockS: 4.125,
     p95BlockS: 4.5,
     redundantBytes: 250_000,
@@ -37,6 +40,8 @@ export function fakeMetrics(overrides: Partial<RunMetrics> = {}): RunMetrics {
     originBytes: 0,
     rebalances: 1,
     blacklisted: 0,
+    fallbacks: 1,
+    requestTimeouts: 2,
     startupDelayS: 2.5,
     stallCount: 1,
     stallS: 0.75,
@@ -63,8 +68,8 @@ export interface FakeRunOptions {
 export function fakeRunResult(opts: FakeRunOptions = {}): RunResult {
   const s = opts.shiftUs ?? 0;
   const blocks: BlockRecord[] = [
-    { block: 0, startUs: 0 + s, endUs: 4_000_000 + s, bytes: 1_000_000, tStarUs: 3_333_333 },
-    { block: 1, startUs: 4_000_000 + s, endUs: 8_250_000 + s, bytes: 1_000_000, tStarUs: 3_500_001 },
+    { block: 0, startUs: 0 + s, endUs: 4_000_000 + s, bytes: 1_000_000, tStarUs: 3_333_333, tGUs: 3_600_000 },
+    { block: 1, startUs: 4_000_000 + s, endUs: 8_250_000 + s, bytes: 1_000_000, tStarUs: 3_500_001, tGUs: 3_750_001 },
   ];
   const subBlocks: SubBlockRecord[] = [
     sub(0, 0, 1, "peer", 0, s, 40_000 + s, 2_000_000 + s, 250_000, "ok"),

@@ -85,6 +85,15 @@ describe("index.html", () => {
     expect(html).toContain("<th>strategy</th>");
   });
 
+  it("puts the headline (the comparison table, completion first) at the top, before the scenario and the charts", () => {
+    const head = html.indexOf("<h3>Comparison</h3>");
+    expect(head).toBeGreaterThan(html.indexOf("<h1>fixture</h1>"));
+    expect(head).toBeLessThan(html.indexOf("<details>"));
+    expect(head).toBeLessThan(html.indexOf("<nav>"));
+    expect(html.indexOf("<th class=\"num\">completion_s</th>")).toBeLessThan(html.indexOf("<th class=\"num\">mean_block_s</th>"));
+    expect(html.indexOf("<h3>Means over seeds</h3>")).toBeGreaterThan(html.indexOf("<h2>Tables</h2>"));
+  });
+
   it("prefixes ids and their references", () => {
     const svg =
       '<svg><defs><clipPath id="clip1"/></defs><g clip-path="url(#clip1)"/><use href="#clip1"/></svg>';
@@ -111,7 +120,7 @@ describe("summary.md", () => {
     expect(md.startsWith("# fixture\n\nStreaming <fast> & cheap\n")).toBe(true);
     expect(md).toContain("## Comparison");
     expect(md).toContain(
-      "| strategy | runs | failed | mean_block_s | median_block_s | t_star_ratio | stalls | stall_s | redundant_MB | origin_MB |",
+      "| strategy | runs | failed | completion_s | bound_ratio | startup_delay_s | stalls | stall_s | redundant_MB | origin_MB | block_rule | mean_block_s | median_block_s | t_star_ratio | t_g_ratio |",
     );
     for (const n of names) expect(md).toContain(`(charts/${n}.svg)`);
   });

@@ -67,8 +67,9 @@ describe("CSV files", () => {
   it("runs.csv: exact columns, scenario strategy order then seed, formatted numbers", () => {
     const rows = lines(files.get("runs.csv") as string);
     expect(rows[0]).toBe(
-      "strategy,seed,completion_s,throughput_bps,t_star_ratio,mean_block_s,p95_block_s,redundant_bytes," +
-        "failed_bytes,origin_bytes,rebalances,blacklisted,startup_delay_s,stall_count,stall_s,rebuffer_ratio," +
+      "strategy,seed,completion_s,throughput_bps,t_star_ratio,t_g_ratio,throughput_bound_s,throughput_bound_ratio,mean_block_s,p95_block_s,redundant_bytes," +
+        "failed_bytes,origin_bytes,rebalances,blacklisted,fallbacks,request_timeouts,startup_delay_s,stall_count," +
+        "stall_s,rebuffer_ratio," +
         "events,fingerprint,error",
     );
     expect(rows.slice(1).map((r) => r.split(",").slice(0, 3).join(","))).toEqual([
@@ -82,16 +83,16 @@ describe("CSV files", () => {
     ]);
     // throughput 1_939_393.9393 → integer; t_star_ratio 1.2345678 → 4 decimals; error quoted (has a comma).
     expect(rows[1]).toBe(
-      "static,1,9.000000,1939394,1.2346,4.125000,4.500000,250000,10000,0,1,0,2.500000,1,0.750000,0.0833,1234,abc123,",
+      "static,1,9.000000,1939394,1.2346,1.1235,7.500000,1.1000,4.125000,4.500000,250000,10000,0,1,0,1,2,2.500000,1,0.750000,0.0833,1234,abc123,",
     );
     expect(rows[4].endsWith(',abc123,"livelock guard, 100000 events at t=5 s"')).toBe(true);
   });
 
   it("blocks.csv and subblocks.csv: exact columns, µs-exact seconds, empty cell for a time of -1", () => {
     const blocks = lines(files.get("blocks.csv") as string);
-    expect(blocks[0]).toBe("strategy,seed,block,start_s,end_s,bytes,t_star_s");
-    expect(blocks[1]).toBe("static,1,0,0.000000,4.000000,1000000,3.333333");
-    expect(blocks[3]).toBe("static,2,0,0.000005,4.000005,1000000,3.333333");
+    expect(blocks[0]).toBe("strategy,seed,block,start_s,end_s,bytes,t_star_s,t_g_s");
+    expect(blocks[1]).toBe("static,1,0,0.000000,4.000000,1000000,3.333333,3.600000");
+    expect(blocks[3]).toBe("static,2,0,0.000005,4.000005,1000000,3.333333,3.600000");
     const subs = lines(files.get("subblocks.csv") as string);
     expect(subs[0]).toBe(
       "strategy,seed,sub_block,block,node,node_kind,conn,request_s,first_byte_s,end_s,bytes,outcome",
@@ -123,7 +124,7 @@ describe("CSV files", () => {
 
   it("empty results give header-only CSVs", () => {
     const empty = buildRunOutputs(loaded, []);
-    expect(empty.get("blocks.csv")).toBe("strategy,seed,block,start_s,end_s,bytes,t_star_s\n");
+    expect(empty.get("blocks.csv")).toBe("strategy,seed,block,start_s,end_s,bytes,t_star_s,t_g_s\n");
   });
 });
 
@@ -257,6 +258,9 @@ function asWritten(r: RunResult): RunResult {
     completionS: x(m.completionS),
     throughputBps: x(m.throughputBps),
     tStarRatio: x(m.tStarRatio),
+    tGRatio: x(m.tGRatio),
+    throughputBoundS: x(m.throughputBoundS),
+    throughputBoundRatio: x(m.throughputBoundRatio),
     meanBlockS: x(m.meanBlockS),
     p95BlockS: x(m.p95BlockS),
     redundantBytes: x(m.redundantBytes),
@@ -264,6 +268,8 @@ function asWritten(r: RunResult): RunResult {
     originBytes: x(m.originBytes),
     rebalances: x(m.rebalances),
     blacklisted: x(m.blacklisted),
+    fallbacks: x(m.fallbacks),
+    requestTimeouts: x(m.requestTimeouts),
     startupDelayS: x(m.startupDelayS),
     stallCount: x(m.stallCount),
     stallS: x(m.stallS),

@@ -66,48 +66,48 @@ describe("varyingLowerBoundUs (times in µs from the block start)", () => {
 
 describe("BlockBounds", () => {
   it("keeps the start-time value when no source changes before it, and recomputes when one does", () => {
-    const bounds = new BlockBounds();
+    const bounds = new BlockBounds(KB);
     // Block 0 from t = 1000 µs: one source at 8 Mb/s, T* = 1000 µs as long as nothing changes before 2000.
     expect(bounds.blockStarted(0, 1000, KB, [7], [0], [8e6], FAST)).toBeCloseTo(1000, 9);
     bounds.capacityChanged(1200, 3, 0); // not a source of the block
     bounds.capacityChanged(2500, 7, 1e6); // after the bound: cannot move it
-    expect(bounds.blockEnded(0)).toBeCloseTo(1000, 9);
+    expect(bounds.blockEnded(0).tStarUs).toBeCloseTo(1000, 9);
 
     bounds.blockStarted(1, 3000, KB, [7], [0], [8e6], FAST);
     bounds.capacityChanged(3500, 7, 4e6); // half-way through: 4000 bits left at 4 bits/µs
-    expect(bounds.blockEnded(1)).toBeCloseTo(1500, 9);
+    expect(bounds.blockEnded(1).tStarUs).toBeCloseTo(1500, 9);
   });
 
   it("counts a node whose connection opens during the block, from one RTT after it opened", () => {
-    const bounds = new BlockBounds();
+    const bounds = new BlockBounds(KB);
     expect(bounds.blockStarted(0, 0, KB, [1], [0], [8e6], FAST)).toBeCloseTo(1000, 9);
     bounds.sourceOpened(100, 2, 50, 8e6); // a byte can come from node 2 from 150 µs on
     bounds.sourceOpened(120, 1, 0, 8e6); // node 1 again: already a source from the start
     bounds.capacityChanged(300, 2, 0); // node 2 leaves again
     // 0..150: 1200 bits from node 1; 150..300: 16 bits/µs, 3600 bits by then; the last 4400 at 8 bits/µs: 850 µs.
-    expect(bounds.blockEnded(0)).toBeCloseTo(850, 9);
+    expect(bounds.blockEnded(0).tStarUs).toBeCloseTo(850, 9);
   });
 
   it("keeps each open block's own changes when two blocks overlap", () => {
-    const bounds = new BlockBounds();
+    const bounds = new BlockBounds(KB);
     bounds.blockStarted(0, 0, KB, [1], [0], [8e6], FAST);
     bounds.capacityChanged(100, 1, 8e6); // before block 1 started: only block 0 sees it (no effect on rates)
     bounds.blockStarted(1, 200, KB, [1], [0], [8e6], FAST);
     bounds.capacityChanged(700, 1, 4e6); // 700 µs into block 0, 500 µs into block 1
-    expect(bounds.blockEnded(0)).toBeCloseTo(1300, 9); // 5600 bits by 700 µs, 2400 more at 4 bits/µs
-    expect(bounds.blockEnded(1)).toBeCloseTo(1500, 9); // 4000 bits by 500 µs, 4000 more at 4 bits/µs
+    expect(bounds.blockEnded(0).tStarUs).toBeCloseTo(1300, 9); // 5600 bits by 700 µs, 2400 more at 4 bits/µs
+    expect(bounds.blockEnded(1).tStarUs).toBeCloseTo(1500, 9); // 4000 bits by 500 µs, 4000 more at 4 bits/µs
   });
 });
 
 describe("BlockBounds when a block stays open through a huge number of changes", () => {
   it("keeps that block's start-time value instead of failing the run, and is exact again for later blocks", () => {
-    const bounds = new BlockBounds();
+    const bounds = new BlockBounds(KB);
     bounds.blockStarted(0, 0, KB, [1], [0], [8e6], FAST);
     for (let i = 0; i <= 1 << 20; i++) bounds.capacityChanged(i % 2 === 0 ? 10 : 20, 1, i % 2 === 0 ? 4e6 : 8e6);
-    expect(bounds.blockEnded(0)).toBeCloseTo(1000, 9); // the start-time value: the changes were not all kept
+    expect(bounds.blockEnded(0).tStarUs).toBeCloseTo(1000, 9); // the start-time value: the changes were not all kept
     bounds.blockStarted(1, 2000, KB, [1], [0], [8e6], FAST);
     bounds.capacityChanged(2500, 1, 4e6);
-    expect(bounds.blockEnded(1)).toBeCloseTo(1500, 9);
+    expect(bounds.blockEnded(1).tStarUs).toBeCloseTo(1500, 9);
   });
 });
 

@@ -53,9 +53,12 @@ async function reportRun(dir: string): Promise<number> {
   }
   const { buildCharts } = await import("../../report/charts/index.ts");
   const { writeOutputDir } = await import("../../report/atomic.ts");
+  const { strategyModuleNote } = await import("../../report/provenance.ts");
   // The charts need only the resolved scenario; traces are not re-read (summary.json holds what was run).
   const loaded = { scenario: folder.scenario, file: join(dir, "summary.json"), dir, traces: new Map() };
-  writeOutputDir(dir, await buildCharts(loaded, folder.results));
+  const module = folder.summary.strategy_module;
+  const notes = module !== undefined ? [strategyModuleNote(module)] : [];
+  writeOutputDir(dir, await buildCharts(loaded, folder.results, { notes }));
   process.stdout.write(`rebuilt the report of ${dir} from ${folder.results.length} run(s)\n`);
   return ExitCode.ok;
 }

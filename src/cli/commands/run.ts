@@ -6,7 +6,7 @@ import { existsSync, statSync } from "node:fs";
 import type { CommandModule } from "yargs";
 import { EXIT_CODES_TEXT, ExitCode, UsageError } from "../exit.ts";
 import { makeProgress } from "../progress.ts";
-import { checkFlags, resolveRun } from "../run-options.ts";
+import { checkFlags, resolveRun, STRATEGY_MODULE_OPTION, strategyModuleFlag } from "../run-options.ts";
 
 interface Args {
   readonly scenario: string;
@@ -17,6 +17,7 @@ interface Args {
   readonly trace: boolean;
   readonly checkDeterminism: boolean;
   readonly report: boolean;
+  readonly strategyModule?: string;
 }
 
 export function runCommand(setExit: (code: number) => void): CommandModule<object, Args> {
@@ -35,6 +36,7 @@ export function runCommand(setExit: (code: number) => void): CommandModule<objec
           type: "string",
           describe: "strategies to run, comma separated (overrides the scenario's)",
         })
+        .option("strategy-module", STRATEGY_MODULE_OPTION)
         .option("out", { type: "string", describe: "output folder [default: reports/<scenario name>/]" })
         .option("trace", {
           type: "boolean",
@@ -56,6 +58,7 @@ export function runCommand(setExit: (code: number) => void): CommandModule<objec
           "$0 run scenarios/churn.yaml --seed 7 --seeds 10 --strategy index,rebalance",
           "ten seeds, two strategies",
         )
+        .example("$0 run scenarios/churn.yaml --strategy-module mine.ts --strategy static,mine", "your own strategy beside static")
         .example(
           "$0 run scenarios/ci/small.yaml --check-determinism --no-report --out /tmp/out",
           "a quick determinism check",
@@ -66,10 +69,12 @@ export function runCommand(setExit: (code: number) => void): CommandModule<objec
       if (args.out !== undefined && existsSync(args.out) && !statSync(args.out).isDirectory()) {
         throw new UsageError(`--out: ${args.out} exists and is not a folder`);
       }
+      const strategyModule = await strategyModuleFlag(args.strategyModule);
       const { loadScenario } = await import("../../scenario/load.ts");
       const { strategyNames } = await import("../../scenario/strategy-names.ts");
-      const loaded = loadScenario(args.scenario);
-      const run = resolveRun(args, loaded.scenario, strategyNames());
+      const names = [...strategyNames(), ...(strategyModule?.entries.map((e) => e.name) ?? [])];
+      const loaded = loadScenario(args.scenario, { strategyNames: names });
+      const run = resolveRun(args, loaded.scenario, names);
       const { runExperiment } = await import("../../harness/experiment.ts");
       const { formatIssue } = await import("../../scenario/errors.ts");
       for (const note of loaded.notes ?? []) process.stderr.write(`note: ${formatIssue(note)}\n`);
@@ -84,6 +89,7 @@ export function runCommand(setExit: (code: number) => void): CommandModule<objec
           checkDeterminism: args.checkDeterminism,
           report: args.report,
           onProgress: progress?.onProgress,
+          ...(strategyModule !== null ? { strategyModule } : {}),
         });
       } finally {
         progress?.stop();

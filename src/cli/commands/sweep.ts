@@ -13,7 +13,7 @@ import { checkSweepFlags, jobsFlag } from "../run-options.ts";
 import type { Scenario } from "../../scenario/schema.ts";
 import { EXIT_CODES_TEXT, ExitCode, UsageError } from "../exit.ts";
 import { makeProgress } from "../progress.ts";
-import { checkFlags, parseStrategyFlag } from "../run-options.ts";
+import { checkFlags, parseStrategyFlag, STRATEGY_MODULE_OPTION, strategyModuleFlag } from "../run-options.ts";
 
 interface Args {
   readonly scenario: string;
@@ -25,6 +25,7 @@ interface Args {
   readonly out?: string;
   readonly shard?: string;
   readonly report: boolean;
+  readonly strategyModule?: string;
 }
 
 /** Most values one --param may list, and most --param flags. */
@@ -101,6 +102,7 @@ export function sweepCommand(setExit: (code: number) => void): CommandModule<obj
         .option("seed", { type: "number", describe: "first seed (overrides the scenario's seed)" })
         .option("seeds", { type: "number", describe: "number of seeds (overrides the scenario's)" })
         .option("strategy", { type: "string", describe: "strategies, comma separated (overrides the scenario's)" })
+        .option("strategy-module", STRATEGY_MODULE_OPTION)
         .option("jobs", { type: "number", describe: "parallel runs [default: number of cores]" })
         .option("out", { type: "string", describe: "output folder [default: reports/<scenario name>-sweep/]" })
         .option("shard", { type: "string", describe: "run only slice i of n (i/n, 1-based) for `sim merge`" })
@@ -132,10 +134,12 @@ export function sweepCommand(setExit: (code: number) => void): CommandModule<obj
       if (args.out !== undefined && existsSync(args.out) && !statSync(args.out).isDirectory()) {
         throw new UsageError(`--out: ${args.out} exists and is not a folder`);
       }
+      const strategyModule = await strategyModuleFlag(args.strategyModule);
       const { readScenarioInput, loadScenario } = await import("../../scenario/load.ts");
       const { keyPathProblem } = await import("../../scenario/overrides.ts");
       const { strategyNames } = await import("../../scenario/strategy-names.ts");
-      const base = loadScenario(args.scenario);
+      const names = [...strategyNames(), ...(strategyModule?.entries.map((e) => e.name) ?? [])];
+      const base = loadScenario(args.scenario, { strategyNames: names });
       const { input } = readScenarioInput(args.scenario);
       for (const [key] of params) {
         const problem = keyPathProblem(input, key);
@@ -143,7 +147,7 @@ export function sweepCommand(setExit: (code: number) => void): CommandModule<obj
           throw new UsageError(`--param ${quote(key)}: expected ${problem.expected}, found ${problem.found}`);
         }
       }
-      const strategies = args.strategy !== undefined ? parseStrategyFlag(args.strategy, strategyNames()) : undefined;
+      const strategies = args.strategy !== undefined ? parseStrategyFlag(args.strategy, names) : undefined;
       const first = args.seed ?? base.scenario.seed;
       const seeds =
         args.seed !== undefined || args.seeds !== undefined
@@ -165,6 +169,7 @@ export function sweepCommand(setExit: (code: number) => void): CommandModule<obj
           jobs,
           outDir,
           shard,
+          ...(strategyModule !== null ? { strategyModule } : {}),
           onProgress: (done, failed, total) => progress?.onProgress(done, total, failed),
         });
       } finally {

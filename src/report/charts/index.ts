@@ -9,6 +9,7 @@ import type { RunResult } from "../../sim/metrics/records.ts";
 import { buildIndexHtml } from "../html.ts";
 import { buildSummaryMd } from "../markdown.ts";
 import { renderPng, renderSvg } from "../render.ts";
+import { provenanceLine } from "../provenance.ts";
 import { blockTimeCdfChart } from "./block-time-cdf.ts";
 import { bufferChart } from "./buffer.ts";
 import { metricLabel } from "./labels.ts";
@@ -153,6 +154,7 @@ export async function buildCharts(
   }
   const tables = opts.tables ?? defaultTables(loaded.scenario, results);
   const allNotes = [...(opts.notes ?? []), ...notes];
+  const provenance = provenanceLine(loaded.scenario, results);
   files.set(
     "index.html",
     buildIndexHtml({
@@ -160,6 +162,7 @@ export async function buildCharts(
       tables,
       charts: rendered,
       notes: allNotes,
+      provenance,
     }),
   );
   files.set(
@@ -169,6 +172,7 @@ export async function buildCharts(
       tables,
       charts: rendered,
       notes: allNotes,
+      provenance,
     }),
   );
   return files;

@@ -13,6 +13,8 @@ const KNOWN: Readonly<Record<string, MetricLabel>> = {
   mean_block_s: { title: "mean block time (s)", factor: 1 },
   p95_block_s: { title: "p95 block time (s)", factor: 1 },
   t_star_ratio: { title: "block time / lower bound T* (ratio)", factor: 1 },
+  t_g_ratio: { title: "block time / split bound T_g (ratio)", factor: 1 },
+  throughput_bound_ratio: { title: "completion / throughput bound (ratio)", factor: 1 },
   stall_s: { title: "stall time (s)", factor: 1 },
   stall_count: { title: "stalls (count)", factor: 1 },
   startup_delay_s: { title: "startup delay (s)", factor: 1 },

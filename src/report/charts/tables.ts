@@ -4,8 +4,8 @@
 
 import type { Scenario } from "../../scenario/schema.ts";
 import type { RunResult } from "../../sim/metrics/records.ts";
-import { buildSummary, type MetricSummary, type PairedSummary, SUMMARY_METRICS } from "../summary.ts";
-import { comparisonRows, TABLE_COLUMNS } from "../table.ts";
+import { buildSummary, type MetricSummary, PER_BLOCK_METRICS, type PairedSummary, SUMMARY_METRICS } from "../summary.ts";
+import { comparisonRows, TABLE_COLUMNS, TABLE_NOTE } from "../table.ts";
 import { metricLabel } from "./labels.ts";
 
 export interface ReportTable {
@@ -53,12 +53,15 @@ export function formatPct(x: number): string {
   return `${x > 0 ? "+" : ""}${s}%`;
 }
 
+/** The caveat on the per-block columns of the means and differences tables. */
+const PER_BLOCK_NOTE = `${PER_BLOCK_METRICS.map((m) => metricLabel(m).title).join(" and ")} compare only strategies that keep the block rule (see the comparison table's block_rule)`;
+
 export function defaultTables(scenario: Scenario, results: readonly RunResult[]): ReportTable[] {
   const summary = buildSummary(scenario, results);
   const headers = SUMMARY_METRICS.map((m) => metricLabel(m).title);
   const means: ReportTable = {
     title: "Means over seeds",
-    caption: "mean [bootstrap 95% interval] over each strategy's successful runs",
+    caption: `mean [bootstrap 95% interval] over each strategy's successful runs; ${PER_BLOCK_NOTE}`,
     columns: ["strategy", "runs", ...headers],
     rows: summary.strategies.map((s) => [
       s.name,
@@ -71,7 +74,7 @@ export function defaultTables(scenario: Scenario, results: readonly RunResult[])
   const tables: ReportTable[] = [
     {
       title: "Comparison",
-      caption: "block times over every completed block; other columns are means over successful runs",
+      caption: `means over successful runs (block times over every completed block). ${TABLE_NOTE}`,
       columns: [...TABLE_COLUMNS],
       rows: comparisonRows(scenario, results),
     },
@@ -81,7 +84,7 @@ export function defaultTables(scenario: Scenario, results: readonly RunResult[])
   if (summary.reference !== null && others.length > 0) {
     tables.push({
       title: `Difference to ${summary.reference}`,
-      caption: `strategy − ${summary.reference}, paired by seed: mean difference (relative) [bootstrap 95% interval]`,
+      caption: `strategy − ${summary.reference}, paired by seed: mean difference (relative) [bootstrap 95% interval]; ${PER_BLOCK_NOTE}`,
       columns: ["strategy", ...headers],
       rows: others.map((s) => [
         s.name,

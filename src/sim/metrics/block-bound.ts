@@ -8,12 +8,55 @@
 //   T* = min T with Σ_i ∫_{d_i}^{T} r_i(t) dt ≥ B and ∫_{d_min}^{T} C(t) dt ≥ B   (times from the block start).
 // Without such a change the constant-capacity value is exact and kept as computed. A block that never ends keeps
 // its start-time value. Observers only: nothing here feeds back into the simulation.
+//
+// The same sources, delays and capacity changes (all of them up to the block's end) also give the block's split
+// bound T_g (split-bound.ts): the best split of its whole sub-blocks, one request per source at the block start,
+// max-min sharing of the downlink. Blocks with the same sources, capacities and sizes (every block of a swarm
+// that does not change) share one computation through a small cache.
 
 import { invariant } from "../kernel/kernel.ts";
 import { FluidBound } from "./lower-bound.ts";
+import { DOWNLINK, type SplitBound, type SplitInstance, splitBound } from "./split-bound.ts";
 
 /** Node id of the downlink in the capacity log. */
-export const DOWNLINK = -1;
+export { DOWNLINK };
+
+/** What the split bound cost in a run: for benchmarks and tests, never written to outputs. */
+export interface SplitStats {
+  /** Blocks whose T_g was asked for, computed (not found in the cache), and found in the cache. */
+  blocks: number;
+  computed: number;
+  cacheHits: number;
+  /** Blocks whose T_g is a lower bound only (the search hit its budget), and the largest best/bound − 1 among them. */
+  inexact: number;
+  maxGap: number;
+  /** Search nodes over all computations. */
+  nodes: number;
+  /** Wall-clock time spent computing T_g, ms (only measured when the probe has a clock). */
+  wallMs: number;
+}
+
+/** Lets a benchmark or a test watch the split bound; it changes no value. */
+export interface SplitProbe {
+  readonly stats: SplitStats;
+  /** Measures wallMs with this clock (ms). */
+  readonly clock?: () => number;
+  /** False turns the cache off (to time every computation). */
+  readonly cache?: boolean;
+}
+
+export function emptySplitStats(): SplitStats {
+  return { blocks: 0, computed: 0, cacheHits: 0, inexact: 0, maxGap: 0, nodes: 0, wallMs: 0 };
+}
+
+/** The two bounds of a completed block, µs (not rounded); Infinity when no source ever had any capacity. */
+export interface BlockBoundsUs {
+  readonly tStarUs: number;
+  readonly tGUs: number;
+}
+
+/** Split bounds kept for blocks with the same inputs (FIFO beyond this). */
+const SPLIT_CACHE_SIZE = 256;
 
 /** Blocks whose sources are kept at once (the window is one or two blocks; a margin for safety). */
 const MAX_OPEN_BLOCKS = 64;
@@ -39,6 +82,15 @@ interface OpenBlock {
 
 export class BlockBounds {
   private readonly bound = new FluidBound();
+  private readonly splitCache = new Map<string, SplitBound>();
+
+  /** subBlockBytes: the content's sub-block size (a block's last sub-block may be shorter). */
+  constructor(
+    private readonly subBlockBytes: number,
+    private readonly probe?: SplitProbe,
+  ) {
+    invariant(subBlockBytes > 0, "BlockBounds: sub-block size must be positive");
+  }
   private readonly open = new Map<number, OpenBlock>();
   // The capacity log: parallel arrays; entry i has absolute index base + i.
   private base = 0;
@@ -105,8 +157,11 @@ export class BlockBounds {
     return constantUs;
   }
 
-  /** The block is complete: its T* in µs (not rounded) over the capacities its sources really had. */
-  blockEnded(block: number): number {
+  /**
+   * The block is complete: its T* and T_g in µs (not rounded) over the capacities its sources really had up to
+   * now (a T_g past the block's end, which only a strategy that pipelines blocks sees, holds them from here on).
+   */
+  blockEnded(block: number): BlockBoundsUs {
     const b = this.open.get(block);
     invariant(b !== undefined, () => `block ${block} ended without starting`);
     this.open.delete(block);
@@ -115,8 +170,11 @@ export class BlockBounds {
     return t;
   }
 
-  private exactUs(b: OpenBlock): number {
-    if (!b.exact) return b.constantUs;
+  private exactUs(b: OpenBlock): BlockBoundsUs {
+    if (!b.exact) {
+      // The log overflowed: both bounds from the sources and capacities of the block's start.
+      return { tStarUs: b.constantUs, tGUs: this.splitUs(b, [...b.delaysUs], [...b.ratesBps], [], [], []) };
+    }
     // What can move T*: a change of a source or the downlink, or a new source, before the constant-capacity T*.
     const index = new Map<number, number>();
     b.nodes.forEach((n, i) => index.set(n, i));
@@ -145,8 +203,59 @@ export class BlockBounds {
       rate.push(this.logRateBps[k]);
       if (t < horizonUs) moves = true;
     }
-    if (!moves) return b.constantUs;
-    return varyingLowerBoundUs(b.sizeBytes, delays, rates, b.downlinkBps, at, who, rate);
+    const tGUs = this.splitUs(b, delays, rates, at, who, rate);
+    if (!moves) return { tStarUs: b.constantUs, tGUs };
+    return { tStarUs: varyingLowerBoundUs(b.sizeBytes, delays, rates, b.downlinkBps, at, who, rate), tGUs };
+  }
+
+  /** T_g of a block from its sources and changes (times from the block start), through the cache. */
+  private splitUs(
+    b: OpenBlock,
+    delaysUs: number[],
+    ratesBps: number[],
+    atUs: number[],
+    who: number[],
+    rateBps: number[],
+  ): number {
+    const pieces = Math.ceil(b.sizeBytes / this.subBlockBytes);
+    const inst: SplitInstance = {
+      pieces,
+      pieceBytes: this.subBlockBytes,
+      lastBytes: pieces === 0 ? this.subBlockBytes : b.sizeBytes - (pieces - 1) * this.subBlockBytes,
+      delaysUs,
+      ratesBps,
+      downlinkBps: b.downlinkBps,
+      atUs,
+      who,
+      rateBps,
+    };
+    const stats = this.probe?.stats;
+    if (stats !== undefined) stats.blocks++;
+    const useCache = this.probe?.cache ?? true;
+    // Numbers print in their shortest round-trip form: equal keys are equal inputs.
+    const key = useCache ? `${b.sizeBytes}|${delaysUs}|${ratesBps}|${b.downlinkBps}|${atUs}|${who}|${rateBps}` : "";
+    let result = useCache ? this.splitCache.get(key) : undefined;
+    if (result !== undefined) {
+      if (stats !== undefined) stats.cacheHits++;
+      return result.boundUs;
+    }
+    const clock = this.probe?.clock;
+    const t0 = clock?.() ?? 0;
+    result = splitBound(inst);
+    if (stats !== undefined) {
+      stats.computed++;
+      stats.nodes += result.nodes;
+      if (!result.exact) {
+        stats.inexact++;
+        stats.maxGap = Math.max(stats.maxGap, result.bestUs / result.boundUs - 1);
+      }
+      if (clock !== undefined) stats.wallMs += clock() - t0;
+    }
+    if (useCache) {
+      if (this.splitCache.size >= SPLIT_CACHE_SIZE) this.splitCache.delete(this.splitCache.keys().next().value as string);
+      this.splitCache.set(key, result);
+    }
+    return result.boundUs;
   }
 
   /** Drops the changes no open block needs. */

@@ -31,6 +31,7 @@ export interface LiveBlock {
   endUs: number;
   bytes: number;
   tStarUs: number;
+  tGUs: number;
 }
 
 export class Collector {
@@ -43,7 +44,7 @@ export class Collector {
   blacklisted = 0;
 
   constructor(blockCount: number) {
-    this.blocks = Array.from({ length: blockCount }, () => ({ startUs: -1, endUs: -1, bytes: 0, tStarUs: 0 }));
+    this.blocks = Array.from({ length: blockCount }, () => ({ startUs: -1, endUs: -1, bytes: 0, tStarUs: 0, tGUs: 0 }));
   }
 
   peersOnlineChanged(timeUs: number, online: number): void {
@@ -72,11 +73,12 @@ export class Collector {
   finish(
     completionUs: number,
     sizeBytes: number,
-    agentRebalances: number,
+    agent: { readonly rebalances: number; readonly fallbacks: number; readonly stalledConnections: number },
     events: number,
     peakQueueLength: number,
     fingerprint: string,
     player: { startupDelayS: number; stallCount: number; stallS: number; rebufferRatio: number },
+    throughputBoundUs: number,
   ): { metrics: RunMetrics; blocks: BlockRecord[]; subBlocks: SubBlockRecord[] } {
     let redundantBytes = 0;
     let failedBytes = 0;
@@ -98,31 +100,46 @@ export class Collector {
     const blocks: BlockRecord[] = [];
     let sumBlockUs = 0;
     let sumTStarUs = 0;
+    let sumTGUs = 0;
     const times: number[] = [];
     for (let i = 0; i < this.blocks.length; i++) {
       const b = this.blocks[i];
       if (b.endUs < 0) continue;
-      blocks.push({ block: i, startUs: b.startUs, endUs: b.endUs, bytes: b.bytes, tStarUs: Math.round(b.tStarUs) });
+      blocks.push({
+        block: i,
+        startUs: b.startUs,
+        endUs: b.endUs,
+        bytes: b.bytes,
+        tStarUs: Math.round(b.tStarUs),
+        tGUs: Math.round(b.tGUs),
+      });
       const t = b.endUs - b.startUs;
       times.push(t);
       sumBlockUs += t;
       sumTStarUs += b.tStarUs;
+      sumTGUs += b.tGUs;
     }
     times.sort((x, y) => x - y);
     const p95 = times.length === 0 ? 0 : times[Math.min(times.length - 1, Math.ceil(0.95 * times.length) - 1)];
     const completionS = completionUs / 1e6;
+    const throughputBoundS = throughputBoundUs / 1e6;
     return {
       metrics: {
         completionS,
         throughputBps: completionUs > 0 ? (sizeBytes * 8) / completionS : 0,
         tStarRatio: sumTStarUs > 0 ? sumBlockUs / sumTStarUs : 0,
+        tGRatio: sumTGUs > 0 ? sumBlockUs / sumTGUs : 0,
+        throughputBoundS,
+        throughputBoundRatio: throughputBoundS > 0 && Number.isFinite(throughputBoundS) ? completionS / throughputBoundS : Number.NaN,
         meanBlockS: times.length === 0 ? 0 : sumBlockUs / times.length / 1e6,
         p95BlockS: p95 / 1e6,
         redundantBytes,
         failedBytes,
         originBytes,
-        rebalances: agentRebalances,
+        rebalances: agent.rebalances,
         blacklisted: this.blacklisted,
+        fallbacks: agent.fallbacks,
+        requestTimeouts: agent.stalledConnections,
         startupDelayS: player.startupDelayS,
         stallCount: player.stallCount,
         stallS: player.stallS,

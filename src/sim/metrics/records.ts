@@ -27,6 +27,11 @@ export interface BlockRecord {
   readonly bytes: number;
   /** Fluid lower bound on the block's download time from the capacities the nodes really had, µs. */
   readonly tStarUs: number;
+  /**
+   * Split bound T_g, µs: the earliest the block could end with its whole sub-blocks split at its start over the
+   * same sources (one request each, max-min sharing of the downlink); ≥ tStarUs. See split-bound.ts.
+   */
+  readonly tGUs: number;
 }
 
 export interface RebalanceRecord {
@@ -47,6 +52,15 @@ export interface RunMetrics {
   readonly throughputBps: number;
   /** Σ block time / Σ T*: how far from the fluid lower bound the run was (≥ 1 up to model effects). */
   readonly tStarRatio: number;
+  /** Σ block time / Σ T_g: how far from the best split of whole sub-blocks (≥ 1 for strategies that keep the block rule). */
+  readonly tGRatio: number;
+  /**
+   * The run-level throughput bound, s: the earliest the whole content could have arrived from the nodes the
+   * agent connected to (see throughput-bound.ts); Infinity when they never had capacity, NaN when unknown.
+   */
+  readonly throughputBoundS: number;
+  /** completionS / throughputBoundS (≥ 1 for every strategy; NaN without a finite bound). */
+  readonly throughputBoundRatio: number;
   readonly meanBlockS: number;
   readonly p95BlockS: number;
   readonly redundantBytes: number;
@@ -54,6 +68,10 @@ export interface RunMetrics {
   readonly originBytes: number;
   readonly rebalances: number;
   readonly blacklisted: number;
+  /** Times the agent called in the origin (no peers reachable, or a block's playback deadline at risk). */
+  readonly fallbacks: number;
+  /** Connections dropped because a request received nothing within its stall budget. */
+  readonly requestTimeouts: number;
   /** -1 when there is no player (bitrate 0). */
   readonly startupDelayS: number;
   readonly stallCount: number;

@@ -24,8 +24,9 @@ import type { LoadedScenario } from "../../scenario/load.ts";
 import type { Scenario } from "../../scenario/schema.ts";
 import { invariant, Kernel, SimError } from "../kernel/kernel.ts";
 import { Collector, type LiveSubBlock } from "../metrics/collector.ts";
-import { BlockBounds, DOWNLINK } from "../metrics/block-bound.ts";
+import { BlockBounds, DOWNLINK, type SplitProbe } from "../metrics/block-bound.ts";
 import type { RunResult } from "../metrics/records.ts";
+import { ThroughputBound } from "../metrics/throughput-bound.ts";
 import { Network } from "../network/network.ts";
 import { Player } from "../player.ts";
 import { RandomStreams } from "../random/streams.ts";
@@ -58,6 +59,8 @@ export interface WorldOptions {
   readonly recordEvents?: boolean;
   /** Builds the strategy; defaults to the agent's registry. Lets users plug in strategies of their own. */
   readonly strategyFactory?: (name: string) => Strategy;
+  /** Watches what the blocks' split bounds cost (benchmarks, tests); changes no value. */
+  readonly splitProbe?: SplitProbe;
 }
 
 export function agentConfigFor(s: Scenario, originNodeId: number | null): AgentConfig {
@@ -124,8 +127,12 @@ export class World {
   private readonly blockCount: number;
   private readonly okDelivered: Uint8Array;
   private nextBlock = 0;
-  /** T* of each block, from the capacities its sources had while it downloaded. */
-  private readonly bounds = new BlockBounds();
+  /** T* and T_g of each block, from the capacities its sources had while it downloaded. */
+  private readonly bounds: BlockBounds;
+  /** The run-level throughput bound, from the nodes connected and the most connections live at once. */
+  private readonly throughput: ThroughputBound;
+  /** Connections open or closing gracefully (they can still deliver). */
+  private liveConns = 0;
   /** Per node, the last block (+1) whose T* counted it: each node is one source of a block's bound. */
   private readonly nodeStamp: number[] = [];
   private completionUs = -1;
@@ -168,6 +175,8 @@ export class World {
     const lastBlockBytes = size_bytes - (this.blockCount - 1) * block_bytes;
     this.subBlockCount = (this.blockCount - 1) * this.subBlocksPerBlock + Math.ceil(lastBlockBytes / sub_block_bytes);
     this.okDelivered = new Uint8Array(this.blockCount * this.subBlocksPerBlock);
+    this.bounds = new BlockBounds(sub_block_bytes, options.splitProbe);
+    this.throughput = new ThroughputBound(s.agent.downlink_bps * (s.network.model === "tcp" ? s.network.efficiency : 1));
 
     this.efficiency = s.network.model === "tcp" ? s.network.efficiency : 1;
     this.downlinkBps = s.agent.downlink_bps;
@@ -254,6 +263,7 @@ export class World {
     this.network.setNodeUplink(node.id, uplinkBps);
     this.network.setNodeFactor(node.id, f);
     this.bounds.capacityChanged(this.kernel.nowUs, node.id, uplinkBps * f * this.efficiency);
+    this.throughput.capacityChanged(this.kernel.nowUs, node.id, uplinkBps * f * this.efficiency);
   }
 
   setNodeUplink(node: SimNode, bps: number): void {
@@ -267,6 +277,7 @@ export class World {
     this.downlinkBps = bps;
     this.network.setDownlink(bps);
     this.bounds.capacityChanged(this.kernel.nowUs, DOWNLINK, bps * this.efficiency);
+    this.throughput.capacityChanged(this.kernel.nowUs, DOWNLINK, bps * this.efficiency);
   }
 
   /** The node goes offline. A dead node sends nothing from here on. */
@@ -327,6 +338,7 @@ export class World {
     this.connState[conn] = state;
     this.openConns.delete(conn);
     if (was === ConnState.Open || was === ConnState.Closing) {
+      this.throughput.connectionsLive(--this.liveConns);
       const head = this.network.inFlight(conn); // the sub-block whose bytes were flowing, if any
       const headFirstByteUs = this.network.headFirstByteUs(conn);
       for (const [sb, bytes] of this.network.closeConnection(conn)) {
@@ -488,7 +500,8 @@ export class World {
       b.endUs = now;
       b.bytes = sizeBytes;
       const t = this.bounds.blockEnded(block);
-      b.tStarUs = Number.isFinite(t) ? t : 0;
+      b.tStarUs = Number.isFinite(t.tStarUs) ? t.tStarUs : 0;
+      b.tGUs = Number.isFinite(t.tGUs) ? t.tGUs : 0;
       this.player.deliver(now, sizeBytes);
       if (this.nextBlock === this.blockCount) {
         this.completionUs = now;
@@ -550,6 +563,8 @@ export class World {
     this.connState[conn] = ConnState.Open;
     this.openConns.add(conn);
     this.bounds.sourceOpened(this.kernel.nowUs, node.id, node.rttUs, node.effectiveUplinkBps() * this.efficiency);
+    this.throughput.sourceOpened(this.kernel.nowUs, node.id, node.rttUs, node.effectiveUplinkBps() * this.efficiency);
+    this.throughput.connectionsLive(++this.liveConns);
     node.conns.push(conn);
     this.network.openConnection(conn, node.id);
     this.toAgent({ type: "connected", connId: conn });
@@ -667,11 +682,12 @@ export class World {
     const done = this.collector.finish(
       completionUs,
       this.s.content.size_bytes,
-      stats.rebalances,
+      stats,
       this.kernel.eventsProcessed,
       this.kernel.peakQueueLength,
       this.kernel.fingerprint(),
       player,
+      this.throughput.boundUs(this.s.content.size_bytes),
     );
     return {
       scenario: this.s.name,
