@@ -7,6 +7,7 @@
 
 import {
   drawRange,
+  MAX_ABS_STANDARD_NORMAL,
   scaleDistribution,
   shareOutside,
 } from "../sim/random/distributions.ts";
@@ -138,11 +139,25 @@ function checkChurnDraws(s: Scenario, out: DraftIssue[]): void {
   });
 }
 
+/**
+ * The tracker multiplies each reported uplink (up to the bps maximum) and RTT by exp(state_noise × a standard
+ * normal draw): a lognormal factor whose draws must stay within MAX_DRAW like any distribution's.
+ */
+function checkStateNoise(s: Scenario, out: DraftIssue[]): void {
+  const sigma = s.tracker.state_noise;
+  const { max } = drawRange({ dist: "lognormal", median: UNIT_MAXIMA.bps, sigma });
+  if (Math.abs(max) <= MAX_DRAW) return;
+  const largest = Math.log(MAX_DRAW / UNIT_MAXIMA.bps) / MAX_ABS_STANDARD_NORMAL;
+  const expected = `a noise whose factor keeps reported uplinks within ±${show(MAX_DRAW)} (at most ${Math.floor(largest * 10) / 10})`;
+  out.push({ path: ["tracker", "state_noise"], expected, found: show(sigma), message: `expected ${expected}, found ${show(sigma)}` });
+}
+
 /** Every number of a schema-valid scenario that does not fit its unit, and every distribution that can overflow. */
 export function checkMagnitudes(s: Scenario): DraftIssue[] {
   const out: DraftIssue[] = [];
   walk(s, [], "plain", out, 0);
   checkChurnDraws(s, out);
+  checkStateNoise(s, out);
   return out;
 }
 

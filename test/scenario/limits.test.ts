@@ -121,6 +121,14 @@ describe("numbers that fit their unit", () => {
     ]);
   });
 
+  it("bounds the tracker's state noise like a lognormal sigma on uplinks up to 1e15", () => {
+    // exp(z × 22.8) × 1e15 with z = sqrt(106 ln 2) ≈ 8.572: 1e15 × e^195.4 ≈ 7.5e99, within 1e100; 22.9 is not.
+    expect(messages(`${HEAD}${PEERS}tracker: { state_noise: 22.8 }\n`)).toEqual([]);
+    expect(messages(`${HEAD}${PEERS}tracker: { state_noise: 359 }\n`)).toEqual([
+      "tracker.state_noise: expected a noise whose factor keeps reported uplinks within ±1e100 (at most 22.8), found 359",
+    ]);
+  });
+
   it("scales churn draws by time_scale before bounding them", () => {
     const churn = "    churn: { session_s: { dist: pareto, shape: 0.5, scale: 1 }, downtime_s: 10, time_scale: 1e9 }\n";
     // At most 2^(53 / 0.5) = 2^106 ≈ 8.1e31 s, × 1e9: within 1e100.
