@@ -17,7 +17,7 @@ import { runOne } from "../src/harness/run.ts";
 import { loadScenario } from "../src/scenario/load.ts";
 import { EventHeap } from "../src/sim/kernel/event-heap.ts";
 import { emptySplitStats } from "../src/sim/metrics/block-bound.ts";
-import { World } from "../src/sim/world/world.ts";
+import { worldOf } from "../src/harness/run.ts";
 
 const only = (process.argv.find((a) => a.startsWith("--only="))?.slice(7) ?? process.argv[process.argv.indexOf("--only") + 1] ?? "A,B,C")
   .toUpperCase()
@@ -79,7 +79,7 @@ if (process.argv.includes("--child-c")) {
     {
       // The split bound T_g inside A's run: blocks with the same sources share one computation (the cache).
       const stats = emptySplitStats();
-      new World(loaded, { strategy: "static", seed: 1, splitProbe: { stats, clock: () => performance.now() } }).run(() => performance.now());
+      worldOf(loaded, { strategy: "static", seed: 1, splitProbe: { stats, clock: () => performance.now() } }).run(() => performance.now());
       const per = stats.computed > 0 ? stats.wallMs / stats.computed : 0;
       console.log(
         `A  T_g: ${fmt(stats.wallMs, 1)} ms in the run, ${fmt((stats.wallMs * 1000) / Math.max(1, stats.blocks), 1)} µs per block over ` +

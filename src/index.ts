@@ -4,7 +4,8 @@
 
 import { createStrategy } from "./agent/strategies/registry.ts";
 import type { Strategy, StrategyEntry } from "./agent/strategy.ts";
-import { runOne } from "./harness/run.ts";
+import { failedRun, runOne, wallBudgetS } from "./harness/run.ts";
+import { describeThrown, runWithin } from "./harness/run-guard.ts";
 import { allStrategies, strategyFactory } from "./harness/strategy-module.ts";
 import { type LoadedScenario, loadScenario, resolveScenario } from "./scenario/load.ts";
 import type { RunResult } from "./sim/metrics/records.ts";
@@ -46,6 +47,12 @@ export { ScenarioError } from "./scenario/errors.ts";
 export { applyOverrides, type LoadedScenario, loadScenario, resolveScenario } from "./scenario/load.ts";
 export type { Scenario, ScenarioInput } from "./scenario/schema.ts";
 export type * from "./sim/metrics/records.ts";
+// The agent on a real network (docs/real-network.md): download from HTTP mirrors, serve a scenario as a loopback
+// testbed, compare simulated and real runs.
+export { calibrate, type CalibrateOptions, type CalibrateOutcome, type StrategyComparison } from "./real/calibrate.ts";
+export { fetchFile, type FetchOptions, type FetchOutcome } from "./real/fetch.ts";
+export { manifestOfFile, type Manifest } from "./real/manifest.ts";
+export { startTestbed, type Testbed, type TestbedOptions } from "./real/testbed.ts";
 
 export interface RunScenarioOptions {
   /** A built-in strategy name, or a factory for a strategy of your own (called once per run). */
@@ -73,11 +80,27 @@ export function runScenario(scenario: string | LoadedScenario | object, opts: Ru
         ? (scenario as LoadedScenario)
         : resolveScenario(scenario, "<inline scenario>", process.cwd(), names);
   const custom = typeof opts.strategy === "function" ? opts.strategy : null;
-  const name = custom !== null ? custom().name : (opts.strategy as string);
-  const { result } = runOne(loaded, {
-    strategy: name,
-    seed: opts.seed ?? loaded.scenario.seed,
-    strategyFactory: custom !== null ? () => custom() : extra.length > 0 ? strategyFactory(extra) : createStrategy,
-  });
-  return result;
+  const seed = opts.seed ?? loaded.scenario.seed;
+  if (custom === null) {
+    const factory = extra.length > 0 ? strategyFactory(extra) : createStrategy;
+    return runOne(loaded, { strategy: opts.strategy as string, seed, strategyFactory: factory }).result;
+  }
+  // The strategy's name is known only once it is built: build it here, and report a factory (or a `name`) that
+  // throws as a failed run, as runOne does for everything a strategy does.
+  const made = runWithin(() => {
+    const strategy = custom();
+    return { strategy, name: String(strategy.name) };
+  }, wallBudgetS(loaded) * 1000);
+  if (!made.ok) {
+    const why = made.timedOut ? "did not return within the run's wall-clock budget" : `threw: ${describeThrown(made.error)}`;
+    return failedRun(loaded, "custom", seed, `strategy: the strategy factory ${why}`);
+  }
+  const { strategy: built, name } = made.value;
+  let first = true;
+  const factory = () => {
+    if (!first) return custom();
+    first = false;
+    return built;
+  };
+  return runOne(loaded, { strategy: name, seed, strategyFactory: factory }).result;
 }

@@ -21,6 +21,12 @@ export interface FallbackConfig {
   readonly whenNoPeers: boolean;
   /** Go to the origin for a block whose playback deadline is less than this away (µs); 0 turns it off. */
   readonly deadlineMarginUs: number;
+  /**
+   * Once the fallback that needed it is over, the origin connection is kept open, unused, for this long (µs),
+   * so the next fallback does not pay a connection set-up; 0 closes it at once (at the next block start with a
+   * peer connection ready). Default DEFAULT_ORIGIN_IDLE_CLOSE_US.
+   */
+  readonly originIdleCloseUs?: number;
 }
 
 export interface AgentConfig {
@@ -29,12 +35,22 @@ export interface AgentConfig {
   readonly bitrateBps: number;
   readonly maxConnections: number;
   readonly trackerListSize: number;
-  /** How often to ask the tracker for more nodes while below maxConnections (µs). */
+  /** How often the agent asks the tracker for a fresh node list (µs). */
   readonly trackerRefreshUs: number;
+  /**
+   * Below maxConnections with no known node left to try, the agent asks the tracker at once if it last asked at
+   * least this long ago (µs), else as soon as it has. Default DEFAULT_TRACKER_MIN_INTERVAL_US.
+   */
+  readonly trackerMinIntervalUs?: number;
   readonly connectTimeoutUs: number;
   /** How long a failed node stays in the blacklist queue (µs). */
   readonly blacklistUs: number;
-  /** A request with no sub-block for this long (and at least timeoutFactor × expected) is declared stalled (µs). */
+  /**
+   * The stall budget of a connection holding work (download-monitor.ts): max(requestTimeoutMinUs,
+   * requestTimeoutFactor × (RTT estimate + the sub-block at its head at its estimated rate)). A connection
+   * silent for longer (no sub-block since the last one, or since work was given to it while idle) is dropped
+   * and its node blacklisted. Floor in µs; the factor is ≥ 1.
+   */
   readonly requestTimeoutMinUs: number;
   readonly requestTimeoutFactor: number;
   /** Smoothing factor of the EWMA rate and RTT estimates, in (0, 1]. */
@@ -51,3 +67,7 @@ export interface AgentConfig {
 
 /** Default of AgentConfig.corruptLimit. */
 export const DEFAULT_CORRUPT_LIMIT = 2;
+/** Default of FallbackConfig.originIdleCloseUs: 30 s, about what HTTP servers keep an idle connection open. */
+export const DEFAULT_ORIGIN_IDLE_CLOSE_US = 30_000_000;
+/** Default of AgentConfig.trackerMinIntervalUs. */
+export const DEFAULT_TRACKER_MIN_INTERVAL_US = 1_000_000;

@@ -1,14 +1,16 @@
-// Connection control: keeps up to maxConnections peer/server connections open (the origin connection is extra
-// and opened only on fallback), picks candidates from the node directory (best tracker prior first, skipping
+// Connection control: keeps up to maxConnections peer/server connections open (the origin connection is extra,
+// opened only on fallback, and may be parked between fallbacks), picks candidates from the node directory (best tracker prior first, skipping
 // nodes already connected and blacklisted ones), times out connection attempts after connectTimeoutUs, and
 // puts failed nodes in the blacklist queue. A timer is set at each blacklist expiry so the agent retries then.
 
+import { assert } from "../assert.ts";
 import type { AgentConfig } from "./config.ts";
 import { Connection } from "./connection.ts";
 import { ConnectionEstimate, priorFromNodeInfo } from "./estimator.ts";
 import type { Blacklist } from "./blacklist.ts";
 import type { NodeDirectory } from "./node-directory.ts";
-import type { ConnId, NodeId, NodeKind, Transport } from "./ports.ts";
+import type { Outbox } from "./outbox.ts";
+import type { ConnId, NodeId, NodeKind } from "./ports.ts";
 import type { Timers } from "./timers.ts";
 
 export interface ControlListener {
@@ -29,11 +31,10 @@ export class ConnectionControl {
 
   constructor(
     private readonly config: AgentConfig,
-    private readonly transport: Transport,
+    private readonly out: Outbox,
     private readonly timers: Timers,
     private readonly directory: NodeDirectory,
     private readonly blacklist: Blacklist,
-    private readonly nowUs: () => number,
     private readonly listener: ControlListener,
   ) {}
 
@@ -61,12 +62,12 @@ export class ConnectionControl {
   }
 
   isBlacklisted(nodeId: NodeId): boolean {
-    return this.blacklist.has(nodeId, this.nowUs());
+    return this.blacklist.has(nodeId, this.out.nowUs);
   }
 
   /** The known node to try next: not connected, not blacklisted, best prior rate first (ties: listed first). */
   candidate(): NodeId | null {
-    const now = this.nowUs();
+    const now = this.out.nowUs;
     const connected = new Set<NodeId>();
     for (const c of this.conns.values()) connected.add(c.nodeId);
     let best: NodeId | null = null;
@@ -98,6 +99,20 @@ export class ConnectionControl {
     return this.origin() ?? this.open(id, "origin");
   }
 
+  /** Keeps an idle ready connection open but out of use (not ready, so not offered to the strategy). */
+  park(conn: Connection): void {
+    assert(conn.idle && this.conns.get(conn.id) === conn, "connection {0} is not an idle open connection", conn.id);
+    conn.state = "parked";
+    this.readyCache = null;
+  }
+
+  /** Puts a parked connection back in use. */
+  unpark(conn: Connection): void {
+    assert(conn.state === "parked", "connection {0} is not parked", conn.id);
+    conn.state = "ready";
+    this.readyCache = null;
+  }
+
   markReady(connId: ConnId): Connection | undefined {
     const conn = this.conns.get(connId);
     if (conn === undefined || conn.ready) return undefined;
@@ -120,12 +135,12 @@ export class ConnectionControl {
     this.timers.cancel(conn.connectTimer);
     this.timers.cancel(conn.requestTimer);
     conn.connectTimer = conn.requestTimer = null;
-    this.transport.close(conn.id);
+    this.out.close(conn.id);
     if (blame !== null) this.ban(conn.nodeId, blame);
   }
 
   ban(nodeId: NodeId, reason: string): void {
-    const now = this.nowUs();
+    const now = this.out.nowUs;
     const untilUs = this.blacklist.add(nodeId, now, reason);
     this.timers.set(untilUs - now, () => {}); // the agent refills connections after every event
     this.listener.blacklisted(nodeId, reason);
@@ -140,7 +155,7 @@ export class ConnectionControl {
       priorFromNodeInfo(this.directory.info(nodeId)),
       this.config.ewmaAlpha,
     );
-    const conn = new Connection(this.transport.connect(nodeId), nodeId, kind, estimate);
+    const conn = new Connection(this.out.connect(nodeId), nodeId, kind, estimate);
     this.conns.set(conn.id, conn);
     if (kind !== "origin") this.peers++;
     else this.originConn ??= conn;

@@ -2,7 +2,7 @@
 // block may be short. SubBlockId = blockIndex × subBlocksPerBlock + index within the block, so a short last
 // block leaves unused ids at the end of the id space; nothing ever requests them.
 
-import { assert } from "./assert.ts";
+import { assert } from "../assert.ts";
 import type { ContentLayout } from "./config.ts";
 import type { SubBlockId } from "./ports.ts";
 
@@ -21,7 +21,7 @@ export class Content {
       ["blockBytes", blockBytes],
       ["subBlockBytes", subBlockBytes],
     ] as const) {
-      assert(Number.isSafeInteger(v) && v > 0, `content ${name} must be a positive integer, got ${v}`);
+      assert(Number.isSafeInteger(v) && v > 0, "content {0} must be a positive integer, got {1}", name, v);
     }
     this.sizeBytes = sizeBytes;
     this.blockBytes = blockBytes;
@@ -67,8 +67,9 @@ export class Content {
   subBlockSize(id: SubBlockId): number {
     const block = this.blockOf(id);
     const i = id - block * this.subBlocksPerBlock;
-    assert(i < this.subBlocksIn(block), () => `sub-block ${id} does not exist`);
-    return Math.min(this.subBlockBytes, this.blockSize(block) - i * this.subBlockBytes);
+    const blockBytes = this.blockSize(block);
+    assert(i < Math.ceil(blockBytes / this.subBlockBytes), "sub-block {0} does not exist", id);
+    return Math.min(this.subBlockBytes, blockBytes - i * this.subBlockBytes);
   }
 
   isValid(id: SubBlockId): boolean {
@@ -78,9 +79,6 @@ export class Content {
   }
 
   private checkBlock(block: number): void {
-    assert(
-      Number.isSafeInteger(block) && block >= 0 && block < this.blockCount,
-      () => `block ${block} does not exist`,
-    );
+    assert(Number.isSafeInteger(block) && block >= 0 && block < this.blockCount, "block {0} does not exist", block);
   }
 }

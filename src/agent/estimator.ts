@@ -5,7 +5,7 @@
 // - Before the first sample of each kind the estimate is the prior (the tracker's node information); the first
 //   sample replaces the prior, later ones are blended: est ← α·sample + (1 − α)·est.
 
-import { assert } from "./assert.ts";
+import { assert } from "../assert.ts";
 import type { NodeInfo } from "./ports.ts";
 
 /** Prior used for a node the tracker told us nothing about (the origin, typically). */
@@ -32,7 +32,7 @@ export class ConnectionEstimate {
     prior: { rateBps: number; rttUs: number },
     private readonly alpha: number,
   ) {
-    assert(alpha > 0 && alpha <= 1, `ewmaAlpha must be in (0, 1], got ${alpha}`);
+    assert(alpha > 0 && alpha <= 1, "ewmaAlpha must be in (0, 1], got {0}", alpha);
     this.rate = Math.max(MIN_RATE_BPS, prior.rateBps);
     this.rtt = Math.max(0, prior.rttUs);
   }

@@ -6,6 +6,6 @@ export { DEFAULT_CORRUPT_LIMIT } from "./config.ts";
 export { Content } from "./content.ts";
 export type * from "./ports.ts";
 export { createStrategy, STRATEGIES } from "./strategies/registry.ts";
-export type { ConnectionView, Strategy, StrategyContext, StrategyEntry } from "./strategy.ts";
+export type { ConnectionView, Oracle, Strategy, StrategyContext, StrategyEntry, StrategyEnv } from "./strategy.ts";
 export { StrategyError } from "./strategy.ts";
 export { valuationIndexes } from "./valuation-index.ts";

@@ -1,14 +1,17 @@
-// The agent's boundary with the world: every interface the agent talks through, and every event it reacts to.
-// Sans-IO: a simulator and a real network both implement these. Nothing here does I/O, owns a timer, or
-// returns a promise. Calls into a port never call back into the agent synchronously; their consequences
-// arrive later as AgentEvents through Agent.handle().
+// The agent's boundary with the world, sans-IO in the style of h11 or quinn-proto: inputs are events handed to
+// the agent with the time they happen at (Agent.start(nowUs), Agent.handle(nowUs, event)); outputs are commands
+// the agent queues and the driver drains (Agent.poll()) and executes after the call returns. The agent never
+// calls out, so no driver code can run, let alone call back into the agent, while the agent works: a command's
+// consequences come back later as events. The agent allocates every id it uses (connections, timers) itself;
+// the time it sees is the time of the input it is handling. A simulator and a real network both drive it so.
 
 /** Identifies a node (peer, content server or origin) as the tracker names it. */
 export type NodeId = number;
-/** Identifies one connection the agent opened; never reused within a run. */
+/** Identifies one connection the agent opened: allocated by the agent from 0 up, never reused within a run. */
 export type ConnId = number;
 /** Global sub-block index: blockIndex * subBlocksPerBlock + index within the block. */
 export type SubBlockId = number;
+/** Identifies one timer the agent set: allocated by the agent from 1 up, never reused within a run. */
 export type TimerId = number;
 
 export type NodeKind = "peer" | "server" | "origin";
@@ -27,55 +30,10 @@ export interface NodeInfo {
   readonly connectedUsers: number;
 }
 
-export interface Clock {
-  nowUs(): number;
-  /** Fires a `timer` event after delayUs (integer, ≥ 0). */
-  setTimer(delayUs: number): TimerId;
-  cancelTimer(timerId: TimerId): void;
-}
-
-export interface Transport {
-  /** Opens a connection; answered by `connected` or `connect-failed` (or by nothing: use a timeout). */
-  connect(nodeId: NodeId): ConnId;
-  /** Asks for sub-blocks on a connection; the node sends them back to back in this order. */
-  request(connId: ConnId, subBlockIds: readonly SubBlockId[]): void;
-  /** Withdraws requested sub-blocks. Takes effect at once: no `sub-block` event follows for them. */
-  cancel(connId: ConnId, subBlockIds: readonly SubBlockId[]): void;
-  /** Closes a connection; every outstanding request on it is abandoned, no event follows. */
-  close(connId: ConnId): void;
-}
-
-export interface TrackerClient {
-  /** Asks for up to maxNodes nodes holding the content; answered by `tracker-nodes`. */
-  requestNodes(maxNodes: number): void;
-  /** Tells the tracker how many complete blocks the agent now holds. */
-  announce(blocksHeld: number): void;
-}
-
-/** Where complete blocks go, strictly in order. */
-export interface BlockSink {
-  deliverBlock(blockIndex: number, sizeBytes: number): void;
-}
-
-/** Clairvoyant view of the world, offered only by a simulator (used by the `oracle` strategy). */
-export interface Oracle {
-  /** Rate the node can give us right now if alone, bits per second (uplink after load, traces, slow-downs). */
-  trueUplinkBps(nodeId: NodeId): number;
-  /** Round-trip time to the node, microseconds. */
-  trueRttUs(nodeId: NodeId): number;
-  /** The agent's downlink now, bits per second. */
-  downlinkBps(): number;
-}
-
-/** Observations the agent reports for metrics; never influences the agent. */
-export interface AgentObserver {
-  rebalance?(timeUs: number, fromConn: ConnId, toConn: ConnId, movedCount: number): void;
-  blacklisted?(timeUs: number, nodeId: NodeId, reason: string): void;
-  fallback?(timeUs: number, reason: string): void;
-}
-
 export type ConnectFailReason = "refused" | "timeout" | "unreachable";
 export type DisconnectReason = "peer-left" | "reset";
+
+// ---- inputs ------------------------------------------------------------------------------------------------
 
 export type AgentEvent =
   | { readonly type: "tracker-nodes"; readonly nodes: readonly NodeInfo[] }
@@ -86,19 +44,59 @@ export type AgentEvent =
       readonly connId: ConnId;
       readonly subBlockId: SubBlockId;
       readonly sizeBytes: number;
-      /** When the first byte of this sub-block arrived (µs). */
+      /** When the first byte of this sub-block arrived (µs, the agent's time base). */
       readonly firstByteUs: number;
       /** False when the payload failed its checksum. */
       readonly checksumOk: boolean;
     }
   | { readonly type: "disconnected"; readonly connId: ConnId; readonly reason: DisconnectReason }
+  /** A timer the agent set is due (a driver may still deliver one the agent cancelled: it is ignored). */
   | { readonly type: "timer"; readonly timerId: TimerId };
 
-export interface AgentPorts {
-  readonly clock: Clock;
-  readonly transport: Transport;
-  readonly tracker: TrackerClient;
-  readonly sink: BlockSink;
-  readonly oracle?: Oracle;
-  readonly observer?: AgentObserver;
-}
+// ---- outputs -----------------------------------------------------------------------------------------------
+
+/**
+ * What the agent asks the driver to do, in the order the driver must do it. Every command is a plain object the
+ * driver may keep (its arrays are the agent's own copies and never change after the command is queued).
+ */
+export type AgentCommand =
+  /** Open a connection to the node; answer with `connected` or `connect-failed` (or nothing: the agent times out). */
+  | { readonly type: "connect"; readonly connId: ConnId; readonly nodeId: NodeId }
+  /** Ask for sub-blocks on a ready connection; the node sends them back to back in this order. */
+  | { readonly type: "request"; readonly connId: ConnId; readonly subBlockIds: readonly SubBlockId[] }
+  /** Withdraw requested sub-blocks: no `sub-block` event may follow for them on this connection. */
+  | { readonly type: "cancel"; readonly connId: ConnId; readonly subBlockIds: readonly SubBlockId[] }
+  /** Close the connection; every outstanding request on it is abandoned and no event may follow for it. */
+  | { readonly type: "close"; readonly connId: ConnId }
+  /** Deliver a `timer` event at atUs (an integer µs ≥ the time of the input that set it). */
+  | { readonly type: "set-timer"; readonly timerId: TimerId; readonly atUs: number }
+  /** The timer is no longer wanted: the driver should not deliver it (the agent ignores it if it does). */
+  | { readonly type: "cancel-timer"; readonly timerId: TimerId }
+  /** Ask the tracker for up to maxNodes nodes holding the content; answer with `tracker-nodes`. */
+  | { readonly type: "ask-tracker"; readonly maxNodes: number }
+  /** Tell the tracker how many complete blocks the agent now holds (the first blocksHeld, in order). */
+  | { readonly type: "announce"; readonly blocksHeld: number }
+  /** A complete block, handed over strictly in order, each exactly once. */
+  | { readonly type: "deliver-block"; readonly blockIndex: number; readonly sizeBytes: number }
+  | AgentNote;
+
+/**
+ * What the agent decided and why, for metrics and traces; a driver may ignore any note, and none is ever
+ * answered. Each note is a flat object of named fields (numbers, strings, booleans, arrays of numbers) keyed by
+ * `note`, so a trace can write any note without knowing its kind, and a new kind of decision is a new member
+ * here, never a change of the boundary. A note happens at the time of the input being handled.
+ */
+export type AgentNote =
+  /** A strategy moved sub-blocks from one connection to another (ctx.move). */
+  | { readonly type: "note"; readonly note: "rebalance"; readonly fromConn: ConnId; readonly toConn: ConnId; readonly movedCount: number }
+  /** A node went into the blacklist queue for this reason (a node blacklisted twice is noted twice). */
+  | { readonly type: "note"; readonly note: "blacklisted"; readonly nodeId: NodeId; readonly reason: string }
+  /** The origin was called in (reason "no-peers" or "deadline"). */
+  | { readonly type: "note"; readonly note: "fallback"; readonly reason: string }
+  /**
+   * The origin connection was parked (kept open but out of use between fallbacks: inUse false) or put back in
+   * use by a fallback (inUse true).
+   */
+  | { readonly type: "note"; readonly note: "origin-in-use"; readonly connId: ConnId; readonly inUse: boolean };
+
+export type AgentNoteKind = AgentNote["note"];

@@ -1,11 +1,11 @@
 // Dividing a count of sub-blocks among connections: largest-remainder rounding (counts sum exactly to the
 // total; ties go to the earlier entry) and cutting an ordered id list into consecutive runs.
 
-import { assert } from "./assert.ts";
+import { assert } from "../assert.ts";
 
 /** Counts proportional to weights, summing exactly to total. All-zero (or non-finite) weights split evenly. */
 export function largestRemainder(total: number, weights: readonly number[]): number[] {
-  assert(Number.isSafeInteger(total) && total >= 0, `cannot split ${total} items`);
+  assert(Number.isSafeInteger(total) && total >= 0, "cannot split {0} items", total);
   const n = weights.length;
   if (n === 0) return [];
   const clean = weights.map((w) => (Number.isFinite(w) && w > 0 ? w : 0));

@@ -12,14 +12,38 @@
 //
 // Guarantees of the agent: the next block's sub-blocks are requested only when every sub-block of the current
 // block has arrived, unless the strategy sets `pipelinesBlocks: true` (then the window holds the current and
-// the next block). When the first copy of a duplicated sub-block arrives, the other copies are cancelled. If a
-// strategy leaves pool work while no connection has anything outstanding, the agent assigns it itself.
+// the next block, or `windowBlocks` blocks). When the first copy of a duplicated sub-block arrives, the other
+// copies are cancelled. If a strategy leaves pool work while no connection has anything outstanding, the agent
+// assigns it itself.
+//
+// Costs (n: sub-blocks in the window, q: a connection's outstanding sub-blocks, k: ids passed): the agent's own
+// work per event is O(log n) or amortised O(1); the context's members cost what their comments say, so a
+// strategy that works per sub-block should use poolHead rather than pool or poolFor, which are O(pool size).
 //
 // Adding a strategy: one file in src/agent/strategies/ and one line in src/agent/strategies/registry.ts.
+//
+// What a strategy may know beyond the context comes with its creation (StrategyEnv): a simulator offers the
+// Oracle, a real network does not, so a strategy that needs it asks for it in create() and fails there.
 
 import type { AgentConfig } from "./config.ts";
 import type { Content } from "./content.ts";
-import type { ConnId, NodeId, NodeKind, Oracle, SubBlockId } from "./ports.ts";
+import type { ConnId, NodeId, NodeKind, SubBlockId } from "./ports.ts";
+
+/** Clairvoyant view of the world, offered only by a simulator (used by the `oracle` strategy). */
+export interface Oracle {
+  /** Rate the node can give us right now if alone, bits per second (uplink after load, traces, slow-downs). */
+  trueUplinkBps(nodeId: NodeId): number;
+  /** Round-trip time to the node, microseconds. */
+  trueRttUs(nodeId: NodeId): number;
+  /** The agent's downlink now, bits per second. */
+  downlinkBps(): number;
+}
+
+/** What the host running the agent offers strategies when it creates them. */
+export interface StrategyEnv {
+  /** Present only on a simulator. */
+  readonly oracle?: Oracle;
+}
 
 export interface ConnectionView {
   readonly id: ConnId;
@@ -33,7 +57,11 @@ export interface ConnectionView {
   readonly measured: boolean;
   /** Connection-state valuation index among the ready connections (see valuation-index.ts). */
   readonly index: number;
-  /** Sub-blocks requested and not yet arrived, in request order; live (reflects actions taken since). */
+  /**
+   * Sub-blocks requested and not yet arrived, in request order. Live during the hook call (reflects actions
+   * taken since); read it again in a later hook. O(1) to read unless sub-blocks arrived or were cancelled on the
+   * connection since it was last read, then O(q) (the list is compacted).
+   */
   readonly outstanding: readonly SubBlockId[];
   /**
    * The agent has committed this connection's work: the origin serving a block whose playback deadline is at
@@ -50,23 +78,30 @@ export interface StrategyContext {
   readonly config: AgentConfig;
   /** Ready connections in the order they were opened (figures as of the hook call, `outstanding` live). */
   readonly connections: readonly ConnectionView[];
-  /** Unassigned sub-blocks of the window, ascending; live. */
+  /**
+   * Unassigned sub-blocks of the window, ascending. Live during the hook call (reflects actions taken since);
+   * read it again in a later hook. O(1) to read unless the pool changed since it was last read, then O(pool
+   * size); once read in a hook, each action costs O(pool size) more to keep it live.
+   */
   readonly pool: readonly SubBlockId[];
-  /** Present only on a simulator. */
-  readonly oracle?: Oracle;
 
-  /** The pool minus the sub-blocks conn's node may not fetch (it delivered them corrupt); a fresh array. */
+  /** The pool minus the sub-blocks conn's node may not fetch (it delivered them corrupt); a fresh array, O(pool size). */
   poolFor(conn: ConnId): SubBlockId[];
-  /** Connections currently fetching id (more than one when duplicated). */
+  /** The first `max` sub-blocks of poolFor(conn), ascending, as a fresh array: O(max · log n), not O(pool size). */
+  poolHead(conn: ConnId, max: number): SubBlockId[];
+  /** Connections currently fetching id (more than one when duplicated); O(1). */
   copiesOf(id: SubBlockId): readonly ConnId[];
-  /** May conn fetch id (in the window, not done, not already on conn, node not excluded)? */
+  /** May conn fetch id (in the window, not done, not already on conn, node not excluded)? O(1). */
   canFetch(conn: ConnId, id: SubBlockId): boolean;
 
-  /** Requests pool sub-blocks on a ready connection, as one request, in the given order. */
+  /** Requests pool sub-blocks on a ready connection, as one request, in the given order: O(k · log n). */
   request(conn: ConnId, ids: readonly SubBlockId[]): void;
-  /** Cancels ids outstanding on `from` and requests them on `to` (a rebalance, reported to the observer). */
+  /**
+   * Cancels ids outstanding on `from` and requests them on `to` (a rebalance, noted for the driver):
+   * O(k · log n + q of `from`).
+   */
   move(from: ConnId, to: ConnId, ids: readonly SubBlockId[]): void;
-  /** Requests a sub-block already in flight elsewhere on conn too; the first copy to arrive wins. */
+  /** Requests a sub-block already in flight elsewhere on conn too; the first copy to arrive wins. O(log n). */
   duplicate(conn: ConnId, id: SubBlockId): void;
 }
 
@@ -74,6 +109,14 @@ export interface Strategy {
   readonly name: string;
   /** True when the strategy may request the next block before the current one is complete. */
   readonly pipelinesBlocks?: boolean;
+  /** With pipelinesBlocks: how many blocks the window holds (the current one included); default and minimum 2. */
+  readonly windowBlocks?: number;
+  /**
+   * False when the first block need not wait for the other connection attempts (default true: a split at block
+   * start then sees more than the fastest-answering node); a strategy that hands out work per connection as
+   * connections become ready starts at the first one.
+   */
+  readonly waitsForConnections?: boolean;
   onBlockStart(ctx: StrategyContext): void;
   onConnectionIdle(ctx: StrategyContext, conn: ConnectionView): void;
   onSubBlockDone?(ctx: StrategyContext, conn: ConnectionView): void;
@@ -82,7 +125,8 @@ export interface Strategy {
 export interface StrategyEntry {
   readonly name: string;
   readonly description: string;
-  create(): Strategy;
+  /** A fresh strategy; one that needs something env lacks (the oracle, say) throws an Error saying so. */
+  create(env?: StrategyEnv): Strategy;
 }
 
 /** A strategy threw: names the strategy and the simulated time. */

@@ -1,23 +1,24 @@
-// The agent's timers on top of the Clock port: each timer carries its own callback, so a `timer` event is
-// routed without a switch over purposes. Unknown or cancelled timer ids are ignored (a host may still deliver
-// a timer it was asked to cancel).
+// The agent's timers: each timer carries its own callback, so a `timer` event is routed without a switch over
+// purposes. Setting and cancelling queue commands for the driver (outbox.ts); unknown or cancelled timer ids
+// are ignored (a driver may still deliver a timer it was asked to cancel).
 
-import type { Clock, TimerId } from "./ports.ts";
+import type { Outbox } from "./outbox.ts";
+import type { TimerId } from "./ports.ts";
 
 export class Timers {
   private readonly pending = new Map<TimerId, () => void>();
 
-  constructor(private readonly clock: Clock) {}
+  constructor(private readonly out: Outbox) {}
 
-  /** Runs fn after delayUs (rounded to an integer µs, at least 0). */
+  /** Runs fn after delayUs (rounded up to an integer µs, at least 0) from the current input's time. */
   set(delayUs: number, fn: () => void): TimerId {
-    const id = this.clock.setTimer(Math.max(0, Math.ceil(delayUs)));
+    const id = this.out.setTimer(this.out.nowUs + Math.max(0, Math.ceil(delayUs)));
     this.pending.set(id, fn);
     return id;
   }
 
   cancel(id: TimerId | null): void {
-    if (id !== null && this.pending.delete(id)) this.clock.cancelTimer(id);
+    if (id !== null && this.pending.delete(id)) this.out.cancelTimer(id);
   }
 
   /** Runs the timer's callback; false when the id is not (or no longer) ours. */
@@ -30,7 +31,7 @@ export class Timers {
   }
 
   cancelAll(): void {
-    for (const id of this.pending.keys()) this.clock.cancelTimer(id);
+    for (const id of this.pending.keys()) this.out.cancelTimer(id);
     this.pending.clear();
   }
 }

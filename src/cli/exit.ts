@@ -1,6 +1,7 @@
 // The one place that maps outcomes and errors to exit codes and to what is printed: bad input prints its
 // message(s) only, an internal error prints "internal error: ..." and its stack only with SIM_DEBUG=1.
 
+import { OutputFolderError } from "../report/folder-error.ts";
 import { ScenarioError } from "../scenario/errors.ts";
 import { excerpt, MAX_MESSAGE_LINE_CHARS } from "../scenario/quote.ts";
 import { TraceError } from "../sim/traces/trace-error.ts";
@@ -30,7 +31,12 @@ export class UsageError extends Error {
 }
 
 export function isBadInput(error: unknown): boolean {
-  return error instanceof UsageError || error instanceof ScenarioError || error instanceof TraceError;
+  return (
+    error instanceof UsageError ||
+    error instanceof ScenarioError ||
+    error instanceof TraceError ||
+    error instanceof OutputFolderError
+  );
 }
 
 export function exitCodeFor(error: unknown): ExitCode {

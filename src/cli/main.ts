@@ -5,13 +5,17 @@
 
 import yargs from "yargs";
 import { TOOL_VERSION } from "../version.ts";
+import { calibrateCommand } from "./commands/calibrate.ts";
 import { checkCommand } from "./commands/check.ts";
+import { fetchCommand } from "./commands/fetch.ts";
+import { manifestCommand } from "./commands/manifest.ts";
 import { mergeCommand } from "./commands/merge.ts";
 import { reportCommand } from "./commands/report.ts";
 import { runCommand } from "./commands/run.ts";
 import { schemaCommand } from "./commands/schema.ts";
 import { strategiesCommand } from "./commands/strategies.ts";
 import { sweepCommand } from "./commands/sweep.ts";
+import { testbedCommand } from "./commands/testbed.ts";
 import { validateCommand } from "./commands/validate.ts";
 import { EXIT_CODES_TEXT, ExitCode, reportError, UsageError } from "./exit.ts";
 import { checkIntegerFlagTexts } from "./run-options.ts";
@@ -61,9 +65,16 @@ export async function main(args: readonly string[]): Promise<number> {
     .command(mergeCommand(setExit))
     .command(reportCommand(setExit))
     .command(checkCommand(setExit))
+    .command(fetchCommand(setExit))
+    .command(manifestCommand(setExit))
+    .command(testbedCommand(setExit))
+    .command(calibrateCommand(setExit))
     .command(schemaCommand())
     .command(strategiesCommand())
-    .demandCommand(1, "name a command: run, sweep, merge, report, check, validate, schema or strategies")
+    .demandCommand(
+      1,
+      "name a command: run, sweep, merge, report, check, fetch, manifest, testbed, calibrate, validate, schema or strategies",
+    )
     .example("$0 run scenarios/churn.yaml", "run the demo scenario and write reports/churn/")
     .example("$0 validate scenarios/*.yaml", "check scenarios without running them")
     .example("$0 sweep scenarios/churn.yaml --param agent.max_connections=2,4,8", "a parameter sweep")

@@ -1,10 +1,10 @@
 // Runs every (strategy, seed) of a scenario, checks determinism on request, writes the outputs, and returns
-// what the CLI prints. Outputs are built in memory and written only after every run finished, each file
-// atomically: an error or an interrupt never leaves a half-written result.
+// what the CLI prints. The output folder is checked before the first run (output-folder.ts: a folder that is
+// not the tool's, or a file in the way, is refused before any work); outputs are built in memory and committed
+// only after every run finished, all or nothing: an error or an interrupt never leaves a half-written folder.
+// A run that fails (whatever its strategy does) is a failed result with its reason, never an exception.
 
-import { existsSync, readdirSync, rmSync } from "node:fs";
-import { join } from "node:path";
-import { writeOutputDir } from "../report/atomic.ts";
+import { checkOutputFolder, commitOutputs } from "../report/output-folder.ts";
 import { buildRunOutputs, OUTPUT_FILES } from "../report/outputs.ts";
 import { scenarioAsRun, strategyModuleNote } from "../report/provenance.ts";
 import { comparisonTable } from "../report/table.ts";
@@ -18,7 +18,7 @@ import { strategyFactory as makeStrategyFactory, moduleInfo, type StrategyModule
 export interface ExperimentOptions {
   readonly strategies: readonly string[];
   readonly seeds: readonly number[];
-  /** Output folder; created (atomically per file) only after every run finished. */
+  /** Output folder; created only after every run finished, and refused before any run if it is not the tool's. */
   readonly outDir: string;
   /** Write events.jsonl. */
   readonly trace: boolean;
@@ -26,6 +26,10 @@ export interface ExperimentOptions {
   readonly checkDeterminism: boolean;
   /** Render charts, index.html and summary.md after the CSVs. */
   readonly report: boolean;
+  /** Wall-clock budget per run (seconds); default the scenario's `limits.wall_s`. */
+  readonly wallS?: number;
+  /** Write into a folder that is not a sim output folder, replacing files of the outputs' names (--force-into). */
+  readonly forceInto?: boolean;
   readonly onProgress?: (done: number, total: number) => void;
   /** A user's strategies from a file (loadStrategyModule): they run as the built-in ones do, and summary.json records the file and its hash. */
   readonly strategyModule?: StrategyModule;
@@ -45,8 +49,13 @@ export interface ExperimentOutcome {
 
 /** Describes the first event where two runs of the same (strategy, seed) diverge, or null if they agree. */
 export function describeDivergence(a: RunOutput, b: RunOutput): string | null {
-  const la = a.eventLog as EventLog;
-  const lb = b.eventLog as EventLog;
+  if (a.eventLog === undefined || b.eventLog === undefined) {
+    // A run stopped before its simulation finished has no log; its failure is reported as such.
+    if (a.eventLog === b.eventLog) return null;
+    return `strategy ${a.result.strategy} seed ${a.result.seed}: only one of the two runs was stopped before it finished`;
+  }
+  const la = a.eventLog;
+  const lb = b.eventLog;
   const i = firstDifference(la, lb);
   if (i < 0 && a.result.metrics.fingerprint === b.result.metrics.fingerprint) return null;
   const names = a.kindNames ?? [];
@@ -56,22 +65,6 @@ export function describeDivergence(a: RunOutput, b: RunOutput): string | null {
     `strategy ${a.result.strategy} seed ${a.result.seed}: runs diverge at event #${i}: ` +
     `first run ${show(la)}, second run ${show(lb)}`
   );
-}
-
-/** Files a run folder may hold; any of them that this run did not write is left over from an earlier run. */
-const RUN_OUTPUT_NAMES = [...Object.values(OUTPUT_FILES), "index.html", "summary.md"];
-
-/**
- * Removes outputs of an earlier run into the same folder that this run did not write (events.jsonl after a run
- * without --trace, charts after --no-report), so a folder never mixes two runs. Only known names are touched.
- */
-function removeStaleOutputs(dir: string, written: ReadonlyMap<string, unknown>): void {
-  for (const name of RUN_OUTPUT_NAMES) if (!written.has(name)) rmSync(join(dir, name), { force: true });
-  const charts = join(dir, "charts");
-  if (existsSync(charts)) {
-    for (const f of readdirSync(charts)) if (!written.has(`charts/${f}`)) rmSync(join(charts, f), { force: true });
-    if (readdirSync(charts).length === 0) rmSync(charts, { recursive: true, force: true });
-  }
 }
 
 /** events.jsonl: one line per processed event of every run. */
@@ -99,6 +92,9 @@ function eventLines(outputs: readonly RunOutput[]): string {
 }
 
 export async function runExperiment(loaded: LoadedScenario, opts: ExperimentOptions): Promise<ExperimentOutcome> {
+  const names: string[] = [OUTPUT_FILES.runs, OUTPUT_FILES.summary];
+  if (opts.trace) names.push(OUTPUT_FILES.events);
+  checkOutputFolder(opts.outDir, { forceInto: opts.forceInto, names });
   const total = opts.strategies.length * opts.seeds.length * (opts.checkDeterminism ? 2 : 1);
   let done = 0;
   const outputs: RunOutput[] = [];
@@ -108,10 +104,11 @@ export async function runExperiment(loaded: LoadedScenario, opts: ExperimentOpti
   const strategyFactory = extra.length > 0 ? makeStrategyFactory(extra) : undefined;
   for (const strategy of opts.strategies) {
     for (const seed of opts.seeds) {
-      const first = runOne(loaded, { strategy, seed, recordEvents, strategyFactory });
+      const run = { strategy, seed, wallS: opts.wallS, strategyFactory };
+      const first = runOne(loaded, { ...run, recordEvents });
       opts.onProgress?.(++done, total);
       if (opts.checkDeterminism) {
-        const second = runOne(loaded, { strategy, seed, recordEvents: true, strategyFactory });
+        const second = runOne(loaded, { ...run, recordEvents: true });
         opts.onProgress?.(++done, total);
         determinismFailure ??= describeDivergence(first, second);
       }
@@ -135,7 +132,8 @@ export async function runExperiment(loaded: LoadedScenario, opts: ExperimentOpti
     const notes = opts.strategyModule !== undefined ? [strategyModuleNote(moduleInfo(opts.strategyModule))] : [];
     for (const [name, content] of await buildCharts(ran, results, { notes })) files.set(name, content);
   }
-  writeOutputDir(opts.outDir, files);
-  removeStaleOutputs(opts.outDir, files);
+  // The whole output of the folder: outputs of an earlier run that this one does not write (events.jsonl after
+  // a run without --trace, charts after --no-report) are removed, so a folder never mixes two runs.
+  commitOutputs(opts.outDir, files, { kind: "run", forceInto: opts.forceInto });
   return { results, table: comparisonTable(ran.scenario, results), determinismFailure, failures };
 }

@@ -14,7 +14,7 @@ import { readFileSync, statSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { STRATEGIES } from "../agent/strategies/registry.ts";
-import type { Strategy, StrategyEntry } from "../agent/strategy.ts";
+import type { Strategy, StrategyEntry, StrategyEnv } from "../agent/strategy.ts";
 
 /** A strategy module's file, its content hash and the entries it exports (in export order). */
 export interface StrategyModule {
@@ -171,14 +171,14 @@ export function allStrategies(extra: readonly StrategyEntry[] = []): StrategyEnt
   return [...STRATEGIES, ...extra];
 }
 
-/** Builds a strategy by name from the built-in registry and the extra entries. */
-export function strategyFactory(extra: readonly StrategyEntry[] = []): (name: string) => Strategy {
+/** Builds a strategy by name from the built-in registry and the extra entries, with what the host offers. */
+export function strategyFactory(extra: readonly StrategyEntry[] = []): (name: string, env?: StrategyEnv) => Strategy {
   const entries = allStrategies(extra);
-  return (name) => {
+  return (name, env = {}) => {
     const entry = entries.find((e) => e.name === name);
     if (entry === undefined) {
       throw new Error(`unknown strategy "${name}"; valid strategies: ${entries.map((e) => e.name).join(", ")}`);
     }
-    return entry.create();
+    return entry.create(env);
   };
 }

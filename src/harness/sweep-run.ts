@@ -1,14 +1,20 @@
-// Executes a sweep plan: skips runs already in the store (resume), runs the rest in a worker pool (or in this
-// thread with jobs = 1), stores each result atomically the moment it is done, and returns every result of the
-// plan (or of its shard) in plan order, so outputs are identical whatever --jobs is.
+// Executes a sweep plan: claims the output folder (output-folder.ts), reuses the runs already in its store
+// (resume; an entry that is corrupt, belongs to another run or was stopped by the wall-clock budget is run
+// again), runs the rest in a pool of worker threads with a watchdog (pool.ts), stores each result atomically
+// the moment it is done, and returns every result of the plan (or of its shard) in plan order, so outputs are
+// identical whatever --jobs is. A run that fails in any way (strategy error, budget, a worker that died) is a
+// failed result with its reason; it never ends the sweep.
 
+import { checkOutputFolder, claimOutputFolder, FileStager, folderError } from "../report/output-folder.ts";
 import { createPool } from "./pool.ts";
-import { type StrategyModule, strategyFactory } from "./strategy-module.ts";
+import { emptyMetrics, wallBudgetS } from "./run.ts";
+import type { StrategyModule } from "./strategy-module.ts";
 import {
-  executeRun,
   type PlanOptions,
   planSweep,
   readStored,
+  type ScenarioSource,
+  stoppedByBudget,
   type SweepPlan,
   type SweepRunResult,
   type SweepRunSpec,
@@ -17,13 +23,20 @@ import {
 } from "./sweep.ts";
 
 export interface SweepOptions {
-  readonly file: string;
+  /** The scenario file (read once), or the scenario as the caller already read it. */
+  readonly file: string | ScenarioSource;
   readonly plan?: PlanOptions;
   readonly jobs: number;
   readonly outDir: string;
   readonly shard?: { readonly index: number; readonly count: number };
+  /** Wall-clock budget per run (seconds); default each scenario's `limits.wall_s`. */
+  readonly wallS?: number;
+  /** Write into a folder that is not a sim output folder (--force-into). */
+  readonly forceInto?: boolean;
+  /** Pool settings (tests). */
+  readonly pool?: { readonly filename?: string; readonly graceMs?: number };
   readonly onProgress?: (done: number, failed: number, total: number) => void;
-  /** A user's strategies (loadStrategyModule); worker threads load the same file by its path. */
+  /** A user's strategies (loadStrategyModule); worker threads load the same file by its path, checking its hash. */
   readonly strategyModule?: StrategyModule;
 }
 
@@ -43,44 +56,80 @@ export async function runSweep(opts: SweepOptions): Promise<SweepOutcome> {
     ...(module !== undefined ? { strategyModule: { names: module.entries.map((e) => e.name), sha256: module.sha256 } } : {}),
   };
   const plan = planSweep(opts.file, planOptions);
-  const factory = module !== undefined ? strategyFactory(module.entries) : undefined;
   const specs = opts.shard !== undefined ? shardRuns(plan.runs, opts.shard) : [...plan.runs];
+  checkOutputFolder(opts.outDir, { forceInto: opts.forceInto });
+  claimOutputFolder(opts.outDir, { kind: "sweep", forceInto: opts.forceInto });
   const byKey = new Map<string, SweepRunResult>();
   const todo: SweepRunSpec[] = [];
   for (const spec of specs) {
-    const stored = readStored(opts.outDir, spec.key);
-    if (stored !== null) byKey.set(spec.key, stored);
+    const stored = readStored(opts.outDir, spec);
+    if (stored !== null && !stoppedByBudget(stored)) byKey.set(spec.key, stored);
     else todo.push(spec);
   }
   const reused = byKey.size;
   let done = reused;
   let failed = [...byKey.values()].filter((r) => r.error !== null).length;
+  const stager = new FileStager(opts.outDir);
   const finish = (spec: SweepRunSpec, r: SweepRunResult) => {
-    writeStored(opts.outDir, spec.key, r);
+    try {
+      writeStored(stager, spec.key, r);
+    } catch (error) {
+      throw folderError(opts.outDir, error);
+    }
     byKey.set(spec.key, r);
     if (r.error !== null) failed++;
     opts.onProgress?.(++done, failed, specs.length);
   };
   opts.onProgress?.(done, failed, specs.length);
-  if (opts.jobs <= 1 || todo.length <= 1) {
-    for (const spec of todo) finish(spec, executeRun(plan.points[spec.point].loaded, spec, factory));
-  } else {
-    const pool = createPool(Math.min(opts.jobs, todo.length));
-    try {
-      await Promise.all(
-        todo.map((spec) =>
-          pool
-            .run({ file: opts.file, planOptions, spec, ...(module !== undefined ? { strategyModule: module.file } : {}) })
-            .then((r) => finish(spec, r)),
-        ),
-      );
-    } finally {
-      await pool.destroy();
-    }
+  try {
+    if (todo.length > 0) await runInPool(plan, todo, opts, finish);
+  } finally {
+    stager.close();
   }
   const results = specs.map((s) => byKey.get(s.key)!);
   const failures = results
     .filter((r) => r.error !== null)
     .map((r) => `point ${r.point} ${r.strategy} seed ${r.seed}: ${r.error}`);
   return { plan, results, reused, failures };
+}
+
+/**
+ * Runs `todo` with at most `jobs` tasks in flight, each started the moment a worker is free (so the watchdog's
+ * clock measures the run, not its wait in a queue).
+ */
+async function runInPool(
+  plan: SweepPlan,
+  todo: readonly SweepRunSpec[],
+  opts: SweepOptions,
+  finish: (spec: SweepRunSpec, r: SweepRunResult) => void,
+): Promise<void> {
+  const jobs = Math.max(1, Math.min(opts.jobs, todo.length));
+  const pool = createPool(jobs, opts.pool);
+  let next = 0;
+  const lane = async () => {
+    while (next < todo.length) {
+      const spec = todo[next++];
+      const loaded = plan.points[spec.point].loaded;
+      const budgetS = wallBudgetS(loaded, opts.wallS);
+      const module = opts.strategyModule;
+      const task = {
+        loaded,
+        spec,
+        wallS: opts.wallS,
+        ...(module !== undefined ? { strategyModule: { file: module.file, sha256: module.sha256 } } : {}),
+      };
+      const outcome = await pool.run(task, budgetS);
+      finish(
+        spec,
+        outcome.ok
+          ? outcome.result
+          : { point: spec.point, strategy: spec.strategy, seed: spec.seed, error: outcome.reason, metrics: emptyMetrics() },
+      );
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: jobs }, lane));
+  } finally {
+    await pool.destroy();
+  }
 }

@@ -1,42 +1,50 @@
-// Worker-thread entry of the sweep pool: loads (and caches) the scenario of a sweep point and runs one spec.
-// Each worker computes exactly what the main thread would: results do not depend on which worker ran them.
+// Worker-thread entry of the sweep pool: runs one spec on the resolved scenario of its point, which the main
+// thread sends with the task (a worker never reads the scenario file: the file may have changed since the
+// sweep planned its runs). A --strategy-module is code, which cannot be sent: the worker loads it by its path
+// (once) and refuses it unless its hash is the one the main thread planned with. The worker checks that what
+// it got hashes to the spec's run key, so a result is never stored under the key of another scenario or
+// module. Each worker computes exactly what the main thread would: results do not depend on which worker ran.
 
 import type { Strategy } from "../agent/strategy.ts";
+import type { LoadedScenario } from "../scenario/load.ts";
 import { loadStrategyModule, strategyFactory } from "./strategy-module.ts";
-import { planSweep, type PlanOptions, type SweepRunResult, type SweepRunSpec, executeRun } from "./sweep.ts";
+import { executeRun, runKey, type SweepRunResult, type SweepRunSpec } from "./sweep.ts";
 
 export interface WorkerTask {
-  readonly file: string;
-  readonly planOptions: PlanOptions;
+  /** The resolved scenario of the spec's point (traces included). */
+  readonly loaded: LoadedScenario;
   readonly spec: SweepRunSpec;
-  /** Path of the --strategy-module file, loaded (once) in this worker too. */
-  readonly strategyModule?: string;
+  /** Wall-clock budget of the run (seconds); default the scenario's `limits.wall_s`. */
+  readonly wallS?: number;
+  /** The --strategy-module file and the sha256 the sweep planned with (its strategies' keys include it). */
+  readonly strategyModule?: { readonly file: string; readonly sha256: string };
 }
 
-const factories = new Map<string, Promise<(name: string) => Strategy>>();
+interface LoadedModule {
+  readonly names: readonly string[];
+  readonly factory: (name: string) => Strategy;
+}
 
-const plans = new Map<string, ReturnType<typeof planSweep>>();
+const modules = new Map<string, Promise<LoadedModule>>();
+
+function loadModule(file: string, sha256: string): Promise<LoadedModule> {
+  let p = modules.get(file);
+  if (p === undefined) {
+    p = loadStrategyModule(file).then((m) => {
+      // Results are stored under the hash the main thread read: a file edited since must not run under it.
+      if (m.sha256 !== sha256) throw new Error(`${file} changed while the sweep ran`);
+      return { names: m.entries.map((e) => e.name), factory: strategyFactory(m.entries) };
+    });
+    modules.set(file, p);
+  }
+  return p;
+}
 
 export default async function run(task: WorkerTask): Promise<SweepRunResult> {
-  const cacheKey = JSON.stringify([task.file, task.planOptions]);
-  let plan = plans.get(cacheKey);
-  if (plan === undefined) {
-    plan = planSweep(task.file, task.planOptions);
-    plans.set(cacheKey, plan);
-  }
-  let factory: ((name: string) => Strategy) | undefined;
-  if (task.strategyModule !== undefined) {
-    let p = factories.get(task.strategyModule);
-    if (p === undefined) {
-      const expected = task.planOptions.strategyModule?.sha256;
-      p = loadStrategyModule(task.strategyModule).then((m) => {
-        // Results are stored under the hash the main thread read: a file edited since must not run under it.
-        if (m.sha256 !== expected) throw new Error(`${task.strategyModule} changed while the sweep ran`);
-        return strategyFactory(m.entries);
-      });
-      factories.set(task.strategyModule, p);
-    }
-    factory = await p;
-  }
-  return executeRun(plan.points[task.spec.point].loaded, task.spec, factory);
+  const { loaded, spec } = task;
+  const module = task.strategyModule !== undefined ? await loadModule(task.strategyModule.file, task.strategyModule.sha256) : undefined;
+  const moduleSha256 = module?.names.includes(spec.strategy) === true ? task.strategyModule?.sha256 : undefined;
+  const key = runKey(loaded, spec.strategy, spec.seed, moduleSha256);
+  if (key !== spec.key) throw new Error(`sweep worker: the scenario sent for run ${spec.key} hashes to ${key}`);
+  return executeRun(loaded, spec, module?.factory, task.wallS);
 }

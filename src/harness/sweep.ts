@@ -4,15 +4,16 @@
 // `--shard i/n` runs a deterministic slice whose stores `sim merge` combines.
 
 import { createHash } from "node:crypto";
-import type { Strategy } from "../agent/strategy.ts";
-import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { lstatSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "../report/atomic.ts";
+import type { Strategy } from "../agent/strategy.ts";
+import type { FileStager } from "../report/output-folder.ts";
 import { applyOverrides, type LoadedScenario, readScenarioInput, resolveScenario } from "../scenario/load.ts";
 import type { RunMetrics } from "../sim/metrics/records.ts";
 import { strategyNames } from "../scenario/strategy-names.ts";
+import { excerpt } from "../text-excerpt.ts";
 import { TOOL_VERSION } from "../version.ts";
-import { runOne } from "./run.ts";
+import { emptyMetrics, runOne } from "./run.ts";
 
 export type ParamValue = string | number | boolean;
 
@@ -69,14 +70,19 @@ export function canonicalJson(x: unknown): string {
 }
 
 /**
- * The store key of a run. `moduleSha256` is the hash of the --strategy-module file the strategy comes from
- * (absent for a built-in strategy, whose keys are unchanged), so an edited module never reuses old results.
+/**
+ * The key a run's result is stored under: a hash of what the run computes (resolved scenario, strategy, seed,
+ * trace contents, tool version, and `moduleSha256`, the hash of the --strategy-module file the strategy comes
+ * from: absent for a built-in strategy, so an edited module never reuses old results). `limits.wall_s` is left
+ * out: a budget decides whether a run is stopped, not what it computes, so raising it keeps the finished
+ * results (runs it stopped are redone on resume anyway).
  */
 export function runKey(loaded: LoadedScenario, strategy: string, seed: number, moduleSha256?: string): string {
   const h = createHash("sha256");
+  const { wall_s: _budget, ...limits } = loaded.scenario.limits;
   h.update(
     canonicalJson({
-      scenario: loaded.scenario,
+      scenario: { ...loaded.scenario, limits },
       strategy,
       seed,
       tool: TOOL_VERSION,
@@ -100,8 +106,19 @@ export interface PlanOptions {
   readonly strategyModule?: { readonly names: readonly string[]; readonly sha256: string };
 }
 
-export function planSweep(file: string, opts: PlanOptions = {}): SweepPlan {
-  const { input, dir } = readScenarioInput(file);
+/** A scenario as read once from its file: every point of a sweep derives from this one reading. */
+export interface ScenarioSource {
+  readonly file: string;
+  readonly input: unknown;
+  readonly dir: string;
+}
+
+/**
+ * Expands a sweep. `source` is a file (read once, here) or a scenario the caller already read, so the plan,
+ * the run keys and what the workers run all come from the same text even if the file changes meanwhile.
+ */
+export function planSweep(source: string | ScenarioSource, opts: PlanOptions = {}): SweepPlan {
+  const { file, input, dir } = typeof source === "string" ? { file: source, ...readScenarioInput(source) } : source;
   const extraNames = opts.strategyModule?.names ?? [];
   const resolveOpts = extraNames.length > 0 ? { strategyNames: [...strategyNames(), ...extraNames] } : {};
   const base = resolveScenario(input, file, dir, resolveOpts);
@@ -149,41 +166,112 @@ export function shardRuns(runs: readonly SweepRunSpec[], shard: { index: number;
 
 export const STORE_DIR = "runs";
 
+/** A run key: 32 lower-case hex digits (a store entry's file name; anything else could name another path). */
+const KEY = /^[0-9a-f]{32}$/;
+
+export function isRunKey(key: unknown): key is string {
+  return typeof key === "string" && KEY.test(key);
+}
+
 export function storePath(outDir: string, key: string): string {
+  if (!isRunKey(key)) throw new Error(`not a run key: ${JSON.stringify(key).slice(0, 80)}`);
   return join(outDir, STORE_DIR, `${key}.json`);
 }
 
-export function readStored(outDir: string, key: string): SweepRunResult | null {
-  const p = storePath(outDir, key);
-  if (!existsSync(p)) return null;
-  try {
-    return JSON.parse(readFileSync(p, "utf8")) as SweepRunResult;
-  } catch {
-    return null; // unreadable: run it again
-  }
+/** Largest store entry read (an entry holds one run's metrics: a few hundred bytes). */
+const MAX_ENTRY_BYTES = 1 << 20;
+
+/** The error of a run stopped by its wall-clock budget: it depends on the machine, so a resume redoes it. */
+export function stoppedByBudget(r: SweepRunResult): boolean {
+  return r.error !== null && r.error.startsWith("wall-limit:");
 }
 
-export function writeStored(outDir: string, key: string, r: SweepRunResult): void {
-  mkdirSync(join(outDir, STORE_DIR), { recursive: true });
-  writeFileAtomic(storePath(outDir, key), `${canonicalJson(r)}\n`);
+/**
+ * Checks a parsed store entry against the run it is stored for: its point, strategy and seed, an error that is
+ * a string or null, and every metric of a run with the type it has (numbers may be null: JSON has no NaN).
+ * Returns the problem, or null when the entry is sound.
+ */
+export function storedRunProblem(x: unknown, spec: Pick<SweepRunSpec, "point" | "strategy" | "seed">): string | null {
+  if (typeof x !== "object" || x === null || Array.isArray(x)) return "not a JSON object";
+  const r = x as Record<string, unknown>;
+  if (typeof r.point !== "number" || typeof r.strategy !== "string" || typeof r.seed !== "number") {
+    return "it does not name its run (point, strategy, seed)";
+  }
+  if (r.point !== spec.point || r.strategy !== spec.strategy || r.seed !== spec.seed) {
+    return `it holds point ${r.point} ${excerpt(r.strategy, 40)} seed ${r.seed}, not point ${spec.point} ${spec.strategy} seed ${spec.seed}`;
+  }
+  if (r.error !== null && typeof r.error !== "string") return "its error is neither text nor null";
+  const m = r.metrics as Record<string, unknown> | null;
+  if (typeof m !== "object" || m === null || Array.isArray(m)) return "it has no metrics";
+  for (const [name, value] of Object.entries(emptyMetrics())) {
+    const ok = typeof value === "number" ? typeof m[name] === "number" || m[name] === null : typeof m[name] === typeof value;
+    if (!ok) return `its metric ${name} is missing or not a ${typeof value}`;
+  }
+  return null;
+}
+
+export type StoredEntry =
+  | { readonly kind: "absent" }
+  | { readonly kind: "bad"; readonly problem: string }
+  | { readonly kind: "ok"; readonly result: SweepRunResult };
+
+/** Reads and checks the store entry of a run. Never throws for a bad entry (it says what is wrong). */
+export function readStoredEntry(outDir: string, spec: SweepRunSpec): StoredEntry {
+  const p = storePath(outDir, spec.key);
+  let text: string;
+  try {
+    const st = lstatSync(p);
+    if (!st.isFile()) return { kind: "bad", problem: "not a regular file" };
+    if (st.size > MAX_ENTRY_BYTES) return { kind: "bad", problem: `larger than ${MAX_ENTRY_BYTES} bytes` };
+    text = readFileSync(p, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === "ENOENT" ? { kind: "absent" } : { kind: "bad", problem: `unreadable (${code ?? "error"})` };
+  }
+  let x: unknown;
+  try {
+    x = JSON.parse(text);
+  } catch {
+    return { kind: "bad", problem: "not valid JSON" };
+  }
+  const problem = storedRunProblem(x, spec);
+  return problem !== null ? { kind: "bad", problem } : { kind: "ok", result: x as SweepRunResult };
+}
+
+/** The stored result of a run when the entry is sound, else null (absent or not trusted: run it again). */
+export function readStored(outDir: string, spec: SweepRunSpec): SweepRunResult | null {
+  const e = readStoredEntry(outDir, spec);
+  return e.kind === "ok" ? e.result : null;
+}
+
+/** Writes a run's result to the store atomically (through the folder's staging area). */
+export function writeStored(stager: FileStager, key: string, r: SweepRunResult): void {
+  if (!isRunKey(key)) throw new Error(`not a run key: ${JSON.stringify(key).slice(0, 80)}`);
+  stager.write(`${STORE_DIR}/${key}.json`, `${canonicalJson(r)}\n`);
 }
 
 /** Every stored key of a folder (for merging shards). */
 export function storedKeys(outDir: string): string[] {
   const d = join(outDir, STORE_DIR);
-  if (!existsSync(d)) return [];
-  return readdirSync(d)
+  let names: string[];
+  try {
+    names = readdirSync(d);
+  } catch {
+    return [];
+  }
+  return names
     .filter((f) => /^[0-9a-f]{32}\.json$/.test(f))
     .map((f) => f.slice(0, 32))
     .sort();
 }
 
-/** Runs one spec of a plan in this thread (the worker pool calls the same function). */
+/** Runs one spec of a plan in this thread (a sweep worker calls the same function). */
 export function executeRun(
   loaded: LoadedScenario,
   spec: SweepRunSpec,
   strategyFactory?: (name: string) => Strategy,
+  wallS?: number,
 ): SweepRunResult {
-  const { result } = runOne(loaded, { strategy: spec.strategy, seed: spec.seed, strategyFactory });
+  const { result } = runOne(loaded, { strategy: spec.strategy, seed: spec.seed, strategyFactory, wallS });
   return { point: spec.point, strategy: spec.strategy, seed: spec.seed, error: result.error, metrics: result.metrics };
 }

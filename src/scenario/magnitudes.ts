@@ -6,6 +6,7 @@
 // that fall outside the range a key accepts are clamped by the simulator; `notes` says where that happens.
 
 import {
+  type Distribution,
   drawRange,
   MAX_ABS_STANDARD_NORMAL,
   scaleDistribution,
@@ -13,7 +14,7 @@ import {
 } from "../sim/random/distributions.ts";
 import { churnPreset } from "../sim/random/churn-presets.ts";
 import { MAX_DRAW, MIN_POSITIVE_RATE_PER_S, UNIT_MAXIMA } from "./limit-values.ts";
-import type { Distribution, Scenario } from "./schema.ts";
+import type { Scenario } from "./schema.ts";
 import type { DraftIssue } from "./zod-issues.ts";
 
 type Unit = keyof typeof UNIT_MAXIMA;

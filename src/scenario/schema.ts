@@ -131,6 +131,10 @@ export const Scenario = z.strictObject({
       max_trace_bytes: limitKey("max_trace_bytes", "largest trace file read, in bytes"),
       max_events: z.number().int().positive().default(50_000_000),
       max_events_per_timestamp: z.number().int().positive().default(100_000).describe("livelock guard"),
+      wall_s: positive
+        .max(2_000_000)
+        .default(300)
+        .describe("a run still going after this many seconds of real (wall-clock) time is stopped and fails; --wall-s overrides"),
     })
     .prefault({}),
   content: z.strictObject({
@@ -146,9 +150,20 @@ export const Scenario = z.strictObject({
     max_connections: z.number().int().positive().default(8),
     connect_timeout_ms: positive.default(3000),
     blacklist_ms: nonNegative.default(30_000),
-    request_timeout_min_ms: positive.default(2000),
-    request_timeout_factor: z.number().min(1).default(4),
-    tracker_refresh_ms: positive.default(5000),
+    request_timeout_min_ms: positive
+      .default(2000)
+      .describe(
+        "floor of the stall budget: a connection holding work that delivers nothing for max(request_timeout_min_ms, request_timeout_factor × (estimated RTT + its next sub-block at its estimated rate)) is dropped and its node blacklisted",
+      ),
+    request_timeout_factor: z
+      .number()
+      .min(1)
+      .default(4)
+      .describe("multiplies a connection's expected time to its next sub-block in its stall budget (see request_timeout_min_ms)"),
+    tracker_refresh_ms: positive.default(5000).describe("how often the agent asks the tracker for a fresh node list"),
+    tracker_min_interval_ms: positive
+      .default(1000)
+      .describe("below max_connections with no known node left to try, the agent asks the tracker at once if it last asked at least this long ago"),
     ewma_alpha: z.number().gt(0).max(1).default(0.3),
     index_weights: z
       .strictObject({ speed: nonNegative.default(0.8), rtt: nonNegative.default(0.2) })
@@ -157,6 +172,9 @@ export const Scenario = z.strictObject({
       .strictObject({
         when_no_peers: z.boolean().default(true),
         deadline_margin_s: nonNegative.default(0).describe("0 turns deadline fallback off"),
+        origin_idle_close_s: nonNegative
+          .default(30)
+          .describe("the origin connection stays open, unused, this long after the fallback that needed it; 0 closes it at once"),
       })
       .prefault({}),
   }),

@@ -3,7 +3,7 @@
 // Driven by block deliveries only (its state between deliveries follows from the bitrate), so it schedules no
 // events and can never change the simulation. Without a bitrate the run is a plain download: no player.
 
-import { invariant } from "./kernel/kernel.ts";
+import { assert } from "../assert.ts";
 import type { SeriesPoint } from "./metrics/records.ts";
 
 export interface PlayerReport {
@@ -39,7 +39,7 @@ export class Player {
 
   /** A complete block arrived at nowUs. */
   deliver(nowUs: number, sizeBytes: number): void {
-    invariant(this.deliveredBytes + sizeBytes <= this.totalBytes, "player received more bytes than the content holds", nowUs);
+    assert(this.deliveredBytes + sizeBytes <= this.totalBytes, "player received more bytes than the content holds");
     if (this.enabled) this.advance(nowUs);
     this.deliveredBytes += sizeBytes;
     if (!this.enabled) return;

@@ -1,23 +1,23 @@
 // The agent driven event by event against the scripted ports: splits at block start, rebalancing, blacklist
 // expiry, stalls, departures and strategy failures, with hand-computed expectations.
 import { describe, expect, it } from "vitest";
-import { Agent, createStrategy, StrategyError } from "../../src/agent/agent.ts";
+import { createStrategy, StrategyError } from "../../src/agent/agent.ts";
 import type { AgentConfig } from "../../src/agent/config.ts";
-import type { NodeInfo, Oracle } from "../../src/agent/ports.ts";
-import type { Strategy } from "../../src/agent/strategy.ts";
+import type { NodeInfo } from "../../src/agent/ports.ts";
+import type { Oracle, Strategy } from "../../src/agent/strategy.ts";
 import { makeConfig, nodeInfo, Script } from "./fakes.ts";
 
 const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
 
 /** Starts an agent, lists the nodes at t = 1 ms and connects every one at t = 10 ms. */
-function connectAll(config: AgentConfig, strategy: Strategy, nodes: NodeInfo[], oracle?: Oracle) {
-  const script = new Script();
-  const agent = new Agent(config, script.ports(oracle), strategy);
-  agent.start();
+function connectAll(config: AgentConfig, strategy: Strategy, nodes: NodeInfo[]) {
+  const script = new Script(config, strategy);
+  const agent = script.agent;
+  script.start();
   script.nowUs = 1_000;
-  agent.handle({ type: "tracker-nodes", nodes });
+  script.handle({ type: "tracker-nodes", nodes });
   script.nowUs = 10_000;
-  for (const c of [...script.connects]) agent.handle({ type: "connected", connId: c.connId });
+  for (const c of [...script.connects]) script.handle({ type: "connected", connId: c.connId });
   return { script, agent };
 }
 
@@ -52,9 +52,9 @@ describe("splits at block start", () => {
     expect(script.requests.map((r) => r.ids)).toEqual([range(0, 7), range(7, 10)]);
   });
 
-  it("oracle: water-filling over 8, 4, 2 Mb/s with RTTs 0.1, 0.4, 2 s ⇒ T* = 0.8667 s, 8 / 2 / 0 sub-blocks", () => {
-    // B = 1 MB. Active {1}: T = (1e6 + 1e6·0.1)/1e6 = 1.1 s > 0.4 ⇒ add 2: T = (1e6 + 1e5 + 2e5)/1.5e6 = 0.8667 s
-    // < 2 s ⇒ stop. x1 = 1e6·0.7667 = 766.7 kB, x2 = 5e5·0.4667 = 233.3 kB ⇒ 7.667 / 2.333 ⇒ 8 and 2.
+  it("oracle: the best split over 8, 4, 2 Mb/s with RTTs 0.1, 0.4, 2 s ⇒ 8 / 2 / 0 sub-blocks, the block ends at 0.9 s", () => {
+    // 10 sub-blocks of 100 kB take 0.1, 0.2, 0.4 s alone (the 100 Mb/s downlink never binds): 8 on the first end
+    // at 0.9 s, 2 on the second at 0.8 s; 7 / 3 would end at 1.0 s; the third's first byte comes only at 2 s.
     const truth = new Map([
       [1, { bps: 8e6, rttUs: 100_000 }],
       [2, { bps: 4e6, rttUs: 400_000 }],
@@ -68,9 +68,8 @@ describe("splits at block start", () => {
     const nodes = [nodeInfo(1, 1e6, 10), nodeInfo(2, 1e6, 10), nodeInfo(3, 1e6, 10)];
     const { script } = connectAll(
       makeConfig({ content: oneBlock(10) }),
-      createStrategy("oracle"),
+      createStrategy("oracle", { oracle }),
       nodes,
-      oracle,
     );
     const onNode = (n: number) => script.requestsOn(script.connects.find((c) => c.nodeId === n)!.connId);
     expect(onNode(1)).toEqual(range(0, 8));
@@ -78,19 +77,20 @@ describe("splits at block start", () => {
     expect(onNode(3)).toEqual([]);
   });
 
-  it("oracle without an oracle throws a StrategyError", () => {
-    const script = new Script();
-    const agent = new Agent(makeConfig(), script.ports(), createStrategy("oracle"));
-    agent.start();
-    agent.handle({ type: "tracker-nodes", nodes: [nodeInfo(1, 1e6, 10)] });
-    expect(() => agent.handle({ type: "connected", connId: 0 })).toThrow(/oracle strategy needs ctx.oracle/);
+  it("oracle without an oracle cannot be created (a real network offers none)", () => {
+    expect(() => createStrategy("oracle")).toThrow(/oracle strategy needs an Oracle, which only a simulator provides/);
+    expect(() => createStrategy("oracle", {})).toThrow(/needs an Oracle/);
   });
 });
 
 describe("rebalance", () => {
-  it("a finished 4 Mb/s connection takes 8 of the 10 sub-blocks left on a 1 Mb/s one; 2 stay", () => {
+  it("a finished 4 Mb/s connection takes 7 of the 9 unstarted sub-blocks of a 1 Mb/s one; its head and 2 stay", () => {
     // Both advertise 4 Mb/s, so the index split of 22 sub-blocks is 11 / 11. Sub-blocks are 12.5 kB = 100 kbit:
-    // 25 ms at 4 Mb/s, 100 ms at 1 Mb/s. B delivers one (measured 1 Mb/s, 10 left); A delivers its 11.
+    // 25 ms at 4 Mb/s, 100 ms at 1 Mb/s. B delivers one at 120 ms (measured 1 Mb/s, 10 left: its head 12
+    // started at 120 ms, 13..21 have not started); A delivers its 11, the last at 295 ms, and goes idle.
+    // Unstarted on B: 9 ⇒ [keep, give] = largestRemainder(9, [1, 4]) = [2, 7] ⇒ 15..21 move. It pays: B would
+    // end at 295 ms (its head is overdue: taken as arriving now) + 9 × 100 ms = 1,195 ms; after the move B ends
+    // at 295 + 2 × 100 = 495 ms and A at 295 + 10 (RTT) + 7 × 25 = 480 ms.
     const config = makeConfig({
       content: { sizeBytes: 275_000, blockBytes: 275_000, subBlockBytes: 12_500 },
     });
@@ -102,39 +102,38 @@ describe("rebalance", () => {
       [0, range(0, 11)],
       [1, range(11, 22)],
     ]);
-    script.nowUs = 120_000;
-    agent.handle(subBlock(1, 11, 20_000)); // 100 kbit in 100 ms
     for (let k = 0; k < 11; k++) {
       script.nowUs = 45_000 + 25_000 * k;
-      agent.handle(subBlock(0, k, 20_000 + 25_000 * k));
+      if (script.nowUs === 120_000) script.handle(subBlock(1, 11, 20_000)); // 100 kbit in 100 ms
+      script.handle(subBlock(0, k, 20_000 + 25_000 * k));
     }
-    expect(script.cancels).toEqual([{ connId: 1, ids: range(14, 22) }]);
-    expect(script.requests.at(-1)).toEqual({ connId: 0, ids: range(14, 22), atUs: 295_000 });
-    expect(script.rebalances).toEqual([{ from: 1, to: 0, count: 8 }]);
+    expect(script.cancels).toEqual([{ connId: 1, ids: range(15, 22) }]);
+    expect(script.requests.at(-1)).toEqual({ connId: 0, ids: range(15, 22), atUs: 295_000 });
+    expect(script.rebalances).toEqual([{ from: 1, to: 0, count: 7 }]);
     expect(agent.stats().rebalances).toBe(1);
-    expect(agent.stats().movedSubBlocks).toBe(8);
+    expect(agent.stats().movedSubBlocks).toBe(7);
   });
 });
 
 describe("connection control", () => {
   it("a refused node is blacklisted, not retried before expiry, retried after", () => {
     const config = makeConfig({ blacklistUs: 30_000_000 });
-    const script = new Script();
-    const agent = new Agent(config, script.ports(), createStrategy("pull"));
-    agent.start();
-    agent.handle({ type: "tracker-nodes", nodes: [nodeInfo(7, 1e6, 10)] });
+    const script = new Script(config, createStrategy("pull"));
+    const agent = script.agent;
+    script.start();
+    script.handle({ type: "tracker-nodes", nodes: [nodeInfo(7, 1e6, 10)] });
     expect(script.connects.map((c) => c.nodeId)).toEqual([7]);
     script.nowUs = 50_000;
-    agent.handle({ type: "connect-failed", connId: 0, reason: "refused" });
+    script.handle({ type: "connect-failed", connId: 0, reason: "refused" });
     expect(script.blacklisted).toEqual([{ nodeId: 7, reason: "connect-refused" }]);
     // The tracker keeps listing node 7 (refreshes every 5 s): no new attempt before 30.05 s.
     for (let t = 5_000_000; t < 30_000_000; t += 5_000_000) {
-      script.advanceTo(agent, t + 1_000);
-      agent.handle({ type: "tracker-nodes", nodes: [nodeInfo(7, 1e6, 10)] });
+      script.advanceTo(t + 1_000);
+      script.handle({ type: "tracker-nodes", nodes: [nodeInfo(7, 1e6, 10)] });
     }
-    script.advanceTo(agent, 30_049_999);
+    script.advanceTo(30_049_999);
     expect(script.connects).toHaveLength(1);
-    script.advanceTo(agent, 30_050_000);
+    script.advanceTo(30_050_000);
     expect(script.connects.map((c) => [c.nodeId, c.atUs])).toEqual([
       [7, 0],
       [7, 30_050_000],
@@ -143,15 +142,10 @@ describe("connection control", () => {
   });
 
   it("an attempt with no answer times out after connectTimeoutUs and the node is blacklisted", () => {
-    const script = new Script();
-    const agent = new Agent(
-      makeConfig({ connectTimeoutUs: 3_000_000 }),
-      script.ports(),
-      createStrategy("pull"),
-    );
-    agent.start();
-    agent.handle({ type: "tracker-nodes", nodes: [nodeInfo(1, 1e6, 10), nodeInfo(2, 2e6, 10)] });
-    script.advanceTo(agent, 3_000_000);
+    const script = new Script(makeConfig({ connectTimeoutUs: 3_000_000 }), createStrategy("pull"));
+    script.start();
+    script.handle({ type: "tracker-nodes", nodes: [nodeInfo(1, 1e6, 10), nodeInfo(2, 2e6, 10)] });
+    script.advanceTo(3_000_000);
     expect(script.blacklisted).toEqual([
       { nodeId: 2, reason: "connect-timeout" },
       { nodeId: 1, reason: "connect-timeout" },
@@ -172,11 +166,11 @@ describe("connection control", () => {
       [2, 3],
     ]);
     script.nowUs = 400_000;
-    agent.handle({ ...subBlock(1, 2, 200_000), sizeBytes: 100_000 });
-    agent.handle({ ...subBlock(1, 3, 300_000), sizeBytes: 100_000 });
-    script.advanceTo(agent, 2_009_999);
+    script.handle({ ...subBlock(1, 2, 200_000), sizeBytes: 100_000 });
+    script.handle({ ...subBlock(1, 3, 300_000), sizeBytes: 100_000 });
+    script.advanceTo(2_009_999);
     expect(script.blacklisted).toEqual([]);
-    script.advanceTo(agent, 2_010_000);
+    script.advanceTo(2_010_000);
     expect(script.blacklisted).toEqual([{ nodeId: 1, reason: "stalled" }]);
     expect(script.closes).toEqual([0]);
     expect(script.requests.at(-1)).toEqual({ connId: 1, ids: [0, 1], atUs: 2_010_000 });
@@ -185,19 +179,19 @@ describe("connection control", () => {
 
   it("peer-left returns the work without blacklisting; reset blacklists", () => {
     const nodes = [nodeInfo(1, 8e6, 10), nodeInfo(2, 4e6, 10), nodeInfo(3, 1e6, 10)];
-    const { script, agent } = connectAll(
+    const { script } = connectAll(
       makeConfig({ content: oneBlock(6), maxConnections: 3 }),
       createStrategy("static"),
       nodes,
     );
     script.nowUs = 50_000;
-    agent.handle({ type: "disconnected", connId: 0, reason: "peer-left" });
+    script.handle({ type: "disconnected", connId: 0, reason: "peer-left" });
     expect(script.blacklisted).toEqual([]);
-    agent.handle({ type: "disconnected", connId: 1, reason: "reset" });
+    script.handle({ type: "disconnected", connId: 1, reason: "reset" });
     expect(script.blacklisted).toEqual([{ nodeId: 2, reason: "reset" }]);
     // Both shares went back to the pool; the last connection (busy with 4, 5) takes them when it is idle.
-    agent.handle({ ...subBlock(2, 4, 20_000), sizeBytes: 100_000 });
-    agent.handle({ ...subBlock(2, 5, 30_000), sizeBytes: 100_000 });
+    script.handle({ ...subBlock(2, 4, 20_000), sizeBytes: 100_000 });
+    script.handle({ ...subBlock(2, 5, 30_000), sizeBytes: 100_000 });
     expect(script.requestsOn(2)).toEqual([4, 5, 0, 1, 2, 3]);
   });
 });
@@ -211,14 +205,13 @@ describe("strategy failures", () => {
       },
       onConnectionIdle: () => {},
     };
-    const script = new Script();
-    const agent = new Agent(makeConfig(), script.ports(), boom);
-    agent.start();
-    agent.handle({ type: "tracker-nodes", nodes: [nodeInfo(1, 1e6, 10)] });
+    const script = new Script(makeConfig(), boom);
+    script.start();
+    script.handle({ type: "tracker-nodes", nodes: [nodeInfo(1, 1e6, 10)] });
     script.nowUs = 12_345;
     let error: unknown;
     try {
-      agent.handle({ type: "connected", connId: 0 });
+      script.handle({ type: "connected", connId: 0 });
     } catch (e) {
       error = e;
     }
@@ -226,7 +219,7 @@ describe("strategy failures", () => {
     const se = error as StrategyError;
     expect([se.strategy, se.timeUs, (se.cause as Error).message]).toEqual(["boom", 12_345, "kaput"]);
     expect(se.message).toContain('"boom"');
-    expect(() => agent.handle({ type: "timer", timerId: 999 })).toThrow(StrategyError);
+    expect(() => script.handle({ type: "timer", timerId: 999 })).toThrow(StrategyError);
   });
 
   it("an invalid action (requesting a sub-block twice) is reported as the strategy's error", () => {
@@ -238,10 +231,9 @@ describe("strategy failures", () => {
       },
       onConnectionIdle: () => {},
     };
-    const script = new Script();
-    const agent = new Agent(makeConfig(), script.ports(), greedy);
-    agent.start();
-    agent.handle({ type: "tracker-nodes", nodes: [nodeInfo(1, 1e6, 10)] });
-    expect(() => agent.handle({ type: "connected", connId: 0 })).toThrow(/greedy.*not in the pool/);
+    const script = new Script(makeConfig(), greedy);
+    script.start();
+    script.handle({ type: "tracker-nodes", nodes: [nodeInfo(1, 1e6, 10)] });
+    expect(() => script.handle({ type: "connected", connId: 0 })).toThrow(/greedy.*not in the pool/);
   });
 });

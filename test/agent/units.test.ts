@@ -141,7 +141,8 @@ describe("strategy helpers", () => {
   });
 
   it("the registry creates every strategy by name and lists the valid names for an unknown one", () => {
-    for (const e of STRATEGIES) expect(createStrategy(e.name).name).toBe(e.name);
+    const env = { oracle: { trueUplinkBps: () => 1, trueRttUs: () => 1, downlinkBps: () => 1 } };
+    for (const e of STRATEGIES) expect(createStrategy(e.name, env).name).toBe(e.name);
     expect(STRATEGIES.map((e) => e.name)).toEqual([
       "static",
       "index",
@@ -150,9 +151,11 @@ describe("strategy helpers", () => {
       "pull",
       "pipelined",
       "endgame",
+      "eft",
+      "ecf",
     ]);
     expect(() => createStrategy("nope")).toThrow(/unknown strategy "nope".*static, index, rebalance/);
-    const pipelining = STRATEGIES.filter((e) => e.create().pipelinesBlocks === true).map((e) => e.name);
-    expect(pipelining).toEqual(["pipelined", "endgame"]);
+    const pipelining = STRATEGIES.filter((e) => e.create(env).pipelinesBlocks === true).map((e) => e.name);
+    expect(pipelining).toEqual(["pipelined", "endgame", "ecf"]);
   });
 });

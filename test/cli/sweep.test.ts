@@ -24,7 +24,7 @@ describe("sim sweep", () => {
   const two = join(TMP, "jobs2");
   beforeAll(async () => {
     expect((await cli("sweep", ...GRID, "--jobs", "1", "--no-report", "--out", one)).code).toBe(0);
-  });
+  }, 60_000); // sweeps run in worker threads, which load the TypeScript sources through tsx here
 
   it("writes the manifest, 12 runs with the parameter column first, and the summaries", () => {
     const manifest = JSON.parse(readFileSync(join(one, "sweep.json"), "utf8"));
@@ -127,7 +127,7 @@ describe("sim sweep --shard and sim merge", () => {
     expect((await cli("sweep", ...GRID, "--jobs", "1", "--out", whole)).code).toBe(0);
     expect((await cli("sweep", ...GRID, "--jobs", "1", "--shard", "1/2", "--out", s1)).code).toBe(0);
     expect((await cli("sweep", ...GRID, "--jobs", "1", "--shard", "2/2", "--out", s2)).code).toBe(0);
-  });
+  }, 120_000); // three sweeps, each starting a worker thread that loads the TypeScript sources through tsx
 
   it("a shard holds every second run and says which shard it is", () => {
     const m = JSON.parse(readFileSync(join(s2, "sweep.json"), "utf8"));

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createStrategy } from "../../src/agent/index.ts";
 import { WeightedSplit } from "../../src/agent/strategies/shares.ts";
-import type { ConnectionView, Strategy, StrategyContext } from "../../src/agent/strategy.ts";
+import type { ConnectionView, Strategy, StrategyContext, StrategyEnv } from "../../src/agent/strategy.ts";
 import { check, loadCheckConfig } from "../../src/harness/check.ts";
 import { loadBaseline } from "../../src/harness/check-baseline.ts";
 import { runOne } from "../../src/harness/run.ts";
@@ -39,7 +39,7 @@ class SkewedStatic extends WeightedSplit {
     this.first = Math.min(...ctx.connections.map((c) => c.id));
     super.onBlockStart(ctx);
   }
-  protected weight(conn: ConnectionView): number {
+  protected weight(_ctx: StrategyContext, conn: ConnectionView): number {
     return conn.id === this.first ? 3 : 1;
   }
 }
@@ -92,7 +92,7 @@ function expectCaught(r: ReturnType<typeof check>, scenario: string, strategy: s
 
 describe("sim check against worsened code", () => {
   it("catches a skewed split (static: the first connection takes three shares)", () => {
-    const create = (n: string) => (n === "static" ? new SkewedStatic() : createStrategy(n));
+    const create = (n: string, env?: StrategyEnv) => (n === "static" ? new SkewedStatic() : createStrategy(n, env));
     expect(worsening("scenarios/ci/small.yaml", "ci-small", "static", "completion_s", create)).toBeGreaterThanOrEqual(0.05);
     const r = check({ suite: "scenarios/ci/", baseline, config, strategies: ["static", "index"], strategyFactory: create });
     for (const s of ["ci-small", "ci-trace-tcp", "ci-churn-failures"]) expect(r.groups.find((g) => g.scenario === s && g.strategy === "index")?.verdict).toBe("identical");
@@ -100,7 +100,7 @@ describe("sim check against worsened code", () => {
   });
 
   it("catches rebalance with its moves disabled", () => {
-    const create = (n: string) => withoutMoves(createStrategy(n));
+    const create = (n: string, env?: StrategyEnv) => withoutMoves(createStrategy(n, env));
     expect(worsening("scenarios/ci/trace-tcp.yaml", "ci-trace-tcp", "rebalance", "completion_s", create)).toBeGreaterThanOrEqual(0.05);
     const r = check({ suite: ["scenarios/ci/trace-tcp.yaml"], baseline, config, strategies: ["rebalance"], strategyFactory: create });
     expectCaught(r, "ci-trace-tcp", "rebalance", "completion_s");

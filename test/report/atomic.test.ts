@@ -1,12 +1,12 @@
-// Tests of atomic writing: files land complete, no temp files stay behind, and a failure mid-way (injected
-// writer) never leaves a partial file under a final name nor changes files already there.
+// Tests of atomic writing of one file: files land complete, no temp file stays behind, and a failure mid-way
+// (an injected writer) never leaves a partial file under a final name nor changes the file already there.
 
 import * as nodeFs from "node:fs";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type AtomicFs, writeFileAtomic, writeOutputDir } from "../../src/report/atomic.ts";
+import { type FolderFs, NODE_FS, writeFileAtomic } from "../../src/report/atomic.ts";
 
 let root: string;
 beforeEach(() => {
@@ -24,16 +24,11 @@ function listAll(dir: string): string[] {
     .sort();
 }
 
-/** node:fs whose writeSync writes at most `chunk` bytes per call and throws after `failAfter` bytes. */
-function failingFs(failAfter: number, chunk = 3): AtomicFs & { written: number } {
+/** The real file system, whose writeSync writes at most `chunk` bytes per call and throws after `failAfter` bytes. */
+function failingFs(failAfter: number, chunk = 3): FolderFs & { written: number } {
   const f = {
+    ...NODE_FS,
     written: 0,
-    openSync: nodeFs.openSync,
-    fsyncSync: nodeFs.fsyncSync,
-    closeSync: nodeFs.closeSync,
-    renameSync: nodeFs.renameSync,
-    unlinkSync: nodeFs.unlinkSync,
-    mkdirSync: nodeFs.mkdirSync,
     writeSync(fd: number, buffer: Uint8Array, offset: number, length: number): number {
       if (f.written >= failAfter) throw new Error("injected: disk full");
       const n = nodeFs.writeSync(fd, buffer, offset, Math.min(chunk, length, failAfter - f.written));
@@ -79,54 +74,10 @@ describe("writeFileAtomic", () => {
     expect(() => writeFileAtomic(join(root, "new.txt"), "0123456789", { fs: failingFs(4) })).toThrow();
     expect(listAll(root)).toEqual([]);
   });
-});
 
-describe("writeOutputDir", () => {
-  it("creates the folder (and sub-folders) and writes every file", () => {
-    const dir = join(root, "out", "run1");
-    writeOutputDir(
-      dir,
-      new Map<string, string | Uint8Array>([
-        ["runs.csv", "a,b\n1,2\n"],
-        ["charts/x.png", new Uint8Array([137, 80, 78, 71])],
-      ]),
-    );
-    expect(listAll(dir)).toEqual(["charts/x.png", "runs.csv"]);
-    expect(readFileSync(join(dir, "runs.csv"), "utf8")).toBe("a,b\n1,2\n");
-  });
-
-  it("leaves existing files untouched and no temp file when a later file fails", () => {
-    const dir = join(root, "out");
-    writeOutputDir(
-      dir,
-      new Map([
-        ["runs.csv", "old runs\n"],
-        ["summary.json", "{}\n"],
-      ]),
-    );
-    // First file (10 bytes) fits, the second fails after 5 more bytes.
-    const files = new Map([
-      ["runs.csv", "new runs!\n"],
-      ["summary.json", '{"a": 1}\n'],
-    ]);
-    expect(() => writeOutputDir(dir, files, { fs: failingFs(15) })).toThrow(/disk full/);
-    expect(listAll(dir)).toEqual(["runs.csv", "summary.json"]);
-    expect(readFileSync(join(dir, "runs.csv"), "utf8")).toBe("old runs\n");
-    expect(readFileSync(join(dir, "summary.json"), "utf8")).toBe("{}\n");
-  });
-
-  it("rejects names that leave the folder", () => {
-    for (const bad of ["../x", "/etc/x", "a/../../x", "", "./a", "a//b"]) {
-      expect(() => writeOutputDir(join(root, "o"), new Map([[bad, "x"]]))).toThrow(/bad output file name/);
-    }
-    // Nothing was created: names are checked before any folder is made.
-    expect(readdirSync(root)).toEqual([]);
-  });
-
-  it("is byte-identical across two writes of the same map", () => {
-    const files = new Map([["a.csv", "x,y\n1,2\n"]]);
-    writeOutputDir(join(root, "1"), files);
-    writeOutputDir(join(root, "2"), files);
-    expect(readFileSync(join(root, "1", "a.csv"))).toEqual(readFileSync(join(root, "2", "a.csv")));
+  it("writes its temp file into tempDir when given", () => {
+    nodeFs.mkdirSync(join(root, "stage"));
+    writeFileAtomic(join(root, "a.txt"), "x", { tempDir: join(root, "stage") });
+    expect(listAll(root)).toEqual(["a.txt"]);
   });
 });

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { scenarioJsonSchemaText } from "../../src/scenario/json-schema.ts";
 import { loadScenario } from "../../src/scenario/load.ts";
+import type { Distribution } from "../../src/scenario/schema.ts";
 
 const ROOT = new URL("../../scenarios/", import.meta.url).pathname;
 
@@ -16,7 +17,14 @@ function yamlFiles(dir: string): string[] {
     .map((f) => join(ROOT, dir, f));
 }
 
-const SHIPPED = [...yamlFiles("."), ...yamlFiles("ci")];
+/** The [min, max] of a constant or uniform quantity (the quality set uses only these). */
+function range(d: Distribution): [number, number] {
+  if (typeof d === "number") return [d, d];
+  if (d.dist === "uniform") return [d.min, d.max];
+  throw new Error(`expected a constant or a uniform distribution, got ${d.dist}`);
+}
+
+const SHIPPED = [...yamlFiles("."), ...yamlFiles("ci"), ...yamlFiles("quality")];
 
 describe("shipped scenarios", () => {
   it("include the suite the README describes", () => {
@@ -34,6 +42,36 @@ describe("shipped scenarios", () => {
     expect(lines[1]).toMatch(/^# \S/);
     const loaded = loadScenario(file);
     expect(loaded.scenario.name).toMatch(/^[a-z0-9-]+$/);
+  });
+
+  it("the quality set: at least six heterogeneous fluid scenarios without churn or failures, in the issue's ranges", () => {
+    const files = yamlFiles("quality");
+    expect(files.length).toBeGreaterThanOrEqual(6);
+    const scenarios = files.map((f) => loadScenario(f).scenario);
+    for (const s of scenarios) {
+      expect(s.network.model).toBe("fluid");
+      const peers = s.peers.reduce((n, g) => n + g.count, 0);
+      expect(peers).toBeGreaterThanOrEqual(8);
+      expect(peers).toBeLessThanOrEqual(50);
+      for (const g of s.peers) {
+        expect(g.churn).toBeUndefined();
+        expect(g.arrivals).toBeUndefined();
+        const f = g.failures;
+        expect([f.connect_refused_p, f.connect_timeout_p, f.drop_per_s, f.corrupt_p, f.stall_per_s, f.slowdown_per_s]).toEqual([0, 0, 0, 0, 0, 0]);
+        expect(range(g.uplink_bps)[0]).toBeGreaterThanOrEqual(1e6);
+        expect(range(g.uplink_bps)[1]).toBeLessThanOrEqual(20e6);
+        expect(range(g.rtt_ms)[0]).toBeGreaterThanOrEqual(10);
+        expect(range(g.rtt_ms)[1]).toBeLessThanOrEqual(200);
+      }
+    }
+    const names = scenarios.map((s) => s.name);
+    expect(names).toContain("quality-downlink-bound");
+    expect(names).toContain("quality-near-fast-far-slow");
+    expect(scenarios.some((s) => s.peers.reduce((n, g) => n + g.count, 0) === 50)).toBe(true);
+    // Downlink-bound: the peers connected at once could send more than the downlink takes.
+    const bound = scenarios.find((s) => s.name === "quality-downlink-bound")!;
+    const minUplink = Math.min(...bound.peers.map((g) => range(g.uplink_bps)[0]));
+    expect(minUplink * bound.agent.max_connections).toBeGreaterThanOrEqual(bound.agent.downlink_bps);
   });
 
   it("the demo is the mixed, churning, streaming one", () => {

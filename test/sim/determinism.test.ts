@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { runOne } from "../../src/harness/run.ts";
 import { loadScenario, resolveScenario } from "../../src/scenario/load.ts";
 import { firstDifference } from "../../src/sim/kernel/kernel.ts";
-import { World } from "../../src/sim/world/world.ts";
+import { worldOf } from "../../src/harness/run.ts";
+import type { DynamicsHost } from "../../src/sim/world/dynamics.ts";
 
 const churn = loadScenario("scenarios/churn.yaml");
 
@@ -31,15 +32,17 @@ describe("determinism", () => {
 
 /** Records each peer's online/offline transitions (time, node, online) as the world sees them. */
 function churnTimeline(strategy: string, seed: number, untilUs: number): string[] {
-  const w = new World(churn, { strategy, seed });
+  const w = worldOf(churn, { strategy, seed });
   const events: string[] = [];
-  const leaves = w.nodeLeaves.bind(w);
-  const joins = w.nodeJoins.bind(w);
-  w.nodeLeaves = (node, graceful) => {
+  // Dynamics reaches the nodes only through this object (its DynamicsHost): record what passes through it.
+  const host = (w as unknown as { nodeLife: DynamicsHost }).nodeLife;
+  const leaves = host.nodeLeaves;
+  const joins = host.nodeJoins;
+  host.nodeLeaves = (node, graceful) => {
     if (node.online && w.kernel.nowUs <= untilUs) events.push(`${w.kernel.nowUs} ${node.id} off ${graceful}`);
     leaves(node, graceful);
   };
-  w.nodeJoins = (node) => {
+  host.nodeJoins = (node) => {
     if (!node.online && w.kernel.nowUs <= untilUs) events.push(`${w.kernel.nowUs} ${node.id} on`);
     joins(node);
   };
@@ -57,7 +60,7 @@ describe("common random numbers", () => {
 
   it("draws the same node capacities and RTTs whatever the strategy", () => {
     const caps = (strategy: string) =>
-      new World(churn, { strategy, seed: 4 }).nodes.map((n) => `${n.label}:${n.nominalUplinkBps}:${n.rttUs}`);
+      worldOf(churn, { strategy, seed: 4 }).nodes.map((n) => `${n.label}:${n.nominalUplinkBps}:${n.rttUs}`);
     expect(caps("static")).toEqual(caps("oracle"));
   });
 
@@ -67,7 +70,7 @@ describe("common random numbers", () => {
     input.peers[0].count += 1;
     const more = resolveScenario(input, "inline", ".");
     const byLabel = (l: typeof churn) =>
-      new Map(new World(l, { strategy: "static", seed: 1 }).nodes.map((n) => [n.label, `${n.nominalUplinkBps}:${n.rttUs}`]));
+      new Map(worldOf(l, { strategy: "static", seed: 1 }).nodes.map((n) => [n.label, `${n.nominalUplinkBps}:${n.rttUs}`]));
     const base = byLabel(churn);
     const plus = byLabel(more);
     for (const [label, v] of base) expect(plus.get(label), label).toBe(v);

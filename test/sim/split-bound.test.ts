@@ -9,105 +9,12 @@ import { createStrategy } from "../../src/agent/strategies/registry.ts";
 import { runOne } from "../../src/harness/run.ts";
 import { loadScenario } from "../../src/scenario/load.ts";
 import { varyingLowerBoundUs } from "../../src/sim/metrics/block-bound.ts";
-import { DOWNLINK, type SplitInstance, splitBound, splitEndUs } from "../../src/sim/metrics/split-bound.ts";
+import { type SplitInstance, splitBound, splitEndUs } from "../../src/sim/metrics/split-bound.ts";
+import { bruteForceUs, plainEndUs, plainEnds, workOf } from "./split-reference.ts";
 
 /** An instance without capacity changes; rates in bits/s, sizes in bytes. */
 function plain(pieces: number, pieceBytes: number, delaysUs: number[], ratesBps: number[], downlinkBps: number, lastBytes = pieceBytes): SplitInstance {
   return { pieces, pieceBytes, lastBytes, delaysUs, ratesBps, downlinkBps, atUs: [], who: [], rateBps: [] };
-}
-
-/**
- * When each flow ends (µs; -1 for an empty one, Infinity if never) when source i sends workBits[i] from delaysUs[i]
- * on, the flows sharing the downlink max-min. Progressive filling: the level rises until a flow's capacity
- * freezes it or the downlink is used up.
- */
-function plainEnds(inst: SplitInstance, workBits: readonly number[]): number[] {
-  const m = workBits.length;
-  const rem = [...workBits];
-  const cap = inst.ratesBps.map((r) => r / 1e6);
-  let link = inst.downlinkBps / 1e6;
-  const ends = workBits.map((w) => (w > 0 ? Number.POSITIVE_INFINITY : -1));
-  let t = 0;
-  let k = 0;
-  for (let steps = 0; steps < 10_000; steps++) {
-    while (k < inst.atUs.length && inst.atUs[k] <= t) {
-      if (inst.who[k] === DOWNLINK) link = inst.rateBps[k] / 1e6;
-      else cap[inst.who[k]] = inst.rateBps[k] / 1e6;
-      k++;
-    }
-    const active: number[] = [];
-    let next = k < inst.atUs.length ? inst.atUs[k] : Number.POSITIVE_INFINITY;
-    for (let i = 0; i < m; i++) {
-      if (rem[i] <= 0) continue;
-      if (inst.delaysUs[i] <= t) active.push(i);
-      else next = Math.min(next, inst.delaysUs[i]);
-    }
-    if (active.length === 0 && next === Number.POSITIVE_INFINITY) return ends;
-    const rate = new Array<number>(m).fill(0);
-    let free = [...active];
-    let avail = link;
-    for (let round = 0; round <= m && free.length > 0; round++) {
-      const level = avail / free.length;
-      const frozen = free.filter((i) => cap[i] <= level);
-      if (frozen.length === 0) {
-        for (const i of free) rate[i] = level;
-        break;
-      }
-      for (const i of frozen) {
-        rate[i] = cap[i];
-        avail -= cap[i];
-      }
-      free = free.filter((i) => cap[i] > level);
-    }
-    for (const i of active) if (rate[i] > 0) next = Math.min(next, t + rem[i] / rate[i]);
-    if (next === Number.POSITIVE_INFINITY) return ends;
-    for (const i of active) {
-      if (rate[i] > 0 && t + rem[i] / rate[i] <= next) {
-        rem[i] = 0;
-        ends[i] = next;
-      } else {
-        rem[i] -= rate[i] * (next - t);
-        if (rem[i] <= 1e-9 * workBits[i]) {
-          rem[i] = 0;
-          ends[i] = next;
-        }
-      }
-    }
-    t = next;
-  }
-  throw new Error("plainEnds did not end");
-}
-
-function workOf(inst: SplitInstance, counts: readonly number[], holder: number): number[] {
-  return counts.map((k, i) => k * inst.pieceBytes * 8 - (i === holder ? (inst.pieceBytes - inst.lastBytes) * 8 : 0));
-}
-
-function plainEndUs(inst: SplitInstance, counts: readonly number[], holder: number): number {
-  return Math.max(0, ...plainEnds(inst, workOf(inst, counts, holder)));
-}
-
-/** min over every split (and every holder of a short last sub-block) of its end. */
-function bruteForceUs(inst: SplitInstance): number {
-  const m = inst.delaysUs.length;
-  const short = inst.lastBytes < inst.pieceBytes;
-  let best = Number.POSITIVE_INFINITY;
-  const counts = new Array<number>(m).fill(0);
-  const visit = (i: number, left: number): void => {
-    if (i === m - 1) {
-      counts[i] = left;
-      for (let h = short ? 0 : -1; h < (short ? m : 0); h++) {
-        if (h >= 0 && counts[h] === 0) continue;
-        best = Math.min(best, plainEndUs(inst, counts, h));
-      }
-      return;
-    }
-    for (let x = 0; x <= left; x++) {
-      counts[i] = x;
-      visit(i + 1, left - x);
-    }
-  };
-  visit(0, inst.pieces);
-  return best;
 }
 
 const close = (x: number, y: number, rel = 1e-9) =>
@@ -229,17 +136,24 @@ describe("splitBound against brute force", () => {
   });
 
   it("with a search budget too small to finish, gives a lower bound on the best split and a split at least as late", () => {
+    let inexact = 0;
+    // A binding downlink and a few sources, so that the greedy split is seldom the answer.
+    const hard = instanceArb
+      .map((inst) => ({ ...inst, downlinkBps: Math.min(inst.downlinkBps, 8e6) }))
+      .filter((inst) => inst.delaysUs.length >= 3 && inst.pieces >= 6 && splits(inst.delaysUs.length, inst.pieces) <= 5_000);
     fc.assert(
-      fc.property(instanceArb.filter((inst) => splits(inst.delaysUs.length, inst.pieces) <= 5_000), fc.integer({ min: 1, max: 20 }), (inst, budget) => {
+      fc.property(hard, fc.integer({ min: 1, max: 6 }), (inst, budget) => {
         const r = splitBound(inst, budget);
         const brute = bruteForceUs(inst);
         if (!Number.isFinite(brute)) return;
         expect(r.boundUs).toBeLessThanOrEqual(brute * (1 + 1e-9));
         expect(r.bestUs).toBeGreaterThanOrEqual(brute * (1 - 1e-9));
         if (r.exact) expect(close(r.boundUs, brute)).toBe(true);
+        else inexact++;
       }),
-      { numRuns: 150 },
+      { numRuns: 300 },
     );
+    expect(inexact).toBeGreaterThan(10); // the fallback itself was exercised
   });
 });
 
@@ -294,7 +208,8 @@ describe("T_g in whole runs", () => {
     it(`no block of a strategy that keeps the block rule ends before its T_g (${file}, two seeds)`, () => {
       const loaded = loadScenario(file);
       for (const strategy of ["static", "index", "rebalance", "oracle", "pull"]) {
-        expect(createStrategy(strategy).pipelinesBlocks ?? false).toBe(false);
+        const env = { oracle: { trueUplinkBps: () => 0, trueRttUs: () => 0, downlinkBps: () => 0 } }; // to read a property
+        expect(createStrategy(strategy, env).pipelinesBlocks ?? false).toBe(false);
         for (const seed of [1, 2]) {
           const { result } = runOne(loaded, { strategy, seed });
           expect(result.error).toBeNull();

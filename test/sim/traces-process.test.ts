@@ -111,13 +111,13 @@ describe("traceProcess", () => {
 });
 
 describe("markovProcess", () => {
-  const spec = { good_bps: 8e6, bad_bps: 5e5, mean_good_s: 3, mean_bad_s: 1 };
+  const spec = { goodBps: 8e6, badBps: 5e5, meanGoodS: 3, meanBadS: 1 };
 
   it("alternates states with exponential holding times of the given means", () => {
     const process = markovProcess(spec, new RandomStreams(1).stream("markov"));
     const segments = take(process, 20_000);
-    const good = segments.filter((s) => s.bps === spec.good_bps).map((s) => s.durationUs);
-    const bad = segments.filter((s) => s.bps === spec.bad_bps).map((s) => s.durationUs);
+    const good = segments.filter((s) => s.bps === spec.goodBps).map((s) => s.durationUs);
+    const bad = segments.filter((s) => s.bps === spec.badBps).map((s) => s.durationUs);
     expect(good.length).toBe(10_000);
     expect(bad.length).toBe(10_000);
     expect(segments.every((s, i) => i === 0 || s.bps !== segments[i - 1].bps)).toBe(true);
@@ -128,25 +128,25 @@ describe("markovProcess", () => {
     expect(segments.every((s) => Number.isInteger(s.durationUs) && s.durationUs >= 1)).toBe(true);
   });
 
-  it("starts in the good state with probability mean_good / (mean_good + mean_bad)", () => {
+  it("starts in the good state with probability meanGood / (meanGood + meanBad)", () => {
     const streams = new RandomStreams(2);
     const n = 4000;
     let goodStarts = 0;
     for (let i = 0; i < n; i++) {
-      if (markovProcess(spec, streams.stream(`start/${i}`)).next().bps === spec.good_bps) goodStarts++;
+      if (markovProcess(spec, streams.stream(`start/${i}`)).next().bps === spec.goodBps) goodStarts++;
     }
     expect(Math.abs(goodStarts / n - 0.75)).toBeLessThan(0.03); // standard error ≈ 0.007
   });
 
   it("starts good below the threshold and bad above it (hand-picked draws)", () => {
-    expect(markovProcess(spec, fixed([0.74, 0.5])).next().bps).toBe(spec.good_bps);
+    expect(markovProcess(spec, fixed([0.74, 0.5])).next().bps).toBe(spec.goodBps);
     const bad = markovProcess(spec, fixed([0.76, 1 - Math.exp(-1)])).next();
-    expect(bad.bps).toBe(spec.bad_bps);
+    expect(bad.bps).toBe(spec.badBps);
     expect(bad.durationUs).toBe(1_000_000); // -ln(1 - u) = 1 → one mean
   });
 
   it("never yields a duration below 1 µs", () => {
-    const tiny = { good_bps: 1, bad_bps: 0, mean_good_s: 1e-9, mean_bad_s: 1e-9 };
+    const tiny = { goodBps: 1, badBps: 0, meanGoodS: 1e-9, meanBadS: 1e-9 };
     for (const s of take(markovProcess(tiny, new RandomStreams(3).stream("tiny")), 100)) {
       expect(s.durationUs).toBe(1);
     }

@@ -1,63 +1,50 @@
-// The world's clock port: a timer fires once after its delay unless it was cancelled before it fired. The world
-// keeps cancellations in a byte array indexed by timer id (grown as ids are handed out); ids it never handed out
-// are still honoured if they are handed out later. The agent is left out: its event entry point is replaced by
-// a recorder, so only the clock's own behaviour is seen.
+// The world's side of the agent's timers (agent-timers.ts): a timer fires once at its time unless it was
+// cancelled before it fired. Cancellations live in a byte array indexed by timer id (grown as ids come); a
+// cancellation of an id not set yet is still honoured if the id is set later. Driven on a bare kernel: only the
+// timers' own behaviour is seen.
 import { describe, expect, it } from "vitest";
-import type { AgentEvent, Clock } from "../../src/agent/ports.ts";
-import { resolveScenario } from "../../src/scenario/load.ts";
-import { World } from "../../src/sim/world/world.ts";
+import { Kernel } from "../../src/sim/kernel/kernel.ts";
+import { AgentTimers } from "../../src/sim/world/agent-timers.ts";
 
-const loaded = resolveScenario(
-  {
-    name: "timers",
-    content: { size_bytes: 1048576, block_bytes: 1048576, sub_block_bytes: 262144 },
-    agent: { downlink_bps: 100_000_000 },
-    network: { model: "fluid" },
-    peers: [{ count: 1, uplink_bps: 8_000_000, rtt_ms: 20 }],
-  },
-  "inline",
-  ".",
-);
-
-/** A world whose agent never runs: returns its clock and the timer ids that reached the agent, in order. */
-function isolatedClock(): { world: World; clock: Clock; fired: number[] } {
-  const world = new World(loaded, { strategy: "static", seed: 1 });
+/** Timers on a kernel of their own; returns them and the timer ids that would reach the agent, in order. */
+function isolatedTimers(): { kernel: Kernel; timers: AgentTimers; fired: number[] } {
+  const kernel = new Kernel({ endTimeUs: 1e12, maxEvents: 1e6, maxEventsPerTimestamp: 1e5 });
   const fired: number[] = [];
-  const hooks = world as unknown as { clock: Clock; toAgent: (e: AgentEvent | null) => void };
-  hooks.toAgent = (e) => {
-    if (e !== null && e.type === "timer") fired.push(e.timerId);
-  };
-  return { world, clock: hooks.clock, fired };
+  const kind = kernel.registerKind("agent-timer", (id) => {
+    if (timers.fired(id)) fired.push(id);
+  });
+  const timers = new AgentTimers(kernel, kind);
+  return { kernel, timers, fired };
 }
 
-describe("world clock", () => {
+describe("the agent's timers in the world", () => {
   it("fires every timer not cancelled before it fired, in time order, across the id array's growth", () => {
-    const { world, clock, fired } = isolatedClock();
+    const { kernel, timers, fired } = isolatedTimers();
     const ids: number[] = [];
-    for (let i = 0; i < 3000; i++) ids.push(clock.setTimer(10 * (3000 - i))); // later ids fire earlier
-    expect(ids[0]).toBe(1);
-    expect(ids[2999]).toBe(3000);
-    for (const id of ids) if (id % 3 === 0) clock.cancelTimer(id);
-    clock.cancelTimer(4); // twice: still cancelled once
-    clock.cancelTimer(4);
-    for (const odd of [0, -3, 1.5, Number.NaN]) clock.cancelTimer(odd); // never handed out: no effect
-    world.kernel.run();
+    for (let i = 0; i < 3000; i++) {
+      ids.push(i + 1);
+      timers.set(i + 1, 10 * (3000 - i)); // later ids fire earlier
+    }
+    for (const id of ids) if (id % 3 === 0) timers.cancel(id);
+    timers.cancel(4); // twice: still cancelled once
+    timers.cancel(4);
+    for (const odd of [0, -3, 1.5, Number.NaN]) timers.cancel(odd); // never set: no effect
+    kernel.run();
     const expected = ids.filter((id) => id % 3 !== 0 && id !== 4).reverse();
     expect(fired).toEqual(expected);
   });
 
-  it("honours a cancellation made before the id was handed out, and ignores one made after it fired", () => {
-    const { world, clock, fired } = isolatedClock();
-    clock.cancelTimer(3); // not handed out yet
-    const a = clock.setTimer(100);
-    const b = clock.setTimer(200);
-    const c = clock.setTimer(300);
-    expect([a, b, c]).toEqual([1, 2, 3]);
-    world.kernel.run();
+  it("honours a cancellation made before the id was set, and ignores one made after it fired", () => {
+    const { kernel, timers, fired } = isolatedTimers();
+    timers.cancel(3); // not set yet
+    timers.set(1, 100);
+    timers.set(2, 200);
+    timers.set(3, 300);
+    kernel.run();
     expect(fired).toEqual([1, 2]);
-    clock.cancelTimer(1); // already fired
-    const d = clock.setTimer(50);
-    world.kernel.run();
-    expect(fired).toEqual([1, 2, d]);
+    timers.cancel(1); // already fired
+    timers.set(4, kernel.nowUs + 50);
+    kernel.run();
+    expect(fired).toEqual([1, 2, 4]);
   });
 });

@@ -3,17 +3,19 @@
 // summary.md and the charts. Folders of different plans are bad input (exit 2); missing runs exit 1 naming
 // how many and which shards are incomplete.
 
-import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CommandModule } from "yargs";
 import type { SweepRunResult } from "../../harness/sweep.ts";
 import type { SweepLayout, SweepManifest } from "../../report/sweep-outputs.ts";
 import { EXIT_CODES_TEXT, ExitCode, UsageError } from "../exit.ts";
+import { FORCE_INTO_DESCRIPTION } from "../out-options.ts";
 
 interface Args {
   readonly dirs: string[];
   readonly out: string;
   readonly report: boolean;
+  readonly forceInto: boolean;
 }
 
 /** Most folders one merge reads. */
@@ -25,8 +27,13 @@ export interface SweepFolder {
   readonly layout: SweepLayout;
 }
 
-/** Reads and checks a folder's sweep.json; a missing or foreign file is a UsageError. */
+/**
+ * Reads and checks a folder's sweep.json; a missing or foreign file is a UsageError. A commit that a killed
+ * writer left half done in the folder is completed first (output-folder.ts).
+ */
 export async function readSweepFolder(dir: string): Promise<SweepFolder> {
+  const { recoverFolder } = await import("../../report/output-folder.ts");
+  recoverFolder(dir);
   const file = join(dir, "sweep.json");
   if (!existsSync(file)) throw new UsageError(`${dir}: no sweep.json (not a folder written by sim sweep)`);
   let manifest: SweepManifest;
@@ -35,6 +42,7 @@ export async function readSweepFolder(dir: string): Promise<SweepFolder> {
   } catch (error) {
     throw new UsageError(`${file}: not valid JSON (${(error as Error).message})`);
   }
+  const { isRunKey } = await import("../../harness/sweep.ts");
   if (
     typeof manifest?.name !== "string" ||
     !Array.isArray(manifest.params) ||
@@ -45,6 +53,9 @@ export async function readSweepFolder(dir: string): Promise<SweepFolder> {
   ) {
     throw new UsageError(`${file}: not a sweep manifest (needs name, scenario, params, strategies, seeds, runs)`);
   }
+  // Keys name store files: anything but a run key could name another path.
+  const badKey = manifest.runs.findIndex((k) => !isRunKey(k));
+  if (badKey >= 0) throw new UsageError(`${file}: runs[${badKey}] is not a run key (32 hexadecimal digits)`);
   const { layoutFromManifest } = await import("../../report/sweep-outputs.ts");
   try {
     return { dir, manifest, layout: layoutFromManifest(manifest) };
@@ -53,19 +64,23 @@ export async function readSweepFolder(dir: string): Promise<SweepFolder> {
   }
 }
 
-/** A stored run, checked against the spec it is stored for; null when absent or unreadable. */
+/**
+ * A stored run, checked against the spec it is stored for; null when absent. An entry that is not a sound
+ * result of that run (corrupt, `{}`, another run's) is bad input naming the file: rerun the sweep (or the
+ * shard) into its folder, which redoes it.
+ */
 export async function readStoredRun(dir: string, layout: SweepLayout, i: number): Promise<SweepRunResult | null> {
-  const { readStored } = await import("../../harness/sweep.ts");
+  const { readStoredEntry, storePath } = await import("../../harness/sweep.ts");
   const spec = layout.runs[i];
-  const r = readStored(dir, spec.key);
-  if (r === null) return null;
-  if (r.point !== spec.point || r.strategy !== spec.strategy || r.seed !== spec.seed) {
+  const entry = readStoredEntry(dir, spec);
+  if (entry.kind === "absent") return null;
+  if (entry.kind === "bad") {
     throw new UsageError(
-      `${dir}: store entry ${spec.key} holds point ${r.point} ${r.strategy} seed ${r.seed}, ` +
-        `but sweep.json lists it as point ${spec.point} ${spec.strategy} seed ${spec.seed}`,
+      `${storePath(dir, spec.key)}: not a stored result of point ${spec.point} ${spec.strategy} seed ${spec.seed} ` +
+        `(${entry.problem}); rerun the sweep into ${dir} to redo that run`,
     );
   }
-  return r;
+  return entry.result;
 }
 
 /** What makes two manifests the same plan: everything but `shard`. */
@@ -82,6 +97,7 @@ export function mergeCommand(setExit: (code: number) => void): CommandModule<obj
       y
         .positional("dirs", { type: "string", array: true, demandOption: true, describe: "shard folders" })
         .option("out", { type: "string", demandOption: true, describe: "output folder" })
+        .option("force-into", { type: "boolean", default: false, describe: FORCE_INTO_DESCRIPTION })
         .option("report", {
           type: "boolean",
           default: true,
@@ -90,12 +106,13 @@ export function mergeCommand(setExit: (code: number) => void): CommandModule<obj
         .example("$0 merge shard-1 shard-2 shard-3 shard-4 --out reports/churn-sweep", "four shards → one sweep")
         .epilogue(EXIT_CODES_TEXT) as never,
     handler: async (args) => {
+      // A signal during the final commit waits for it (src/report/signal-guard.ts).
+      (await import("../../report/signal-guard.ts")).deferSignalsDuringCommits();
       const dirs = [...new Set(args.dirs)];
       if (dirs.length > MAX_DIRS) throw new UsageError(`at most ${MAX_DIRS} folders`);
       if (args.out.trim() === "") throw new UsageError("--out expects a folder path");
-      if (existsSync(args.out) && !statSync(args.out).isDirectory()) {
-        throw new UsageError(`--out: ${args.out} exists and is not a folder`);
-      }
+      const { checkOutputFolder, claimOutputFolder, FileStager } = await import("../../report/output-folder.ts");
+      checkOutputFolder(args.out, { forceInto: args.forceInto });
       const folders: SweepFolder[] = [];
       for (const dir of dirs) folders.push(await readSweepFolder(dir));
       const first = folders[0];
@@ -140,12 +157,15 @@ export function mergeCommand(setExit: (code: number) => void): CommandModule<obj
         return;
       }
       // The run store: the entries' bytes as the shards wrote them (so a later `sim sweep` resumes from it).
-      const { writeFileAtomic } = await import("../../report/atomic.ts");
-      mkdirSync(join(args.out, "runs"), { recursive: true });
-      layout.runs.forEach((spec, i) => {
-        const target = storePath(args.out, spec.key);
-        if (sources[i] !== target) writeFileAtomic(target, readFileSync(sources[i]));
-      });
+      claimOutputFolder(args.out, { kind: "sweep", forceInto: args.forceInto });
+      const stager = new FileStager(args.out);
+      try {
+        layout.runs.forEach((spec, i) => {
+          if (sources[i] !== storePath(args.out, spec.key)) stager.write(`runs/${spec.key}.json`, readFileSync(sources[i]));
+        });
+      } finally {
+        stager.close();
+      }
       const { writeSweepFolder } = await import("./sweep.ts");
       const { shard: _shard, ...unsharded } = manifest;
       await writeSweepFolder({
@@ -155,6 +175,7 @@ export function mergeCommand(setExit: (code: number) => void): CommandModule<obj
         layout,
         results,
         report: args.report,
+        forceInto: args.forceInto,
       });
       const failed = results.filter((r) => r.error !== null);
       process.stdout.write(`merged ${folders.length} folder(s), ${results.length} runs, ${failed.length} failed\n`);

@@ -2,9 +2,9 @@
 // every strategy on every seed, prints the comparison table, and exits 1 when a run failed or
 // --check-determinism found a difference.
 
-import { existsSync, statSync } from "node:fs";
 import type { CommandModule } from "yargs";
-import { EXIT_CODES_TEXT, ExitCode, UsageError } from "../exit.ts";
+import { EXIT_CODES_TEXT, ExitCode } from "../exit.ts";
+import { FORCE_INTO_DESCRIPTION, WALL_S_DESCRIPTION, wallFlag } from "../out-options.ts";
 import { makeProgress } from "../progress.ts";
 import { checkFlags, resolveRun, STRATEGY_MODULE_OPTION, strategyModuleFlag } from "../run-options.ts";
 
@@ -17,6 +17,8 @@ interface Args {
   readonly trace: boolean;
   readonly checkDeterminism: boolean;
   readonly report: boolean;
+  readonly forceInto: boolean;
+  readonly wallS?: number;
   readonly strategyModule?: string;
 }
 
@@ -38,6 +40,8 @@ export function runCommand(setExit: (code: number) => void): CommandModule<objec
         })
         .option("strategy-module", STRATEGY_MODULE_OPTION)
         .option("out", { type: "string", describe: "output folder [default: reports/<scenario name>/]" })
+        .option("force-into", { type: "boolean", default: false, describe: FORCE_INTO_DESCRIPTION })
+        .option("wall-s", { type: "number", describe: WALL_S_DESCRIPTION })
         .option("trace", {
           type: "boolean",
           default: false,
@@ -65,16 +69,20 @@ export function runCommand(setExit: (code: number) => void): CommandModule<objec
         )
         .epilogue(EXIT_CODES_TEXT) as never,
     handler: async (args) => {
+      // A signal during the final commit waits for it (src/report/signal-guard.ts).
+      (await import("../../report/signal-guard.ts")).deferSignalsDuringCommits();
       checkFlags(args);
-      if (args.out !== undefined && existsSync(args.out) && !statSync(args.out).isDirectory()) {
-        throw new UsageError(`--out: ${args.out} exists and is not a folder`);
-      }
+      const wallS = wallFlag(args.wallS);
+      const { checkOutputFolder, defaultOutDir } = await import("../../report/output-folder.ts");
+      // The folder given is checked before the scenario is even read; the default one once its name is known.
+      if (args.out !== undefined) checkOutputFolder(args.out, { forceInto: args.forceInto });
       const strategyModule = await strategyModuleFlag(args.strategyModule);
       const { loadScenario } = await import("../../scenario/load.ts");
       const { strategyNames } = await import("../../scenario/strategy-names.ts");
       const names = [...strategyNames(), ...(strategyModule?.entries.map((e) => e.name) ?? [])];
       const loaded = loadScenario(args.scenario, { strategyNames: names });
       const run = resolveRun(args, loaded.scenario, names);
+      const outDir = args.out ?? defaultOutDir(loaded.scenario.name);
       const { runExperiment } = await import("../../harness/experiment.ts");
       const { formatIssue } = await import("../../scenario/errors.ts");
       for (const note of loaded.notes ?? []) process.stderr.write(`note: ${formatIssue(note)}\n`);
@@ -84,7 +92,9 @@ export function runCommand(setExit: (code: number) => void): CommandModule<objec
         outcome = await runExperiment(loaded, {
           strategies: run.strategies,
           seeds: run.seeds,
-          outDir: run.outDir,
+          outDir,
+          wallS,
+          forceInto: args.forceInto,
           trace: args.trace,
           checkDeterminism: args.checkDeterminism,
           report: args.report,
@@ -95,7 +105,7 @@ export function runCommand(setExit: (code: number) => void): CommandModule<objec
         progress?.stop();
       }
       process.stdout.write(outcome.table.endsWith("\n") ? outcome.table : `${outcome.table}\n`);
-      process.stdout.write(`wrote ${run.outDir}\n`);
+      process.stdout.write(`wrote ${outDir}\n`);
       for (const failure of outcome.failures) process.stderr.write(`run failed: ${failure}\n`);
       if (outcome.determinismFailure !== null) {
         process.stderr.write(`determinism check failed: ${outcome.determinismFailure}\n`);

@@ -3,7 +3,6 @@
 // summary.md and the sweep charts. `--shard i/n` runs a deterministic slice for `sim merge`. Exit 1 when a
 // run failed, 2 for bad input (a --param key the scenario does not have gets the loader's did-you-mean).
 
-import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { CommandModule } from "yargs";
 import type { ParamValue, SweepRunResult } from "../../harness/sweep.ts";
@@ -12,6 +11,7 @@ import { quote } from "../../scenario/quote.ts";
 import { checkSweepFlags, jobsFlag } from "../run-options.ts";
 import type { Scenario } from "../../scenario/schema.ts";
 import { EXIT_CODES_TEXT, ExitCode, UsageError } from "../exit.ts";
+import { FORCE_INTO_DESCRIPTION, WALL_S_DESCRIPTION, wallFlag } from "../out-options.ts";
 import { makeProgress } from "../progress.ts";
 import { checkFlags, parseStrategyFlag, STRATEGY_MODULE_OPTION, strategyModuleFlag } from "../run-options.ts";
 
@@ -25,6 +25,8 @@ interface Args {
   readonly out?: string;
   readonly shard?: string;
   readonly report: boolean;
+  readonly forceInto: boolean;
+  readonly wallS?: number;
   readonly strategyModule?: string;
 }
 
@@ -75,16 +77,21 @@ export interface SweepFolderInput {
   readonly shard?: { readonly index: number; readonly count: number };
   /** Add the charts and index.html. */
   readonly report: boolean;
+  /** Write into a folder that is not a sim output folder (--force-into). */
+  readonly forceInto?: boolean;
 }
 
-/** Writes the outputs of a sweep folder (every file atomically, after everything is built in memory). */
+/**
+ * Writes the outputs of a sweep folder as one commit, after everything is built in memory: every top-level
+ * output (an earlier commit's outputs it does not write are removed); the run store is left as it is.
+ */
 export async function writeSweepFolder(input: SweepFolderInput): Promise<void> {
   const { buildSweepOutputs, buildSweepReport } = await import("../../report/sweep-outputs.ts");
-  const { writeOutputDir } = await import("../../report/atomic.ts");
+  const { commitOutputs } = await import("../../report/output-folder.ts");
   const files = new Map<string, string | Uint8Array>();
   for (const [name, content] of buildSweepOutputs(input)) files.set(name, content);
   if (input.report) for (const [name, content] of await buildSweepReport(input)) files.set(name, content);
-  writeOutputDir(input.outDir, files);
+  commitOutputs(input.outDir, files, { kind: "sweep", forceInto: input.forceInto });
 }
 
 export function sweepCommand(setExit: (code: number) => void): CommandModule<object, Args> {
@@ -105,6 +112,8 @@ export function sweepCommand(setExit: (code: number) => void): CommandModule<obj
         .option("strategy-module", STRATEGY_MODULE_OPTION)
         .option("jobs", { type: "number", describe: "parallel runs [default: number of cores]" })
         .option("out", { type: "string", describe: "output folder [default: reports/<scenario name>-sweep/]" })
+        .option("force-into", { type: "boolean", default: false, describe: FORCE_INTO_DESCRIPTION })
+        .option("wall-s", { type: "number", describe: WALL_S_DESCRIPTION })
         .option("shard", { type: "string", describe: "run only slice i of n (i/n, 1-based) for `sim merge`" })
         .option("report", {
           type: "boolean",
@@ -118,6 +127,8 @@ export function sweepCommand(setExit: (code: number) => void): CommandModule<obj
         .example("$0 sweep scenarios/churn.yaml --shard 2/4 --out shard-2", "the second of four slices")
         .epilogue(EXIT_CODES_TEXT) as never,
     handler: async (args) => {
+      // A signal during the final commit waits for it (src/report/signal-guard.ts).
+      (await import("../../report/signal-guard.ts")).deferSignalsDuringCommits();
       checkFlags(args);
       const params = parseParamFlags(args.param ?? []);
       const { defaultJobs } = await import("../../harness/pool.ts");
@@ -131,16 +142,18 @@ export function sweepCommand(setExit: (code: number) => void): CommandModule<obj
           throw new UsageError((error as Error).message);
         }
       }
-      if (args.out !== undefined && existsSync(args.out) && !statSync(args.out).isDirectory()) {
-        throw new UsageError(`--out: ${args.out} exists and is not a folder`);
-      }
+      const wallS = wallFlag(args.wallS);
+      const { checkOutputFolder, defaultOutDir } = await import("../../report/output-folder.ts");
+      if (args.out !== undefined) checkOutputFolder(args.out, { forceInto: args.forceInto });
       const strategyModule = await strategyModuleFlag(args.strategyModule);
-      const { readScenarioInput, loadScenario } = await import("../../scenario/load.ts");
+      const { readScenarioInput, resolveScenario } = await import("../../scenario/load.ts");
       const { keyPathProblem } = await import("../../scenario/overrides.ts");
       const { strategyNames } = await import("../../scenario/strategy-names.ts");
       const names = [...strategyNames(), ...(strategyModule?.entries.map((e) => e.name) ?? [])];
-      const base = loadScenario(args.scenario, { strategyNames: names });
-      const { input } = readScenarioInput(args.scenario);
+      // Read once: the plan, the run keys and what the workers run all derive from this reading.
+      const source = { file: args.scenario, ...readScenarioInput(args.scenario) };
+      const base = resolveScenario(source.input, source.file, source.dir, { strategyNames: names });
+      const { input } = source;
       for (const [key] of params) {
         const problem = keyPathProblem(input, key);
         if (problem !== null) {
@@ -153,14 +166,14 @@ export function sweepCommand(setExit: (code: number) => void): CommandModule<obj
         args.seed !== undefined || args.seeds !== undefined
           ? Array.from({ length: args.seeds ?? base.scenario.seeds }, (_, i) => first + i)
           : undefined;
-      const outDir = args.out ?? join("reports", `${base.scenario.name}-sweep`);
+      const outDir = args.out ?? defaultOutDir(base.scenario.name, "-sweep");
       const { runSweep } = await import("../../harness/sweep-run.ts");
       checkSweepFlags(args, base.scenario, params, strategies);
       const progress = makeProgress(base.scenario.name, { countFailed: true });
       let outcome: Awaited<ReturnType<typeof runSweep>>;
       try {
         outcome = await runSweep({
-          file: args.scenario,
+          file: source,
           plan: {
             ...(params.length > 0 ? { params } : {}),
             ...(strategies !== undefined ? { strategies } : {}),
@@ -169,6 +182,8 @@ export function sweepCommand(setExit: (code: number) => void): CommandModule<obj
           jobs,
           outDir,
           shard,
+          wallS,
+          forceInto: args.forceInto,
           ...(strategyModule !== null ? { strategyModule } : {}),
           onProgress: (done, failed, total) => progress?.onProgress(done, total, failed),
         });
@@ -183,6 +198,7 @@ export function sweepCommand(setExit: (code: number) => void): CommandModule<obj
         results: outcome.results,
         shard,
         report: args.report && shard === undefined,
+        forceInto: args.forceInto,
       });
       const covered = outcome.results.length;
       process.stdout.write(

@@ -2,6 +2,7 @@
 // sequence), named event kinds with handlers, stop conditions, a livelock guard, and the run's fingerprint:
 // a hash over a canonical encoding (time, kind, a, b) of every processed event.
 
+import { AssertionError } from "../../assert.ts";
 import { EventHeap } from "./event-heap.ts";
 
 export type EventHandler = (a: number, b: number) => void;
@@ -20,9 +21,13 @@ export class SimError extends Error {
   }
 }
 
-/** Throws a SimError("invariant") when cond is false: assertions that document what must always hold. */
-export function invariant(cond: boolean, message: string | (() => string), timeUs = -1): asserts cond {
-  if (!cond) throw new SimError("invariant", typeof message === "string" ? message : message(), timeUs);
+/**
+ * The network's older spelling of assert() (src/assert.ts), kept while src/sim/network is being rewritten on
+ * another branch: it throws the same AssertionError (the world reports it as a broken invariant at the
+ * kernel's time, which timeUs no longer needs to carry). New code calls assert().
+ */
+export function invariant(cond: boolean, message: string | (() => string), _timeUs = -1): asserts cond {
+  if (!cond) throw new AssertionError(typeof message === "string" ? message : message());
 }
 
 export interface KernelLimits {
@@ -87,6 +92,11 @@ export class Kernel {
 
   kindName(kind: number): string {
     return this.kindNames[kind] ?? `kind#${kind}`;
+  }
+
+  /** The names of the registered kinds, by id. */
+  registeredKinds(): readonly string[] {
+    return this.kindNames;
   }
 
   /** Schedules an event at an absolute integer time ≥ now. Payloads are 32-bit signed integers. */

@@ -14,9 +14,9 @@
 // max-min sharing of the downlink. Blocks with the same sources, capacities and sizes (every block of a swarm
 // that does not change) share one computation through a small cache.
 
-import { invariant } from "../kernel/kernel.ts";
+import { assert } from "../../assert.ts";
 import { FluidBound } from "./lower-bound.ts";
-import { DOWNLINK, type SplitBound, type SplitInstance, splitBound } from "./split-bound.ts";
+import { DOWNLINK, SPLIT_BUDGET, type SplitBound, type SplitInstance, splitBound } from "./split-bound.ts";
 
 /** Node id of the downlink in the capacity log. */
 export { DOWNLINK };
@@ -57,6 +57,12 @@ export interface BlockBoundsUs {
 
 /** Split bounds kept for blocks with the same inputs (FIFO beyond this). */
 const SPLIT_CACHE_SIZE = 256;
+/**
+ * Search work (nodes × sources) a run spends on split bounds at full budget: 50 full searches. Past it each
+ * block's search gets a sixteenth of the budget, so a long run of large, ever-changing blocks stays cheap (its
+ * late T_g values may then be lower bounds more often).
+ */
+const RUN_SPLIT_WORK = 50 * SPLIT_BUDGET;
 
 /** Blocks whose sources are kept at once (the window is one or two blocks; a margin for safety). */
 const MAX_OPEN_BLOCKS = 64;
@@ -83,13 +89,14 @@ interface OpenBlock {
 export class BlockBounds {
   private readonly bound = new FluidBound();
   private readonly splitCache = new Map<string, SplitBound>();
+  private splitWorkLeft = RUN_SPLIT_WORK;
 
   /** subBlockBytes: the content's sub-block size (a block's last sub-block may be shorter). */
   constructor(
     private readonly subBlockBytes: number,
     private readonly probe?: SplitProbe,
   ) {
-    invariant(subBlockBytes > 0, "BlockBounds: sub-block size must be positive");
+    assert(subBlockBytes > 0, "BlockBounds: sub-block size must be positive");
   }
   private readonly open = new Map<number, OpenBlock>();
   // The capacity log: parallel arrays; entry i has absolute index base + i.
@@ -137,8 +144,8 @@ export class BlockBounds {
     ratesBps: readonly number[],
     downlinkBps: number,
   ): number {
-    invariant(!this.open.has(block), () => `block ${block} started twice`);
-    invariant(this.open.size < MAX_OPEN_BLOCKS, "too many blocks open at once");
+    assert(!this.open.has(block), "block {0} started twice", block);
+    assert(this.open.size < MAX_OPEN_BLOCKS, "too many blocks open at once");
     const bound = this.bound;
     bound.clear();
     for (let i = 0; i < nodes.length; i++) bound.add(ratesBps[i], delaysUs[i]);
@@ -163,7 +170,7 @@ export class BlockBounds {
    */
   blockEnded(block: number): BlockBoundsUs {
     const b = this.open.get(block);
-    invariant(b !== undefined, () => `block ${block} ended without starting`);
+    assert(b !== undefined, "block {0} ended without starting", block);
     this.open.delete(block);
     const t = this.exactUs(b);
     this.trim();
@@ -241,7 +248,8 @@ export class BlockBounds {
     }
     const clock = this.probe?.clock;
     const t0 = clock?.() ?? 0;
-    result = splitBound(inst);
+    result = splitBound(inst, this.splitWorkLeft >= SPLIT_BUDGET ? SPLIT_BUDGET : SPLIT_BUDGET / 16);
+    this.splitWorkLeft -= result.nodes * Math.max(1, delaysUs.length);
     if (stats !== undefined) {
       stats.computed++;
       stats.nodes += result.nodes;
@@ -291,7 +299,7 @@ export function varyingLowerBoundUs(
   const n = delaysUs.length;
   if (bits === 0) return 0;
   if (n === 0) return Number.POSITIVE_INFINITY;
-  for (let k = 1; k < atUs.length; k++) invariant(atUs[k] >= atUs[k - 1], "capacity changes out of time order");
+  for (let k = 1; k < atUs.length; k++) assert(atUs[k] >= atUs[k - 1], "capacity changes out of time order");
 
   // Sources: walk the merged time points (source starts and changes), integrating the active sources' rates.
   const order = delaysUs.map((_d, i) => i).sort((x, y) => delaysUs[x] - delaysUs[y] || x - y);
@@ -304,7 +312,7 @@ export function varyingLowerBoundUs(
   let k = 0; // next change
   let sourcesUs = Number.POSITIVE_INFINITY;
   for (let steps = 0; ; steps++) {
-    invariant(steps <= n + atUs.length + 1, "lower bound walk did not end");
+    assert(steps <= n + atUs.length + 1, "lower bound walk did not end");
     while (k < atUs.length && who[k] === DOWNLINK) k++; // the downlink has its own walk below
     const startAt = next < n ? delaysUs[order[next]] : Number.POSITIVE_INFINITY;
     const changeAt = k < atUs.length ? atUs[k] : Number.POSITIVE_INFINITY;
@@ -340,7 +348,7 @@ export function varyingLowerBoundUs(
     let tt = from;
     let got = 0;
     for (let steps = 0; ; steps++) {
-      invariant(steps <= atUs.length + 1, "downlink bound walk did not end");
+      assert(steps <= atUs.length + 1, "downlink bound walk did not end");
       while (j < atUs.length && who[j] !== DOWNLINK) j++;
       const point = j < atUs.length ? atUs[j] : Number.POSITIVE_INFINITY;
       if (c > 0 && got + c * (point - tt) >= bits) {

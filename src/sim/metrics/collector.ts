@@ -1,19 +1,14 @@
-// Collects what a run did: one record per sub-block request, one per block, rebalances, peers online. An
-// observer: it reads simulation state and never changes it. finish() turns it into RunMetrics.
+// Collects what a run did: one record per sub-block request, one per block, rebalances, peers online. The
+// world tells it what happened through its methods (a request made, a request ended, a block started or
+// ended); it keeps its own records and never reads simulation state, so it cannot change it. The state of a
+// transfer still in progress lives with whoever moves it (the world's live transfers), not here. finish()
+// turns the records into RunMetrics.
 
-import { SimError } from "../kernel/kernel.ts";
+import { assert } from "../../assert.ts";
 import type { BlockRecord, RebalanceRecord, RunMetrics, SeriesPoint, SubBlockOutcome, SubBlockRecord } from "./records.ts";
 
-/**
- * Throws what invariant() throws when its condition fails. Hot paths test the condition themselves and call this,
- * so the message (a template) is only built on failure and no closure is allocated per call.
- */
-function broken(message: string, timeUs: number): never {
-  throw new SimError("invariant", message, timeUs);
-}
-
 /** A sub-block record while the run goes on; `pending` until it ends one way or another. */
-export interface LiveSubBlock {
+interface PendingRecord {
   subBlockId: number;
   block: number;
   nodeId: number;
@@ -26,7 +21,7 @@ export interface LiveSubBlock {
   outcome: SubBlockOutcome | "pending";
 }
 
-export interface LiveBlock {
+interface BlockProgress {
   startUs: number;
   endUs: number;
   bytes: number;
@@ -35,8 +30,9 @@ export interface LiveBlock {
 }
 
 export class Collector {
-  readonly subBlocks: LiveSubBlock[] = [];
-  readonly blocks: LiveBlock[];
+  /** Sub-block records in request order (the index requested() returns). */
+  private readonly subBlocks: PendingRecord[] = [];
+  private readonly blocks: BlockProgress[];
   readonly rebalances: RebalanceRecord[] = [];
   // Peers online as a step function, in plain number arrays (one change per churn event: no object per event).
   private readonly onlineTimeUs: number[] = [];
@@ -45,6 +41,49 @@ export class Collector {
 
   constructor(blockCount: number) {
     this.blocks = Array.from({ length: blockCount }, () => ({ startUs: -1, endUs: -1, bytes: 0, tStarUs: 0, tGUs: 0 }));
+  }
+
+  /** A sub-block was requested on a connection at requestUs: a pending record; returns its index. */
+  requested(subBlockId: number, block: number, nodeId: number, nodeKind: PendingRecord["nodeKind"], connId: number, requestUs: number): number {
+    this.subBlocks.push({
+      subBlockId,
+      block,
+      nodeId,
+      nodeKind,
+      connId,
+      requestUs,
+      firstByteUs: -1,
+      endUs: -1,
+      bytes: 0,
+      outcome: "pending",
+    });
+    return this.subBlocks.length - 1;
+  }
+
+  /** Ends a pending record: how, when its first byte came (-1: none), when it ended, the bytes that crossed. */
+  ended(index: number, outcome: SubBlockOutcome, firstByteUs: number, endUs: number, bytes: number): void {
+    const rec = this.subBlocks[index];
+    assert(rec !== undefined && rec.outcome === "pending", "sub-block record {0} ended twice", index);
+    rec.outcome = outcome;
+    rec.firstByteUs = firstByteUs;
+    rec.endUs = endUs;
+    rec.bytes = bytes;
+  }
+
+  /** The block's first request, at startUs; tStarUs: its fluid bound. */
+  blockStarted(block: number, startUs: number, tStarUs: number): void {
+    const b = this.blocks[block];
+    b.startUs = startUs;
+    b.tStarUs = tStarUs;
+  }
+
+  /** The block was complete at endUs with `bytes`; its bounds as they stand at its end. */
+  blockEnded(block: number, endUs: number, bytes: number, tStarUs: number, tGUs: number): void {
+    const b = this.blocks[block];
+    b.endUs = endUs;
+    b.bytes = bytes;
+    b.tStarUs = tStarUs;
+    b.tGUs = tGUs;
   }
 
   peersOnlineChanged(timeUs: number, online: number): void {
@@ -60,14 +99,6 @@ export class Collector {
   /** The peers-online step function as series points. */
   peersOnline(): SeriesPoint[] {
     return this.onlineTimeUs.map((timeUs, i) => ({ timeUs, value: this.onlineCount[i] }));
-  }
-
-  /** Ends a pending record. */
-  end(rec: LiveSubBlock, outcome: SubBlockOutcome, endUs: number, bytes: number): void {
-    if (rec.outcome !== "pending") broken(`sub-block ${rec.subBlockId} on conn ${rec.connId} ended twice`, endUs);
-    rec.outcome = outcome;
-    rec.endUs = endUs;
-    rec.bytes = bytes;
   }
 
   finish(
@@ -87,7 +118,8 @@ export class Collector {
     const records = this.subBlocks;
     for (let i = 0; i < records.length; i++) {
       const r = records[i];
-      // A request still pending when the run ended was never needed: count it as cancelled.
+      // A request still pending when the run ended was never needed: count it as cancelled (whoever kept its
+      // transfer's state ended it first with what it knew; one never started has no first byte and no bytes).
       if (r.outcome === "pending") r.outcome = "cancelled";
       const outcome = r.outcome;
       if (outcome === "cancelled" || outcome === "duplicate") redundantBytes += r.bytes;

@@ -27,7 +27,7 @@
 // and T_g becomes the best such proven value (or the root lower bound): still a lower bound, flagged inexact.
 // Observer code: deterministic (node counts, never wall-clock time), allocation-light, never touches the run.
 
-import { invariant } from "../kernel/kernel.ts";
+import { assert } from "../../assert.ts";
 
 /** Source index of the downlink in a list of capacity changes. */
 export const DOWNLINK = -1;
@@ -149,6 +149,8 @@ class SplitSearch {
   private readonly segAt: Float64Array;
   private readonly aloneRate: Float64Array;
   private readonly aloneCum: Float64Array;
+  /** Per segment (after changes 0..j−1), the sources by capacity ascending (ties by index): water-filling order. */
+  private readonly capOrder: Int32Array[] = [];
 
   private readonly frames: Frame[] = [];
   private readonly act: Int32Array;
@@ -165,10 +167,10 @@ class SplitSearch {
 
   constructor(private readonly inst: SplitInstance) {
     const m = inst.delaysUs.length;
-    invariant(inst.ratesBps.length === m, "split bound: one rate per source");
-    invariant(Number.isInteger(inst.pieces) && inst.pieces >= 0, "split bound: pieces must be a whole number");
-    invariant(inst.pieces === 0 || (inst.lastBytes > 0 && inst.lastBytes <= inst.pieceBytes), "split bound: 0 < lastBytes ≤ pieceBytes");
-    for (let k = 1; k < inst.atUs.length; k++) invariant(inst.atUs[k] >= inst.atUs[k - 1], "split bound: capacity changes out of time order");
+    assert(inst.ratesBps.length === m, "split bound: one rate per source");
+    assert(Number.isInteger(inst.pieces) && inst.pieces >= 0, "split bound: pieces must be a whole number");
+    assert(inst.pieces === 0 || (inst.lastBytes > 0 && inst.lastBytes <= inst.pieceBytes), "split bound: 0 < lastBytes ≤ pieceBytes");
+    for (let k = 1; k < inst.atUs.length; k++) assert(inst.atUs[k] >= inst.atUs[k - 1], "split bound: capacity changes out of time order");
     this.m = m;
     this.pieceBits = inst.pieceBytes * 8;
     this.lastBits = inst.lastBytes * 8;
@@ -180,7 +182,7 @@ class SplitSearch {
     this.chAt = Float64Array.from(inst.atUs);
     this.chWho = Int32Array.from(inst.who);
     this.chRate = Float64Array.from(inst.rateBps, (r) => Math.max(0, r) / 1e6);
-    for (const w of this.chWho) invariant(w === DOWNLINK || (w >= 0 && w < m), "split bound: change of an unknown source");
+    for (const w of this.chWho) assert(w === DOWNLINK || (w >= 0 && w < m), "split bound: change of an unknown source");
 
     this.byDelay = Int32Array.from(Array.from({ length: m }, (_v, i) => i).sort((x, y) => this.d[x] - this.d[y] || x - y));
     const changed = new Uint8Array(m);
@@ -211,6 +213,7 @@ class SplitSearch {
         if (w === DOWNLINK) link = this.chRate[j - 1];
         else caps[w] = this.chRate[j - 1];
       }
+      this.capOrder.push(Int32Array.from(Array.from({ length: m }, (_v, i) => i).sort((x, y) => caps[x] - caps[y] || x - y)));
       for (let i = 0; i < m; i++) {
         const at = i * this.segs + j;
         this.aloneRate[at] = Math.min(caps[i], link);
@@ -341,7 +344,7 @@ class SplitSearch {
     const { status, remBits, count, cap } = f;
     const guard = 4 * (m + this.inst.pieces + this.chAt.length) + 16;
     for (let steps = 0; ; steps++) {
-      invariant(steps <= guard, "split bound: a search node did not end");
+      assert(steps <= guard, "split bound: a search node did not end");
       // 1. Capacity changes due now.
       while (f.change < this.chAt.length && this.chAt[f.change] <= f.t) {
         const w = this.chWho[f.change];
@@ -390,7 +393,11 @@ class SplitSearch {
       if (!this.promising(f)) return;
       // 5. Rates, and the next event.
       let a = 0;
-      for (let i = 0; i < m; i++) if (status[i] === ACTIVE || status[i] === FINAL) this.act[a++] = i;
+      const order = this.capOrder[f.change];
+      for (let x = 0; x < m; x++) {
+        const i = order[x];
+        if (status[i] === ACTIVE || status[i] === FINAL) this.act[a++] = i;
+      }
       let next = Number.POSITIVE_INFINITY;
       if (f.left > 0) {
         for (let i = 0; i < m; i++) if (status[i] === FUTURE && this.d[i] < next) next = this.d[i];
@@ -537,19 +544,9 @@ class SplitSearch {
     return got;
   }
 
-  /** Max-min rates of the active flows act[0..a) into this.rate (bits per µs). */
+  /** Max-min rates of the active flows act[0..a), in ascending capacity, into this.rate (bits per µs). */
   private waterFill(a: number, cap: Float64Array, link: number): void {
     const act = this.act;
-    // Insertion sort by capacity (a is at most the number of sources).
-    for (let x = 1; x < a; x++) {
-      const i = act[x];
-      let y = x - 1;
-      while (y >= 0 && cap[act[y]] > cap[i]) {
-        act[y + 1] = act[y];
-        y--;
-      }
-      act[y + 1] = i;
-    }
     let left = link;
     for (let x = 0; x < a; x++) {
       const i = act[x];
@@ -671,7 +668,7 @@ class SplitSearch {
           worst = i;
         }
       }
-      invariant(worst >= 0, "split bound: greedy surplus without a source");
+      assert(worst >= 0, "split bound: greedy surplus without a source");
       counts[worst]--;
       total--;
     }
@@ -709,7 +706,7 @@ class SplitSearch {
   /** F(k) of a given split: the same forward run with every choice fixed. */
   endOf(counts: ArrayLike<number>, holder: number): number {
     const m = this.m;
-    invariant(counts.length === m, "split bound: one count per source");
+    assert(counts.length === m, "split bound: one count per source");
     const f = this.frame(0);
     const { status, remBits, cap } = f;
     cap.set(this.r0);
@@ -725,7 +722,7 @@ class SplitSearch {
     }
     const guard = 4 * (m + this.inst.pieces + this.chAt.length) + 16;
     for (let steps = 0; ; steps++) {
-      invariant(steps <= guard + 4 * todo.reduce((x, y) => x + y, 0), "split bound: evaluation did not end");
+      assert(steps <= guard + 4 * todo.reduce((x, y) => x + y, 0), "split bound: evaluation did not end");
       while (f.change < this.chAt.length && this.chAt[f.change] <= f.t) {
         const w = this.chWho[f.change];
         if (w === DOWNLINK) f.link = this.chRate[f.change];
@@ -735,7 +732,9 @@ class SplitSearch {
       // Every source holds its whole share in one flow: it starts at its delay and ends once.
       let a = 0;
       let next = Number.POSITIVE_INFINITY;
-      for (let i = 0; i < m; i++) {
+      const order = this.capOrder[f.change];
+      for (let x = 0; x < m; x++) {
+        const i = order[x];
         if (status[i] === FUTURE && this.d[i] <= f.t) {
           status[i] = ACTIVE;
           remBits[i] = todo[i] * this.pieceBits - (i === holder ? this.pieceBits - this.lastBits : 0);

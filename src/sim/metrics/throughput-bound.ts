@@ -11,7 +11,7 @@
 // A node the agent never connected to is not a source: it could only have delivered through a connection.
 // Observer only: nothing here feeds back into the simulation.
 
-import { invariant } from "../kernel/kernel.ts";
+import { assert } from "../../assert.ts";
 
 /** Node id of the downlink in the capacity log (as in block-bound.ts). */
 const LINK = -1;
@@ -104,6 +104,6 @@ export class ThroughputBound {
       while (a < avail.length && avail[a].at <= t) usable.add(avail[a++].node);
       sum = topSum();
     }
-    invariant(false, "throughput bound walk did not end");
+    assert(false, "throughput bound walk did not end");
   }
 }

@@ -1,11 +1,10 @@
 // Churn presets: session and downtime distributions (seconds) fitted in measurement studies, selected by
-// name in a scenario's `churn.preset`.
+// name (a scenario's `churn.preset`).
 
-import type { z } from "zod";
-import type { ChurnPreset, Distribution } from "../../scenario/schema.ts";
+import type { Distribution } from "./distributions.ts";
 import { gamma } from "./gamma.ts";
 
-export type ChurnPresetName = z.infer<typeof ChurnPreset>;
+export type ChurnPresetName = "bittorrent" | "bittorrent-debian" | "bittorrent-redhat" | "bittorrent-flatout" | "oversim";
 
 export interface ChurnPresetValue {
   readonly session_s: Distribution;

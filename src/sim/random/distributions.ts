@@ -1,10 +1,22 @@
-// Samplers for the scenario's Distribution type. Each draw consumes a fixed number of uniforms (0 for a
-// constant, 2 for normal and lognormal, 1 otherwise), so a stream's position never depends on the values drawn.
+// Random quantities (Distribution: a plain number or a named law with its parameters) and their samplers. Each
+// draw consumes a fixed number of uniforms (0 for a constant, 2 for normal and lognormal, 1 otherwise), so a
+// stream's position never depends on the values drawn.
 
-import type { Distribution } from "../../scenario/schema.ts";
-import { invariant } from "../kernel/kernel.ts";
+import { assert } from "../../assert.ts";
 import { gamma } from "./gamma.ts";
 import type { Rng } from "./streams.ts";
+
+/** A random quantity: a plain number, or a distribution. Its unit is the unit of the name holding it. */
+export type Distribution =
+  | number
+  | { readonly dist: "constant"; readonly value: number }
+  | { readonly dist: "uniform"; readonly min: number; readonly max: number }
+  | { readonly dist: "normal"; readonly mean: number; readonly sd: number }
+  | { readonly dist: "lognormal"; readonly median: number; readonly sigma: number }
+  | { readonly dist: "exponential"; readonly mean: number }
+  | { readonly dist: "weibull"; readonly shape: number; readonly scale: number }
+  | { readonly dist: "pareto"; readonly shape: number; readonly scale: number }
+  | { readonly dist: "empirical"; readonly values: readonly number[] };
 
 export type Sampler = (rng: Rng) => number;
 
@@ -126,33 +138,32 @@ export function shareOutside(d: Distribution, low: number, high: number): number
 }
 
 function checkParameters(d: Exclude<Distribution, number>): void {
-  const bad = (what: string) => `bad ${d.dist} distribution ${JSON.stringify(d)}: ${what}`;
   switch (d.dist) {
     case "uniform":
-      invariant(d.min <= d.max, () => bad("min must not exceed max"));
+      assert(d.min <= d.max, "bad {0} distribution {1}: min must not exceed max", d.dist, d);
       break;
     case "normal":
-      invariant(d.sd >= 0, () => bad("sd must be ≥ 0"));
+      assert(d.sd >= 0, "bad {0} distribution {1}: sd must be ≥ 0", d.dist, d);
       break;
     case "lognormal":
-      invariant(d.median > 0 && d.sigma >= 0, () => bad("median must be > 0 and sigma ≥ 0"));
+      assert(d.median > 0 && d.sigma >= 0, "bad {0} distribution {1}: median must be > 0 and sigma ≥ 0", d.dist, d);
       break;
     case "exponential":
-      invariant(d.mean > 0, () => bad("mean must be > 0"));
+      assert(d.mean > 0, "bad {0} distribution {1}: mean must be > 0", d.dist, d);
       break;
     case "weibull":
     case "pareto":
-      invariant(d.shape > 0 && d.scale > 0, () => bad("shape and scale must be > 0"));
+      assert(d.shape > 0 && d.scale > 0, "bad {0} distribution {1}: shape and scale must be > 0", d.dist, d);
       break;
     case "empirical":
-      invariant(d.values.length > 0, () => bad("values must not be empty"));
+      assert(d.values.length > 0, "bad {0} distribution {1}: values must not be empty", d.dist, d);
       break;
     case "constant":
       break;
   }
   // Scenario validation refuses these first (src/scenario/magnitudes.ts); a sampler never returns ±Infinity.
   const range = drawRange(d);
-  invariant(Number.isFinite(range.min) && Number.isFinite(range.max), () => bad("its draws can overflow"));
+  assert(Number.isFinite(range.min) && Number.isFinite(range.max), "bad {0} distribution {1}: its draws can overflow", d.dist, d);
 }
 
 /** A function drawing one value of d from a stream (inverse CDF where it exists in closed form). */
@@ -225,7 +236,7 @@ export function distributionMean(d: Distribution): number {
 
 /** The distribution of factor × X for X ~ d (factor > 0), e.g. churn's time_scale. */
 export function scaleDistribution(d: Distribution, factor: number): Distribution {
-  invariant(factor > 0 && Number.isFinite(factor), `scale factor must be finite and > 0, got ${factor}`);
+  assert(factor > 0 && Number.isFinite(factor), "scale factor must be finite and > 0, got {0}", factor);
   if (typeof d === "number") return d * factor;
   switch (d.dist) {
     case "constant":

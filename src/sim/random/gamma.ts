@@ -1,6 +1,6 @@
 // The gamma function Γ(x), needed for Weibull means (scale · Γ(1 + 1/k)) and the OverSim churn preset.
 
-import { invariant } from "../kernel/kernel.ts";
+import { assert } from "../../assert.ts";
 
 // Lanczos approximation, g = 7, n = 9 (relative error about 1e-15 for real arguments).
 const G = 7;
@@ -11,7 +11,7 @@ const COEFFICIENTS = [
 
 /** Γ(x) for x > 0 (Infinity once it overflows, beyond x ≈ 171.6). */
 export function gamma(x: number): number {
-  invariant(x > 0 && Number.isFinite(x), `gamma is only defined here for finite x > 0, got ${x}`);
+  assert(x > 0 && Number.isFinite(x), "gamma is only defined here for finite x > 0, got {0}", x);
   // Reflection Γ(x) Γ(1 - x) = π / sin(πx) keeps the series where it is accurate.
   if (x < 0.5) return Math.PI / (Math.sin(Math.PI * x) * gamma(1 - x));
   const z = x - 1;

@@ -3,7 +3,7 @@
 // anybody else's draws. This is the basis of "common random numbers" across strategies.
 
 import seedrandom from "seedrandom";
-import { invariant } from "../kernel/kernel.ts";
+import { assert } from "../../assert.ts";
 
 /** A source of uniform numbers in [0, 1). */
 export interface Rng {
@@ -17,14 +17,14 @@ export class RandomStreams {
   private readonly streams = new Map<string, Rng>();
 
   constructor(readonly seed: number) {
-    invariant(Number.isFinite(seed), `random seed must be a finite number, got ${seed}`);
+    assert(Number.isFinite(seed), "random seed must be a finite number, got {0}", seed);
   }
 
   /** The stream called `name`: the same object on every call, seeded with `${seed}/${name}` (alea). */
   stream(name: string): Rng {
     const cached = this.streams.get(name);
     if (cached !== undefined) return cached;
-    invariant(name.length > 0 && name.length <= MAX_NAME_LENGTH, `bad random stream name "${name}"`);
+    assert(name.length > 0 && name.length <= MAX_NAME_LENGTH, "bad random stream name \"{0}\"", name);
     // alea's generator reads its state from its own closure, never from `this`: it can be the method itself.
     const rng: Rng = { next: seedrandom.alea(`${this.seed}/${name}`) };
     this.streams.set(name, rng);
@@ -34,7 +34,7 @@ export class RandomStreams {
 
 /** A uniform integer in [0, n), from exactly one draw. */
 export function uniformInt(rng: Rng, n: number): number {
-  invariant(Number.isInteger(n) && n > 0, `uniformInt needs a positive integer bound, got ${n}`);
+  assert(Number.isInteger(n) && n > 0, "uniformInt needs a positive integer bound, got {0}", n);
   return Math.min(n - 1, Math.floor(rng.next() * n));
 }
 

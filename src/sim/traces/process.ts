@@ -2,7 +2,8 @@
 // simulated time 0. The world asks for the next segment when the current one ends. Either a trace replayed
 // from a random offset and wrapped around (as Pensieve does), or a two-state good/bad Markov chain.
 
-import { invariant } from "../kernel/kernel.ts";
+import type { CapacitySpec } from "../config.ts";
+import { assert } from "../../assert.ts";
 import { makeSampler } from "../random/distributions.ts";
 import type { Rng } from "../random/streams.ts";
 import { traceDurationUs } from "./stats.ts";
@@ -25,15 +26,12 @@ export interface CapacityProcess {
  */
 export function traceProcess(trace: Trace, rng: Rng, randomOffset: boolean, scale: number): CapacityProcess {
   const { segments } = trace;
-  invariant(segments.length > 0, `trace ${trace.name} has no segments`);
+  assert(segments.length > 0, "trace {0} has no segments", trace.name);
   for (const s of segments) {
-    invariant(
-      Number.isInteger(s.durationUs) && s.durationUs >= 1,
-      `trace ${trace.name}: segment of ${s.durationUs} µs`,
-    );
-    invariant(Number.isFinite(s.bps) && s.bps >= 0, `trace ${trace.name}: segment of ${s.bps} bit/s`);
+    assert(Number.isInteger(s.durationUs) && s.durationUs >= 1, "trace {0}: segment of {1} µs", trace.name, s.durationUs);
+    assert(Number.isFinite(s.bps) && s.bps >= 0, "trace {0}: segment of {1} bit/s", trace.name, s.bps);
   }
-  invariant(Number.isFinite(scale) && scale > 0, `trace scale must be finite and > 0, got ${scale}`);
+  assert(Number.isFinite(scale) && scale > 0, "trace scale must be finite and > 0, got {0}", scale);
 
   const totalUs = traceDurationUs(trace);
   const offsetUs = randomOffset ? Math.min(totalUs - 1, Math.floor(rng.next() * totalUs)) : 0;
@@ -58,29 +56,34 @@ export function traceProcess(trace: Trace, rng: Rng, randomOffset: boolean, scal
 }
 
 export interface MarkovCapacity {
-  readonly good_bps: number;
-  readonly bad_bps: number;
-  readonly mean_good_s: number;
-  readonly mean_bad_s: number;
+  readonly goodBps: number;
+  readonly badBps: number;
+  readonly meanGoodS: number;
+  readonly meanBadS: number;
 }
 
 /**
  * A good/bad chain with exponential holding times. It starts in its stationary distribution: good with
- * probability mean_good / (mean_good + mean_bad), one draw; the first holding time is a full exponential
+ * probability meanGood / (meanGood + meanBad), one draw; the first holding time is a full exponential
  * draw, which memorylessness makes exact. Each segment then takes one draw.
  */
 export function markovProcess(spec: MarkovCapacity, rng: Rng): CapacityProcess {
-  invariant(spec.good_bps > 0 && spec.bad_bps >= 0, `markov capacity needs good_bps > 0 and bad_bps ≥ 0`);
-  invariant(spec.mean_good_s > 0 && spec.mean_bad_s > 0, `markov capacity needs positive mean holding times`);
-  const holdGoodUs = makeSampler({ dist: "exponential", mean: spec.mean_good_s * 1e6 });
-  const holdBadUs = makeSampler({ dist: "exponential", mean: spec.mean_bad_s * 1e6 });
-  let good = rng.next() < spec.mean_good_s / (spec.mean_good_s + spec.mean_bad_s);
+  assert(spec.goodBps > 0 && spec.badBps >= 0, "markov capacity needs goodBps > 0 and badBps ≥ 0");
+  assert(spec.meanGoodS > 0 && spec.meanBadS > 0, "markov capacity needs positive mean holding times");
+  const holdGoodUs = makeSampler({ dist: "exponential", mean: spec.meanGoodS * 1e6 });
+  const holdBadUs = makeSampler({ dist: "exponential", mean: spec.meanBadS * 1e6 });
+  let good = rng.next() < spec.meanGoodS / (spec.meanGoodS + spec.meanBadS);
   return {
     next() {
       const durationUs = Math.max(1, Math.round((good ? holdGoodUs : holdBadUs)(rng)));
-      const bps = good ? spec.good_bps : spec.bad_bps;
+      const bps = good ? spec.goodBps : spec.badBps;
       good = !good;
       return { bps, durationUs };
     },
   };
+}
+
+/** The capacity process a spec describes, drawing from rng. */
+export function capacityProcess(spec: CapacitySpec, rng: Rng): CapacityProcess {
+  return spec.kind === "markov" ? markovProcess(spec, rng) : traceProcess(spec.trace, rng, spec.randomOffset, spec.scale);
 }

@@ -1,16 +1,36 @@
 // Everything that happens to nodes on its own, independent of the agent: churn (sessions and downtimes),
 // Poisson arrivals of new peers, failures over time (stalls, slow-downs, mid-transfer drops) and time-varying
 // capacity (trace files or a Markov chain). Each process draws from its node's own named stream, always in the
-// same order whatever the agent does, so two strategies on one seed meet the same world.
+// same order whatever the agent does, so two strategies on one seed meet the same world. It acts on the world
+// only through DynamicsHost: what may happen to a node, never the world itself.
 
-import type { CapacityTrace, Churn, Distribution, Failures, PeerGroup, ServerGroup } from "../../scenario/schema.ts";
-import { invariant } from "../kernel/kernel.ts";
-import { churnPreset } from "../random/churn-presets.ts";
-import { makeSampler, type Sampler, scaleDistribution, unitExponential } from "../random/distributions.ts";
-import type { Rng } from "../random/streams.ts";
-import { type CapacityProcess, markovProcess, traceProcess } from "../traces/process.ts";
+import type { ChurnConfig, NodeFailures, NodeGroupConfig, SimConfig } from "../config.ts";
+import type { Kernel } from "../kernel/kernel.ts";
+import { type Distribution, makeSampler, type Sampler, scaleDistribution, unitExponential } from "../random/distributions.ts";
+import type { RandomStreams, Rng } from "../random/streams.ts";
+import { type CapacityProcess, capacityProcess } from "../traces/process.ts";
 import type { SimNode } from "./nodes.ts";
-import type { World } from "./world.ts";
+
+/** What dynamics may do to the world's nodes (the world implements it; dynamics sees nothing else). */
+export interface DynamicsHost {
+  /** The node goes offline, leaving gracefully (its sub-blocks in flight finish) or not. */
+  nodeLeaves(node: SimNode, graceful: boolean): void;
+  /** The node comes back online. */
+  nodeJoins(node: SimNode): void;
+  /** A new peer of group gi arrives, online, with its own streams under streamPrefix; its processes started. */
+  addPeer(gi: number, streamPrefix: string, label: string): SimNode;
+  /** The node's stall or slow-down state changed: its capacity follows. */
+  refreshCapacity(node: SimNode): void;
+  /** A mid-transfer reset of one of the node's sending connections, if it has one. */
+  dropOneTransfer(node: SimNode): void;
+  /** The node's base uplink is now bps (a capacity step). */
+  setNodeUplink(node: SimNode, bps: number): void;
+  /** The agent's downlink is now bps (a capacity step). */
+  setDownlink(bps: number): void;
+}
+
+/** The groups and traces dynamics reads from the world's configuration. */
+export type DynamicsConfig = Pick<SimConfig, "peers" | "servers" | "downlinkTrace">;
 
 
 const exponentialUs = (rng: Rng, ratePerS: number) => Math.max(1, Math.round((unitExponential(rng) / ratePerS) * 1e6));
@@ -19,8 +39,8 @@ const exponentialUs = (rng: Rng, ratePerS: number) => Math.max(1, Math.round((un
 interface EpisodeSpec {
   readonly name: string;
   readonly stream: string;
-  readonly ratePerS: (f: Failures) => number;
-  readonly durationS: (f: Failures) => Distribution;
+  readonly ratePerS: (f: NodeFailures) => number;
+  readonly durationS: (f: NodeFailures) => Distribution;
   /** Degrades (on) or restores (off) the node. */
   readonly apply: (node: SimNode, on: boolean) => void;
 }
@@ -34,8 +54,8 @@ const EPISODES: readonly EpisodeSpec[] = [
   {
     name: "stall",
     stream: "stalls",
-    ratePerS: (f) => f.stall_per_s,
-    durationS: (f) => f.stall_s,
+    ratePerS: (f) => f.stallPerS,
+    durationS: (f) => f.stallS,
     apply: (node, on) => {
       node.stallFactor = on ? 0 : 1;
     },
@@ -43,10 +63,10 @@ const EPISODES: readonly EpisodeSpec[] = [
   {
     name: "slowdown",
     stream: "slowdowns",
-    ratePerS: (f) => f.slowdown_per_s,
-    durationS: (f) => f.slowdown_s,
+    ratePerS: (f) => f.slowdownPerS,
+    durationS: (f) => f.slowdownS,
     apply: (node, on) => {
-      node.slowFactor = on ? node.failures.slowdown_factor : 1;
+      node.slowFactor = on ? node.failures.slowdownFactor : 1;
     },
   },
 ];
@@ -65,8 +85,8 @@ export class Dynamics {
   private readonly episodes: readonly Episode[];
   private readonly kDrop: number;
   private readonly kCapacity: number;
-  /** Churn laws by the scenario's churn object (one per group). */
-  private readonly churnLaws = new Map<Churn, ChurnLaw>();
+  /** Churn laws by the group's churn object (one per group). */
+  private readonly churnLaws = new Map<ChurnConfig, ChurnLaw>();
   /**
    * Each churning node's law and `churn` stream, by node id. Arrays, and one law per group rather than per node:
    * churn events hit random nodes among thousands, so every object touched per event is a likely cache miss.
@@ -77,8 +97,15 @@ export class Dynamics {
   private readonly arrived: number[];
   private readonly samplers = new Map<Distribution, Sampler>();
 
-  constructor(private readonly world: World) {
-    const k = world.kernel;
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly streams: RandomStreams,
+    private readonly config: DynamicsConfig,
+    /** The world's nodes by id (read only: nodes come and go through the host). */
+    private readonly nodes: readonly SimNode[],
+    private readonly host: DynamicsHost,
+  ) {
+    const k = kernel;
     this.kChurn = k.registerKind("churn", (id) => this.onChurn(id));
     this.kArrival = k.registerKind("peer-arrival", (gi) => this.onArrival(gi));
     // Episodes that degrade a node for a while: a stall (it keeps the connection but sends nothing) and a
@@ -91,84 +118,80 @@ export class Dynamics {
     });
     this.kDrop = k.registerKind("drop", (id) => this.onDrop(id));
     this.kCapacity = k.registerKind("capacity-step", (id) => this.onCapacity(id));
-    this.arrived = world.loaded.scenario.peers.map(() => 0);
+    this.arrived = config.peers.map(() => 0);
   }
 
-  /** World-level processes: arrivals, the downlink trace, and servers' and the origin's processes. */
+  /** World-level processes: arrivals, the downlink trace, and the processes of the servers and origin present. */
   start(): void {
-    const s = this.world.loaded.scenario;
-    s.peers.forEach((g, gi) => {
-      if (g.arrivals !== undefined && g.arrivals.max_count > 0) {
-        this.world.kernel.after(exponentialUs(this.arrivalRng(gi), g.arrivals.rate_per_s), this.kArrival, gi);
+    const c = this.config;
+    c.peers.forEach((g, gi) => {
+      if (g.arrivals !== undefined && g.arrivals.maxCount > 0) {
+        this.kernel.after(exponentialUs(this.arrivalRng(gi), g.arrivals.ratePerS), this.kArrival, gi);
       }
     });
-    if (s.agent.downlink_trace !== undefined) {
-      this.capacity.set(-1, this.makeCapacity(s.agent.downlink_trace, this.world.streams.stream("agent/downlink-trace")));
+    if (c.downlinkTrace !== undefined) {
+      this.capacity.set(-1, capacityProcess(c.downlinkTrace, this.streams.stream("agent/downlink-trace")));
       this.onCapacity(-1);
     }
-    for (const node of this.world.nodes) {
+    for (const node of this.nodes) {
       if (node.kind === "origin") this.startFailures(node);
-      if (node.kind === "server") this.startNode(node, s.servers[Number(node.streamPrefix.split("/")[1])]);
+      if (node.kind === "server") this.startNode(node, c.servers[node.group]);
     }
   }
 
   /** A node's own processes: churn, failures over time, capacity trace. */
-  startNode(node: SimNode, group: PeerGroup | ServerGroup): void {
-    if ("churn" in group && group.churn !== undefined) this.startChurn(node, group.churn);
+  startNode(node: SimNode, group: NodeGroupConfig & { readonly churn?: ChurnConfig }): void {
+    if (group.churn !== undefined) this.startChurn(node, group.churn);
     this.startFailures(node);
-    if (group.uplink_trace !== undefined) {
-      this.capacity.set(node.id, this.makeCapacity(group.uplink_trace, node.rng("uplink-trace")));
+    if (group.uplinkTrace !== undefined) {
+      this.capacity.set(node.id, capacityProcess(group.uplinkTrace, node.rng("uplink-trace")));
       this.onCapacity(node.id);
     }
   }
 
   // ---- churn -----------------------------------------------------------------------------------------------
 
-  private startChurn(node: SimNode, churn: Churn): void {
-    const preset = churn.preset !== undefined ? churnPreset(churn.preset) : undefined;
-    const session = churn.session_s ?? preset?.session_s;
-    const downtime = churn.downtime_s ?? preset?.downtime_s;
-    invariant(session !== undefined && downtime !== undefined, `churn of ${node.label} needs sessions and downtimes`);
+  private startChurn(node: SimNode, churn: ChurnConfig): void {
     const rng = node.rng("churn");
     let law = this.churnLaws.get(churn);
     if (law === undefined) {
       law = {
-        session: makeSampler(scaleDistribution(session, churn.time_scale)),
-        downtime: makeSampler(scaleDistribution(downtime, churn.time_scale)),
-        gracefulP: churn.graceful_leave_p,
+        session: makeSampler(scaleDistribution(churn.sessionS, churn.timeScale)),
+        downtime: makeSampler(scaleDistribution(churn.downtimeS, churn.timeScale)),
+        gracefulP: churn.gracefulLeaveP,
       };
       this.churnLaws.set(churn, law);
     }
     this.churnLawOf[node.id] = law;
     this.churnRngOf[node.id] = rng;
-    const online = rng.next() < churn.initially_online_p;
-    if (!online) this.world.nodeLeaves(node, true);
+    const online = rng.next() < churn.initiallyOnlineP;
+    if (!online) this.host.nodeLeaves(node, true);
     const durationS = (online ? law.session : law.downtime)(rng);
-    this.world.kernel.after(Math.max(1, Math.round(durationS * 1e6)), this.kChurn, node.id);
+    this.kernel.after(Math.max(1, Math.round(durationS * 1e6)), this.kChurn, node.id);
   }
 
   private onChurn(id: number): void {
-    const node = this.world.nodes[id];
+    const node = this.nodes[id];
     const c = this.churnLawOf[id]!;
     const rng = this.churnRngOf[id]!;
     // Draw the leave kind every time, used or not, so the sequence never depends on the state.
     const graceful = rng.next() < c.gracefulP;
-    if (node.online) this.world.nodeLeaves(node, graceful);
-    else this.world.nodeJoins(node);
+    if (node.online) this.host.nodeLeaves(node, graceful);
+    else this.host.nodeJoins(node);
     const durationS = (node.online ? c.session : c.downtime)(rng);
-    this.world.kernel.after(Math.max(1, Math.round(durationS * 1e6)), this.kChurn, id);
+    this.kernel.after(Math.max(1, Math.round(durationS * 1e6)), this.kChurn, id);
   }
 
   private arrivalRng(gi: number): Rng {
-    return this.world.streams.stream(`peers/${gi}/arrivals`);
+    return this.streams.stream(`peers/${gi}/arrivals`);
   }
 
   private onArrival(gi: number): void {
-    const g = this.world.loaded.scenario.peers[gi];
+    const g = this.config.peers[gi];
     const k = this.arrived[gi]++;
-    this.world.addPeer(gi, `peers/${gi}/arrived/${k}`, `peers[${gi}]+${k}`);
-    if (g.arrivals !== undefined && this.arrived[gi] < g.arrivals.max_count) {
-      this.world.kernel.after(exponentialUs(this.arrivalRng(gi), g.arrivals.rate_per_s), this.kArrival, gi);
+    this.host.addPeer(gi, `peers/${gi}/arrived/${k}`, `peers[${gi}]+${k}`);
+    if (g.arrivals !== undefined && this.arrived[gi] < g.arrivals.maxCount) {
+      this.kernel.after(exponentialUs(this.arrivalRng(gi), g.arrivals.ratePerS), this.kArrival, gi);
     }
   }
 
@@ -176,35 +199,35 @@ export class Dynamics {
 
   private startFailures(node: SimNode): void {
     const f = node.failures;
-    const k = this.world.kernel;
+    const k = this.kernel;
     for (const e of this.episodes) {
       const ratePerS = e.ratePerS(f);
       if (ratePerS > 0) k.after(exponentialUs(node.rng(e.stream), ratePerS), e.kStart, node.id);
     }
-    if (f.drop_per_s > 0) k.after(exponentialUs(node.rng("drops"), f.drop_per_s), this.kDrop, node.id);
+    if (f.dropPerS > 0) k.after(exponentialUs(node.rng("drops"), f.dropPerS), this.kDrop, node.id);
   }
 
   /** An episode begins: draw its length, degrade the node, schedule the end. */
   private onEpisodeStart(e: Episode, id: number): void {
-    const node = this.world.nodes[id];
+    const node = this.nodes[id];
     const durationUs = Math.max(1, Math.round(this.sampler(e.durationS(node.failures))(node.rng(e.stream)) * 1e6));
     e.apply(node, true);
-    this.world.refreshCapacity(node);
-    this.world.kernel.after(durationUs, e.kEnd, id);
+    this.host.refreshCapacity(node);
+    this.kernel.after(durationUs, e.kEnd, id);
   }
 
   /** An episode ends: restore the node, schedule the next one (a Poisson process between episodes). */
   private onEpisodeEnd(e: Episode, id: number): void {
-    const node = this.world.nodes[id];
+    const node = this.nodes[id];
     e.apply(node, false);
-    this.world.refreshCapacity(node);
-    this.world.kernel.after(exponentialUs(node.rng(e.stream), e.ratePerS(node.failures)), e.kStart, id);
+    this.host.refreshCapacity(node);
+    this.kernel.after(exponentialUs(node.rng(e.stream), e.ratePerS(node.failures)), e.kStart, id);
   }
 
   private onDrop(id: number): void {
-    const node = this.world.nodes[id];
-    this.world.dropOneTransfer(node);
-    this.world.kernel.after(exponentialUs(node.rng("drops"), node.failures.drop_per_s), this.kDrop, id);
+    const node = this.nodes[id];
+    this.host.dropOneTransfer(node);
+    this.kernel.after(exponentialUs(node.rng("drops"), node.failures.dropPerS), this.kDrop, id);
   }
 
   /** One sampler per distribution object (groups share theirs), built on first use. */
@@ -219,18 +242,11 @@ export class Dynamics {
 
   // ---- capacity over time ----------------------------------------------------------------------------------
 
-  private makeCapacity(spec: CapacityTrace, rng: Rng): CapacityProcess {
-    if ("markov" in spec) return markovProcess(spec.markov, rng);
-    const trace = this.world.loaded.traces.get(spec.file);
-    invariant(trace !== undefined, `trace ${spec.file} was not loaded`);
-    return traceProcess(trace, rng, spec.random_offset, spec.scale);
-  }
-
   /** Applies the next capacity segment of a node (or of the downlink, id -1) and schedules the one after. */
   private onCapacity(id: number): void {
     const seg = this.capacity.get(id)!.next();
-    if (id < 0) this.world.setDownlink(Math.max(1, seg.bps));
-    else this.world.setNodeUplink(this.world.nodes[id], seg.bps);
-    this.world.kernel.after(seg.durationUs, this.kCapacity, id);
+    if (id < 0) this.host.setDownlink(Math.max(1, seg.bps));
+    else this.host.setNodeUplink(this.nodes[id], seg.bps);
+    this.kernel.after(seg.durationUs, this.kCapacity, id);
   }
 }

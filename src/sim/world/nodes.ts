@@ -4,7 +4,7 @@
 // peer or changing the strategy shifts no other node's draws.
 
 import type { NodeKind } from "../../agent/ports.ts";
-import type { Failures, PeerGroup, Scenario, ServerGroup } from "../../scenario/schema.ts";
+import type { NodeFailures, NodeGroupConfig, OriginConfig } from "../config.ts";
 import { makeSampler } from "../random/distributions.ts";
 import type { Rng, RandomStreams } from "../random/streams.ts";
 
@@ -32,6 +32,8 @@ export class SimNode {
     /** Where the node comes from in the scenario, e.g. `peers[1]#4`. */
     readonly label: string,
     readonly streamPrefix: string,
+    /** Index of the node's group among the groups of its kind (-1: the origin). */
+    readonly group: number,
     /** The uplink the node advertises (its nominal capacity), bits per second. */
     readonly nominalUplinkBps: number,
     readonly rttUs: number,
@@ -39,7 +41,7 @@ export class SimNode {
     /** Reported load in [0, 1]; the node gives (1 - load) of its uplink. */
     readonly load: number,
     readonly connectedUsers: number,
-    readonly failures: Failures,
+    readonly failures: NodeFailures,
   ) {
     this.uplinkBps = nominalUplinkBps;
     this.prevUplinkBps = nominalUplinkBps;
@@ -64,47 +66,27 @@ export class SimNode {
 
 const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
 
-/** Draws a node's parameters from its `params` stream, in a fixed order: uplink, RTT, load, users. */
+/**
+ * Draws a node of group `groupIndex` (of its kind) from its `params` stream, in a fixed order: uplink, RTT,
+ * load, users (servers only).
+ */
 export function drawNode(
   streams: RandomStreams,
   id: number,
   kind: NodeKind,
   label: string,
   streamPrefix: string,
-  group: PeerGroup | ServerGroup,
+  groupIndex: number,
+  group: NodeGroupConfig,
 ): SimNode {
   const rng = streams.stream(`${streamPrefix}/params`);
-  const uplinkBps = Math.max(1, makeSampler(group.uplink_bps)(rng));
-  const rttUs = Math.max(0, Math.round(makeSampler(group.rtt_ms)(rng) * 1000));
-  const load = clamp01(makeSampler("cpu_load" in group ? group.cpu_load : (group as PeerGroup).load)(rng));
-  const users = "connected_users" in group ? Math.max(0, Math.round(makeSampler(group.connected_users)(rng))) : 0;
-  return new SimNode(
-    streams,
-    id,
-    kind,
-    label,
-    streamPrefix,
-    uplinkBps,
-    rttUs,
-    Math.round(group.jitter_ms * 1000),
-    load,
-    users,
-    group.failures,
-  );
+  const uplinkBps = Math.max(1, makeSampler(group.uplinkBps)(rng));
+  const rttUs = Math.max(0, Math.round(makeSampler(group.rttMs)(rng) * 1000));
+  const load = clamp01(makeSampler(group.load)(rng));
+  const users = group.connectedUsers !== undefined ? Math.max(0, Math.round(makeSampler(group.connectedUsers)(rng))) : 0;
+  return new SimNode(streams, id, kind, label, streamPrefix, groupIndex, uplinkBps, rttUs, group.jitterUs, load, users, group.failures);
 }
 
-export function originNode(streams: RandomStreams, id: number, origin: NonNullable<Scenario["origin"]>): SimNode {
-  return new SimNode(
-    streams,
-    id,
-    "origin",
-    "origin",
-    "origin",
-    origin.uplink_bps,
-    Math.round(origin.rtt_ms * 1000),
-    0,
-    0,
-    0,
-    origin.failures,
-  );
+export function originNode(streams: RandomStreams, id: number, origin: OriginConfig): SimNode {
+  return new SimNode(streams, id, "origin", "origin", "origin", -1, origin.uplinkBps, origin.rttUs, 0, 0, 0, origin.failures);
 }

@@ -4,22 +4,23 @@
 // which strategy asks, only on how many times it was asked.
 
 import type { NodeInfo } from "../../agent/ports.ts";
-import type { Scenario } from "../../scenario/schema.ts";
+import type { TrackerConfig } from "../config.ts";
 import { standardNormal } from "../random/distributions.ts";
 import type { Rng, RandomStreams } from "../random/streams.ts";
 import type { SimNode } from "./nodes.ts";
+import { OnlineSet } from "./online-set.ts";
 
 export class Tracker {
-  /** Online peers and servers, for O(1) join and leave. */
-  private readonly online: number[] = [];
-  private readonly position = new Map<number, number>();
+  /** Online peers and servers, with their positions in ascending id order (online-set.ts). */
+  private readonly online = new OnlineSet();
   private readonly listRng: Rng;
   private readonly noiseRng: Rng;
-  private readonly scratch: number[] = [];
+  /** The entries a list's partial shuffle moved, by position (cleared after each list). */
+  private readonly swapped = new Map<number, number>();
 
   constructor(
     streams: RandomStreams,
-    private readonly config: Scenario["tracker"],
+    private readonly config: TrackerConfig,
     private readonly nodes: readonly SimNode[],
   ) {
     this.listRng = streams.stream("tracker/list");
@@ -27,49 +28,42 @@ export class Tracker {
   }
 
   get onlineCount(): number {
-    return this.online.length;
+    return this.online.size;
   }
 
   join(nodeId: number): void {
-    if (this.position.has(nodeId)) return;
-    this.position.set(nodeId, this.online.length);
-    this.online.push(nodeId);
+    this.online.add(nodeId);
   }
 
   leave(nodeId: number): void {
-    const i = this.position.get(nodeId);
-    if (i === undefined) return;
-    const last = this.online.pop()!;
-    if (last !== nodeId) {
-      this.online[i] = last;
-      this.position.set(last, i);
-    }
-    this.position.delete(nodeId);
+    this.online.delete(nodeId);
   }
 
   /** Up to maxNodes online nodes, a uniform random sample, with the state the tracker believes. */
   list(maxNodes: number, nowUs: number): NodeInfo[] {
-    const k = Math.min(maxNodes, this.config.list_size, this.online.length);
-    // Partial Fisher-Yates over a copy of the online set, sorted so the sample does not depend on join order.
-    const ids = this.scratch;
-    ids.length = 0;
-    for (const id of this.online) ids.push(id);
-    ids.sort((a, b) => a - b);
+    const online = this.online;
+    const n = online.size;
+    const k = Math.min(maxNodes, this.config.listSize, n);
+    // Partial Fisher-Yates over the online set in ascending id order (so the sample does not depend on join
+    // order), without copying it: position p holds the p-th smallest id unless a swap moved another there.
+    // O(k log n), whatever the swarm's size.
+    const swapped = this.swapped;
+    const at = (p: number) => swapped.get(p) ?? online.select(p);
     const out: NodeInfo[] = [];
     for (let i = 0; i < k; i++) {
-      const j = i + Math.floor(this.listRng.next() * (ids.length - i));
-      const t = ids[i];
-      ids[i] = ids[j];
-      ids[j] = t;
-      out.push(this.report(this.nodes[ids[i]], nowUs));
+      const j = i + Math.floor(this.listRng.next() * (n - i));
+      const picked = at(j);
+      swapped.set(j, at(i));
+      out.push(this.report(this.nodes[picked], nowUs));
     }
+    swapped.clear();
     return out;
   }
 
   private report(node: SimNode, nowUs: number): NodeInfo {
-    const staleUs = this.config.state_staleness_s * 1e6;
+    const staleUs = this.config.stateStalenessUs;
     const uplink = nowUs - node.uplinkChangedUs < staleUs ? node.prevUplinkBps : node.uplinkBps;
-    const noise = this.config.state_noise;
+    const noise = this.config.stateNoise;
     const f1 = noise > 0 ? Math.exp(noise * standardNormal(this.noiseRng)) : 1;
     const f2 = noise > 0 ? Math.exp(noise * standardNormal(this.noiseRng)) : 1;
     return {

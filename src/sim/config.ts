@@ -1,0 +1,127 @@
+// The simulator's own configuration: everything one simulated world needs, in the simulator's terms (camelCase,
+// units in names, traces already read). The harness translates a resolved scenario into it once
+// (src/harness/sim-config.ts); nothing in src/sim reads a scenario. Plain data: a world never changes it.
+
+import type { AgentConfig, ContentLayout } from "../agent/config.ts";
+import type { KernelLimits } from "./kernel/kernel.ts";
+import type { Distribution } from "./random/distributions.ts";
+import type { Trace } from "./traces/trace.ts";
+
+/** The agent's settings but the origin's node id, which the world gives it (the origin is a node it builds). */
+export type AgentSettings = Omit<AgentConfig, "originNodeId">;
+
+/** Time-varying capacity: a trace replayed from a (random) offset, wrapping, or a two-state Markov chain. */
+export type CapacitySpec =
+  | {
+      readonly kind: "trace";
+      readonly trace: Trace;
+      /** Multiplies every bandwidth sample. */
+      readonly scale: number;
+      /** Start each node at its own random point of the trace. */
+      readonly randomOffset: boolean;
+    }
+  | {
+      readonly kind: "markov";
+      readonly goodBps: number;
+      readonly badBps: number;
+      readonly meanGoodS: number;
+      readonly meanBadS: number;
+    };
+
+/** How a node fails, connection by connection and over time. Probabilities in [0, 1], hazards per second. */
+export interface NodeFailures {
+  readonly connectRefusedP: number;
+  /** The node never answers a connection attempt. */
+  readonly connectTimeoutP: number;
+  /** Hazard of a mid-transfer connection reset while sending. */
+  readonly dropPerS: number;
+  /** Probability a delivered sub-block fails its checksum. */
+  readonly corruptP: number;
+  /** Hazard of a stall: the node keeps the connection but stops sending; stallS: its length. */
+  readonly stallPerS: number;
+  readonly stallS: Distribution;
+  /** Hazard of a temporary slow-down to slowdownFactor of the uplink; slowdownS: its length. */
+  readonly slowdownPerS: number;
+  readonly slowdownFactor: number;
+  readonly slowdownS: Distribution;
+}
+
+/** Sessions and downtimes of a churning node (preset already resolved), seconds before timeScale. */
+export interface ChurnConfig {
+  readonly sessionS: Distribution;
+  readonly downtimeS: Distribution;
+  /** Multiplies every session and downtime. */
+  readonly timeScale: number;
+  readonly initiallyOnlineP: number;
+  /** A graceful leave finishes the sub-block in flight, then disconnects. */
+  readonly gracefulLeaveP: number;
+}
+
+/** A group of nodes drawn alike; each node draws its own parameters from its own stream. */
+export interface NodeGroupConfig {
+  readonly count: number;
+  readonly uplinkBps: Distribution;
+  readonly rttMs: Distribution;
+  /** Each request's first byte is delayed by an extra U[0, jitterUs]. */
+  readonly jitterUs: number;
+  /** Peers: the upload utilisation they report; servers: their CPU load. In [0, 1]. */
+  readonly load: Distribution;
+  /** Servers only: other users sharing the server's uplink. */
+  readonly connectedUsers?: Distribution;
+  readonly uplinkTrace?: CapacitySpec;
+  readonly failures: NodeFailures;
+}
+
+export interface PeerGroupConfig extends NodeGroupConfig {
+  readonly churn?: ChurnConfig;
+  /** Poisson arrivals of new peers of the group. */
+  readonly arrivals?: { readonly ratePerS: number; readonly maxCount: number };
+}
+
+export interface ServerGroupConfig extends NodeGroupConfig {
+  readonly connectedUsers: Distribution;
+}
+
+export interface OriginConfig {
+  readonly uplinkBps: number;
+  readonly rttUs: number;
+  readonly failures: NodeFailures;
+}
+
+export interface TrackerConfig {
+  readonly listSize: number;
+  /** Reported uplink × lognormal(0, stateNoise). */
+  readonly stateNoise: number;
+  /** A traced uplink is reported as it was this long ago, µs. */
+  readonly stateStalenessUs: number;
+  /** Delay before a node list reaches the agent, µs. */
+  readonly rttUs: number;
+}
+
+export interface SimNetworkConfig {
+  readonly model: "fluid" | "tcp";
+  /** tcp only: payload share of link capacity. */
+  readonly efficiency: number;
+  readonly initialWindowBytes: number;
+  readonly receiveWindowBytes: number;
+  readonly idleRestartUs: number;
+}
+
+export interface SimConfig {
+  /** The scenario's name, for the run's records. */
+  readonly name: string;
+  readonly limits: KernelLimits;
+  readonly content: ContentLayout;
+  /** The player: content bitrate (0: a plain download, no player) and its start-up threshold. */
+  readonly bitrateBps: number;
+  readonly startupBufferUs: number;
+  /** The agent's host: its downlink (a trace replaces it when given) and the agent's settings. */
+  readonly downlinkBps: number;
+  readonly downlinkTrace?: CapacitySpec;
+  readonly agent: AgentSettings;
+  readonly network: SimNetworkConfig;
+  readonly tracker: TrackerConfig;
+  readonly origin: OriginConfig | null;
+  readonly servers: readonly ServerGroupConfig[];
+  readonly peers: readonly PeerGroupConfig[];
+}
