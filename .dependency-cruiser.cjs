@@ -15,11 +15,11 @@
 //   src/agent                          the scheduler: sans-IO, imports nothing but itself and src/assert.ts
 //   src/traces, src/stats, src/files   trace files, statistics, atomic output folders: used by several layers
 //   src/assert.ts, text-excerpt.ts,    helpers every layer may use; they import nothing of the project's
-//     version.ts, paths.ts
+//     version.ts, paths.ts, src/input  (src/input: quoting user data, reading input files, input limits)
 // test/lint/layers.test.ts runs these rules on fixtures (test/fixtures/layers/) with one backwards import each.
 
 /** Helpers any layer may import. */
-const SHARED = "^src/(assert|text-excerpt|version|paths)[.]ts$";
+const SHARED = "^src/((assert|text-excerpt|version|paths)[.]ts|input/)";
 /** The real network's commands (the rest of src/real is its driver). */
 const REAL_COMMANDS = "^src/real/(fetch|calibrate|testbed|testbed-run)[.]ts$";
 
@@ -85,8 +85,9 @@ module.exports = {
     onlyImports(
       "scenario-below-harness",
       "^src/scenario/",
-      "^src/(scenario|agent|traces)/",
-      "Scenario files are read and checked without the simulator, the harness or the report.",
+      "^src/(scenario|agent|traces)/|^src/sim/random/(distributions|churn-presets|gamma|streams)[.]ts$",
+      "Scenario files are read and checked without the simulator, the harness or the report (only the " +
+        "distributions' math, to bound what a draw can reach).",
     ),
     onlyImports(
       "metrics-below-report",

@@ -3,11 +3,14 @@
 // sample interval. Blank lines and lines starting with '#' are skipped.
 
 import type { Trace, TraceSegment } from "./trace.ts";
-import { TraceError } from "./trace-error.ts";
+import { UNIT_MAXIMA } from "../input/limit-values.ts";
+import { numberText, quoteField, TraceError } from "./trace-error.ts";
 
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const US_PER_S = 1e6;
 const BPS_PER_MBPS = 1e6;
+/** Largest throughput a sample may give: the scenario's cap on any bit rate. */
+const MAX_MBPS = UNIT_MAXIMA.bps / BPS_PER_MBPS;
 
 interface Sample {
   readonly line: number;
@@ -21,17 +24,24 @@ function parseSample(text: string, line: number, name: string): Sample {
     throw new TraceError(
       name,
       line,
-      `expected 2 fields "time_s throughput_Mbps", found ${fields.length}: "${text.trim()}"`,
+      `expected 2 fields "time_s throughput_Mbps", found ${fields.length}`,
     );
   }
   const [timeField, mbpsField] = fields;
   if (!DECIMAL.test(timeField))
-    throw new TraceError(name, line, `expected a time in seconds, found "${timeField}"`);
+    throw new TraceError(name, line, `expected a time in seconds, found ${quoteField(timeField)}`);
   if (!DECIMAL.test(mbpsField))
-    throw new TraceError(name, line, `expected a throughput in Mb/s, found "${mbpsField}"`);
+    throw new TraceError(name, line, `expected a throughput in Mb/s, found ${quoteField(mbpsField)}`);
   const mbps = Number(mbpsField);
-  if (mbps < 0) throw new TraceError(name, line, `expected a throughput ≥ 0 Mb/s, found ${mbpsField}`);
-  return { line, timeUs: Math.round(Number(timeField) * US_PER_S), bps: mbps * BPS_PER_MBPS };
+  if (mbps < 0) throw new TraceError(name, line, `expected a throughput ≥ 0 Mb/s, found ${numberText(mbpsField)}`);
+  if (!(mbps <= MAX_MBPS)) {
+    throw new TraceError(name, line, `expected a throughput ≤ ${MAX_MBPS} Mb/s, found ${numberText(mbpsField)}`);
+  }
+  const timeS = Number(timeField);
+  if (!(Math.abs(timeS) <= UNIT_MAXIMA.s)) {
+    throw new TraceError(name, line, `expected a time within ±${UNIT_MAXIMA.s} s, found ${numberText(timeField)}`);
+  }
+  return { line, timeUs: Math.round(timeS * US_PER_S), bps: mbps * BPS_PER_MBPS };
 }
 
 export function parsePensieve(text: string, name: string): Trace {

@@ -1,6 +1,8 @@
 // Parser for Sabre capacity traces: a JSON array of {duration_ms, bandwidth_kbps, latency_ms} periods, played
 // in order (1 kbps = 1000 bit/s). Errors name the line where the offending period starts.
 
+import { MAX_TRACE_JSON_DEPTH, UNIT_MAXIMA } from "../input/limit-values.ts";
+import { excerpt } from "../input/quote.ts";
 import type { Trace, TraceSegment } from "./trace.ts";
 import { describeFound, TraceError } from "./trace-error.ts";
 
@@ -15,6 +17,37 @@ function syntaxErrorLine(error: SyntaxError, text: string): number {
   const position = /position (\d+)/.exec(error.message);
   if (position === null) return 0;
   return text.slice(0, Number(position[1])).split("\n").length;
+}
+
+/**
+ * The parser's complaint without the excerpt of the file V8 puts in some messages (`Unexpected token 'r',
+ * "root:x:0:0"... is not valid JSON`), and without its position (the line is reported apart).
+ */
+function syntaxErrorText(error: SyntaxError): string {
+  const text = error.message
+    .replace(/, ".*$/s, "")
+    .replace(/ in JSON at position \d+.*$/s, "")
+    .replace(/ \(line \d+ column \d+\)$/, "");
+  return excerpt(text, 80);
+}
+
+/** The 1-based line where nesting first goes deeper than `limit` (outside strings), or 0 when it never does. */
+function tooDeepLine(text: string, limit: number): number {
+  let depth = 0;
+  let line = 1;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "\n") line++;
+    else if (inString) {
+      if (c === "\\") i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === "[" || c === "{") {
+      if (++depth > limit) return line;
+    } else if (c === "]" || c === "}") depth--;
+  }
+  return 0;
 }
 
 /** The 1-based line on which each element of the top-level JSON array starts (text must be valid JSON). */
@@ -55,7 +88,13 @@ interface At {
   readonly line: number;
 }
 
-function numberField(period: Record<string, unknown>, key: string, bound: "> 0" | "≥ 0", at: At): number {
+function numberField(
+  period: Record<string, unknown>,
+  key: string,
+  bound: "> 0" | "≥ 0",
+  max: number,
+  at: At,
+): number {
   const value = period[key];
   const ok =
     typeof value === "number" && Number.isFinite(value) && (bound === "> 0" ? value > 0 : value >= 0);
@@ -65,11 +104,16 @@ function numberField(period: Record<string, unknown>, key: string, bound: "> 0" 
       at.line,
       `expected "${key}" to be a number ${bound}, found ${describeFound(value)}`,
     );
-  return value as number;
+  if (value > max) throw new TraceError(at.name, at.line, `expected "${key}" to be at most ${max}, found ${value}`);
+  return value;
 }
 
 export function parseSabre(text: string, name: string): Trace {
   if (text.trim() === "") throw new TraceError(name, 0, `expected ${EXPECTED_SHAPE}, found an empty file`);
+  const deepAt = tooDeepLine(text, MAX_TRACE_JSON_DEPTH);
+  if (deepAt > 0) {
+    throw new TraceError(name, deepAt, `expected ${EXPECTED_SHAPE}, found nesting deeper than ${MAX_TRACE_JSON_DEPTH}`);
+  }
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -78,7 +122,7 @@ export function parseSabre(text: string, name: string): Trace {
     throw new TraceError(
       name,
       syntaxErrorLine(error, text),
-      `expected ${EXPECTED_SHAPE}, found invalid JSON (${error.message})`,
+      `expected ${EXPECTED_SHAPE}, found invalid JSON (${syntaxErrorText(error)})`,
     );
   }
   if (!Array.isArray(json))
@@ -95,12 +139,12 @@ export function parseSabre(text: string, name: string): Trace {
       );
     }
     const fields = period as Record<string, unknown>;
-    const durationMs = numberField(fields, "duration_ms", "> 0", at);
+    const durationMs = numberField(fields, "duration_ms", "> 0", UNIT_MAXIMA.ms, at);
     const durationUs = Math.round(durationMs * US_PER_MS);
     if (durationUs < 1)
       throw new TraceError(name, at.line, `expected "duration_ms" ≥ 0.001, found ${durationMs}`);
-    const bps = numberField(fields, "bandwidth_kbps", "≥ 0", at) * BPS_PER_KBPS;
-    const latencyMs = numberField(fields, "latency_ms", "≥ 0", at);
+    const bps = numberField(fields, "bandwidth_kbps", "≥ 0", UNIT_MAXIMA.bps / BPS_PER_KBPS, at) * BPS_PER_KBPS;
+    const latencyMs = numberField(fields, "latency_ms", "≥ 0", UNIT_MAXIMA.ms, at);
     return { durationUs, bps, latencyMs };
   });
   return { name, segments };

@@ -1,5 +1,17 @@
 // The error every trace parser throws on malformed input: it names the trace and the line, and says what was
-// expected and what was found, so a scenario author can fix the file without reading the parser.
+// expected and what was found, so a scenario author can fix the file without reading the parser. What it
+// quotes of the file is a short escaped excerpt (src/scenario/quote.ts), never a whole line.
+
+import { describeValue, excerpt, quote } from "../input/quote.ts";
+
+/** Longest trace name (a path from the scenario) a message shows. */
+const SHOWN_NAME_CHARS = 200;
+
+/**
+ * Longest excerpt of a trace file's content a message shows: enough to recognise a comma or a unit stuck to a
+ * number, too little to carry a secret from a file that was never a trace. A whole line is never shown.
+ */
+export const TRACE_EXCERPT_CHARS = 12;
 
 export class TraceError extends Error {
   constructor(
@@ -9,14 +21,22 @@ export class TraceError extends Error {
     readonly line: number,
     detail: string,
   ) {
-    super(`trace ${traceName}${line > 0 ? `, line ${line}` : ""}: ${detail}`);
+    super(`trace ${excerpt(traceName, SHOWN_NAME_CHARS)}${line > 0 ? `, line ${line}` : ""}: ${detail}`);
     this.name = "TraceError";
   }
 }
 
-/** A short rendering of a value found in a file, for error messages. */
+/** A short rendering of a value found in a trace file, for error messages (never the whole value). */
 export function describeFound(value: unknown): string {
-  if (value === undefined) return "nothing";
-  const text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
-  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+  return describeValue(value, TRACE_EXCERPT_CHARS);
+}
+
+/** A field of a trace line, for error messages: quoted, escaped, at most TRACE_EXCERPT_CHARS long. */
+export function quoteField(text: string): string {
+  return quote(text, TRACE_EXCERPT_CHARS);
+}
+
+/** A field already known to be a decimal number, shown as written (cut like any excerpt). */
+export function numberText(text: string): string {
+  return excerpt(text, TRACE_EXCERPT_CHARS);
 }

@@ -84,6 +84,8 @@ export function runCommand(setExit: (code: number) => void): CommandModule<objec
       const run = resolveRun(args, loaded.scenario, names);
       const outDir = args.out ?? defaultOutDir(loaded.scenario.name);
       const { runExperiment } = await import("../../harness/experiment.ts");
+      const { formatIssue } = await import("../../scenario/errors.ts");
+      for (const note of loaded.notes ?? []) process.stderr.write(`note: ${formatIssue(note)}\n`);
       const progress = makeProgress(loaded.scenario.name);
       let outcome: Awaited<ReturnType<typeof runExperiment>>;
       try {

@@ -7,6 +7,8 @@
 import { join } from "node:path";
 import type { CommandModule } from "yargs";
 import type { ParamValue } from "../../harness/sweep.ts";
+import { quote } from "../../input/quote.ts";
+import { checkSweepFlags, jobsFlag } from "../run-options.ts";
 import { EXIT_CODES_TEXT, ExitCode, UsageError } from "../exit.ts";
 import { FORCE_INTO_DESCRIPTION, WALL_S_DESCRIPTION, wallFlag } from "../out-options.ts";
 import { makeProgress } from "../progress.ts";
@@ -46,13 +48,13 @@ export function parseParamFlag(text: string): [string, ParamValue[]] {
   const key = eq < 0 ? "" : text.slice(0, eq).trim();
   const list = eq < 0 ? "" : text.slice(eq + 1);
   if (key === "" || list.trim() === "") {
-    throw new UsageError(`--param expects key.path=v1,v2,… (e.g. agent.max_connections=2,4,8), found "${text}"`);
+    throw new UsageError(`--param expects key.path=v1,v2,… (e.g. agent.max_connections=2,4,8), found ${quote(text)}`);
   }
   const values = list.split(",").map(parseParamValue);
-  if (values.some((v) => v === "")) throw new UsageError(`--param ${key}: empty value in "${list}"`);
-  if (values.length > MAX_PARAM_VALUES) throw new UsageError(`--param ${key}: more than ${MAX_PARAM_VALUES} values`);
+  if (values.some((v) => v === "")) throw new UsageError(`--param ${quote(key)}: empty value in ${quote(list)}`);
+  if (values.length > MAX_PARAM_VALUES) throw new UsageError(`--param ${quote(key)}: more than ${MAX_PARAM_VALUES} values`);
   const unique = [...new Set(values)];
-  if (unique.length !== values.length) throw new UsageError(`--param ${key}: a value is listed twice in "${list}"`);
+  if (unique.length !== values.length) throw new UsageError(`--param ${quote(key)}: a value is listed twice in ${quote(list)}`);
   return [key, values];
 }
 
@@ -61,16 +63,8 @@ export function parseParamFlags(texts: readonly string[]): [string, ParamValue[]
   const params = texts.map(parseParamFlag);
   const keys = params.map(([k]) => k);
   const dup = keys.find((k, i) => keys.indexOf(k) !== i);
-  if (dup !== undefined) throw new UsageError(`--param ${dup} is given twice; list every value in one flag`);
+  if (dup !== undefined) throw new UsageError(`--param ${quote(dup)} is given twice; list every value in one flag`);
   return params;
-}
-
-function jobsFlag(jobs: number | undefined, fallback: () => number): number {
-  if (jobs === undefined) return fallback();
-  if (!Number.isInteger(jobs) || jobs < 1) {
-    throw new UsageError(`--jobs expects an integer ≥ 1, found ${Number.isNaN(jobs) ? "not a number" : jobs}`);
-  }
-  return jobs;
 }
 
 export function sweepCommand(setExit: (code: number) => void): CommandModule<object, Args> {
@@ -136,7 +130,7 @@ export function sweepCommand(setExit: (code: number) => void): CommandModule<obj
       for (const [key] of params) {
         const problem = keyPathProblem(input, key);
         if (problem !== null) {
-          throw new UsageError(`--param ${key}: expected ${problem.expected}, found ${problem.found}`);
+          throw new UsageError(`--param ${quote(key)}: expected ${problem.expected}, found ${problem.found}`);
         }
       }
       const strategies = args.strategy !== undefined ? parseStrategyFlag(args.strategy, names) : undefined;
@@ -147,6 +141,7 @@ export function sweepCommand(setExit: (code: number) => void): CommandModule<obj
           : undefined;
       const outDir = args.out ?? defaultOutDir(base.scenario.name, "-sweep");
       const { runSweep } = await import("../../harness/sweep-run.ts");
+      checkSweepFlags(args, base.scenario, params, strategies);
       const progress = makeProgress(base.scenario.name, { countFailed: true });
       let outcome: Awaited<ReturnType<typeof runSweep>>;
       try {
