@@ -1,10 +1,10 @@
 // The one place that maps outcomes and errors to exit codes and to what is printed: bad input prints its
 // message(s) only, an internal error prints "internal error: ..." and its stack only with SIM_DEBUG=1.
 
-import { OutputFolderError } from "../report/folder-error.ts";
+import { OutputFolderError } from "../files/folder-error.ts";
 import { ScenarioError } from "../scenario/errors.ts";
-import { excerpt, MAX_MESSAGE_LINE_CHARS } from "../scenario/quote.ts";
-import { TraceError } from "../sim/traces/trace-error.ts";
+import { excerpt, MAX_MESSAGE_LINE_CHARS } from "../input/quote.ts";
+import { TraceError } from "../traces/trace-error.ts";
 
 export const ExitCode = {
   /** Everything ran and every check passed. */

@@ -6,9 +6,9 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { StrategyModule } from "../harness/strategy-module.ts";
 import { didYouMean } from "../scenario/did-you-mean.ts";
-import { MAX_JOBS_PER_CORE, MAX_SEEDS } from "../scenario/limit-values.ts";
+import { MAX_JOBS_PER_CORE, MAX_SEEDS } from "../input/limit-values.ts";
 import { runCountProblem } from "../scenario/limits.ts";
-import { quote } from "../scenario/quote.ts";
+import { quote } from "../input/quote.ts";
 import type { Scenario } from "../scenario/schema.ts";
 import { UsageError } from "./exit.ts";
 

@@ -1,9 +1,9 @@
 // The one error type scenario loading throws: a list of issues, each naming the file, line, column and key
 // path, what was expected and what was found, so the author can fix every problem in one pass.
 
-import { escapeControls, excerpt, showKey } from "./quote.ts";
+import { escapeControls, excerpt, showKey } from "../input/quote.ts";
 
-export { describeValue } from "./quote.ts";
+export { describeValue } from "../input/quote.ts";
 
 export interface ScenarioIssue {
   readonly file: string;

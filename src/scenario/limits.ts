@@ -6,7 +6,7 @@
 
 import { distributionMean } from "../sim/random/distributions.ts";
 import { churnPreset } from "../sim/random/churn-presets.ts";
-import { LIMIT_DEFAULTS, MAX_SWEEP_PARAMS, MAX_SWEEP_VALUES } from "./limit-values.ts";
+import { LIMIT_DEFAULTS, MAX_SWEEP_PARAMS, MAX_SWEEP_VALUES } from "../input/limit-values.ts";
 import type { Scenario } from "./schema.ts";
 import type { DraftIssue } from "./zod-issues.ts";
 

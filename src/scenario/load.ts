@@ -4,13 +4,13 @@
 
 import { dirname } from "node:path";
 import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
-import type { Trace } from "../sim/traces/trace.ts";
+import type { Trace } from "../traces/trace.ts";
 import { formatPath, ScenarioError, type ScenarioIssue } from "./errors.ts";
-import { MAX_SCENARIO_BYTES } from "./limit-values.ts";
+import { MAX_SCENARIO_BYTES } from "../input/limit-values.ts";
 import { applyOverrides as applyOverridesRaw, checkSweepKeys, type OverrideValue } from "./overrides.ts";
 import { type Locator, makeLocator, noLocator } from "./positions.ts";
-import { describeValue, excerpt, quote } from "./quote.ts";
-import { InputFileError, readInputFile } from "./read-input.ts";
+import { describeValue, excerpt, quote } from "../input/quote.ts";
+import { InputFileError, readInputFile } from "../input/read-input.ts";
 import { asNode } from "./schema-walk.ts";
 import { Scenario } from "./schema.ts";
 import { checkHorizon, checkLimits } from "./limits.ts";

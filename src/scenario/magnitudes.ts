@@ -13,7 +13,7 @@ import {
   shareOutside,
 } from "../sim/random/distributions.ts";
 import { churnPreset } from "../sim/random/churn-presets.ts";
-import { MAX_DRAW, MIN_POSITIVE_RATE_PER_S, UNIT_MAXIMA } from "./limit-values.ts";
+import { MAX_DRAW, MIN_POSITIVE_RATE_PER_S, UNIT_MAXIMA } from "../input/limit-values.ts";
 import type { Scenario } from "./schema.ts";
 import type { DraftIssue } from "./zod-issues.ts";
 

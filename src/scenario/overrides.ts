@@ -3,7 +3,7 @@
 
 import { didYouMean } from "./did-you-mean.ts";
 import { ScenarioError } from "./errors.ts";
-import { describeValue, quote } from "./quote.ts";
+import { describeValue, quote } from "../input/quote.ts";
 import { allowedKeys, asNode, child, isScalar, kind, type SchemaNode } from "./schema-walk.ts";
 import { Scenario } from "./schema.ts";
 import type { DraftIssue } from "./zod-issues.ts";

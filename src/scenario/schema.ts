@@ -2,7 +2,7 @@
 // zod validates; scripts/gen-schema.ts turns this into scenarios/schema.json for editors.
 
 import { z } from "zod";
-import { LIMIT_CEILINGS, LIMIT_DEFAULTS, MAX_NAME_CHARS, MAX_SEEDS } from "./limit-values.ts";
+import { LIMIT_CEILINGS, LIMIT_DEFAULTS, MAX_NAME_CHARS, MAX_SEEDS } from "../input/limit-values.ts";
 
 const positive = z.number().positive();
 const nonNegative = z.number().nonnegative();

@@ -2,9 +2,9 @@
 // turns a missing or malformed file into a scenario issue at the `file:` key that names it.
 
 import { isAbsolute, resolve } from "node:path";
-import { loadTraceFile } from "../sim/traces/parse.ts";
-import type { Trace } from "../sim/traces/trace.ts";
-import { TraceError } from "../sim/traces/trace-error.ts";
+import { loadTraceFile } from "../traces/parse.ts";
+import type { Trace } from "../traces/trace.ts";
+import { TraceError } from "../traces/trace-error.ts";
 import { limitOf } from "./limits.ts";
 import type { CapacityTrace, Scenario } from "./schema.ts";
 import type { DraftIssue } from "./zod-issues.ts";

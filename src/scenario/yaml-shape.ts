@@ -6,7 +6,7 @@
 // a file within the limits is never refused; it may count a block sequence written at its key's indentation
 // as the key's own level, so a refused file is at least half as deep as the limit says.
 
-import { MAX_MAPPING_KEYS, MAX_YAML_DEPTH } from "./limit-values.ts";
+import { MAX_MAPPING_KEYS, MAX_YAML_DEPTH } from "../input/limit-values.ts";
 
 export interface YamlShapeProblem {
   /** 1-based. */

@@ -4,7 +4,7 @@
 
 import type { z } from "zod";
 import { didYouMean } from "./did-you-mean.ts";
-import { describeValue, quote } from "./quote.ts";
+import { describeValue, quote } from "../input/quote.ts";
 import {
   allowedKeys,
   describeSchema,

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { ExitCode, errorText, exitCodeFor, safeText, UsageError } from "../../src/cli/exit.ts";
 import { ScenarioError } from "../../src/scenario/errors.ts";
-import { TraceError } from "../../src/sim/traces/trace-error.ts";
+import { TraceError } from "../../src/traces/trace-error.ts";
 
 const scenarioError = new ScenarioError([
   {

@@ -202,7 +202,7 @@ describe("notes on clamped draws", () => {
 
 describe("unit maxima as the docs write them", () => {
   it("match the values the checks use", async () => {
-    const { UNIT_MAXIMA } = await import("../../src/scenario/limit-values.ts");
+    const { UNIT_MAXIMA } = await import("../../src/input/limit-values.ts");
     expect(UNIT_MAXIMA).toEqual({ bps: 1e15, s: 1e9, ms: 1e12, per_s: 1e6, bytes: 2 ** 50, plain: 1e9 });
   });
 });
@@ -210,7 +210,7 @@ describe("unit maxima as the docs write them", () => {
 describe("docs/cli-and-scenarios.md", () => {
   it("lists every limits key with its default and ceiling", async () => {
     const { readFileSync } = await import("node:fs");
-    const { LIMIT_CEILINGS, LIMIT_DEFAULTS } = await import("../../src/scenario/limit-values.ts");
+    const { LIMIT_CEILINGS, LIMIT_DEFAULTS } = await import("../../src/input/limit-values.ts");
     const docs = readFileSync(new URL("../../docs/cli-and-scenarios.md", import.meta.url), "utf8");
     for (const key of Object.keys(LIMIT_DEFAULTS) as (keyof typeof LIMIT_DEFAULTS)[]) {
       // Byte sizes in MiB; counts with thousands separators, but 4 digits written plain (4096).

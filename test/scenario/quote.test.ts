@@ -3,7 +3,7 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { describeValue, escapeControls, EXCERPT_CHARS, excerpt, quote, showKey } from "../../src/scenario/quote.ts";
+import { describeValue, escapeControls, EXCERPT_CHARS, excerpt, quote, showKey } from "../../src/input/quote.ts";
 
 /** Ranges of UTF-16 units a terminal would act on or hide (surrogates: no astral character is generated). */
 const UNSAFE_RANGES: readonly (readonly [number, number])[] = [

@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { ScenarioError } from "../../src/scenario/errors.ts";
-import { MAX_MAPPING_KEYS, MAX_YAML_DEPTH } from "../../src/scenario/limit-values.ts";
+import { MAX_MAPPING_KEYS, MAX_YAML_DEPTH } from "../../src/input/limit-values.ts";
 import { parseScenarioYaml } from "../../src/scenario/load.ts";
 import { yamlShapeProblem } from "../../src/scenario/yaml-shape.ts";
 

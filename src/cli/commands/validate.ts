@@ -2,7 +2,7 @@
 // problem; for a valid one it also prints notes on draws the simulator will clamp.
 
 import type { CommandModule } from "yargs";
-import { excerpt } from "../../scenario/quote.ts";
+import { excerpt } from "../../input/quote.ts";
 import { ExitCode, exitCodeFor, reportError } from "../exit.ts";
 
 interface Args {
