@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { Distribution } from "./distribution-schema.ts";
 import { AgentSwarmFields, Live, Swarm, ViewerGroup } from "./swarm-schema.ts";
+import { LIMIT_CEILINGS, LIMIT_DEFAULTS, MAX_NAME_CHARS, MAX_SEEDS } from "../input/limit-values.ts";
 
 const positive = z.number().positive();
 const nonNegative = z.number().nonnegative();
@@ -11,6 +12,16 @@ const probability = z.number().min(0).max(1);
 
 export { Distribution } from "./distribution-schema.ts";
 
+/** An optional `limits:` key bounding work: a positive integer up to its ceiling, the default when unset. */
+function limitKey(key: keyof typeof LIMIT_DEFAULTS, what: string) {
+  return z
+    .number()
+    .int()
+    .positive()
+    .max(LIMIT_CEILINGS[key])
+    .optional()
+    .describe(`${what} (default ${LIMIT_DEFAULTS[key]}, at most ${LIMIT_CEILINGS[key]})`);
+}
 
 /** Time-varying capacity: a trace file (replayed from a per-node random offset, wrapping) or a Markov chain. */
 export const CapacityTrace = z.union([
@@ -89,14 +100,25 @@ export const ServerGroup = z.strictObject({
 export type ServerGroup = z.infer<typeof ServerGroup>;
 
 export const Scenario = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, '.', '_' or '-'"),
+  name: z
+    .string()
+    .max(MAX_NAME_CHARS)
+    .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, "a file-name segment: letters, digits, '.', '_' or '-', not starting with '.' or '-'"),
   description: z.string().default(""),
   seed: z.number().int().min(0).default(1),
-  seeds: z.number().int().min(1).default(1),
+  seeds: z.number().int().min(1).max(MAX_SEEDS).default(1),
   strategies: z.array(z.string()).min(1).default(["static", "index", "rebalance"]),
   limits: z
     .strictObject({
       sim_time_s: positive.default(7200).describe("a run still going at this simulated time fails"),
+      // Bounds on the work and memory a scenario may ask for, checked before anything runs (src/scenario/limits.ts,
+      // docs/cli-and-scenarios.md). Unset means the default (left out of the resolved scenario, so setting none
+      // changes no output); a scenario may raise each up to its ceiling.
+      max_nodes: limitKey("max_nodes", "most nodes: peers (count + arrivals.max_count), servers and the origin"),
+      max_sub_blocks: limitKey("max_sub_blocks", "most sub-blocks in the content"),
+      max_sub_blocks_per_block: limitKey("max_sub_blocks_per_block", "most sub-blocks in one block"),
+      max_runs: limitKey("max_runs", "most runs one command starts: sweep points × strategies × seeds"),
+      max_trace_bytes: limitKey("max_trace_bytes", "largest trace file read, in bytes"),
       max_events: z.number().int().positive().default(50_000_000),
       max_events_per_timestamp: z.number().int().positive().default(100_000).describe("livelock guard"),
       wall_s: positive

@@ -3,7 +3,7 @@
 // a bitrate and without reservations.
 
 import type { Scenario } from "./schema.ts";
-import { checkDistribution, issue } from "./semantic.ts";
+import { checkDistribution, issue } from "./semantic-checks.ts";
 import type { DraftIssue } from "./zod-issues.ts";
 import { suggestion } from "./zod-issues.ts";
 

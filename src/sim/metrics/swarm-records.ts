@@ -2,7 +2,11 @@
 // swarm's run-level metrics (runs.csv's swarm columns) and its time series (series.csv). Plain data
 // (JSON-serialisable), like records.ts.
 
-import type { SeriesPoint } from "./records.ts";
+/** A value at a time (the same shape as records.ts's SeriesPoint, kept apart to avoid an import cycle). */
+export interface SeriesPoint {
+  readonly timeUs: number;
+  readonly value: number;
+}
 
 /** Source kinds bytes are counted by, in this order. */
 export const SOURCE_KINDS = ["origin", "server", "peer", "viewer"] as const;
