@@ -81,6 +81,22 @@ export interface RunMetrics {
   /** Stall time / (stall time + playing time); 0 without a player. */
   readonly rebufferRatio: number;
   readonly events: number;
+  // Swarm mode (issue 12; swarm-records.ts's SwarmMetrics): -1 in a single-agent run, and when a figure has no
+  // value (nobody uploaded: no fairness; no playback started: no start-up delay).
+  /** Viewers in the run, the scenario's agent included. */
+  readonly viewers: number;
+  /** Share of the intact bytes viewers received that came from peers and other viewers (origin offload). */
+  readonly p2pShare: number;
+  /** Largest origin egress over one series bin, bit/s. */
+  readonly originPeakBps: number;
+  /** Over the viewers whose playback started. */
+  readonly meanStartupDelayS: number;
+  readonly p95StartupDelayS: number;
+  readonly meanRebufferRatio: number;
+  /** Jain's fairness index of the bytes each viewer uploaded. */
+  readonly uploadFairness: number;
+  /** Most tracker operations (queries and announces) in one second. */
+  readonly trackerPeakPerS: number;
   readonly peakQueueLength: number;
   readonly fingerprint: string;
 }

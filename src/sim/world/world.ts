@@ -50,6 +50,22 @@ export interface WorldOptions {
   readonly splitProbe?: SplitProbe;
 }
 
+/** runs.csv's swarm columns of a swarm run (a figure without a value: -1). */
+function swarmRunMetrics(s: SwarmResult) {
+  const or = (x: number) => (Number.isFinite(x) ? x : -1);
+  const m = s.metrics;
+  return {
+    viewers: m.viewers,
+    p2pShare: or(m.p2pShare),
+    originPeakBps: Math.round(m.originPeakBps),
+    meanStartupDelayS: or(m.meanStartupDelayS),
+    p95StartupDelayS: or(m.p95StartupDelayS),
+    meanRebufferRatio: or(m.meanRebufferRatio),
+    uploadFairness: or(m.uploadFairness),
+    trackerPeakPerS: m.trackerPeakPerS,
+  };
+}
+
 export class World {
   readonly kernel: Kernel;
   readonly streams: RandomStreams;
@@ -88,7 +104,7 @@ export class World {
   /** Viewer draws waiting for their arrival event, by draw number (the event's payload). */
   private readonly pendingDraws = new Map<number, ViewerDraw>();
   private nextDraw = 0;
-  /** Arrivals to come and viewers whose download is not over: the run ends when both are 0. */
+  /** Arrivals to come and viewers not done (single-agent: its download not over; swarm: not left): the run ends at 0. */
   private unfinished = 0;
   private readonly byteLedger: ByteLedger | null = null;
 
@@ -475,15 +491,20 @@ export class World {
     this.toAgent(viewer, null);
   }
 
-  /** The viewer's last block arrived: its download is over; in swarm mode it leaves after playback and lingering. */
+  /**
+   * The viewer's last block arrived. In a single-agent world the run is over; in swarm mode the viewer leaves
+   * after its playback and its lingering, and the run ends when the last viewer left.
+   */
   private viewerComplete(viewer: Viewer): void {
-    this.finish(viewer);
-    if (this.ledger === null) return;
-    const endUs = viewer.player.playbackEndUs(this.kernel.nowUs) + (viewer.index === 0 ? Math.round(this.config.swarm!.agent.lingerS * 1e6) : viewer.lingerUs);
-    this.kernel.schedule(endUs, this.kViewerDeparture, viewer.index, 0);
+    if (this.ledger === null) {
+      this.finish(viewer);
+      return;
+    }
+    const lingerUs = viewer.index === 0 ? Math.round(this.config.swarm!.agent.lingerS * 1e6) : viewer.lingerUs;
+    this.kernel.schedule(viewer.player.playbackEndUs(this.kernel.nowUs) + lingerUs, this.kViewerDeparture, viewer.index, 0);
   }
 
-  /** The viewer is done downloading (or left): one fewer to wait for; the run ends with the last. */
+  /** The viewer is done (its download over, or it left): one fewer to wait for; the run ends with the last. */
   private finish(viewer: Viewer): void {
     if (viewer.finished) return;
     viewer.finished = true;
@@ -536,19 +557,20 @@ export class World {
       player,
       this.throughput.boundUs(sizeBytes),
     );
+    const swarm = this.ledger !== null ? this.swarmResult() : null;
     return {
       scenario: this.config.name,
       strategy: this.options.strategy,
       seed: this.options.seed,
       error,
-      metrics: done.metrics,
+      metrics: swarm !== null ? { ...done.metrics, ...swarmRunMetrics(swarm) } : done.metrics,
       blocks: done.blocks,
       subBlocks: done.subBlocks,
       rebalances: this.collector.rebalances,
       bufferSeries: player.bufferSeries,
       stalls: player.stalls,
       peersOnlineSeries: this.collector.peersOnline(),
-      ...(this.ledger !== null ? { swarm: this.swarmResult() } : {}),
+      ...(swarm !== null ? { swarm } : {}),
       wall: { simMs: this.kernel.wallMs },
     };
   }
