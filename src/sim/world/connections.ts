@@ -57,6 +57,12 @@ export interface ConnectionHost {
   refreshCapacity(node: SimNode): void;
   /** The network host of a node. */
   hostOf(node: SimNode): number;
+  /** A viewer node is asked to take a connection: true when its serving side accepts it (a slot is taken). */
+  acceptIncoming(node: SimNode): boolean;
+  /** A connection a viewer node accepted ended: its slot is free. */
+  releaseIncoming(node: SimNode): void;
+  /** A viewer node is asked for a sub-block of `block`: true when it serves it (false: "don't have"). */
+  serves(node: SimNode, block: number): boolean;
 }
 
 export class Connections {
@@ -136,6 +142,8 @@ export class Connections {
         continue;
       }
       assert(t.find(conn, sb) < 0, "sub-block {0} requested twice on conn {1}", sb, conn);
+      // The tracker lists a viewer only once it announced it holds every block, so it always has the block.
+      assert(node.kind !== "viewer" || this.host.serves(node, block), "viewer node {0} lacks block {1}", node.label, block);
       t.open(conn, sb, record, rec !== null ? record : -1);
       this.network.send(g, sb, sizeBytes, readyAtUs);
     }
@@ -241,7 +249,7 @@ export class Connections {
     }
     const viewer = this.viewerOf(g);
     const conn = this.connLocal[g];
-    if (refused === 1) {
+    if (refused === 1 || (node.kind === "viewer" && !this.host.acceptIncoming(node))) {
       this.connState[g] = ConnState.Closed;
       this.host.toAgent(viewer, { type: "connect-failed", connId: conn, reason: "refused" });
       return;
@@ -360,6 +368,7 @@ export class Connections {
       }
       const node = this.nodes[this.connNode[g]];
       node.conns.splice(node.conns.indexOf(g), 1);
+      if (node.kind === "viewer") this.host.releaseIncoming(node);
       if (was === ConnState.Closing && --node.draining === 0 && !node.online) this.host.refreshCapacity(node);
     }
   }

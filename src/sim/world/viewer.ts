@@ -5,6 +5,7 @@
 // single-agent world it is the only viewer and every id it uses is the world's id as well.
 
 import type { Agent } from "../../agent/agent.ts";
+import type { ServingSide } from "../../agent/serving.ts";
 import type { BlockBounds } from "../metrics/block-bound.ts";
 import type { Collector } from "../metrics/collector.ts";
 import type { SubBlockOutcome } from "../metrics/records.ts";
@@ -60,6 +61,10 @@ export class Viewer {
   departure: DepartureReason = "end";
   /** The viewer's downlink now, bits per second. */
   downlinkBps: number;
+  /** Its serving side (swarm mode), or null. */
+  serving: ServingSide | null = null;
+  /** Its uplink, bits per second (what it serves with once it is a node). */
+  uplinkBps = 0;
   /** Where its blocks go; set by the world right after construction (the sink calls back into the viewer). */
   sink!: BlockSink;
   /** Its download is over (every block arrived) or it left before. */

@@ -12,12 +12,12 @@
 // has finished its download (or left). Swarm figures go to a ledger (swarm-ledger.ts).
 
 import { AssertionError, assert } from "../../assert.ts";
-import { Agent, createStrategy, StrategyError } from "../../agent/index.ts";
+import { Agent, createStrategy, ServingSide, StrategyError } from "../../agent/index.ts";
 import type { AgentConfig } from "../../agent/config.ts";
 import { Content } from "../../agent/content.ts";
 import type { AgentCommand, AgentEvent, AgentNote, NodeInfo } from "../../agent/ports.ts";
 import type { Oracle, Strategy, StrategyEnv } from "../../agent/strategy.ts";
-import type { SimConfig } from "../config.ts";
+import type { NodeFailures, SimConfig } from "../config.ts";
 import { Kernel, SimError } from "../kernel/kernel.ts";
 import { BlockBounds, DOWNLINK, type SplitProbe } from "../metrics/block-bound.ts";
 import { Collector } from "../metrics/collector.ts";
@@ -32,7 +32,7 @@ import { AgentTimers } from "./agent-timers.ts";
 import { BlockSink } from "./block-sink.ts";
 import { Connections } from "./connections.ts";
 import { Dynamics, type DynamicsHost } from "./dynamics.ts";
-import { drawNode, originNode, type SimNode } from "./nodes.ts";
+import { drawNode, originNode, SimNode } from "./nodes.ts";
 import { ArrivalProcess, drawViewer, type ViewerDraw } from "./population.ts";
 import { Tracker, type Requester } from "./tracker.ts";
 import { KIND_INDEX, Viewer, type ByteLedger } from "./viewer.ts";
@@ -49,6 +49,19 @@ export interface WorldOptions {
   /** Watches what the blocks' split bounds cost (benchmarks, tests); changes no value. */
   readonly splitProbe?: SplitProbe;
 }
+
+/** A viewer serving others fails in none of the ways a scenario's nodes may. */
+const NO_FAILURES: NodeFailures = {
+  connectRefusedP: 0,
+  connectTimeoutP: 0,
+  dropPerS: 0,
+  corruptP: 0,
+  stallPerS: 0,
+  stallS: 0,
+  slowdownPerS: 0,
+  slowdownFactor: 1,
+  slowdownS: 0,
+};
 
 /** runs.csv's swarm columns of a swarm run (a figure without a value: -1). */
 function swarmRunMetrics(s: SwarmResult) {
@@ -100,6 +113,7 @@ export class World {
   private readonly ledger: SwarmLedger | null = null;
   private kViewerArrival = -1;
   private kViewerDeparture = -1;
+  private kAnnounce = -1;
   private readonly arrivals: ArrivalProcess[] = [];
   /** Viewer draws waiting for their arrival event, by draw number (the event's payload). */
   private readonly pendingDraws = new Map<number, ViewerDraw>();
@@ -168,6 +182,9 @@ export class World {
         toAgent: (viewer, event) => this.toAgent(viewer, event),
         refreshCapacity: (node) => this.refreshCapacity(node),
         hostOf: (node) => node.host,
+        acceptIncoming: (node) => this.viewers[node.viewer].serving!.accept(),
+        releaseIncoming: (node) => this.viewers[node.viewer].serving!.release(),
+        serves: (node, block) => this.viewers[node.viewer].serving!.serve(block),
       },
     );
 
@@ -225,7 +242,13 @@ export class World {
     if (c.swarm !== null) {
       this.kViewerArrival = k.registerKind("viewer-arrival", (draw) => this.viewerArrives(draw));
       this.kViewerDeparture = k.registerKind("viewer-departure", (v, abandoned) => this.viewerLeaves(this.viewers[v], abandoned === 1));
+      this.kAnnounce = k.registerKind("viewer-announce", (v) => this.announce(this.viewers[v]));
       this.ledger!.viewersChanged(0, +1);
+      // The scenario's agent serves with its swarm uplink from host 0.
+      v0.uplinkBps = c.swarm.agent.uplinkBps;
+      v0.serving = new ServingSide(c.swarm.agent.serving, this.content);
+      this.network.setHostUplink(0, v0.uplinkBps);
+      k.schedule(0, this.kAnnounce, 0);
       c.swarm.groups.forEach((g, gi) => {
         for (let i = 0; i < g.count; i++) this.scheduleArrival(g.startUs, drawViewer(this.streams, gi, g, `${i}`, `${g.name}#${i}`));
         const process = new ArrivalProcess(this.streams, gi, g);
@@ -361,10 +384,11 @@ export class World {
       case "ask-tracker":
         return this.askTracker(viewer, c.maxNodes);
       case "announce":
-        if (this.ledger !== null) this.ledger.trackerOp(this.kernel.nowUs);
-        return;
+        return; // the agent's progress; in a swarm its serving side announces what it holds (announce())
       case "deliver-block":
-        return viewer.sink.deliver(c.blockIndex, c.sizeBytes);
+        viewer.sink.deliver(c.blockIndex, c.sizeBytes);
+        viewer.serving?.stored(c.blockIndex);
+        return;
       case "note":
         return this.noted(viewer, c);
     }
@@ -372,23 +396,27 @@ export class World {
 
   private askTracker(viewer: Viewer, maxNodes: number): void {
     const id = this.nextReplyId++;
-    const requester = viewer.index === 0 ? undefined : this.requesterOf(viewer);
+    const requester = this.requesterOf(viewer);
     this.replies.set(id, this.tracker.list(maxNodes, this.kernel.nowUs, requester));
     if (this.ledger !== null) this.ledger.trackerOp(this.kernel.nowUs);
     this.kernel.after(this.config.tracker.rttUs, this.kTrackerReply, id, viewer.index);
   }
 
-  /** A viewer's own tracker streams (`<prefix>/tracker/list`, `…/noise`), made on first use. */
+  /** A viewer's own tracker streams (`<prefix>/tracker/list`, `…/noise`), its RTT to the core and its node. */
   private readonly requesters = new Map<number, Requester>();
   private requesterOf(viewer: Viewer): Requester {
     let r = this.requesters.get(viewer.index);
     if (r === undefined) {
       const prefix = viewer.streamPrefix;
+      // The scenario's agent draws from the tracker's own streams (`tracker/list`, `tracker/noise`), as always.
+      const own = viewer.index === 0 ? this.tracker.agentRequester : null;
       r = {
-        listRng: this.streams.stream(`${prefix}/tracker/list`),
-        noiseRng: this.streams.stream(`${prefix}/tracker/noise`),
+        listRng: own?.listRng ?? this.streams.stream(`${prefix}/tracker/list`),
+        noiseRng: own?.noiseRng ?? this.streams.stream(`${prefix}/tracker/noise`),
         coreRttUs: viewer.coreRttUs,
-        selfNode: viewer.node?.id ?? -1,
+        get selfNode() {
+          return viewer.node?.id ?? -1;
+        },
       };
       this.requesters.set(viewer.index, r);
     }
@@ -484,10 +512,13 @@ export class World {
     viewer.playAtUs = now;
     viewer.lingerUs = d.lingerUs;
     viewer.abandonAtUs = now + d.abandonAfterUs;
+    viewer.uplinkBps = d.uplinkBps;
+    viewer.serving = new ServingSide(g.serving, this.content);
     viewer.sink = new BlockSink(this.content, k, null, player, this.efficiency, () => viewer.downlinkBps, () => this.viewerComplete(viewer), 0, viewer.coreRttUs);
     this.viewers.push(viewer);
     this.ledger!.viewersChanged(now, +1);
     if (Number.isFinite(viewer.abandonAtUs)) k.schedule(viewer.abandonAtUs, this.kViewerDeparture, index, 1);
+    k.schedule(now, this.kAnnounce, index);
     this.toAgent(viewer, null);
   }
 
@@ -504,6 +535,43 @@ export class World {
     this.kernel.schedule(viewer.player.playbackEndUs(this.kernel.nowUs) + lingerUs, this.kViewerDeparture, viewer.index, 0);
   }
 
+  /**
+   * The viewer's serving side announces what it holds (one tracker operation), every announce interval while
+   * it is in the swarm. The tracker's mesh database lists a viewer as a source once it announced every block
+   * (a seed): the agent requests sub-blocks only from nodes that hold them.
+   */
+  private announce(viewer: Viewer): void {
+    if (viewer.agent === null) return;
+    const now = this.kernel.nowUs;
+    this.ledger!.trackerOp(now);
+    const serving = viewer.serving!;
+    if (viewer.node === null && serving.holdsAll() && viewer.uplinkBps > 0 && serving.uploadSlots > 0) this.becomeNode(viewer);
+    this.kernel.schedule(now + this.config.swarm!.announceIntervalUs, this.kAnnounce, viewer.index);
+  }
+
+  /** The viewer becomes a node of the tracker's lists: its host's uplink, its RTT to the core, no failures. */
+  private becomeNode(viewer: Viewer): void {
+    const node = new SimNode(
+      this.streams,
+      this.nodes.length,
+      "viewer",
+      viewer.label,
+      `${viewer.streamPrefix}/node`,
+      -1,
+      viewer.uplinkBps,
+      viewer.coreRttUs,
+      0,
+      0,
+      0,
+      NO_FAILURES,
+    );
+    node.viewer = viewer.index;
+    node.host = viewer.host;
+    this.nodes.push(node);
+    viewer.node = node;
+    this.tracker.join(node.id);
+  }
+
   /** The viewer is done (its download over, or it left): one fewer to wait for; the run ends with the last. */
   private finish(viewer: Viewer): void {
     if (viewer.finished) return;
@@ -517,6 +585,7 @@ export class World {
     // A viewer whose download is over no longer abandons: it leaves at the end of its playback (scheduled).
     if (abandoned && viewer.sink.completionUs >= 0) return;
     viewer.agent = null;
+    if (viewer.node !== null) this.nodeLeaves(viewer.node, true); // the sub-blocks in flight still finish
     viewer.departureUs = this.kernel.nowUs;
     viewer.departure = abandoned ? "abandoned" : "left";
     this.connections.closeAll(viewer);
