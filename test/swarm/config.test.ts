@@ -62,11 +62,8 @@ describe("swarm configuration", () => {
     });
   });
 
-  it("translates arrivals, mixes, departures, reservations, live content and the maximum buffer", () => {
-    const text = `${BASE.replace("bitrate_bps: 4000000 }", "bitrate_bps: 4000000, live: { target_latency_s: 6 } }").replace(
-      "max_connections: 6 }",
-      "max_connections: 6, max_buffer_s: 30, latency_ms: 12.5, uplink_bps: 3000000 }",
-    )}viewers:
+  it("translates arrivals, mixes, departures and the swarm settings", () => {
+    const text = `${BASE.replace("max_connections: 6 }", "max_connections: 6, latency_ms: 12.5, uplink_bps: 3000000 }")}viewers:
   - name: crowd
     start_s: 5
     arrivals: { process: decaying, rate_per_s: 20, decay_s: 30, max_count: 100 }
@@ -78,15 +75,13 @@ describe("swarm configuration", () => {
     cache_policy: fifo
     strategy_mix: [{ share: 3 }, { strategy: static, share: 1 }]
     departure: { linger_s: 60, abandon_per_min: 0.1 }
-swarm: { announce_interval_s: 2, series_bin_s: 0.5, reservations: { prefetch_blocks: 3 } }
+swarm: { announce_interval_s: 2, series_bin_s: 0.5 }
 `;
     const c = simConfigFor(parseScenarioText(text, "x.yaml", DIR));
-    expect(c.live).toEqual({ targetLatencyUs: 6_000_000 });
-    expect(c.agent.maxBufferUs).toBe(30_000_000);
     expect(c.agentLatencyUs).toBe(12_500);
     const s = c.swarm!;
     expect(s.agent.uplinkBps).toBe(3_000_000);
-    expect([s.announceIntervalUs, s.seriesBinUs, s.prefetchBlocks]).toEqual([2_000_000, 500_000, 3]);
+    expect([s.announceIntervalUs, s.seriesBinUs, s.prefetchBlocks]).toEqual([2_000_000, 500_000, 2]);
     const g = s.groups[0];
     expect(g.name).toBe("crowd");
     expect(g.count).toBe(0);
@@ -114,10 +109,28 @@ swarm: { announce_interval_s: 2, series_bin_s: 0.5, reservations: { prefetch_blo
   });
 
   it("refuses live content without a bitrate, reservations with live content, swarm settings without viewers", () => {
+    // Live content and reservations are not supported yet: refused as such too (content.live, the second reserve_s).
     const live = BASE.replace("bitrate_bps: 4000000 }", "live: {} }");
-    expect(issuesOf(live).map((i) => i.path)).toEqual(["content.bitrate_bps"]);
+    expect(issuesOf(live).map((i) => i.path)).toEqual(["content.bitrate_bps", "content.live"]);
     const reserve = `${BASE.replace("bitrate_bps: 4000000 }", "bitrate_bps: 4000000, live: {} }")}viewers:\n  - { count: 1, downlink_bps: 1e7, uplink_bps: 1e6, reserve_s: 30 }\n`;
-    expect(issuesOf(reserve).map((i) => i.path)).toEqual(["viewers[0].reserve_s"]);
+    expect(issuesOf(reserve).map((i) => i.path)).toEqual(["content.live", "viewers[0].reserve_s", "viewers[0].reserve_s"]);
     expect(issuesOf(`${BASE}swarm: { announce_interval_s: 1 }\n`).map((i) => i.path)).toEqual(["swarm"]);
+  });
+
+  it("refuses, as not supported yet, live content, the maximum buffer and reservations", () => {
+    const text = `${BASE.replace("bitrate_bps: 4000000 }", "bitrate_bps: 4000000, live: { target_latency_s: 6 } }").replace(
+      "max_connections: 6 }",
+      "max_connections: 6, max_buffer_s: 30 }",
+    )}viewers:\n  - { count: 1, downlink_bps: 1e7, uplink_bps: 1e6, reserve_s: 30 }\nswarm: { reservations: { prefetch_blocks: 3 } }\n`;
+    const issues = issuesOf(text);
+    expect(issues.map((i) => i.path)).toEqual([
+      "content.live",
+      "agent.max_buffer_s",
+      "viewers[0].reserve_s",
+      "viewers[0].reserve_s",
+      "swarm.reservations",
+    ]);
+    // One of the two reserve_s issues is the one of live content; the four others say "not supported yet".
+    expect(issues.filter((i) => i.expected.includes("not supported yet")).length).toBe(4);
   });
 });
