@@ -134,3 +134,13 @@ swarm: { announce_interval_s: 2, series_bin_s: 0.5 }
     expect(issues.filter((i) => i.expected.includes("not supported yet")).length).toBe(4);
   });
 });
+
+describe("swarm limits", () => {
+  it("counts viewers (count + arrivals.max_count, 1000 by default) against limits.max_nodes", () => {
+    const viewers = (n: number) =>
+      `${BASE}limits: { max_nodes: 1500 }\nviewers:\n  - { count: ${n}, downlink_bps: 1e7, uplink_bps: 1e6, arrivals: { process: poisson, rate_per_s: 1 } }\n`;
+    // 1 origin + n + 1000 arrivals: 1500 is the most allowed.
+    expect(() => parseScenarioText(viewers(499), "x.yaml", DIR)).not.toThrow();
+    expect(issuesOf(viewers(500)).map((i) => i.found)).toEqual(["1501"]);
+  });
+});
