@@ -127,6 +127,33 @@ describe("swarm world", () => {
     expect(checks).toBeGreaterThan(100);
   });
 
+  it("viewers abandon at their hazard while they download; a mix gives each viewer one of its strategies", () => {
+    const group = `  - name: m
+    count: 40
+    downlink_bps: 4000000
+    uplink_bps: 0
+    strategy_mix: [{ strategy: index, share: 3 }, { strategy: rebalance, share: 1 }]
+    departure: { abandon_per_min: 0.5 }
+`;
+    const { r } = run(group);
+    expect(r.error).toBeNull();
+    const rows = r.swarm!.agents.filter((a) => a.group === "m");
+    expect(rows.length).toBe(40);
+    const abandoned = rows.filter((a) => a.departure === "abandoned");
+    // 2 MiB at 4 Mbit/s shared by 41 viewers takes well over a minute: about half abandon (hazard 0.5/min).
+    expect(abandoned.length).toBeGreaterThan(5);
+    for (const a of abandoned) {
+      expect(a.completionUs, a.viewer).toBe(-1);
+      expect(a.departureUs, a.viewer).toBeGreaterThan(a.arrivalUs);
+    }
+    for (const a of rows.filter((x) => x.departure === "left")) expect(a.completionUs, a.viewer).toBeGreaterThan(0);
+    const index = rows.filter((a) => a.strategy === "index").length;
+    expect(index + rows.filter((a) => a.strategy === "rebalance").length).toBe(40);
+    expect(index).toBeGreaterThan(20); // 3 in 4 expected: 30 ± 2.7
+    expect(index).toBeLessThan(38);
+    expect(r.swarm!.viewersOnline.at(-1)!.value).toBe(0);
+  });
+
   it("arrivals: a Poisson process at its rate, a decaying one of about λ₀τ arrivals, both capped by max_count", () => {
     const group = (arrivals: ViewerGroupConfig["arrivals"]): ViewerGroupConfig =>
       ({ name: "g", count: 0, startUs: 5_000_000, arrivals }) as unknown as ViewerGroupConfig;
