@@ -51,6 +51,11 @@ export type AgentEvent =
       readonly checksumOk: boolean;
     }
   | { readonly type: "disconnected"; readonly connId: ConnId; readonly reason: DisconnectReason }
+  /**
+   * The node does not hold the requested sub-block's block ("don't have", swarm mode): the request is over, and
+   * the node is not asked for that block again while it is in the window.
+   */
+  | { readonly type: "not-held"; readonly connId: ConnId; readonly subBlockId: SubBlockId }
   /** A timer the agent set is due (a driver may still deliver one the agent cancelled: it is ignored). */
   | { readonly type: "timer"; readonly timerId: TimerId };
 

@@ -26,6 +26,11 @@ export class BlockSink {
   /** Per node, the last block (+1) whose T* counted it: each node is one source of a block's bound. */
   private readonly nodeStamp: number[] = [];
   private nextBlock: number;
+  /** The next block the agent hands over (the block count once every block came). */
+  get nextBlockIndex(): number {
+    return this.nextBlock;
+  }
+
   /** When the last block arrived, µs (-1: not yet). */
   completionUs = -1;
 

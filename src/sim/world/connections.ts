@@ -47,6 +47,8 @@ export interface ConnectionKinds {
   readonly connectReply: number;
   readonly arrival: number;
   readonly disconnect: number;
+  /** Swarm mode: a viewer node's "don't have" reaches the requester (payload: global conn, sub-block). */
+  notHeld: number;
 }
 
 /** What the connections need from the rest of the world. */
@@ -142,8 +144,12 @@ export class Connections {
         continue;
       }
       assert(t.find(conn, sb) < 0, "sub-block {0} requested twice on conn {1}", sb, conn);
-      // The tracker lists a viewer only once it announced it holds every block, so it always has the block.
-      assert(node.kind !== "viewer" || this.host.serves(node, block), "viewer node {0} lacks block {1}", node.label, block);
+      if (node.kind === "viewer" && !this.host.serves(node, block)) {
+        // "Don't have": the answer comes back after the request's round trip; no byte crosses.
+        viewer.ended(rec !== null ? record : -1, node, "dropped", -1, now, 0);
+        this.kernel.schedule(readyAtUs, this.kinds.notHeld, g, sb);
+        continue;
+      }
       t.open(conn, sb, record, rec !== null ? record : -1);
       this.network.send(g, sb, sizeBytes, readyAtUs);
     }
@@ -304,6 +310,13 @@ export class Connections {
     const checksumOk = !(p > 0 && node.rng("corrupt").next() < p);
     viewer.ended(entry, node, checksumOk ? viewer.sink.intact(sb) : "corrupt", firstByteUs, endUs, bytes);
     this.host.toAgent(viewer, { type: "sub-block", connId: conn, subBlockId: sb, sizeBytes: bytes, firstByteUs, checksumOk });
+  }
+
+  /** A viewer node's "don't have" for sub-block sb reaches the requester, if the connection is still open. */
+  onNotHeld(g: number, sb: SubBlockId): void {
+    const state = this.connState[g];
+    if (state !== ConnState.Open && state !== ConnState.Closing) return;
+    this.host.toAgent(this.viewerOf(g), { type: "not-held", connId: this.connLocal[g], subBlockId: sb });
   }
 
   onDisconnect(g: number, why: number): void {

@@ -1,4 +1,5 @@
-// The tracker (the connection control server): knows which nodes are online and holds the content, and answers
+// The tracker (the connection control server): knows which nodes are online and holds the content (in swarm
+// mode also what each viewer node announced it holds: the mesh database), and answers
 // node-list requests with state information (advertised uplink, load, RTT hint) that can be noisy or stale.
 // The list it returns is a random sample drawn from its own stream (`tracker/list`), so it does not depend on
 // which strategy asks, only on how many times it was asked.
@@ -16,6 +17,8 @@ export interface Requester {
   readonly noiseRng: Rng;
   readonly coreRttUs: number;
   readonly selfNode: number;
+  /** The block it needs next (-1: none known): the mesh database lists nodes that announced it first. */
+  readonly needBlock?: number;
 }
 
 export class Tracker {
@@ -23,6 +26,13 @@ export class Tracker {
   private readonly online = new OnlineSet();
   private readonly listRng: Rng;
   private readonly noiseRng: Rng;
+  /**
+   * The mesh database (swarm mode): the viewer nodes that announced what they hold, ascending ids, and what
+   * each announced last (1 per block held). Viewer nodes are listed from here only (never in the uniform
+   * sample): to requesters that need a block they announced.
+   */
+  private readonly meshNodes: number[] = [];
+  private readonly held = new Map<number, Uint8Array>();
   /** The entries a list's partial shuffle moved, by position (cleared after each list). */
   private readonly swapped = new Map<number, number>();
 
@@ -45,6 +55,27 @@ export class Tracker {
 
   leave(nodeId: number): void {
     this.online.delete(nodeId);
+    if (this.held.delete(nodeId)) this.meshNodes.splice(this.meshNodes.indexOf(nodeId), 1);
+  }
+
+  /** A viewer node announced the blocks it holds (of blockCount): the mesh database keeps the latest. */
+  announce(nodeId: number, blocks: readonly number[], blockCount: number): void {
+    let bits = this.held.get(nodeId);
+    if (bits === undefined) {
+      bits = new Uint8Array(blockCount);
+      this.held.set(nodeId, bits);
+      let i = this.meshNodes.length; // ids come in ascending order but keep the list sorted whatever they are
+      while (i > 0 && this.meshNodes[i - 1] > nodeId) i--;
+      this.meshNodes.splice(i, 0, nodeId);
+    } else {
+      bits.fill(0);
+    }
+    for (const b of blocks) bits[b] = 1;
+  }
+
+  /** Viewer nodes in the mesh database (tests, traces). */
+  get meshSize(): number {
+    return this.meshNodes.length;
   }
 
   /** The scenario's agent as a requester (its streams: `tracker/list`, `tracker/noise`). */
@@ -57,6 +88,34 @@ export class Tracker {
    * requester's own streams (the scenario's agent's by default), its own node left out.
    */
   list(maxNodes: number, nowUs: number, requester?: Requester): NodeInfo[] {
+    const uniform = this.uniformList(maxNodes, nowUs, requester);
+    const need = requester?.needBlock ?? -1;
+    if (need < 0 || this.meshNodes.length === 0) return uniform;
+    // Swarm mode: up to half the list from the viewer nodes that announced the block the requester needs next
+    // (claim 33), drawn from its stream, then the uniform sample (seeds, servers, the origin's peers) fills it.
+    const self = requester!.selfNode;
+    const holders = this.meshNodes.filter((id) => id !== self && this.held.get(id)![need] === 1);
+    const k = Math.min(maxNodes, this.config.listSize);
+    const h = Math.min(holders.length, Math.ceil(k / 2));
+    const out: NodeInfo[] = [];
+    const picked = new Set<number>();
+    for (let i = 0; i < h; i++) {
+      const j = i + Math.floor(requester!.listRng.next() * (holders.length - i));
+      const id = holders[j];
+      holders[j] = holders[i];
+      holders[i] = id;
+      picked.add(id);
+      out.push(this.report(this.nodes[id], nowUs, requester));
+    }
+    for (const info of uniform) {
+      if (out.length >= k) break;
+      if (!picked.has(info.nodeId)) out.push(info);
+    }
+    return out;
+  }
+
+  /** Up to maxNodes online nodes, a uniform random sample (the requester's own node left out). */
+  private uniformList(maxNodes: number, nowUs: number, requester?: Requester): NodeInfo[] {
     const online = this.online;
     const self = requester !== undefined && online.has(requester.selfNode) ? 1 : 0;
     const n = online.size - self;

@@ -30,7 +30,7 @@ import { Player } from "../player.ts";
 import { RandomStreams } from "../random/streams.ts";
 import { AgentTimers } from "./agent-timers.ts";
 import { BlockSink } from "./block-sink.ts";
-import { Connections } from "./connections.ts";
+import { Connections, type ConnectionKinds } from "./connections.ts";
 import { Dynamics, type DynamicsHost } from "./dynamics.ts";
 import { drawNode, originNode, SimNode } from "./nodes.ts";
 import { ArrivalProcess, drawViewer, type ViewerDraw } from "./population.ts";
@@ -114,6 +114,7 @@ export class World {
   private kViewerArrival = -1;
   private kViewerDeparture = -1;
   private kAnnounce = -1;
+  private readonly connectionKinds: ConnectionKinds;
   private readonly arrivals: ArrivalProcess[] = [];
   /** Viewer draws waiting for their arrival event, by draw number (the event's payload). */
   private readonly pendingDraws = new Map<number, ViewerDraw>();
@@ -140,6 +141,7 @@ export class World {
     const kArrival = k.registerKind("sub-block-arrival", (record, v) => this.connections.onArrival(record, v));
     const kDisconnect = k.registerKind("disconnect", (conn, why) => this.connections.onDisconnect(conn, why));
     this.kTrackerReply = k.registerKind("tracker-reply", (id, v) => this.onTrackerReply(id, v));
+    this.connectionKinds = { connectReply: kConnectReply, arrival: kArrival, disconnect: kDisconnect, notHeld: -1 };
 
     this.agentDownlinkBps = c.downlinkBps;
     this.content = new Content(c.content);
@@ -172,7 +174,7 @@ export class World {
     }
     this.connections = new Connections(
       k,
-      { connectReply: kConnectReply, arrival: kArrival, disconnect: kDisconnect },
+      this.connectionKinds,
       this.content,
       this.nodes,
       this.viewers,
@@ -243,6 +245,7 @@ export class World {
       this.kViewerArrival = k.registerKind("viewer-arrival", (draw) => this.viewerArrives(draw));
       this.kViewerDeparture = k.registerKind("viewer-departure", (v, abandoned) => this.viewerLeaves(this.viewers[v], abandoned === 1));
       this.kAnnounce = k.registerKind("viewer-announce", (v) => this.announce(this.viewers[v]));
+      this.connectionKinds.notHeld = k.registerKind("not-held", (conn, sb) => this.connections.onNotHeld(conn, sb));
       this.ledger!.viewersChanged(0, +1);
       // The scenario's agent serves with its swarm uplink from host 0.
       v0.uplinkBps = c.swarm.agent.uplinkBps;
@@ -417,6 +420,9 @@ export class World {
         get selfNode() {
           return viewer.node?.id ?? -1;
         },
+        get needBlock() {
+          return viewer.sink.nextBlockIndex;
+        },
       };
       this.requesters.set(viewer.index, r);
     }
@@ -537,19 +543,21 @@ export class World {
 
   /**
    * The viewer's serving side announces what it holds (one tracker operation), every announce interval while
-   * it is in the swarm. The tracker's mesh database lists a viewer as a source once it announced every block
-   * (a seed): the agent requests sub-blocks only from nodes that hold them.
+   * it is in the swarm. From its first announce holding a block it is a node others may connect to, and the
+   * tracker's mesh database puts it first in the lists of requesters that need a block it announced; a request
+   * for a block it does not hold is answered "don't have", and the requester asks elsewhere.
    */
   private announce(viewer: Viewer): void {
     if (viewer.agent === null) return;
     const now = this.kernel.nowUs;
     this.ledger!.trackerOp(now);
     const serving = viewer.serving!;
-    if (viewer.node === null && serving.holdsAll() && viewer.uplinkBps > 0 && serving.uploadSlots > 0) this.becomeNode(viewer);
+    if (viewer.node === null && serving.blockCount > 0 && viewer.uplinkBps > 0 && serving.uploadSlots > 0) this.becomeNode(viewer);
+    if (viewer.node !== null) this.tracker.announce(viewer.node.id, serving.heldBlocks(), this.content.blockCount);
     this.kernel.schedule(now + this.config.swarm!.announceIntervalUs, this.kAnnounce, viewer.index);
   }
 
-  /** The viewer becomes a node of the tracker's lists: its host's uplink, its RTT to the core, no failures. */
+  /** The viewer becomes a node others may connect to: its host's uplink, its RTT to the core, no failures. */
   private becomeNode(viewer: Viewer): void {
     const node = new SimNode(
       this.streams,
@@ -568,8 +576,7 @@ export class World {
     node.viewer = viewer.index;
     node.host = viewer.host;
     this.nodes.push(node);
-    viewer.node = node;
-    this.tracker.join(node.id);
+    viewer.node = node; // the tracker lists it from its announces (the mesh database), not from the online set
   }
 
   /** The viewer is done (its download over, or it left): one fewer to wait for; the run ends with the last. */
