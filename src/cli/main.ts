@@ -5,6 +5,7 @@ import yargs from "yargs";
 import { TOOL_VERSION } from "../version.ts";
 import { calibrateCommand } from "./commands/calibrate.ts";
 import { checkCommand } from "./commands/check.ts";
+import { explainCommand } from "./commands/explain.ts";
 import { fetchCommand } from "./commands/fetch.ts";
 import { manifestCommand } from "./commands/manifest.ts";
 import { mergeCommand } from "./commands/merge.ts";
@@ -36,6 +37,7 @@ export async function main(args: readonly string[]): Promise<number> {
     .command(mergeCommand(setExit))
     .command(reportCommand(setExit))
     .command(checkCommand(setExit))
+    .command(explainCommand(setExit))
     .command(fetchCommand(setExit))
     .command(manifestCommand(setExit))
     .command(testbedCommand(setExit))
@@ -44,7 +46,7 @@ export async function main(args: readonly string[]): Promise<number> {
     .command(strategiesCommand())
     .demandCommand(
       1,
-      "name a command: run, sweep, merge, report, check, fetch, manifest, testbed, calibrate, validate, schema or strategies",
+      "name a command: run, sweep, merge, report, check, explain, diff, shrink, fetch, manifest, testbed, calibrate, validate, schema or strategies",
     )
     .example("$0 run scenarios/churn.yaml", "run the demo scenario and write reports/churn/")
     .example("$0 validate scenarios/*.yaml", "check scenarios without running them")

@@ -41,7 +41,7 @@ const str = (v: TraceValue | undefined) => (v === undefined ? "" : String(v));
 /** The record in words (without its time). */
 export function recordText(r: TraceRecord): string {
   const f = r.fields;
-  const conn = () => `conn ${str(f.connId)} (node ${str(f.nodeId)})`;
+  const conn = () => `conn ${str(f.connId)} (node ${str(f.nodeId)}${typeof f.node === "string" ? ` ${f.node}` : ""})`;
   const node = () => `node ${str(f.nodeId)}${f.node !== undefined ? ` (${str(f.node)})` : ""}`;
   if (r.type === "world") {
     switch (r.event) {

@@ -46,17 +46,20 @@ export class WorldTrace implements DynamicsObserver {
     this.push("decision", note.note, fields);
   }
 
-  /** An input handed to the agent (timers excepted: the decisions they cause are noted). nodeOf: a connection's node. */
-  input(e: AgentEvent, nodeOf: (connId: number) => number): void {
+  /**
+   * An input handed to the agent (timers excepted: the decisions they cause are noted). nodeOf: a connection's
+   * node; labelOf: a node's label.
+   */
+  input(e: AgentEvent, nodeOf: (connId: number) => number, labelOf: (nodeId: number) => string): void {
     switch (e.type) {
       case "tracker-nodes":
         this.world("tracker-reply", { nodeIds: e.nodes.map((n) => n.nodeId) });
         return;
       case "connected":
-        this.world("connected", { connId: e.connId, nodeId: nodeOf(e.connId) });
+        this.world("connected", { connId: e.connId, nodeId: nodeOf(e.connId), node: labelOf(nodeOf(e.connId)) });
         return;
       case "connect-failed":
-        this.world("connect-failed", { connId: e.connId, nodeId: nodeOf(e.connId), reason: e.reason });
+        this.world("connect-failed", { connId: e.connId, nodeId: nodeOf(e.connId), node: labelOf(nodeOf(e.connId)), reason: e.reason });
         return;
       case "sub-block":
         this.world("sub-block", {

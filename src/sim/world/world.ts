@@ -260,7 +260,9 @@ export class World {
   private toAgent(event: AgentEvent | null): void {
     const agent = this.agent;
     let failure: unknown = null;
-    if (this.trace !== null && event !== null) this.trace.input(event, (conn) => this.connections.nodeOf(conn));
+    if (this.trace !== null && event !== null) {
+      this.trace.input(event, (conn) => this.connections.nodeOf(conn), (id) => this.nodes[id]?.label ?? `node ${id}`);
+    }
     try {
       if (event === null) agent.start(this.kernel.nowUs);
       else agent.handle(this.kernel.nowUs, event);
