@@ -5,6 +5,7 @@ import yargs from "yargs";
 import { TOOL_VERSION } from "../version.ts";
 import { calibrateCommand } from "./commands/calibrate.ts";
 import { checkCommand } from "./commands/check.ts";
+import { diffCommand } from "./commands/diff.ts";
 import { explainCommand } from "./commands/explain.ts";
 import { fetchCommand } from "./commands/fetch.ts";
 import { manifestCommand } from "./commands/manifest.ts";
@@ -12,6 +13,7 @@ import { mergeCommand } from "./commands/merge.ts";
 import { reportCommand } from "./commands/report.ts";
 import { runCommand } from "./commands/run.ts";
 import { schemaCommand } from "./commands/schema.ts";
+import { shrinkCommand } from "./commands/shrink.ts";
 import { strategiesCommand } from "./commands/strategies.ts";
 import { sweepCommand } from "./commands/sweep.ts";
 import { testbedCommand } from "./commands/testbed.ts";
@@ -38,6 +40,8 @@ export async function main(args: readonly string[]): Promise<number> {
     .command(reportCommand(setExit))
     .command(checkCommand(setExit))
     .command(explainCommand(setExit))
+    .command(diffCommand(setExit))
+    .command(shrinkCommand(setExit))
     .command(fetchCommand(setExit))
     .command(manifestCommand(setExit))
     .command(testbedCommand(setExit))

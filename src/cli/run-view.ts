@@ -43,7 +43,7 @@ export async function loadRunView(dir: string, pick: RunPick): Promise<RunView> 
       throw error;
     }
     const t = traces.find((x) => x.strategy === strategy && x.seed === seed);
-    if (t !== undefined) return { scenarioName: name, result, trace: t.records, source: `${dir}/events.jsonl` };
+    if (t !== undefined) return { scenarioName: name, scenario: folder.scenario, result, trace: t.records, source: `${dir}/events.jsonl` };
   }
 
   // No trace of this run: run it again from the scenario summary.json recorded.
@@ -71,5 +71,5 @@ export async function loadRunView(dir: string, pick: RunPick): Promise<RunView> 
           `note: ${dir} has no trace of this run, and running it again gave fingerprint ${again.result.metrics.fingerprint}, ` +
             `not the folder's ${result.metrics.fingerprint} (another version of sim, or a strategy that changed): explaining the re-run`,
         ];
-  return { scenarioName: name, result: again.result, trace: again.trace, source: `a re-run of ${dir}/summary.json's scenario (the folder has no trace of it)`, notes };
+  return { scenarioName: name, scenario: folder.scenario, result: again.result, trace: again.trace, source: `a re-run of ${dir}/summary.json's scenario (the folder has no trace of it)`, notes };
 }

@@ -11,6 +11,7 @@
 // block between its first and last byte), waiting for a first byte (one requested, no byte yet), on other
 // blocks (busy with another block's sub-blocks), idle (open, holding nothing).
 
+import type { Scenario } from "../scenario/schema.ts";
 import type { BlockRecord, RunResult, SubBlockRecord } from "../sim/metrics/records.ts";
 import type { TraceRecord } from "../sim/world/trace.ts";
 import { idsText, recordLine, secondsText, shortSeconds } from "./trace-text.ts";
@@ -18,6 +19,8 @@ import { idsText, recordLine, secondsText, shortSeconds } from "./trace-text.ts"
 /** What explain needs of a run. */
 export interface RunView {
   readonly scenarioName: string;
+  /** The resolved scenario the run used (summary.json's), when known. */
+  readonly scenario?: Scenario;
   readonly result: RunResult;
   readonly trace: readonly TraceRecord[];
   /** Where the trace came from, for the header ("events.jsonl", "a re-run of summary.json's scenario"). */
