@@ -21,7 +21,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import seedrandom from "seedrandom";
 import { readStoredEntry } from "../src/harness/sweep.ts";
-import { JOURNAL_FILE, recoverFolder } from "../src/report/output-folder.ts";
+import { JOURNAL_FILE, recoverFolder } from "../src/files/output-folder.ts";
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string) => {

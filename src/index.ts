@@ -30,7 +30,7 @@ export {
   runSuite,
 } from "./harness/check.ts";
 export { judgeDifferences, marginOf } from "./harness/check-stats.ts";
-export { studentTCdf, studentTQuantile } from "./harness/student-t.ts";
+export { studentTCdf, studentTQuantile } from "./stats/student-t.ts";
 export { type ExperimentOptions, type ExperimentOutcome, runExperiment } from "./harness/experiment.ts";
 export { type RunOptions, type RunOutput, runOne } from "./harness/run.ts";
 export {
@@ -40,7 +40,7 @@ export {
   StrategyModuleError,
   strategyFactory,
 } from "./harness/strategy-module.ts";
-export { aggregate, bootstrapCi, mean, median, p95, pairedDifference } from "./harness/stats.ts";
+export { aggregate, bootstrapCi, mean, median, p95, pairedDifference } from "./stats/aggregate.ts";
 export { planSweep, type SweepPlan, type SweepRunResult } from "./harness/sweep.ts";
 export { runSweep, type SweepOptions, type SweepOutcome } from "./harness/sweep-run.ts";
 export { ScenarioError } from "./scenario/errors.ts";

@@ -1,9 +1,10 @@
 // The one place that maps outcomes and errors to exit codes and to what is printed: bad input prints its
 // message(s) only, an internal error prints "internal error: ..." and its stack only with SIM_DEBUG=1.
 
-import { OutputFolderError } from "../report/folder-error.ts";
+import { OutputFolderError } from "../files/folder-error.ts";
 import { ScenarioError } from "../scenario/errors.ts";
-import { TraceError } from "../sim/traces/trace-error.ts";
+import { excerpt, MAX_MESSAGE_LINE_CHARS } from "../input/quote.ts";
+import { TraceError } from "../traces/trace-error.ts";
 
 export const ExitCode = {
   /** Everything ran and every check passed. */
@@ -42,14 +43,39 @@ export function exitCodeFor(error: unknown): ExitCode {
   return isBadInput(error) ? ExitCode.badInput : ExitCode.internal;
 }
 
+/**
+ * The net under every message: whatever built it, control characters are escaped (newlines kept) and each line
+ * is cut to MAX_MESSAGE_LINE_CHARS, so no message can put raw escape sequences or a whole file on the terminal.
+ */
+export function safeText(text: string): string {
+  return text
+    .split("\n")
+    .map((line) => excerpt(line, MAX_MESSAGE_LINE_CHARS))
+    .join("\n");
+}
+
+/** An error's message, even from an object whose `message` getter throws or is not a string. */
+function messageOf(error: unknown): string {
+  try {
+    if (error instanceof Error) return typeof error.message === "string" ? error.message : String(error.message);
+    return String(error);
+  } catch {
+    return "(an error whose message cannot be read)";
+  }
+}
+
 /** What to print on stderr for an error that ended the command. */
 export function errorText(error: unknown, env: NodeJS.ProcessEnv = process.env): string {
-  if (isBadInput(error)) return (error as Error).message;
-  const message = error instanceof Error ? error.message : String(error);
-  const stack =
-    env.SIM_DEBUG === "1" && error instanceof Error && error.stack !== undefined ? `\n${error.stack}` : "";
+  if (isBadInput(error)) return safeText(messageOf(error));
+  const message = messageOf(error);
+  let stack = "";
+  try {
+    if (env.SIM_DEBUG === "1" && error instanceof Error && typeof error.stack === "string") stack = `\n${error.stack}`;
+  } catch {
+    // A stack getter that throws: print the message alone.
+  }
   const tip = env.SIM_DEBUG === "1" ? "" : "\n(set SIM_DEBUG=1 to see the stack trace)";
-  return `internal error: ${message}${stack}${tip}`;
+  return safeText(`internal error: ${message}${stack}${tip}`);
 }
 
 /** Prints the error and returns the exit code for it. */

@@ -1,5 +1,7 @@
 // The `sim` command line: parses arguments with yargs, dispatches to a command, and turns every outcome into
 // an exit code through src/cli/exit.ts. Commands load their heavy modules on demand so start-up stays fast.
+// Integer flags are checked as text before yargs reads them (yargs turns "" into 0), and a closed pipe on
+// stdout or stderr ends output quietly.
 
 import yargs from "yargs";
 import { TOOL_VERSION } from "../version.ts";
@@ -19,11 +21,38 @@ import { sweepCommand } from "./commands/sweep.ts";
 import { testbedCommand } from "./commands/testbed.ts";
 import { validateCommand } from "./commands/validate.ts";
 import { EXIT_CODES_TEXT, ExitCode, reportError, UsageError } from "./exit.ts";
+import { checkIntegerFlagTexts } from "./run-options.ts";
 
 const WRAP = 110;
 
+let pipesGuarded = false;
+
+/**
+ * A reader that goes away (`sim run | head -c1`) ends the output quietly: the write error (EPIPE) is caught,
+ * later writes to that stream are dropped, and the command finishes its work (its files stay whole) and exits
+ * with its own code. Any other error on the stream is an internal error, reported on stderr.
+ */
+function guardPipes(): void {
+  if (pipesGuarded) return;
+  pipesGuarded = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      stream.write = (() => true) as typeof stream.write;
+      if (error.code === "EPIPE" || error.code === "ERR_STREAM_DESTROYED") return;
+      process.exitCode = ExitCode.internal;
+      if (stream !== process.stderr) process.stderr.write(`internal error: cannot write output (${error.code})\n`);
+    });
+  }
+}
+
 /** Runs the CLI on `args` (without node and script) and returns the exit code. */
 export async function main(args: readonly string[]): Promise<number> {
+  guardPipes();
+  try {
+    checkIntegerFlagTexts(args);
+  } catch (error) {
+    return reportError(error);
+  }
   let code: number = ExitCode.ok;
   const setExit = (c: number) => {
     code = c;

@@ -33,7 +33,7 @@ export function checkScenarioTarget(flag: string, path: string): void {
 
 /** Writes the scenario text atomically, creating its folder. */
 export async function writeScenarioFile(path: string, text: string): Promise<void> {
-  const { writeFileAtomic } = await import("../report/atomic.ts");
+  const { writeFileAtomic } = await import("../files/atomic.ts");
   mkdirSync(dirname(path), { recursive: true });
   writeFileAtomic(path, text);
 }

@@ -1,47 +1,50 @@
 // The CI gate's settings (scenarios/ci/thresholds.yaml): which metrics it judges and how much each may rise, the
 // overall confidence of every verdict, and the sequential plan (seeds are added in looks of min_seeds, doubling,
 // up to max_seeds, until every metric's verdict is decided). Also the metrics and cause counts the gate reads
-// from a run, by their runs.csv names.
+// from a run, by their runs.csv names, from the metric registry (src/metrics/registry.ts).
 
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { assert } from "../assert.ts";
+import { GATE_CAUSES, GATE_METRICS, metricSpec } from "../metrics/registry.ts";
 import type { RunMetrics } from "../sim/metrics/records.ts";
 
-/**
- * The metrics the gate can judge, as named in runs.csv, with their RunMetrics field. The first seven rank every
- * strategy; `perBlock` ones compare only strategies that keep the block rule (one block at a time: a pipelining
- * strategy's blocks overlap), so the gate judges them only for those. A metric whose every value is `absent`
- * does not apply to the scenario and is not judged; a value that is not a finite number is stored as `absent`.
- */
-export const CHECK_METRICS = {
-  completion_s: { field: "completionS", perBlock: false },
-  // Completion ÷ the run-level throughput bound (valid for pipelining strategies too); stored as -1 when the
-  // bound is unknown (not a finite number).
-  throughput_bound_ratio: { field: "throughputBoundRatio", perBlock: false, absent: -1 },
-  // -1 without a player (bitrate 0): such groups do not show the metric.
-  startup_delay_s: { field: "startupDelayS", perBlock: false, absent: -1 },
-  stall_count: { field: "stallCount", perBlock: false },
-  stall_s: { field: "stallS", perBlock: false },
-  redundant_bytes: { field: "redundantBytes", perBlock: false },
-  origin_bytes: { field: "originBytes", perBlock: false },
-  mean_block_s: { field: "meanBlockS", perBlock: true },
-  p95_block_s: { field: "p95BlockS", perBlock: true },
-  t_star_ratio: { field: "tStarRatio", perBlock: true },
-} as const satisfies Record<string, { field: keyof RunMetrics; perBlock: boolean; absent?: number }>;
-export type CheckMetric = keyof typeof CHECK_METRICS;
-export const CHECK_METRIC_NAMES = Object.keys(CHECK_METRICS) as CheckMetric[];
+/** A metric the gate can judge (GATE_METRICS of src/metrics/registry.ts), as named in runs.csv. */
+export type CheckMetric = (typeof GATE_METRICS)[number];
+export const CHECK_METRIC_NAMES: readonly CheckMetric[] = GATE_METRICS;
 
-/** Counts that explain a change (shown for the worst seed), as named in runs.csv. */
-export const CHECK_CAUSES = {
-  rebalances: "rebalances",
-  fallbacks: "fallbacks",
-  stall_count: "stallCount",
-  request_timeouts: "requestTimeouts",
-  blacklisted: "blacklisted",
-} as const satisfies Record<string, keyof RunMetrics>;
-export type CheckCause = keyof typeof CHECK_CAUSES;
-export const CHECK_CAUSE_NAMES = Object.keys(CHECK_CAUSES) as CheckCause[];
+/** How the gate reads a metric from a run: the RunMetrics field, and the value stored when it does not apply. */
+export interface CheckMetricSpec {
+  readonly field: keyof RunMetrics;
+  /**
+   * Compares only strategies that keep the block rule (one block at a time: a pipelining strategy's blocks
+   * overlap), so the gate judges it only for those.
+   */
+  readonly perBlock: boolean;
+  /**
+   * A metric whose every value is `absent` does not apply to the scenario and is not judged; a value that is not
+   * a finite number is stored as `absent` (no player: no start-up delay; an unknown throughput bound).
+   */
+  readonly absent?: number;
+}
+
+/** The metrics the gate can judge, from the registry. The gate judges a rise: each must be better lower. */
+export const CHECK_METRICS: Readonly<Record<CheckMetric, CheckMetricSpec>> = Object.fromEntries(
+  GATE_METRICS.map((name) => {
+    const spec = metricSpec(name);
+    assert(spec.better === "lower", "the gate judges a rise of {0}, which is not better lower", name);
+    const entry: CheckMetricSpec = { field: spec.field, perBlock: spec.validFor === "block-rule" };
+    return [name, spec.absent === undefined ? entry : { ...entry, absent: spec.absent }];
+  }),
+) as Record<CheckMetric, CheckMetricSpec>;
+
+/** Counts that explain a change (shown for the worst seed), as named in runs.csv, and their RunMetrics field. */
+export type CheckCause = (typeof GATE_CAUSES)[number];
+export const CHECK_CAUSE_NAMES: readonly CheckCause[] = GATE_CAUSES;
+export const CHECK_CAUSES: Readonly<Record<CheckCause, keyof RunMetrics>> = Object.fromEntries(
+  GATE_CAUSES.map((name) => [name, metricSpec(name).field]),
+) as Record<CheckCause, keyof RunMetrics>;
 
 const Threshold = z
   .strictObject({

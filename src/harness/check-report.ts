@@ -5,7 +5,7 @@
 // whose message says in one line which metric failed, by how much, over how many seeds).
 
 import { alphaPerLook, CHECK_CAUSE_NAMES, CHECK_METRIC_NAMES, CHECK_METRICS, type CheckConfig, looks } from "./check-config.ts";
-import type { GroupJudgement, GroupVerdict, MetricJudgement } from "./check.ts";
+import type { GroupJudgement, GroupVerdict, MetricJudgement } from "./check-judgement.ts";
 
 export interface CheckReport {
   readonly groups: readonly GroupJudgement[];

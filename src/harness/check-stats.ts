@@ -9,8 +9,9 @@
 // verdict is wrong with probability at most 1 − confidence over all looks (a union bound), when the mean of the
 // differences is close to normal. Also the worst seed (largest rise) and whether it alone makes most of the change.
 
-import { mean } from "./stats.ts";
-import { studentTQuantile } from "./student-t.ts";
+import { assert } from "../assert.ts";
+import { mean } from "../stats/aggregate.ts";
+import { studentTQuantile } from "../stats/student-t.ts";
 
 export type MetricVerdict = "pass" | "improved" | "regression" | "inconclusive";
 
@@ -44,8 +45,8 @@ export function sampleSd(xs: readonly number[]): number {
 
 /** Judges paired differences against a margin at one-sided level 1 − alpha. */
 export function judgeDifferences(diffs: readonly number[], margin: number, alpha: number): DifferenceJudgement {
-  if (!(alpha > 0 && alpha < 0.5)) throw new Error(`check: alpha must be in (0, 0.5), found ${alpha}`);
-  if (!(margin >= 0)) throw new Error(`check: margin must be ≥ 0, found ${margin}`);
+  assert(alpha > 0 && alpha < 0.5, "check: alpha must be in (0, 0.5), found {0}", alpha);
+  assert(margin >= 0, "check: margin must be ≥ 0, found {0}", margin);
   const n = diffs.length;
   if (n < 2) {
     const d = n === 1 ? diffs[0] : 0;
@@ -72,7 +73,7 @@ export interface WorstSeed {
 
 /** The pair with the largest rise (the first on ties), and whether it alone makes most of the change. */
 export function worstSeed(diffs: readonly number[]): WorstSeed {
-  if (diffs.length === 0) throw new Error("check: worst seed of no pairs");
+  assert(diffs.length > 0, "check: worst seed of no pairs");
   let index = 0;
   let total = 0;
   for (let i = 0; i < diffs.length; i++) {

@@ -35,12 +35,14 @@ import {
   DEFAULT_CONFIG,
   looks,
 } from "./check-config.ts";
+import type { GroupJudgement, GroupVerdict, MetricJudgement } from "./check-judgement.ts";
 import { checkJunit, checkMarkdown } from "./check-report.ts";
 import { judgeDifferences, marginOf, type MetricVerdict, worstSeed } from "./check-stats.ts";
 import { runOne } from "./run.ts";
-import { mean } from "./stats.ts";
+import { mean } from "../stats/aggregate.ts";
 import { allStrategies, type StrategyModule, strategyFactory as factoryOf } from "./strategy-module.ts";
 
+export type { GroupJudgement, GroupVerdict, MetricJudgement } from "./check-judgement.ts";
 export { type Baseline, baselineJson, loadBaseline, parseBaseline } from "./check-baseline.ts";
 export {
   CHECK_CAUSES,
@@ -53,51 +55,8 @@ export {
   loadCheckConfig,
 } from "./check-config.ts";
 
-export type GroupVerdict = "identical" | MetricVerdict | "failed" | "no-baseline";
-
 /** Verdicts that pass the gate (inconclusive too with allowInconclusive). */
 const PASSING: readonly GroupVerdict[] = ["identical", "pass", "improved"];
-
-export interface MetricJudgement {
-  readonly metric: CheckMetric;
-  readonly verdict: MetricVerdict;
-  /** Seeds paired. */
-  readonly n: number;
-  readonly baselineMean: number;
-  readonly currentMean: number;
-  /** 100 (current − baseline) / |baseline| mean; null when the baseline mean is 0. */
-  readonly changePct: number | null;
-  /** [lower, upper] bound of the mean per-seed difference (metric unit), each one-sided at 1 − alpha. */
-  readonly interval: readonly [number, number];
-  /** The same in % of |baseline mean|; null when that is 0. */
-  readonly intervalPct: readonly [number, number] | null;
-  /** Δ: the rise allowed, in the metric's unit. */
-  readonly margin: number;
-  /** The seed with the largest rise: its difference, the change in % of its baseline value, and the causes. */
-  readonly worst: {
-    readonly seed: number;
-    readonly diff: number;
-    readonly pct: number | null;
-    readonly outlier: boolean;
-    /** [baseline, current] of each cause count on that seed. */
-    readonly causes: Readonly<Record<CheckCause, readonly [number, number]>>;
-  };
-}
-
-export interface GroupJudgement {
-  readonly scenario: string;
-  readonly file: string;
-  readonly strategy: string;
-  readonly verdict: GroupVerdict;
-  /** Seeds run for this group. */
-  readonly seeds: number;
-  /** One line on why: the failed run, the metrics that regressed, … */
-  readonly detail: string;
-  /** Judged metrics (empty when identical, failed or without a baseline). */
-  readonly metrics: readonly MetricJudgement[];
-  /** The command that replays the seed to look at, with its event trace, into its own folder. */
-  readonly replay: string | null;
-}
 
 export interface CheckResult {
   readonly passed: boolean;
@@ -217,7 +176,7 @@ export function runSeed(g: SuiteGroup, seed: number, create: (name: string) => S
   const metrics = pick(result.metrics, METRIC_FIELDS);
   for (const m of CHECK_METRIC_NAMES) {
     const spec = CHECK_METRICS[m];
-    if ("absent" in spec && !Number.isFinite(metrics[m])) metrics[m] = spec.absent;
+    if (spec.absent !== undefined && !Number.isFinite(metrics[m])) metrics[m] = spec.absent;
   }
   const causes = pick(result.metrics, CHECK_CAUSES);
   let error = result.error;
@@ -273,7 +232,7 @@ function judgeMetric(
 ): MetricJudgement {
   // Pairs where either side is the metric's "absent" marker (an unknown bound) say nothing: left out.
   const spec = CHECK_METRICS[metric];
-  const absent = "absent" in spec ? spec.absent : undefined;
+  const absent = spec.absent;
   const pairs = cur
     .map((r, i) => ({ r, b: base.metrics[metric][idx[i]], c: r.metrics[metric], i }))
     .filter((p) => absent === undefined || (p.b !== absent && p.c !== absent));
@@ -311,7 +270,7 @@ function judgeMetric(
  */
 function applies(metric: CheckMetric, cur: readonly SeedResult[], base: BaselineGroup, idx: readonly number[]): boolean {
   const spec = CHECK_METRICS[metric];
-  const absent = "absent" in spec ? spec.absent : undefined;
+  const absent = spec.absent;
   if (absent === undefined) return true;
   return cur.some((r, i) => r.metrics[metric] !== absent && base.metrics[metric][idx[i]] !== absent);
 }

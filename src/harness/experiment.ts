@@ -1,20 +1,22 @@
-// Runs every (strategy, seed) of a scenario, checks determinism on request, writes the outputs, and returns
-// what the CLI prints. The output folder is checked before the first run (output-folder.ts: a folder that is
-// not the tool's, or a file in the way, is refused before any work); outputs are built in memory and committed
-// only after every run finished, all or nothing: an error or an interrupt never leaves a half-written folder.
+// Runs every (strategy, seed) of a scenario, checks determinism on request, writes the run folder
+// (folders/run-folder.ts), and returns what the CLI prints. The output folder is checked before the first run
+// (src/files/output-folder.ts: a folder that is not the tool's, or a file in the way, is refused before any
+// work); outputs are built in memory and committed only after every run finished, all or nothing: an error or
+// an interrupt never leaves a half-written folder.
 // A run that fails (whatever its strategy does) is a failed result with its reason, never an exception.
 // With --check-determinism each run is made twice with its trace, and the first record that differs (a
 // decision or a world event, trace-file.ts) is named; when runs diverge nothing is written. With
 // --record-schedule the world's node events are recorded (schedule-file.ts writes them as a scenario).
 
-import { checkOutputFolder, commitOutputs } from "../report/output-folder.ts";
-import { buildRunOutputs, OUTPUT_FILES } from "../report/outputs.ts";
-import { scenarioAsRun, strategyModuleNote } from "../report/provenance.ts";
-import { comparisonTable } from "../report/table.ts";
 import type { StrategyEntry } from "../agent/strategy.ts";
+import { checkOutputFolder } from "../files/output-folder.ts";
+import { OUTPUT_FILES } from "../report/outputs.ts";
+import { scenarioAsRun } from "../report/provenance.ts";
+import { comparisonTable } from "../report/table.ts";
 import type { LoadedScenario } from "../scenario/load.ts";
 import { type EventLog, firstDifference } from "../sim/kernel/kernel.ts";
 import type { RunResult } from "../sim/metrics/records.ts";
+import { writeRunFolder } from "./folders/run-folder.ts";
 import { type RecordedSchedule, type RunOutput, runOne } from "./run.ts";
 import { firstTraceDifference, traceText } from "./trace-file.ts";
 import { recordLine } from "./trace-text.ts";
@@ -139,20 +141,13 @@ export async function runExperiment(loaded: LoadedScenario, opts: ExperimentOpti
   // Runs that diverge have no outputs to trust: nothing is written.
   if (determinismFailure !== null) return { ...base, table: comparisonTable(ran.scenario, results), written: false };
   // The outputs describe what ran: the strategies and seeds of this experiment, not the file's.
-  const files = new Map<string, string | Uint8Array>(
-    buildRunOutputs(ran, results, {
-      ...(opts.trace ? { events: eventLines(outputs) } : {}),
-      ...(opts.strategyModule !== undefined ? { strategyModule: moduleInfo(opts.strategyModule) } : {}),
-    }),
-  );
-  if (opts.report) {
-    // Loaded on demand: vega and the renderer cost start-up time that `--no-report` runs should not pay.
-    const { buildCharts } = await import("../report/charts/index.ts");
-    const notes = opts.strategyModule !== undefined ? [strategyModuleNote(moduleInfo(opts.strategyModule))] : [];
-    for (const [name, content] of await buildCharts(ran, results, { notes })) files.set(name, content);
-  }
   // The whole output of the folder: outputs of an earlier run that this one does not write (events.jsonl after
   // a run without --trace, charts after --no-report) are removed, so a folder never mixes two runs.
-  commitOutputs(opts.outDir, files, { kind: "run", forceInto: opts.forceInto });
+  await writeRunFolder(opts.outDir, ran, results, {
+    report: opts.report,
+    ...(opts.trace ? { events: eventLines(outputs) } : {}),
+    ...(opts.strategyModule !== undefined ? { strategyModule: moduleInfo(opts.strategyModule) } : {}),
+    forceInto: opts.forceInto,
+  });
   return { ...base, table: comparisonTable(ran.scenario, results), written: true };
 }

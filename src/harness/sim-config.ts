@@ -16,7 +16,7 @@ import type {
   SimConfig,
 } from "../sim/config.ts";
 import { churnPreset } from "../sim/random/churn-presets.ts";
-import type { Trace } from "../sim/traces/trace.ts";
+import type { Trace } from "../traces/trace.ts";
 
 /** The scenario's agent settings (everything but the origin's node id, which the world that builds it knows). */
 export function agentSettingsFor(s: Scenario): AgentSettings {

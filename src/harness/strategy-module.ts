@@ -15,6 +15,7 @@ import { extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { STRATEGIES } from "../agent/strategies/registry.ts";
 import type { Strategy, StrategyEntry, StrategyEnv } from "../agent/strategy.ts";
+import type { StrategyModuleInfo } from "../report/provenance.ts";
 
 /** A strategy module's file, its content hash and the entries it exports (in export order). */
 export interface StrategyModule {
@@ -26,11 +27,7 @@ export interface StrategyModule {
 }
 
 /** What summary.json records of a strategy module. */
-export interface StrategyModuleInfo {
-  readonly file: string;
-  readonly sha256: string;
-  readonly strategies: readonly string[];
-}
+export type { StrategyModuleInfo } from "../report/provenance.ts";
 
 export class StrategyModuleError extends Error {
   constructor(message: string) {

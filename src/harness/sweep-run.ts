@@ -1,11 +1,12 @@
-// Executes a sweep plan: claims the output folder (output-folder.ts), reuses the runs already in its store
-// (resume; an entry that is corrupt, belongs to another run or was stopped by the wall-clock budget is run
+// Executes a sweep plan: claims the output folder (src/files/output-folder.ts), reuses the runs already in its
+// store (resume; an entry that is corrupt, belongs to another run or was stopped by the wall-clock budget is run
 // again), runs the rest in a pool of worker threads with a watchdog (pool.ts), stores each result atomically
-// the moment it is done, and returns every result of the plan (or of its shard) in plan order, so outputs are
-// identical whatever --jobs is. A run that fails in any way (strategy error, budget, a worker that died) is a
-// failed result with its reason; it never ends the sweep.
+// the moment it is done, then writes the folder's outputs (folders/sweep-folder.ts) and returns every result of
+// the plan (or of its shard) in plan order, so outputs are identical whatever --jobs is. A run that fails in any
+// way (strategy error, budget, a worker that died) is a failed result with its reason; it never ends the sweep.
 
-import { checkOutputFolder, claimOutputFolder, FileStager, folderError } from "../report/output-folder.ts";
+import { checkOutputFolder, claimOutputFolder, FileStager, folderError } from "../files/output-folder.ts";
+import { writeSweepFolder } from "./folders/sweep-folder.ts";
 import { createPool } from "./pool.ts";
 import { emptyMetrics, wallBudgetS } from "./run.ts";
 import type { StrategyModule } from "./strategy-module.ts";
@@ -29,6 +30,11 @@ export interface SweepOptions {
   readonly jobs: number;
   readonly outDir: string;
   readonly shard?: { readonly index: number; readonly count: number };
+  /**
+   * Render the sweep charts and index.html beside sweep.json, runs.csv, summary.json and summary.md; default
+   * false (`sim sweep` renders them unless --no-report, never for a shard).
+   */
+  readonly report?: boolean;
   /** Wall-clock budget per run (seconds); default each scenario's `limits.wall_s`. */
   readonly wallS?: number;
   /** Write into a folder that is not a sim output folder (--force-into). */
@@ -87,6 +93,16 @@ export async function runSweep(opts: SweepOptions): Promise<SweepOutcome> {
     stager.close();
   }
   const results = specs.map((s) => byKey.get(s.key)!);
+  await writeSweepFolder({
+    outDir: opts.outDir,
+    file: plan.file,
+    scenario: plan.base.scenario,
+    layout: plan,
+    results,
+    shard: opts.shard,
+    report: opts.report ?? false,
+    forceInto: opts.forceInto,
+  });
   const failures = results
     .filter((r) => r.error !== null)
     .map((r) => `point ${r.point} ${r.strategy} seed ${r.seed}: ${r.error}`);

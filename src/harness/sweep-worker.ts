@@ -6,6 +6,7 @@
 // module. Each worker computes exactly what the main thread would: results do not depend on which worker ran.
 
 import type { Strategy } from "../agent/strategy.ts";
+import { assert } from "../assert.ts";
 import type { LoadedScenario } from "../scenario/load.ts";
 import { loadStrategyModule, strategyFactory } from "./strategy-module.ts";
 import { executeRun, runKey, type SweepRunResult, type SweepRunSpec } from "./sweep.ts";
@@ -45,6 +46,6 @@ export default async function run(task: WorkerTask): Promise<SweepRunResult> {
   const module = task.strategyModule !== undefined ? await loadModule(task.strategyModule.file, task.strategyModule.sha256) : undefined;
   const moduleSha256 = module?.names.includes(spec.strategy) === true ? task.strategyModule?.sha256 : undefined;
   const key = runKey(loaded, spec.strategy, spec.seed, moduleSha256);
-  if (key !== spec.key) throw new Error(`sweep worker: the scenario sent for run ${spec.key} hashes to ${key}`);
+  assert(key === spec.key, "sweep worker: the scenario sent for run {0} hashes to {1}", spec.key, key);
   return executeRun(loaded, spec, module?.factory, task.wallS);
 }

@@ -6,32 +6,23 @@
 import { createHash } from "node:crypto";
 import { lstatSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { fail } from "../assert.ts";
 import type { Strategy } from "../agent/strategy.ts";
-import type { FileStager } from "../report/output-folder.ts";
+import type { FileStager } from "../files/output-folder.ts";
 import { applyOverrides, type LoadedScenario, readScenarioInput, resolveScenario } from "../scenario/load.ts";
-import type { RunMetrics } from "../sim/metrics/records.ts";
 import { strategyNames } from "../scenario/strategy-names.ts";
 import { excerpt } from "../text-excerpt.ts";
 import { TOOL_VERSION } from "../version.ts";
+import {
+  expandGrid,
+  type ParamValue,
+  type SweepLayout,
+  type SweepRunResult,
+  type SweepRunSpec,
+} from "../report/sweep/layout.ts";
 import { emptyMetrics, runOne } from "./run.ts";
 
-export type ParamValue = string | number | boolean;
-
-/** What a sweep keeps of a run: enough for tables, statistics and sweep charts. */
-export interface SweepRunResult {
-  readonly point: number;
-  readonly strategy: string;
-  readonly seed: number;
-  readonly error: string | null;
-  readonly metrics: RunMetrics;
-}
-
-export interface SweepRunSpec {
-  readonly point: number;
-  readonly strategy: string;
-  readonly seed: number;
-  readonly key: string;
-}
+export type { ParamValue, SweepRunResult, SweepRunSpec } from "../report/sweep/layout.ts";
 
 export interface SweepPoint {
   readonly index: number;
@@ -39,25 +30,13 @@ export interface SweepPoint {
   readonly loaded: LoadedScenario;
 }
 
-export interface SweepPlan {
-  readonly name: string;
-  readonly params: readonly (readonly [string, readonly ParamValue[]])[];
+/** A planned sweep: its layout (what its outputs need) and the scenario each grid point runs. */
+export interface SweepPlan extends SweepLayout {
+  /** The scenario file as given. */
+  readonly file: string;
+  /** The resolved base scenario, before the parameter overrides. */
+  readonly base: LoadedScenario;
   readonly points: readonly SweepPoint[];
-  readonly strategies: readonly string[];
-  readonly seeds: readonly number[];
-  /** Every run of the grid, in output order: point, then strategy, then seed. */
-  readonly runs: readonly SweepRunSpec[];
-}
-
-/** Cartesian product, the first parameter varying slowest. */
-export function expandGrid(params: readonly (readonly [string, readonly ParamValue[]])[]): Record<string, ParamValue>[] {
-  let out: Record<string, ParamValue>[] = [{}];
-  for (const [key, values] of params) {
-    const next: Record<string, ParamValue>[] = [];
-    for (const o of out) for (const v of values) next.push({ ...o, [key]: v });
-    out = next;
-  }
-  return out;
 }
 
 /** JSON with object keys sorted, so equal values always give equal text. */
@@ -69,7 +48,6 @@ export function canonicalJson(x: unknown): string {
   );
 }
 
-/**
 /**
  * The key a run's result is stored under: a hash of what the run computes (resolved scenario, strategy, seed,
  * trace contents, tool version, and `moduleSha256`, the hash of the --strategy-module file the strategy comes
@@ -143,7 +121,7 @@ export function planSweep(source: string | ScenarioSource, opts: PlanOptions = {
       }
     }
   }
-  return { name: base.scenario.name, params, points, strategies, seeds, runs };
+  return { name: base.scenario.name, file, base, params, points, strategies, seeds, runs };
 }
 
 /** Parses `i/n` (1-based i). */
@@ -174,7 +152,7 @@ export function isRunKey(key: unknown): key is string {
 }
 
 export function storePath(outDir: string, key: string): string {
-  if (!isRunKey(key)) throw new Error(`not a run key: ${JSON.stringify(key).slice(0, 80)}`);
+  if (!isRunKey(key)) fail("not a run key: {0}", excerpt(key, 80));
   return join(outDir, STORE_DIR, `${key}.json`);
 }
 
@@ -246,7 +224,7 @@ export function readStored(outDir: string, spec: SweepRunSpec): SweepRunResult |
 
 /** Writes a run's result to the store atomically (through the folder's staging area). */
 export function writeStored(stager: FileStager, key: string, r: SweepRunResult): void {
-  if (!isRunKey(key)) throw new Error(`not a run key: ${JSON.stringify(key).slice(0, 80)}`);
+  if (!isRunKey(key)) fail("not a run key: {0}", excerpt(key, 80));
   stager.write(`${STORE_DIR}/${key}.json`, `${canonicalJson(r)}\n`);
 }
 

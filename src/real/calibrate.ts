@@ -12,12 +12,12 @@
 // Before the measured runs, one short unmeasured run warms up the JIT and the HTTP stack.
 
 import type { TopLevelSpec } from "vega-lite";
-import { quantile } from "../harness/stats.ts";
-import { commitOutputs } from "../report/output-folder.ts";
+import { quantile } from "../stats/aggregate.ts";
+import { commitOutputs } from "../files/output-folder.ts";
 import { formatRatio, formatSeconds, csvText } from "../report/csv.ts";
-import { buildRunOutputs } from "../report/outputs.ts";
 import { CHART_HEIGHT, CHART_WIDTH, chartConfig, strategyColour, VL_SCHEMA } from "../report/charts/theme.ts";
 import { type LoadedScenario, resolveScenario } from "../scenario/load.ts";
+import { runFolderFiles } from "../harness/folders/run-folder.ts";
 import { runOne } from "../harness/run.ts";
 import type { RunResult } from "../sim/metrics/records.ts";
 import { startTestbed } from "./testbed.ts";
@@ -158,7 +158,7 @@ export function calibrationChart(cs: readonly StrategyComparison[]): TopLevelSpe
 export interface CalibrateOptions {
   readonly strategies: readonly string[];
   readonly seed: number;
-  /** Output folder (written as one commit, report/output-folder.ts); nothing is written when undefined. */
+  /** Output folder (written as one commit, files/output-folder.ts); nothing is written when undefined. */
   readonly outDir?: string;
   /** Write into an output folder sim did not write (--force-into). */
   readonly forceInto?: boolean;
@@ -236,10 +236,8 @@ async function writeCalibration(
 ): Promise<void> {
   const files = new Map<string, string | Uint8Array>();
   const runFolder = async (prefix: string, results: readonly RunResult[]) => {
-    for (const [name, text] of buildRunOutputs(loaded, results)) files.set(`${prefix}/${name}`, text);
-    if (charts) {
-      const { buildCharts } = await import("../report/charts/index.ts");
-      for (const [name, content] of await buildCharts(loaded, results)) files.set(`${prefix}/${name}`, content);
+    for (const [name, content] of await runFolderFiles(loaded, results, { report: charts })) {
+      files.set(`${prefix}/${name}`, content);
     }
   };
   await runFolder("sim", sim);

@@ -1,14 +1,14 @@
 // The download in progress: FILE.part (the file's bytes at their offsets, preallocated) and FILE.part.json, a
 // small state file naming the layout, the mirrors' validator, the manifest's SHA-256 and which sub-blocks are
 // verified (a bitmap). A sub-block is marked verified only after its bytes are written; the state file is
-// rewritten atomically (report/atomic.ts) after the part file's data reached the disk (fdatasync), at most every
+// rewritten atomically (files/atomic.ts) after the part file's data reached the disk (fdatasync), at most every
 // SAVE_EVERY_MS and when the download stops, so after an interruption the state never claims bytes the part
 // file lacks. finish() renames FILE.part to FILE only after every check passed, then removes the state file.
 
 import { closeSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
 import { createHash } from "node:crypto";
 import type { ContentLayout } from "../agent/config.ts";
-import { writeFileAtomic } from "../report/atomic.ts";
+import { writeFileAtomic } from "../files/atomic.ts";
 import { RealInputError } from "./input-error.ts";
 import { subBlockCount } from "./manifest.ts";
 import type { Validator } from "./response-check.ts";

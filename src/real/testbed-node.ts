@@ -10,6 +10,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { Content } from "../agent/content.ts";
+import { assert } from "../assert.ts";
 import type { ContentLayout } from "../agent/config.ts";
 import type { NodeKind } from "../agent/ports.ts";
 import type { NodeFailures } from "../sim/config.ts";
@@ -126,7 +127,7 @@ export class NodeServer {
       });
     });
     const addr = server.address();
-    if (addr === null || typeof addr === "string") throw new Error("testbed: no TCP address");
+    assert(addr !== null && typeof addr !== "string", "testbed: no TCP address");
     this.port = addr.port;
     this.refreshRate();
     this.startProcesses();

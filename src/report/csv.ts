@@ -1,37 +1,16 @@
 // The four CSV files of a run folder (runs, blocks, subblocks, series): fixed columns, fixed row order and
 // deterministic number formatting, so the same results always give the same bytes. Units are in the column
 // names; times are seconds with 6 decimals (exact µs), ratios 4 decimals, bytes and counts integers. An empty
-// cell means "never happened" (a time of -1 µs) or a non-finite number. docs/outputs.md describes each file.
+// cell means "never happened" (a time of -1 µs) or a non-finite number. runs.csv's metric columns and their
+// formats come from the metric registry (src/metrics/registry.ts). docs/outputs.md describes each file.
 
 import { stringify } from "csv-stringify/sync";
-import type { RunResult } from "../sim/metrics/records.ts";
+import { assert } from "../assert.ts";
+import { type CsvFormat, RUN_METRIC_NAMES, RUN_METRICS } from "../metrics/registry.ts";
+import type { RunMetrics, RunResult } from "../sim/metrics/records.ts";
 
-export const RUNS_COLUMNS = [
-  "strategy",
-  "seed",
-  "completion_s",
-  "throughput_bps",
-  "t_star_ratio",
-  "t_g_ratio",
-  "throughput_bound_s",
-  "throughput_bound_ratio",
-  "mean_block_s",
-  "p95_block_s",
-  "redundant_bytes",
-  "failed_bytes",
-  "origin_bytes",
-  "rebalances",
-  "blacklisted",
-  "fallbacks",
-  "request_timeouts",
-  "startup_delay_s",
-  "stall_count",
-  "stall_s",
-  "rebuffer_ratio",
-  "events",
-  "fingerprint",
-  "error",
-] as const;
+/** runs.csv: strategy, seed, every run metric in the registry's order (src/metrics/registry.ts), fingerprint, error. */
+export const RUNS_COLUMNS = ["strategy", "seed", ...RUN_METRIC_NAMES, "fingerprint", "error"] as const;
 
 export const BLOCKS_COLUMNS = ["strategy", "seed", "block", "start_s", "end_s", "bytes", "t_star_s", "t_g_s"] as const;
 
@@ -131,8 +110,7 @@ const ZEROS = ["", "0", "00", "000", "0000", "00000"];
 export function csvText(columns: readonly string[], rows: string[][]): string {
   const parts = [stringifyRows([[...columns]])];
   for (const row of rows) {
-    if (row.length !== columns.length)
-      throw new Error(`csv: row of ${row.length} cells for ${columns.length} columns`);
+    assert(row.length === columns.length, "csv: row of {0} cells for {1} columns", row.length, columns.length);
     // Cell by cell, as csv-stringify writes a row (the large files use CsvWriter below instead).
     parts.push(`${row.map(csvCell).join(",")}\n`);
   }
@@ -147,37 +125,21 @@ export function stringifyRows(rows: string[][]): string {
   return stringify(rows, { eof: true, record_delimiter: "unix", quoted_match: /\r/ });
 }
 
+/** A metric's value as runs.csv writes it, in the registry's format. */
+export const FORMATS: Readonly<Record<CsvFormat, (x: number) => string>> = {
+  seconds: formatSeconds,
+  ratio: formatRatio,
+  integer: formatInt,
+};
+
+/** The runs.csv cells of a run's metrics, in column order. */
+export function metricCells(m: RunMetrics): string[] {
+  return RUN_METRICS.map((spec) => FORMATS[spec.format](m[spec.field]));
+}
+
 /** runs.csv: one row per run, in the order given (callers pass orderResults(...)). */
 export function runsCsv(results: readonly RunResult[]): string {
-  const rows = results.map((r) => {
-    const m = r.metrics;
-    return [
-      r.strategy,
-      String(r.seed),
-      formatSeconds(m.completionS),
-      formatInt(m.throughputBps),
-      formatRatio(m.tStarRatio),
-      formatRatio(m.tGRatio),
-      formatSeconds(m.throughputBoundS),
-      formatRatio(m.throughputBoundRatio),
-      formatSeconds(m.meanBlockS),
-      formatSeconds(m.p95BlockS),
-      formatInt(m.redundantBytes),
-      formatInt(m.failedBytes),
-      formatInt(m.originBytes),
-      formatInt(m.rebalances),
-      formatInt(m.blacklisted),
-      formatInt(m.fallbacks),
-      formatInt(m.requestTimeouts),
-      formatSeconds(m.startupDelayS),
-      formatInt(m.stallCount),
-      formatSeconds(m.stallS),
-      formatRatio(m.rebufferRatio),
-      formatInt(m.events),
-      m.fingerprint,
-      r.error ?? "",
-    ];
-  });
+  const rows = results.map((r) => [r.strategy, String(r.seed), ...metricCells(r.metrics), r.metrics.fingerprint, r.error ?? ""]);
   return csvText(RUNS_COLUMNS, rows);
 }
 

@@ -1,10 +1,10 @@
 // The files of a run folder, built in memory: name → text, for writeOutputDir to write atomically once
 // every run finished. Runs are listed in the scenario's strategy order, then seed, in every file.
 
-import type { StrategyModuleInfo } from "../harness/strategy-module.ts";
 import type { LoadedScenario } from "../scenario/load.ts";
 import type { RunResult } from "../sim/metrics/records.ts";
 import { blocksCsv, runsCsv, seriesCsv, subBlocksCsv } from "./csv.ts";
+import type { StrategyModuleInfo } from "./provenance.ts";
 import { orderResults } from "./order.ts";
 import { buildSummary, summaryJson } from "./summary.ts";
 

@@ -1,6 +1,7 @@
 // What really ran, for the outputs that describe a run folder: the scenario with the command line's overrides
 // applied (--strategy, --seed, --seeds replace the file's strategies, seed and seeds), and the one-line summary
-// of strategies and seeds that summary.md and index.html show under the title.
+// of strategies and seeds that summary.md and index.html show under the title, and the user's strategy module
+// they came from, if any.
 
 import type { Scenario } from "../scenario/schema.ts";
 import type { RunResult } from "../sim/metrics/records.ts";
@@ -34,11 +35,14 @@ export function provenanceLine(scenario: Scenario, results: readonly RunResult[]
   return `Strategies: ${strategyOrder(scenario.strategies, results).join(", ")}; seeds: ${seedsText(seeds)} (${seeds.length} per strategy).`;
 }
 
-/** The note summary.md and index.html carry when strategies came from a user's file. */
-export function strategyModuleNote(m: {
+/** What summary.json records of a user's strategy module (--strategy-module): the file, its sha256, its strategies. */
+export interface StrategyModuleInfo {
   readonly file: string;
   readonly sha256: string;
   readonly strategies: readonly string[];
-}): string {
+}
+
+/** The note summary.md and index.html carry when strategies came from a user's file. */
+export function strategyModuleNote(m: StrategyModuleInfo): string {
   return `${m.strategies.join(", ")}: from --strategy-module ${m.file} (sha256 ${m.sha256.slice(0, 12)}…)`;
 }

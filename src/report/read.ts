@@ -1,11 +1,13 @@
-// Reads a run folder back (for `sim report DIR`): the CSVs become RunResults again and summary.json gives the
-// resolved scenario, so every chart can be rebuilt from the folder alone. Values come back as written:
-// times to the µs, seconds to 6 decimals, ratios to 4, bytes and counts as integers; an empty time cell is
-// -1 µs, any other empty number cell NaN. Not in the CSVs, hence placeholders: metrics.peakQueueLength = -1
+// Reads a run folder back (for `sim report DIR`): the CSVs become RunResults again (runs.csv's metric columns
+// as the metric registry, src/metrics/registry.ts, names them) and summary.json gives the resolved scenario,
+// so every chart can be rebuilt from the folder alone. Values come back as written: times to the µs, seconds
+// to 6 decimals, ratios to 4, bytes and counts as integers; an empty time cell is -1 µs, any other empty
+// number cell NaN. Not in the CSVs, hence placeholders: metrics.peakQueueLength = -1
 // and wall.simMs = 0.
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { RUN_METRICS, type RunMetricName } from "../metrics/registry.ts";
 import type { Scenario } from "../scenario/schema.ts";
 import type {
   BlockRecord,
@@ -19,7 +21,7 @@ import type {
 import { BLOCKS_COLUMNS, RUNS_COLUMNS, SERIES_COLUMNS, SUBBLOCKS_COLUMNS } from "./csv.ts";
 import { parseCsv } from "./csv-parse.ts";
 import { OUTPUT_FILES } from "./outputs.ts";
-import { type RunMetricName, runMetricsFrom, type Summary } from "./summary.ts";
+import type { Summary } from "./summary.ts";
 
 export interface RunFolder {
   readonly summary: Summary;
@@ -90,6 +92,15 @@ interface Building {
   bufferSeries: SeriesPoint[];
   peersOnlineSeries: SeriesPoint[];
   stalls: [number, number][];
+}
+
+/** RunMetrics from a value per runs.csv column (what is not stored comes back as a placeholder). */
+function runMetricsFrom(value: (name: RunMetricName) => number, fingerprint: string): RunMetrics {
+  const m = {} as Record<keyof RunMetrics, number | string>;
+  for (const spec of RUN_METRICS) m[spec.field] = value(spec.column);
+  m.peakQueueLength = -1;
+  m.fingerprint = fingerprint;
+  return m as unknown as RunMetrics;
 }
 
 /** A run's metrics from summary.json's unrounded values (null → not finite); undefined when it has none. */

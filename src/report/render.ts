@@ -6,6 +6,7 @@
 import { Resvg } from "@resvg/resvg-js";
 import { logger, parse, resetSVGDefIds, type Spec as VegaSpec, View, Warn } from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
+import { assert } from "../assert.ts";
 import { packagePath } from "../paths.ts";
 import { FONT_FAMILY } from "./charts/theme.ts";
 
@@ -51,7 +52,7 @@ export async function renderChart(spec: TopLevelSpec): Promise<{ svg: string; wa
   try {
     resetSVGDefIds();
     const svg = await view.toSVG();
-    if (!svg.startsWith("<svg")) throw new Error("renderSvg: Vega returned no SVG");
+    assert(svg.startsWith("<svg"), "renderSvg: Vega returned no SVG");
     return { svg, warnings };
   } finally {
     view.finalize();
@@ -68,7 +69,7 @@ export function svgSize(svg: string): { width: number; height: number } {
   const root = /^<svg[^>]*>/.exec(svg)?.[0] ?? "";
   const width = Number(/\swidth="([\d.]+)"/.exec(root)?.[1]);
   const height = Number(/\sheight="([\d.]+)"/.exec(root)?.[1]);
-  if (!(width > 0 && height > 0)) throw new Error("svgSize: the SVG root has no width and height");
+  assert(width > 0 && height > 0, "svgSize: the SVG root has no width and height");
   return { width, height };
 }
 
@@ -80,7 +81,7 @@ export interface PngOptions {
 /** The zoom renderPng uses for an SVG: the asked scale, lowered so no side exceeds MAX_PNG_SIDE_PX. */
 export function pngScale(svg: string, opts: PngOptions = {}): number {
   const scale = opts.scale ?? DEFAULT_PNG_SCALE;
-  if (!(scale > 0 && scale <= 8)) throw new Error(`renderPng: bad scale ${scale}`);
+  assert(scale > 0 && scale <= 8, "renderPng: bad scale {0}", scale);
   const { width, height } = svgSize(svg);
   return Math.min(scale, MAX_PNG_SIDE_PX / Math.max(width, height));
 }

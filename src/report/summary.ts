@@ -1,52 +1,29 @@
 // summary.json: the tool that wrote it, the resolved scenario, per strategy the aggregates over seeds of the
-// headline metrics (mean, median, p95, bootstrap 95% CI, n) and their paired differences to a reference
-// strategy, and every run's metrics at full precision (runs.csv rounds them for reading; `sim report` rebuilds
+// headline metrics (SUMMARY_METRICS of src/metrics/registry.ts: mean, median, p95, bootstrap 95% CI, n) and
+// their paired differences to a reference strategy, and every run's metrics at full precision (runs.csv rounds them for reading; `sim report` rebuilds
 // from these, so a rebuilt report is byte-identical to the first one). Deterministic: fixed key order,
 // aggregates rounded to 12 significant digits (hides summation-order noise), 2-space JSON with a trailing
 // newline, no timestamps, no Node version, no absolute paths.
 
-import type { StrategyModuleInfo } from "../harness/strategy-module.ts";
-import { type Aggregate, aggregate, type PairedDifference, pairedDifference } from "../harness/stats.ts";
+import {
+  metricSpec,
+  metricValue,
+  RUN_METRICS,
+  type RunMetricName,
+  SUMMARY_METRICS,
+  type SummaryMetric,
+} from "../metrics/registry.ts";
+import { type Aggregate, aggregate, type PairedDifference, pairedDifference } from "../stats/aggregate.ts";
 import type { Scenario } from "../scenario/schema.ts";
-import type { RunMetrics, RunResult } from "../sim/metrics/records.ts";
+import type { RunResult } from "../sim/metrics/records.ts";
 import { TOOL_NAME, TOOL_VERSION } from "../version.ts";
+import type { StrategyModuleInfo } from "./provenance.ts";
 import { orderResults, strategyOrder } from "./order.ts";
 
-/**
- * The metrics summarised, named as their runs.csv columns: first those that rank every strategy (completion, its
- * ratio to the throughput bound, start-up delay, stalls, wasted and origin bytes), then the per-block ones, which compare only strategies that
- * keep the block rule (a pipelining strategy's blocks overlap; see src/report/table.ts).
- */
-export const SUMMARY_METRICS = [
-  "completion_s",
-  "throughput_bound_ratio",
-  "startup_delay_s",
-  "stall_count",
-  "stall_s",
-  "redundant_bytes",
-  "origin_bytes",
-  "mean_block_s",
-  "t_star_ratio",
-  "t_g_ratio",
-] as const;
-export type SummaryMetric = (typeof SUMMARY_METRICS)[number];
-
-/** The per-block metrics of SUMMARY_METRICS. */
-export const PER_BLOCK_METRICS: readonly SummaryMetric[] = ["mean_block_s", "t_star_ratio", "t_g_ratio"];
-
-const METRIC_VALUE: Record<SummaryMetric, (m: RunMetrics) => number> = {
-  completion_s: (m) => m.completionS,
-  throughput_bound_ratio: (m) => m.throughputBoundRatio,
-  // -1 means "no player": not a delay.
-  startup_delay_s: (m) => (m.startupDelayS < 0 ? Number.NaN : m.startupDelayS),
-  stall_count: (m) => m.stallCount,
-  stall_s: (m) => m.stallS,
-  redundant_bytes: (m) => m.redundantBytes,
-  origin_bytes: (m) => m.originBytes,
-  mean_block_s: (m) => m.meanBlockS,
-  t_star_ratio: (m) => m.tStarRatio,
-  t_g_ratio: (m) => m.tGRatio,
-};
+/** The per-block metrics of SUMMARY_METRICS: they compare only strategies that keep the block rule. */
+export const PER_BLOCK_METRICS: readonly SummaryMetric[] = SUMMARY_METRICS.filter(
+  (m) => metricSpec(m).validFor === "block-rule",
+);
 
 /** The default reference strategy of paired differences. */
 export const DEFAULT_REFERENCE = "static";
@@ -81,41 +58,6 @@ export interface StrategySummary {
   readonly metrics: Record<SummaryMetric, MetricSummary | null>;
   /** Paired differences to the reference (null for the reference itself and when there is none). */
   readonly vs_reference: Record<SummaryMetric, PairedSummary | null> | null;
-}
-
-/** A run's metrics by runs.csv column, and the RunMetrics field each one is (fingerprint aside). */
-export const RUN_METRIC_FIELDS = {
-  completion_s: "completionS",
-  throughput_bps: "throughputBps",
-  t_star_ratio: "tStarRatio",
-  t_g_ratio: "tGRatio",
-  throughput_bound_s: "throughputBoundS",
-  throughput_bound_ratio: "throughputBoundRatio",
-  mean_block_s: "meanBlockS",
-  p95_block_s: "p95BlockS",
-  redundant_bytes: "redundantBytes",
-  failed_bytes: "failedBytes",
-  origin_bytes: "originBytes",
-  rebalances: "rebalances",
-  blacklisted: "blacklisted",
-  fallbacks: "fallbacks",
-  request_timeouts: "requestTimeouts",
-  startup_delay_s: "startupDelayS",
-  stall_count: "stallCount",
-  stall_s: "stallS",
-  rebuffer_ratio: "rebufferRatio",
-  events: "events",
-} as const satisfies Record<string, keyof RunMetrics>;
-export type RunMetricName = keyof typeof RUN_METRIC_FIELDS;
-export const RUN_METRIC_NAMES = Object.keys(RUN_METRIC_FIELDS) as RunMetricName[];
-
-/** RunMetrics from a value per runs.csv column (what is not stored comes back as a placeholder). */
-export function runMetricsFrom(value: (name: RunMetricName) => number, fingerprint: string): RunMetrics {
-  const m = {} as Record<keyof RunMetrics, number | string>;
-  for (const name of RUN_METRIC_NAMES) m[RUN_METRIC_FIELDS[name]] = value(name);
-  m.peakQueueLength = -1;
-  m.fingerprint = fingerprint;
-  return m as unknown as RunMetrics;
 }
 
 export interface RunSummary {
@@ -171,7 +113,7 @@ function valuesBySeed(runs: readonly RunResult[], metric: SummaryMetric): Map<nu
   const bySeed = new Map<number, number>();
   for (const r of runs) {
     if (r.error !== null || bySeed.has(r.seed)) continue;
-    const v = METRIC_VALUE[metric](r.metrics);
+    const v = metricValue(r.metrics, metric);
     if (Number.isFinite(v)) bySeed.set(r.seed, v);
   }
   return bySeed;
@@ -226,9 +168,9 @@ export function buildSummary(
   });
   const runs = sorted.map((r): RunSummary => {
     const metrics = {} as Record<RunMetricName, number | null>;
-    for (const name of RUN_METRIC_NAMES) {
-      const v = r.metrics[RUN_METRIC_FIELDS[name]];
-      metrics[name] = Number.isFinite(v) ? v : null;
+    for (const spec of RUN_METRICS) {
+      const v = r.metrics[spec.field];
+      metrics[spec.column] = Number.isFinite(v) ? v : null;
     }
     return { strategy: r.strategy, seed: r.seed, metrics };
   });

@@ -6,7 +6,8 @@
 // keep the block rule (one block at a time). Plain text with aligned columns for the terminal, and a markdown
 // variant.
 
-import { mean, median } from "../harness/stats.ts";
+import { metricValue, type RunMetricName } from "../metrics/registry.ts";
+import { mean, median } from "../stats/aggregate.ts";
 import type { Scenario } from "../scenario/schema.ts";
 import type { RunResult } from "../sim/metrics/records.ts";
 import { orderResults, strategyOrder } from "./order.ts";
@@ -38,6 +39,14 @@ function avg(s: StrategyRuns, f: (r: RunResult) => number): number {
   return xs.length === 0 ? Number.NaN : mean(xs);
 }
 
+/**
+ * A column of a run metric (src/metrics/registry.ts): its mean over the successful runs where it applies, divided
+ * by `divisor` (10⁶ for the MB columns), with `decimals` decimals.
+ */
+function metricColumn(name: string, metric: RunMetricName, decimals: number, divisor = 1): Column {
+  return { name, cell: (s) => fixed(avg(s, (r) => metricValue(r.metrics, metric) / divisor), decimals) };
+}
+
 /** True when, in some successful run, a block started before the previous one ended (the strategy pipelines). */
 export function blocksOverlap(runs: readonly RunResult[]): boolean {
   for (const r of runs) {
@@ -63,24 +72,21 @@ export const BLOCK_RULE_OVERLAP = "overlap";
  * t_g_ratio (block time ÷ the per-block bounds T* and T_g): means over successful runs.
  */
 const COLUMNS: readonly Column[] = [
-  { name: "completion_s", cell: (s) => fixed(avg(s, (r) => r.metrics.completionS), 3) },
-  { name: "bound_ratio", cell: (s) => fixed(avg(s, (r) => r.metrics.throughputBoundRatio), 3) },
-  {
-    name: "startup_delay_s",
-    cell: (s) => fixed(avg(s, (r) => (r.metrics.startupDelayS < 0 ? Number.NaN : r.metrics.startupDelayS)), 3),
-  },
-  { name: "stalls", cell: (s) => fixed(avg(s, (r) => r.metrics.stallCount), 1) },
-  { name: "stall_s", cell: (s) => fixed(avg(s, (r) => r.metrics.stallS), 3) },
-  { name: "redundant_MB", cell: (s) => fixed(avg(s, (r) => r.metrics.redundantBytes / 1e6), 2) },
-  { name: "origin_MB", cell: (s) => fixed(avg(s, (r) => r.metrics.originBytes / 1e6), 2) },
+  metricColumn("completion_s", "completion_s", 3),
+  metricColumn("bound_ratio", "throughput_bound_ratio", 3),
+  metricColumn("startup_delay_s", "startup_delay_s", 3),
+  metricColumn("stalls", "stall_count", 1),
+  metricColumn("stall_s", "stall_s", 3),
+  metricColumn("redundant_MB", "redundant_bytes", 2, 1e6),
+  metricColumn("origin_MB", "origin_bytes", 2, 1e6),
   {
     name: "block_rule",
     cell: (s) => (s.ok.length === 0 ? NONE : blocksOverlap(s.ok) ? BLOCK_RULE_OVERLAP : BLOCK_RULE_KEPT),
   },
   { name: "mean_block_s", cell: (s) => (s.blockS.length === 0 ? NONE : fixed(mean(s.blockS), 3)) },
   { name: "median_block_s", cell: (s) => (s.blockS.length === 0 ? NONE : fixed(median(s.blockS), 3)) },
-  { name: "t_star_ratio", cell: (s) => fixed(avg(s, (r) => r.metrics.tStarRatio), 3) },
-  { name: "t_g_ratio", cell: (s) => fixed(avg(s, (r) => r.metrics.tGRatio), 3) },
+  metricColumn("t_star_ratio", "t_star_ratio", 3),
+  metricColumn("t_g_ratio", "t_g_ratio", 3),
 ];
 
 export const TABLE_COLUMNS: readonly string[] = ["strategy", "runs", "failed", ...COLUMNS.map((c) => c.name)];

@@ -25,6 +25,11 @@ export function levenshtein(a: string, b: string): number {
   return previous[b.length];
 }
 
+/** Most edits a suggestion may be away from the word. */
+const MAX_EDITS = 3;
+/** Words longer than this plus MAX_EDITS get no suggestion (no key or name we suggest is that long). */
+const MAX_CANDIDATE_CHARS = 64;
+
 /** Names people reach for that are far in spelling from the name we use. */
 const SYNONYMS: Readonly<Record<string, string>> = {
   gauss: "normal",
@@ -43,19 +48,24 @@ const SYNONYMS: Readonly<Record<string, string>> = {
  * earliest candidate, so the answer is deterministic.
  */
 export function didYouMean(word: string, candidates: readonly string[]): string | undefined {
-  const synonym = SYNONYMS[word.toLowerCase()];
+  const key = word.length <= MAX_CANDIDATE_CHARS ? word.toLowerCase() : "";
+  const synonym = Object.hasOwn(SYNONYMS, key) ? SYNONYMS[key] : undefined;
   if (synonym !== undefined && candidates.includes(synonym)) return synonym;
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
+  const lower = word.length <= MAX_EDITS + MAX_CANDIDATE_CHARS ? word.toLowerCase() : undefined;
   for (const candidate of candidates) {
-    if (candidate.toLowerCase() === word.toLowerCase()) return candidate;
-    const d = levenshtein(word.toLowerCase(), candidate.toLowerCase());
+    // At least |length difference| edits apart, more than any accepted typo: skip without the quadratic distance
+    // (a key of a megabyte would otherwise cost seconds).
+    if (lower === undefined || Math.abs(word.length - candidate.length) > MAX_EDITS) continue;
+    if (candidate.toLowerCase() === lower) return candidate;
+    const d = levenshtein(lower, candidate.toLowerCase());
     if (d < bestDistance) {
       best = candidate;
       bestDistance = d;
     }
   }
   if (best === undefined) return undefined;
-  const limit = Math.min(3, Math.max(1, Math.floor(Math.max(word.length, best.length) / 3)));
+  const limit = Math.min(MAX_EDITS, Math.max(1, Math.floor(Math.max(word.length, best.length) / 3)));
   return bestDistance <= limit ? best : undefined;
 }

@@ -1,6 +1,10 @@
 // The one error type scenario loading throws: a list of issues, each naming the file, line, column and key
 // path, what was expected and what was found, so the author can fix every problem in one pass.
 
+import { escapeControls, excerpt, showKey } from "../input/quote.ts";
+
+export { describeValue } from "../input/quote.ts";
+
 export interface ScenarioIssue {
   readonly file: string;
   /** 1-based; 0 when the scenario did not come from a file with positions (a programmatic scenario). */
@@ -15,18 +19,33 @@ export interface ScenarioIssue {
   readonly message: string;
 }
 
-/** `scenarios/x.yaml:12:7: peers[0].uplink_bps: expected ..., found "fast"`. */
+/** Longest file name or key path an issue shows (both may come from the user). */
+const SHOWN_PATH_CHARS = 200;
+
+/**
+ * `scenarios/x.yaml:12:7: peers[0].uplink_bps: expected ..., found "fast"`. The file and the key path are
+ * escaped and cut here (messages quote their values with quote()), so an issue never prints control
+ * characters raw.
+ */
 export function formatIssue(issue: ScenarioIssue): string {
-  const where = issue.line > 0 ? `${issue.file}:${issue.line}:${issue.column}` : issue.file;
-  return issue.path === "" ? `${where}: ${issue.message}` : `${where}: ${issue.path}: ${issue.message}`;
+  const file = excerpt(issue.file, SHOWN_PATH_CHARS);
+  const where = issue.line > 0 ? `${file}:${issue.line}:${issue.column}` : file;
+  const message = escapeControls(issue.message);
+  if (issue.path === "") return `${where}: ${message}`;
+  return `${where}: ${excerpt(issue.path, SHOWN_PATH_CHARS)}: ${message}`;
 }
+
+/** Most issues a ScenarioError's message lists (all of them stay in `issues`). */
+export const MAX_SHOWN_ISSUES = 50;
 
 export class ScenarioError extends Error {
   readonly issues: readonly ScenarioIssue[];
 
   constructor(issues: readonly ScenarioIssue[]) {
     if (issues.length === 0) throw new Error("ScenarioError needs at least one issue");
-    super(issues.map(formatIssue).join("\n"));
+    const shown = issues.slice(0, MAX_SHOWN_ISSUES).map(formatIssue);
+    if (issues.length > MAX_SHOWN_ISSUES) shown.push(`... and ${issues.length - MAX_SHOWN_ISSUES} more problem(s)`);
+    super(shown.join("\n"));
     this.name = "ScenarioError";
     this.issues = issues;
   }
@@ -52,25 +71,18 @@ export class ScenarioError extends Error {
   }
 }
 
-/** A short rendering of a value found in a scenario, for messages: strings quoted, long values cut. */
-export function describeValue(value: unknown): string {
-  if (value === undefined) return "nothing";
-  if (value === null) return "null";
-  if (Array.isArray(value)) return value.length === 0 ? "an empty list" : `a list of ${value.length} item(s)`;
-  if (typeof value === "object") {
-    const keys = Object.keys(value);
-    return keys.length === 0 ? "an empty mapping" : `a mapping with keys ${keys.slice(0, 6).join(", ")}`;
-  }
-  const text = typeof value === "string" ? JSON.stringify(value) : String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
-/** Renders a path array as the user writes it: ["peers", 0, "churn"] → `peers[0].churn`. */
+/**
+ * Renders a path array as the user writes it: ["peers", 0, "churn"] → `peers[0].churn`; a key that is not a
+ * plain word is quoted and cut (`sweep.params."a\u001b..."`).
+ */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = "";
   for (const seg of path) {
     if (typeof seg === "number") out += `[${seg}]`;
-    else out += out === "" ? String(seg) : `.${String(seg)}`;
+    else {
+      const key = showKey(String(seg));
+      out += out === "" ? key : `.${key}`;
+    }
   }
   return out;
 }

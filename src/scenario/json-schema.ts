@@ -3,6 +3,7 @@
 // committed scenarios/schema.json changes only when the schema does.
 
 import { z } from "zod";
+import { assert } from "../assert.ts";
 import { CapacityTrace, Churn, Distribution, Failures, PeerGroup, Scenario, ServerGroup } from "./schema.ts";
 
 /** Shared sub-schemas, written once under $defs instead of inlined at every use. */
@@ -27,7 +28,7 @@ function nameSharedSchemas(): void {
 const MAX_DEPTH = 200;
 
 function sortKeys(value: unknown, depth = 0): unknown {
-  if (depth > MAX_DEPTH) throw new Error("json-schema: nested too deeply");
+  assert(depth <= MAX_DEPTH, "json-schema: nested too deeply");
   if (Array.isArray(value)) return value.map((v) => sortKeys(v, depth + 1));
   if (value !== null && typeof value === "object") {
     const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

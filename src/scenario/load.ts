@@ -2,21 +2,26 @@
 // problem, from a YAML syntax error to a malformed trace file, is reported as a ScenarioError listing all
 // issues with file:line:column, key path, what was expected and what was found.
 
-import { readFileSync, statSync } from "node:fs";
 import { dirname } from "node:path";
-import { LineCounter, parseDocument } from "yaml";
-import type { Trace } from "../sim/traces/trace.ts";
-import { describeValue, formatPath, ScenarioError, type ScenarioIssue } from "./errors.ts";
+import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
+import type { Trace } from "../traces/trace.ts";
+import { formatPath, ScenarioError, type ScenarioIssue } from "./errors.ts";
+import { MAX_SCENARIO_BYTES } from "../input/limit-values.ts";
 import { applyOverrides as applyOverridesRaw, checkSweepKeys, type OverrideValue } from "./overrides.ts";
 import { type Locator, makeLocator, noLocator } from "./positions.ts";
+import { describeValue, excerpt, quote } from "../input/quote.ts";
+import { InputFileError, readInputFile } from "../input/read-input.ts";
 import { asNode } from "./schema-walk.ts";
 import { Scenario } from "./schema.ts";
+import { checkHorizon, checkLimits } from "./limits.ts";
+import { checkMagnitudes, clampNotes } from "./magnitudes.ts";
 import { checkSemantics } from "./semantic.ts";
 import { strategyNames } from "./strategy-names.ts";
 import { loadScenarioTraces } from "./trace-refs.ts";
+import { yamlShapeProblem } from "./yaml-shape.ts";
 import { type DraftIssue, translateIssues } from "./zod-issues.ts";
 
-export { ScenarioError, type ScenarioIssue } from "./errors.ts";
+export { formatIssue, ScenarioError, type ScenarioIssue } from "./errors.ts";
 
 export interface LoadedScenario {
   readonly scenario: Scenario;
@@ -26,6 +31,8 @@ export interface LoadedScenario {
   readonly dir: string;
   /** Every trace the scenario names, parsed, keyed by the path as written in the scenario. */
   readonly traces: ReadonlyMap<string, Trace>;
+  /** Not errors: where the simulator will clamp draws (src/scenario/magnitudes.ts), for `sim validate`. */
+  readonly notes?: readonly ScenarioIssue[];
 }
 
 /** Positions of the raw inputs this module parsed, so later resolution still points at lines. */
@@ -50,15 +57,86 @@ function placed(drafts: readonly DraftIssue[], file: string, locate: Locator): S
   return issues.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
-/** Parses YAML text into a raw input (not yet validated). Syntax errors are ScenarioErrors. */
+/** Longest text of a YAML library message an issue shows. */
+const SHOWN_YAML_MESSAGE_CHARS = 200;
+
+/**
+ * Issues for keys given twice in one mapping, found in one linear pass (the YAML library's own check compares
+ * every pair of keys: seconds for a few thousand). Keys are compared as the object keys they become, so `1`
+ * and `"1"` clash too.
+ */
+function duplicateKeyIssues(doc: Document, lineCounter: LineCounter, file: string): ScenarioIssue[] {
+  const issues: ScenarioIssue[] = [];
+  const stack: unknown[] = [doc.contents];
+  // Every node is pushed once (aliases are not followed): the loop is bounded by the document's size.
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isSeq(node)) {
+      for (const item of node.items) stack.push(item);
+    } else if (isMap(node)) {
+      const seen = new Map<string, number>();
+      for (const pair of node.items) {
+        stack.push(pair.key, pair.value);
+        if (!isScalar(pair.key)) continue;
+        const key = String(pair.key.value);
+        const offset = pair.key.range?.[0] ?? 0;
+        const first = seen.get(key);
+        if (first === undefined) {
+          seen.set(key, offset);
+          continue;
+        }
+        const at = lineCounter.linePos(offset);
+        const firstLine = lineCounter.linePos(first).line;
+        issues.push({
+          file,
+          line: at.line,
+          column: at.col,
+          path: "",
+          expected: "each key once in a mapping",
+          found: `${quote(key)} again`,
+          message: `YAML syntax error: Map keys must be unique: ${quote(key)} is also at line ${firstLine}`,
+        });
+      }
+    }
+  }
+  return issues.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+/**
+ * Parses YAML text into a raw input (not yet validated). Syntax errors are ScenarioErrors. The text's size,
+ * nesting depth and mapping widths are checked first, so the YAML library never sees a hostile shape.
+ */
 export function parseScenarioYaml(text: string, file: string): unknown {
+  if (text.length > MAX_SCENARIO_BYTES) {
+    const found = `${text.length} characters`;
+    throw new ScenarioError([
+      fileIssue(file, `at most ${MAX_SCENARIO_BYTES} characters`, found, `expected a scenario of at most ${MAX_SCENARIO_BYTES} characters, found ${found}`),
+    ]);
+  }
+  const shape = yamlShapeProblem(text);
+  if (shape !== null) {
+    throw new ScenarioError([
+      {
+        file,
+        line: shape.line,
+        column: shape.column,
+        path: "",
+        expected: shape.expected,
+        found: shape.found,
+        message: `expected ${shape.expected}, found ${shape.found}`,
+      },
+    ]);
+  }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: false });
   if (doc.errors.length > 0) {
     throw new ScenarioError(
       doc.errors.map((e) => {
         const pos = e.linePos?.[0];
-        const what = e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+        const what = excerpt(
+          e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, ""),
+          SHOWN_YAML_MESSAGE_CHARS,
+        );
         return {
           file,
           line: pos?.line ?? 0,
@@ -71,12 +149,14 @@ export function parseScenarioYaml(text: string, file: string): unknown {
       }),
     );
   }
+  const duplicates = duplicateKeyIssues(doc, lineCounter, file);
+  if (duplicates.length > 0) throw new ScenarioError(duplicates);
   let input: unknown;
   try {
     input = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
     // Alias bombs and similar: the document parsed but cannot be expanded.
-    const what = error instanceof Error ? error.message : String(error);
+    const what = excerpt(error instanceof Error ? error.message : String(error), SHOWN_YAML_MESSAGE_CHARS);
     throw new ScenarioError([fileIssue(file, "valid YAML", what, `YAML error: ${what}`)]);
   }
   if (input === null || input === undefined) {
@@ -85,7 +165,13 @@ export function parseScenarioYaml(text: string, file: string): unknown {
       fileIssue(file, expected, "an empty file", `expected ${expected}, found an empty file`),
     ]);
   }
-  if (input !== null && typeof input === "object") locators.set(input, makeLocator(doc, lineCounter));
+  if (typeof input !== "object") {
+    // A file that is not YAML at all (a key, a password file) reads as one long string: name its kind only.
+    const expected = "a scenario mapping (name, content, agent, ...)";
+    const found = typeof input === "string" ? "text" : `a ${typeof input}`;
+    throw new ScenarioError([fileIssue(file, expected, found, `expected ${expected}, found ${found}`)]);
+  }
+  locators.set(input, makeLocator(doc, lineCounter));
   return input;
 }
 
@@ -97,7 +183,7 @@ function checkSweepValues(input: unknown, s: Scenario, names: readonly string[])
       const changed = applyOverridesRaw(input, { [keyPath]: value });
       const parsed = Scenario.safeParse(changed);
       const problems = parsed.success
-        ? checkSemantics(parsed.data, names)
+        ? [...checkSemantics(parsed.data, names), ...checkMagnitudes(parsed.data), ...checkLimits(parsed.data)]
         : translateIssues(parsed.error.issues, asNode(Scenario), changed);
       if (problems.length === 0) return;
       const p = problems[0];
@@ -132,13 +218,20 @@ export function resolveScenario(input: unknown, file: string, dir: string, opts:
   const scenario = parsed.data;
   const names = opts.strategyNames ?? strategyNames();
   const drafts = checkSemantics(scenario, names);
+  drafts.push(...checkMagnitudes(scenario));
+  const limitIssues = checkLimits(scenario);
+  drafts.push(...limitIssues);
   const sweepKeyIssues = checkSweepKeys(input, scenario.sweep?.params ?? {});
   drafts.push(...sweepKeyIssues);
-  if (sweepKeyIssues.length === 0) drafts.push(...checkSweepValues(input, scenario, names));
+  // Each swept value is a full re-validation: only for a sweep within its limits.
+  if (sweepKeyIssues.length === 0 && limitIssues.length === 0) {
+    drafts.push(...checkSweepValues(input, scenario, names));
+  }
   const { traces, issues } = loadScenarioTraces(scenario, dir);
   drafts.push(...issues);
+  if (drafts.length === 0) drafts.push(...checkHorizon(scenario));
   if (drafts.length > 0) throw new ScenarioError(placed(drafts, file, locate));
-  return { scenario, file, dir, traces };
+  return { scenario, file, dir, traces, notes: placed(clampNotes(scenario), file, locate) };
 }
 
 /** Parses and resolves scenario text; `dir` is the folder trace paths are relative to. */
@@ -147,26 +240,12 @@ export function parseScenarioText(text: string, file: string, dir: string): Load
 }
 
 function readText(file: string): string {
-  let isFile = false;
   try {
-    isFile = statSync(file).isFile();
-  } catch {
-    throw new ScenarioError([
-      fileIssue(file, "a scenario file", "no such file", "expected a scenario file, found no such file"),
-    ]);
-  }
-  if (!isFile) {
-    throw new ScenarioError([
-      fileIssue(file, "a scenario file", "a folder", "expected a scenario file, found a folder"),
-    ]);
-  }
-  try {
-    return readFileSync(file, "utf8");
+    return readInputFile(file, MAX_SCENARIO_BYTES);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new ScenarioError([
-      fileIssue(file, "a readable scenario file", code, `expected a readable scenario file, found ${code}`),
-    ]);
+    if (!(error instanceof InputFileError)) throw error;
+    const expected = "a scenario file";
+    throw new ScenarioError([fileIssue(file, expected, error.found, `expected ${expected}, found ${error.found}`)]);
   }
 }
 

@@ -2,7 +2,8 @@
 // `peers.0.count` names one value. Also checks that a sweep's params name values a sweep can set.
 
 import { didYouMean } from "./did-you-mean.ts";
-import { describeValue, ScenarioError } from "./errors.ts";
+import { ScenarioError } from "./errors.ts";
+import { describeValue, quote } from "../input/quote.ts";
 import { allowedKeys, asNode, child, isScalar, kind, type SchemaNode } from "./schema-walk.ts";
 import { Scenario } from "./schema.ts";
 import type { DraftIssue } from "./zod-issues.ts";
@@ -14,7 +15,7 @@ const MAX_SEGMENTS = 32;
 /** `peers.0.count` → ["peers", 0, "count"]. */
 export function parseKeyPath(keyPath: string): (string | number)[] {
   const segs = keyPath.split(".");
-  if (segs.length > MAX_SEGMENTS) throw new Error(`key path too long: ${keyPath}`);
+  if (segs.length > MAX_SEGMENTS) throw new RangeError(`key path of ${segs.length} parts (at most ${MAX_SEGMENTS})`);
   return segs.map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 }
 
@@ -23,6 +24,9 @@ export function parseKeyPath(keyPath: string): (string | number)[] {
  * string, boolean or enum, and every list index in it must exist in the input.
  */
 export function keyPathProblem(input: unknown, keyPath: string): { expected: string; found: string } | null {
+  if (keyPath.split(".", MAX_SEGMENTS + 1).length > MAX_SEGMENTS) {
+    return { expected: `a key path of at most ${MAX_SEGMENTS} parts`, found: quote(keyPath) };
+  }
   const segs = parseKeyPath(keyPath);
   let node: SchemaNode = asNode(Scenario);
   let value: unknown = input;
@@ -35,14 +39,14 @@ export function keyPathProblem(input: unknown, keyPath: string): { expected: str
       if (typeof seg === "number" || kind(node) === "array") {
         return {
           expected: `${here === "" ? "a key" : `a list index after ${here}`}`,
-          found: JSON.stringify(String(seg)),
+          found: quote(String(seg)),
         };
       }
       const guess = didYouMean(String(seg), allowed);
       const at = here === "" ? "" : ` under ${here}`;
       return {
-        expected: `a known key${at}${guess !== undefined ? ` (did you mean "${[...segs.slice(0, i), guess].join(".")}"?)` : allowed.length > 0 ? ` (one of ${allowed.join(", ")})` : ""}`,
-        found: JSON.stringify(String(seg)),
+        expected: `a known key${at}${guess !== undefined ? ` (did you mean ${quote([...segs.slice(0, i), guess].join("."), 80)}?)` : allowed.length > 0 ? ` (one of ${allowed.join(", ")})` : ""}`,
+        found: quote(String(seg)),
       };
     }
     if (typeof seg === "number") {

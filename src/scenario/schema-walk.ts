@@ -1,6 +1,7 @@
 // Reads the zod schema's shape at a key path: which keys are allowed there (for did-you-mean), what a value
 // there should look like (for union messages), and whether a sweep may set it. Works on zod 4's `_zod.def`.
 
+import { fail } from "../assert.ts";
 import type { z } from "zod";
 
 /** The part of a zod 4 definition this module reads. */
@@ -35,7 +36,7 @@ export function unwrap(node: SchemaNode): SchemaNode {
     else if (def.type === "pipe" && def.in !== undefined) current = def.in;
     else return current;
   }
-  throw new Error("schema-walk: wrappers nested too deeply");
+  fail("schema-walk: wrappers nested too deeply");
 }
 
 export function kind(node: SchemaNode): string {

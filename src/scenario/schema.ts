@@ -2,10 +2,22 @@
 // zod validates; scripts/gen-schema.ts turns this into scenarios/schema.json for editors.
 
 import { z } from "zod";
+import { LIMIT_CEILINGS, LIMIT_DEFAULTS, MAX_NAME_CHARS, MAX_SEEDS } from "../input/limit-values.ts";
 
 const positive = z.number().positive();
 const nonNegative = z.number().nonnegative();
 const probability = z.number().min(0).max(1);
+
+/** An optional `limits:` key bounding work: a positive integer up to its ceiling, the default when unset. */
+function limitKey(key: keyof typeof LIMIT_DEFAULTS, what: string) {
+  return z
+    .number()
+    .int()
+    .positive()
+    .max(LIMIT_CEILINGS[key])
+    .optional()
+    .describe(`${what} (default ${LIMIT_DEFAULTS[key]}, at most ${LIMIT_CEILINGS[key]})`);
+}
 
 /** A random quantity: a plain number, or a distribution. Its unit is the unit of the key holding it. */
 export const Distribution = z.union([
@@ -142,14 +154,25 @@ export const ScheduleEntry = z.union([
 export type ScheduleEntry = z.infer<typeof ScheduleEntry>;
 
 export const Scenario = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, '.', '_' or '-'"),
+  name: z
+    .string()
+    .max(MAX_NAME_CHARS)
+    .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, "a file-name segment: letters, digits, '.', '_' or '-', not starting with '.' or '-'"),
   description: z.string().default(""),
   seed: z.number().int().min(0).default(1),
-  seeds: z.number().int().min(1).default(1),
+  seeds: z.number().int().min(1).max(MAX_SEEDS).default(1),
   strategies: z.array(z.string()).min(1).default(["static", "index", "rebalance"]),
   limits: z
     .strictObject({
       sim_time_s: positive.default(7200).describe("a run still going at this simulated time fails"),
+      // Bounds on the work and memory a scenario may ask for, checked before anything runs (src/scenario/limits.ts,
+      // docs/cli-and-scenarios.md). Unset means the default (left out of the resolved scenario, so setting none
+      // changes no output); a scenario may raise each up to its ceiling.
+      max_nodes: limitKey("max_nodes", "most nodes: peers (count + arrivals.max_count), servers and the origin"),
+      max_sub_blocks: limitKey("max_sub_blocks", "most sub-blocks in the content"),
+      max_sub_blocks_per_block: limitKey("max_sub_blocks_per_block", "most sub-blocks in one block"),
+      max_runs: limitKey("max_runs", "most runs one command starts: sweep points × strategies × seeds"),
+      max_trace_bytes: limitKey("max_trace_bytes", "largest trace file read, in bytes"),
       max_events: z.number().int().positive().default(50_000_000),
       max_events_per_timestamp: z.number().int().positive().default(100_000).describe("livelock guard"),
       wall_s: positive

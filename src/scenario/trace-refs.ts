@@ -2,9 +2,10 @@
 // turns a missing or malformed file into a scenario issue at the `file:` key that names it.
 
 import { isAbsolute, resolve } from "node:path";
-import { loadTraceFile } from "../sim/traces/parse.ts";
-import type { Trace } from "../sim/traces/trace.ts";
-import { TraceError } from "../sim/traces/trace-error.ts";
+import { loadTraceFile } from "../traces/parse.ts";
+import type { Trace } from "../traces/trace.ts";
+import { TraceError } from "../traces/trace-error.ts";
+import { limitOf } from "./limits.ts";
 import type { CapacityTrace, Scenario } from "./schema.ts";
 import type { DraftIssue } from "./zod-issues.ts";
 
@@ -52,7 +53,7 @@ export function loadScenarioTraces(s: Scenario, dir: string): TraceLoad {
     if (failed.has(spec.file)) continue;
     const onDisk = isAbsolute(spec.file) ? spec.file : resolve(dir, spec.file);
     try {
-      traces.set(spec.file, loadTraceFile(onDisk, spec.format, spec.file));
+      traces.set(spec.file, loadTraceFile(onDisk, spec.format, spec.file, limitOf(s, "max_trace_bytes")));
     } catch (error) {
       if (!(error instanceof TraceError)) throw error;
       failed.add(spec.file);

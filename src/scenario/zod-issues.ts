@@ -4,7 +4,7 @@
 
 import type { z } from "zod";
 import { didYouMean } from "./did-you-mean.ts";
-import { describeValue } from "./errors.ts";
+import { describeValue, quote } from "../input/quote.ts";
 import {
   allowedKeys,
   describeSchema,
@@ -215,8 +215,8 @@ function translate(
         out.push({
           path: [...path, key],
           expected: `one of ${allowed.join(", ")}`,
-          found: JSON.stringify(key),
-          message: `unknown key "${key}" (${hint})`,
+          found: quote(key),
+          message: `unknown key ${quote(key)} (${hint})`,
           atKey: true,
         });
       }

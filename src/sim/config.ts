@@ -5,7 +5,7 @@
 import type { AgentConfig, ContentLayout } from "../agent/config.ts";
 import type { KernelLimits } from "./kernel/kernel.ts";
 import type { Distribution } from "./random/distributions.ts";
-import type { Trace } from "./traces/trace.ts";
+import type { Trace } from "../traces/trace.ts";
 
 /** The agent's settings but the origin's node id, which the world gives it (the origin is a node it builds). */
 export type AgentSettings = Omit<AgentConfig, "originNodeId">;

@@ -1,11 +1,14 @@
-// The real `sim` command, run as a child process: exit codes, messages that name the key and file:line, no
-// stack traces for bad input, no output folder for a rejected run, and the informational commands.
+// `sim run`, `sim validate` and the informational commands: exit codes, messages that name the key and
+// file:line, no stack traces for bad input, no output folder for a rejected run. Every malformed fixture goes
+// through the CLI's main() in this process; one of each command also runs as the real `sim` process (a child),
+// to show what a user's terminal gets.
 
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { cli } from "./sweep-helpers.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const BIN = join(ROOT, "bin/sim.mjs");
@@ -80,10 +83,10 @@ const BAD: readonly { file: string; path: string; line: number; says: RegExp }[]
 ];
 
 describe("sim run on malformed scenarios", () => {
-  it.concurrent.each(BAD)("$file: exit 2, names $path at its line, no stack, no output", async (bad) => {
+  it.each(BAD)("$file: exit 2, names $path at its line, no stack, no output", async (bad) => {
     const file = `scenarios/bad/${bad.file}`;
     const out = join(TMP, bad.file, "out");
-    const r = await sim("run", file, "--out", out);
+    const r = await cli("run", file, "--out", out);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${file}:${bad.line}:`);
     if (bad.path !== "") expect(r.stderr).toContain(`: ${bad.path}: `);
@@ -94,8 +97,20 @@ describe("sim run on malformed scenarios", () => {
   });
 });
 
+describe("the sim command (spawned)", () => {
+  it("run: a malformed scenario exits 2 with its message and no stack trace", async () => {
+    const bad = BAD[0];
+    const r = await sim("run", `scenarios/bad/${bad.file}`, "--out", join(TMP, "spawned", "out"));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`scenarios/bad/${bad.file}:${bad.line}:`);
+    expect(r.stderr).toMatch(bad.says);
+    expect(r.stderr).not.toMatch(STACK_LINE);
+    expect(existsSync(join(TMP, "spawned"))).toBe(false);
+  });
+});
+
 describe("sim validate", () => {
-  it("reports every malformed fixture and exits 2", async () => {
+  it("reports every malformed fixture and exits 2 (spawned)", async () => {
     const r = await sim("validate", ...BAD.map((b) => `scenarios/bad/${b.file}`));
     expect(r.code).toBe(2);
     for (const bad of BAD) expect(r.stderr).toContain(`scenarios/bad/${bad.file}:${bad.line}:`);
@@ -104,7 +119,7 @@ describe("sim validate", () => {
   });
 
   it("says ok for good scenarios, lists errors for bad ones, and exits 2 if any is bad", async () => {
-    const r = await sim("validate", "scenarios/churn.yaml", "scenarios/ci/small.yaml", "scenarios/nope.yaml");
+    const r = await cli("validate", "scenarios/churn.yaml", "scenarios/ci/small.yaml", "scenarios/nope.yaml");
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/^ok scenarios\/churn\.yaml: churn, 30 peer\(s\)/m);
     expect(r.stdout).toMatch(/^ok scenarios\/ci\/small\.yaml: ci-small/m);
@@ -115,7 +130,7 @@ describe("sim validate", () => {
 describe("sim run flag checks", () => {
   it("rejects an unknown strategy with the list of valid names (exit 2)", async () => {
     const out = join(TMP, "flag-strategy");
-    const r = await sim("run", "scenarios/ci/small.yaml", "--strategy", "static,indx", "--out", out);
+    const r = await cli("run", "scenarios/ci/small.yaml", "--strategy", "static,indx", "--out", out);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
       /--strategy: unknown strategy "indx" \(did you mean "index"\?\); valid: static, index, rebalance/,
@@ -125,18 +140,16 @@ describe("sim run flag checks", () => {
   });
 
   it("rejects a bad number and an unknown flag (exit 2)", async () => {
-    const [seeds, flag] = await Promise.all([
-      sim("run", "scenarios/ci/small.yaml", "--seeds", "0"),
-      sim("run", "scenarios/ci/small.yaml", "--sed", "3"),
-    ]);
+    const seeds = await cli("run", "scenarios/ci/small.yaml", "--seeds", "0");
+    const flag = await cli("run", "scenarios/ci/small.yaml", "--sed", "3");
     expect([seeds.code, flag.code]).toEqual([2, 2]);
-    expect(seeds.stderr).toContain("--seeds expects an integer ≥ 1, found 0");
+    expect(seeds.stderr).toContain('--seeds expects an integer from 1 to 9007199254740991, found "0"');
     expect(flag.stderr).toMatch(/Unknown argument: sed/);
     for (const r of [seeds, flag]) expect(r.stderr).not.toMatch(STACK_LINE);
   });
 });
 
-describe("informational commands", () => {
+describe("informational commands (spawned)", () => {
   it("sim schema prints the JSON Schema", async () => {
     const r = await sim("schema");
     expect(r.code).toBe(0);

@@ -2,9 +2,9 @@
 // with SIM_DEBUG=1.
 
 import { describe, expect, it } from "vitest";
-import { ExitCode, errorText, exitCodeFor, UsageError } from "../../src/cli/exit.ts";
+import { ExitCode, errorText, exitCodeFor, safeText, UsageError } from "../../src/cli/exit.ts";
 import { ScenarioError } from "../../src/scenario/errors.ts";
-import { TraceError } from "../../src/sim/traces/trace-error.ts";
+import { TraceError } from "../../src/traces/trace-error.ts";
 
 const scenarioError = new ScenarioError([
   {
@@ -38,5 +38,24 @@ describe("exit codes", () => {
     const debug = errorText(error, { SIM_DEBUG: "1" });
     expect(debug.startsWith("internal error: boom\nError: boom\n")).toBe(true);
     expect(debug).toMatch(/^\s{4}at /m);
+  });
+
+  it("escapes control characters and cuts long lines in any message, keeping the line breaks", () => {
+    expect(errorText(new UsageError("bad \u001b[2J flag\nsecond line"), {})).toBe("bad \\u001b[2J flag\nsecond line");
+    const internal = errorText(new Error("\u001b]0;title\u0007"), {});
+    expect(internal.startsWith("internal error: \\u001b]0;title\\u0007\n")).toBe(true);
+    const long = safeText("x".repeat(100_000));
+    expect(long.length).toBe(2000);
+    expect(long.endsWith("...")).toBe(true);
+  });
+
+  it("survives an error whose message getter throws", () => {
+    const nasty = new Error("x");
+    Object.defineProperty(nasty, "message", {
+      get() {
+        throw new Error("no");
+      },
+    });
+    expect(errorText(nasty, {})).toMatch(/^internal error: \(an error whose message cannot be read\)/);
   });
 });

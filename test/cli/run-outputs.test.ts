@@ -1,5 +1,7 @@
-// `sim run` end to end: exit 0, the expected files, byte-identical outputs for two runs of churn.yaml, and
-// --check-determinism passing; all through the CLI's main() in this process.
+// `sim run` end to end: exit 0, the expected files, byte-identical outputs for two runs of a scenario with churn,
+// failures and an origin, and --check-determinism passing; all through the CLI's main() in this process. (The
+// simulator's determinism on the larger shipped scenarios is test/sim/determinism.test.ts's, and CI runs
+// `sim run --check-determinism` on churn.yaml and heterogeneous.yaml.)
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,16 +14,17 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const files = (d: string) => readdirSync(d).filter((f) => !f.startsWith(".")).sort();
 
 describe("sim run", () => {
-  it("writes byte-identical files for two runs of churn.yaml", async () => {
+  it("writes byte-identical files for two runs of a scenario with churn and failures", async () => {
     const a = join(dir, "a");
     const b = join(dir, "b");
-    expect(await main(["run", "scenarios/churn.yaml", "--no-report", "--trace", "--out", a])).toBe(0);
-    expect(await main(["run", "scenarios/churn.yaml", "--no-report", "--trace", "--out", b])).toBe(0);
+    const args = ["run", "scenarios/ci/churn-failures.yaml", "--seeds", "2", "--no-report", "--trace"];
+    expect(await main([...args, "--out", a])).toBe(0);
+    expect(await main([...args, "--out", b])).toBe(0);
     expect(files(a)).toEqual(["blocks.csv", "events.jsonl", "runs.csv", "series.csv", "subblocks.csv", "summary.json"]);
     for (const f of files(a)) expect(readFileSync(join(b, f)), f).toEqual(readFileSync(join(a, f)));
     const runs = readFileSync(join(a, "runs.csv"), "utf8").trim().split("\n");
     expect(runs[0]).toMatch(/^strategy,seed,completion_s,throughput_bps,t_star_ratio,t_g_ratio,throughput_bound_s,throughput_bound_ratio,mean_block_s,p95_block_s,/);
-    expect(runs).toHaveLength(1 + 3 * 3); // static, index, rebalance × 3 seeds
+    expect(runs).toHaveLength(1 + 3 * 2); // static, index, rebalance × 2 seeds
     expect(readFileSync(join(a, "summary.json"), "utf8")).not.toContain(process.cwd());
   });
 

@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { alphaPerLook, DEFAULT_CONFIG, looks } from "../../src/harness/check-config.ts";
 import { judgeDifferences, marginOf, type MetricVerdict, sampleSd, worstSeed } from "../../src/harness/check-stats.ts";
-import { incompleteBeta, lnGamma, studentTCdf, studentTQuantile } from "../../src/harness/student-t.ts";
+import { incompleteBeta, lnGamma, studentTCdf, studentTQuantile } from "../../src/stats/student-t.ts";
 
 describe("Student's t", () => {
   it("matches published quantiles (e.g. NIST/SEMATECH e-Handbook, table 1.3.6.7.2)", () => {

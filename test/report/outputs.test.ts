@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { writeOutputDir } from "../../src/report/output-folder.ts";
+import { writeOutputDir } from "../../src/files/output-folder.ts";
 import {
   csvText,
   formatInt,

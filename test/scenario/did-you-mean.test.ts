@@ -45,3 +45,13 @@ describe("didYouMean", () => {
     expect(didYouMean("gauss", ["constant", "uniform"])).toBeUndefined();
   });
 });
+
+describe("didYouMean on hostile words", () => {
+  it("answers at once for a huge word and never reads Object.prototype as a synonym", () => {
+    expect(didYouMean("k".repeat(1_000_000), ["max_connections", "content"])).toBeUndefined();
+    expect(didYouMean("__proto__", ["normal", "pareto"])).toBeUndefined();
+    expect(didYouMean("constructor", ["normal", "pareto"])).toBeUndefined();
+    expect(didYouMean("Gauss", ["constant", "normal"])).toBe("normal");
+    expect(didYouMean("max_conections", ["max_connections", "connect_timeout_ms"])).toBe("max_connections");
+  });
+});

@@ -118,7 +118,7 @@ describe("parseScenarioText", () => {
     expect(issues[0].message).toMatch(/^YAML syntax error: /);
     expect(issues[0].line).toBeGreaterThan(0);
     const dup = issuesOf(`${VALID}name: again\n`);
-    expect(dup[0].message).toBe("YAML syntax error: Map keys must be unique");
+    expect(dup[0].message).toBe('YAML syntax error: Map keys must be unique: "name" is also at line 1');
     expect(dup[0].line).toBe(8);
   });
 

@@ -191,6 +191,9 @@ describe("Network, fluid model", () => {
         expect(r).toBeCloseTo(expected[k][i], 6);
       });
     });
+    // One destination (the agent): every recompute went through the star solver.
+    expect(h.net.sharingStats.generalSolves).toBe(0);
+    expect(h.net.sharingStats.starSolves).toBeGreaterThan(3);
   });
 
   it("follows a capacity change mid-transfer (setNodeUplink, setDownlink)", () => {

@@ -2,6 +2,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MaxMinScratch, solveMaxMin } from "../../src/sim/network/maxmin.ts";
+import { referenceMaxMin } from "./maxmin-reference.ts";
 
 interface Solved {
   rates: number[];
@@ -181,6 +182,31 @@ describe("solveMaxMin", () => {
             nodeSum[n] >= nodeCaps[n] - tol(nodeCaps[n]) * 1e3 && r >= nodeMax[n] - tol(r) * 1e3;
           const downBottleneck = downSaturated && r >= maxAll - tol(r) * 1e3;
           expect(atCap || nodeBottleneck || downBottleneck).toBe(true);
+        });
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("gives the rates of an independent progressive filling on random stars", () => {
+    const capArb = fc.oneof(fc.constant(Infinity), fc.double({ min: 0, max: 50, noNaN: true }));
+    const arb = fc
+      .record({
+        nodeCaps: fc.array(fc.double({ min: 0, max: 100, noNaN: true }), { minLength: 1, maxLength: 8 }),
+        downlink: fc.oneof(fc.constant(Infinity), fc.double({ min: 0, max: 200, noNaN: true })),
+        flows: fc.array(fc.tuple(fc.nat(), capArb), { maxLength: 30 }),
+      })
+      .map((x) => ({ ...x, flows: x.flows.map(([n, c]) => [n % x.nodeCaps.length, c] as [number, number]) }));
+    fc.assert(
+      fc.property(arb, ({ nodeCaps, downlink, flows }) => {
+        const { rates } = solve(flows, nodeCaps, downlink);
+        // Links: the nodes' uplinks, then the downlink.
+        const ref = referenceMaxMin(
+          flows.map(([n, c]) => ({ links: [n, nodeCaps.length], cap: c })),
+          [...nodeCaps, downlink],
+        );
+        rates.forEach((r, f) => {
+          if (!(Math.abs(r - ref[f]) <= 1e-7 * Math.max(1, ref[f]))) throw new Error(`flow ${f}: ${r}, reference ${ref[f]}`);
         });
       }),
       { numRuns: 500 },

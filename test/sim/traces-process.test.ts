@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { RandomStreams, type Rng } from "../../src/sim/random/streams.ts";
 import { type CapacitySegment, markovProcess, traceProcess } from "../../src/sim/traces/process.ts";
-import type { Trace } from "../../src/sim/traces/trace.ts";
+import type { Trace } from "../../src/traces/trace.ts";
 
 const TRACE: Trace = {
   name: "abc",

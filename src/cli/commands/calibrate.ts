@@ -37,7 +37,7 @@ export function calibrateCommand(setExit: (code: number) => void): CommandModule
         .epilogue(EXIT_CODES_TEXT) as never,
     handler: async (args) => {
       intFlag("seed", args.seed, 0);
-      const { checkOutputFolder, defaultOutDir } = await import("../../report/output-folder.ts");
+      const { checkOutputFolder, defaultOutDir } = await import("../../files/output-folder.ts");
       if (args.out !== undefined) checkOutputFolder(args.out, { forceInto: args.forceInto });
       const { loadScenario } = await import("../../scenario/load.ts");
       const { strategyNames } = await import("../../scenario/strategy-names.ts");

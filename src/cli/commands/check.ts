@@ -48,7 +48,7 @@ export function checkWritablePath(flag: string, path: string): void {
 
 /** Writes a file atomically, creating its folder. */
 async function writeFile(path: string, text: string): Promise<void> {
-  const { writeFileAtomic } = await import("../../report/atomic.ts");
+  const { writeFileAtomic } = await import("../../files/atomic.ts");
   mkdirSync(dirname(path), { recursive: true });
   writeFileAtomic(path, text);
 }

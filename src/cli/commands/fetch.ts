@@ -61,7 +61,7 @@ export function fetchCommand(setExit: (code: number) => void): CommandModule<obj
       intFlag("connect-timeout-ms", args.connectTimeoutMs, 1, 600_000);
       positiveFlag("stall-timeout-s", args.stallTimeoutS);
       intFlag("pipelining", args.pipelining, 1, 64);
-      const { checkOutputFolder, commitOutputs } = await import("../../report/output-folder.ts");
+      const { checkOutputFolder } = await import("../../files/output-folder.ts");
       if (args.out !== undefined) checkOutputFolder(args.out, { forceInto: args.forceInto }); // before any download
       const { strategyNames } = await import("../../scenario/strategy-names.ts");
       const [strategy] = parseStrategyFlag(args.strategy, strategyNames());
@@ -94,11 +94,8 @@ export function fetchCommand(setExit: (code: number) => void): CommandModule<obj
         );
         stopBar();
         if (args.out !== undefined && outcome.result !== null && outcome.loaded !== null) {
-          const { buildRunOutputs } = await import("../../report/outputs.ts");
-          const { buildCharts } = await import("../../report/charts/index.ts");
-          const files = new Map<string, string | Uint8Array>(buildRunOutputs(outcome.loaded, [outcome.result]));
-          for (const [name, content] of await buildCharts(outcome.loaded, [outcome.result])) files.set(name, content);
-          commitOutputs(args.out, files, { kind: "run", forceInto: args.forceInto });
+          const { writeRunFolder } = await import("../../harness/folders/run-folder.ts");
+          await writeRunFolder(args.out, outcome.loaded, [outcome.result], { report: true, forceInto: args.forceInto });
         }
         const rateMbps = outcome.elapsedS > 0 ? (outcome.fetchedBytes * 8) / outcome.elapsedS / 1e6 : 0;
         for (const m of outcome.mirrors) {

@@ -34,7 +34,7 @@ export function manifestCommand(setExit: (code: number) => void): CommandModule<
       if (existsSync(out)) throw new UsageError(`${out} exists: the manifest is never written over a file (choose another --out)`);
       await asUsage(async () => {
         const { manifestOfFile, manifestJson } = await import("../../real/manifest.ts");
-        const { writeFileAtomic } = await import("../../report/atomic.ts");
+        const { writeFileAtomic } = await import("../../files/atomic.ts");
         const m = manifestOfFile(args.file, args.blockBytes, args.subBlockBytes);
         writeFileAtomic(out, manifestJson(m));
         process.stdout.write(`wrote ${out}: ${m.subBlocks.length} sub-blocks, sha256 ${m.sha256}\n`);

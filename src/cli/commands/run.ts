@@ -77,11 +77,11 @@ export function runCommand(setExit: (code: number) => void): CommandModule<objec
         .example("$0 run scenarios/churn.yaml --seed 4 --seeds 1 --record-schedule churn-4.yaml", "seed 4's world as explicit events")
         .epilogue(EXIT_CODES_TEXT) as never,
     handler: async (args) => {
-      // A signal during the final commit waits for it (src/report/signal-guard.ts).
-      (await import("../../report/signal-guard.ts")).deferSignalsDuringCommits();
+      // A signal during the final commit waits for it (src/files/signal-guard.ts).
+      (await import("../../files/signal-guard.ts")).deferSignalsDuringCommits();
       checkFlags(args);
       const wallS = wallFlag(args.wallS);
-      const { checkOutputFolder, defaultOutDir } = await import("../../report/output-folder.ts");
+      const { checkOutputFolder, defaultOutDir } = await import("../../files/output-folder.ts");
       // The folder given is checked before the scenario is even read; the default one once its name is known.
       if (args.out !== undefined) checkOutputFolder(args.out, { forceInto: args.forceInto });
       const { checkScenarioTarget, writeScenarioFile } = await import("../scenario-file-out.ts");
@@ -97,6 +97,8 @@ export function runCommand(setExit: (code: number) => void): CommandModule<objec
       }
       const outDir = args.out ?? defaultOutDir(loaded.scenario.name);
       const { runExperiment } = await import("../../harness/experiment.ts");
+      const { formatIssue } = await import("../../scenario/errors.ts");
+      for (const note of loaded.notes ?? []) process.stderr.write(`note: ${formatIssue(note)}\n`);
       const progress = makeProgress(loaded.scenario.name);
       let outcome: Awaited<ReturnType<typeof runExperiment>>;
       try {

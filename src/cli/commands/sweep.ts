@@ -1,13 +1,14 @@
 // `sim sweep <scenario>`: runs a grid of parameter values × strategies × seeds in a worker pool, storing each
 // run as it finishes (an interrupted sweep resumes), then writes sweep.json, runs.csv, summary.json,
-// summary.md and the sweep charts. `--shard i/n` runs a deterministic slice for `sim merge`. Exit 1 when a
-// run failed, 2 for bad input (a --param key the scenario does not have gets the loader's did-you-mean).
+// summary.md and the sweep charts (src/harness/sweep-run.ts does both). `--shard i/n` runs a deterministic
+// slice for `sim merge`. Exit 1 when a run failed, 2 for bad input (a --param key the scenario does not have
+// gets the loader's did-you-mean).
 
 import { join } from "node:path";
 import type { CommandModule } from "yargs";
-import type { ParamValue, SweepRunResult } from "../../harness/sweep.ts";
-import type { SweepLayout } from "../../report/sweep-outputs.ts";
-import type { Scenario } from "../../scenario/schema.ts";
+import type { ParamValue } from "../../harness/sweep.ts";
+import { quote } from "../../input/quote.ts";
+import { checkSweepFlags, jobsFlag } from "../run-options.ts";
 import { EXIT_CODES_TEXT, ExitCode, UsageError } from "../exit.ts";
 import { FORCE_INTO_DESCRIPTION, WALL_S_DESCRIPTION, wallFlag } from "../out-options.ts";
 import { makeProgress } from "../progress.ts";
@@ -47,13 +48,13 @@ export function parseParamFlag(text: string): [string, ParamValue[]] {
   const key = eq < 0 ? "" : text.slice(0, eq).trim();
   const list = eq < 0 ? "" : text.slice(eq + 1);
   if (key === "" || list.trim() === "") {
-    throw new UsageError(`--param expects key.path=v1,v2,… (e.g. agent.max_connections=2,4,8), found "${text}"`);
+    throw new UsageError(`--param expects key.path=v1,v2,… (e.g. agent.max_connections=2,4,8), found ${quote(text)}`);
   }
   const values = list.split(",").map(parseParamValue);
-  if (values.some((v) => v === "")) throw new UsageError(`--param ${key}: empty value in "${list}"`);
-  if (values.length > MAX_PARAM_VALUES) throw new UsageError(`--param ${key}: more than ${MAX_PARAM_VALUES} values`);
+  if (values.some((v) => v === "")) throw new UsageError(`--param ${quote(key)}: empty value in ${quote(list)}`);
+  if (values.length > MAX_PARAM_VALUES) throw new UsageError(`--param ${quote(key)}: more than ${MAX_PARAM_VALUES} values`);
   const unique = [...new Set(values)];
-  if (unique.length !== values.length) throw new UsageError(`--param ${key}: a value is listed twice in "${list}"`);
+  if (unique.length !== values.length) throw new UsageError(`--param ${quote(key)}: a value is listed twice in ${quote(list)}`);
   return [key, values];
 }
 
@@ -62,42 +63,8 @@ export function parseParamFlags(texts: readonly string[]): [string, ParamValue[]
   const params = texts.map(parseParamFlag);
   const keys = params.map(([k]) => k);
   const dup = keys.find((k, i) => keys.indexOf(k) !== i);
-  if (dup !== undefined) throw new UsageError(`--param ${dup} is given twice; list every value in one flag`);
+  if (dup !== undefined) throw new UsageError(`--param ${quote(dup)} is given twice; list every value in one flag`);
   return params;
-}
-
-function jobsFlag(jobs: number | undefined, fallback: () => number): number {
-  if (jobs === undefined) return fallback();
-  if (!Number.isInteger(jobs) || jobs < 1) {
-    throw new UsageError(`--jobs expects an integer ≥ 1, found ${Number.isNaN(jobs) ? "not a number" : jobs}`);
-  }
-  return jobs;
-}
-
-export interface SweepFolderInput {
-  readonly outDir: string;
-  readonly file: string;
-  readonly scenario: Scenario;
-  readonly layout: SweepLayout;
-  readonly results: readonly SweepRunResult[];
-  readonly shard?: { readonly index: number; readonly count: number };
-  /** Add the charts and index.html. */
-  readonly report: boolean;
-  /** Write into a folder that is not a sim output folder (--force-into). */
-  readonly forceInto?: boolean;
-}
-
-/**
- * Writes the outputs of a sweep folder as one commit, after everything is built in memory: every top-level
- * output (an earlier commit's outputs it does not write are removed); the run store is left as it is.
- */
-export async function writeSweepFolder(input: SweepFolderInput): Promise<void> {
-  const { buildSweepOutputs, buildSweepReport } = await import("../../report/sweep-outputs.ts");
-  const { commitOutputs } = await import("../../report/output-folder.ts");
-  const files = new Map<string, string | Uint8Array>();
-  for (const [name, content] of buildSweepOutputs(input)) files.set(name, content);
-  if (input.report) for (const [name, content] of await buildSweepReport(input)) files.set(name, content);
-  commitOutputs(input.outDir, files, { kind: "sweep", forceInto: input.forceInto });
 }
 
 export function sweepCommand(setExit: (code: number) => void): CommandModule<object, Args> {
@@ -133,8 +100,8 @@ export function sweepCommand(setExit: (code: number) => void): CommandModule<obj
         .example("$0 sweep scenarios/churn.yaml --shard 2/4 --out shard-2", "the second of four slices")
         .epilogue(EXIT_CODES_TEXT) as never,
     handler: async (args) => {
-      // A signal during the final commit waits for it (src/report/signal-guard.ts).
-      (await import("../../report/signal-guard.ts")).deferSignalsDuringCommits();
+      // A signal during the final commit waits for it (src/files/signal-guard.ts).
+      (await import("../../files/signal-guard.ts")).deferSignalsDuringCommits();
       checkFlags(args);
       const params = parseParamFlags(args.param ?? []);
       const { defaultJobs } = await import("../../harness/pool.ts");
@@ -149,7 +116,7 @@ export function sweepCommand(setExit: (code: number) => void): CommandModule<obj
         }
       }
       const wallS = wallFlag(args.wallS);
-      const { checkOutputFolder, defaultOutDir } = await import("../../report/output-folder.ts");
+      const { checkOutputFolder, defaultOutDir } = await import("../../files/output-folder.ts");
       if (args.out !== undefined) checkOutputFolder(args.out, { forceInto: args.forceInto });
       const strategyModule = await strategyModuleFlag(args.strategyModule);
       const { readScenarioInput, resolveScenario } = await import("../../scenario/load.ts");
@@ -163,7 +130,7 @@ export function sweepCommand(setExit: (code: number) => void): CommandModule<obj
       for (const [key] of params) {
         const problem = keyPathProblem(input, key);
         if (problem !== null) {
-          throw new UsageError(`--param ${key}: expected ${problem.expected}, found ${problem.found}`);
+          throw new UsageError(`--param ${quote(key)}: expected ${problem.expected}, found ${problem.found}`);
         }
       }
       const strategies = args.strategy !== undefined ? parseStrategyFlag(args.strategy, names) : undefined;
@@ -174,6 +141,7 @@ export function sweepCommand(setExit: (code: number) => void): CommandModule<obj
           : undefined;
       const outDir = args.out ?? defaultOutDir(base.scenario.name, "-sweep");
       const { runSweep } = await import("../../harness/sweep-run.ts");
+      checkSweepFlags(args, base.scenario, params, strategies);
       const progress = makeProgress(base.scenario.name, { countFailed: true });
       let outcome: Awaited<ReturnType<typeof runSweep>>;
       try {
@@ -187,6 +155,7 @@ export function sweepCommand(setExit: (code: number) => void): CommandModule<obj
           jobs,
           outDir,
           shard,
+          report: args.report && shard === undefined,
           wallS,
           forceInto: args.forceInto,
           ...(strategyModule !== null ? { strategyModule } : {}),
@@ -195,16 +164,6 @@ export function sweepCommand(setExit: (code: number) => void): CommandModule<obj
       } finally {
         progress?.stop();
       }
-      await writeSweepFolder({
-        outDir,
-        file: args.scenario,
-        scenario: base.scenario,
-        layout: outcome.plan,
-        results: outcome.results,
-        shard,
-        report: args.report && shard === undefined,
-        forceInto: args.forceInto,
-      });
       const covered = outcome.results.length;
       process.stdout.write(
         `${covered} run(s) of ${outcome.plan.runs.length}${shard !== undefined ? ` (shard ${shard.index}/${shard.count})` : ""}: ` +

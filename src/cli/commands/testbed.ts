@@ -50,7 +50,7 @@ export function testbedCommand(setExit: (code: number) => void): CommandModule<o
       const { startTestbed } = await import("../../real/testbed.ts");
       const { parseMisbehaviours } = await import("../../real/misbehaviour.ts");
       const { manifestJson } = await import("../../real/manifest.ts");
-      const { writeFileAtomic } = await import("../../report/atomic.ts");
+      const { writeFileAtomic } = await import("../../files/atomic.ts");
       // The nodes the simulated world starts with: the origin, then servers, then peers (arrivals come later).
       const sc = loaded.scenario;
       const nodeCount = (sc.origin !== null ? 1 : 0) + [...sc.servers, ...sc.peers].reduce((n, g) => n + g.count, 0);

@@ -4,7 +4,8 @@
 import type { TopLevelSpec } from "vega-lite";
 import type { Scenario } from "../../scenario/schema.ts";
 import type { RunResult } from "../../sim/metrics/records.ts";
-import { buildSummary, SUMMARY_METRICS } from "../summary.ts";
+import { SUMMARY_METRICS } from "../../metrics/registry.ts";
+import { buildSummary } from "../summary.ts";
 import { metricLabel } from "./labels.ts";
 import { chartConfig, INTERVAL_TOOLTIP, strategyColour, VL_SCHEMA } from "./theme.ts";
 

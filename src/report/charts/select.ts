@@ -1,6 +1,7 @@
 // Choosing and thinning what a chart draws: the report's strategy order, the run drawn for per-run charts
 // (each strategy's first seed), µs → s, and deterministic thinning of long series so specs stay small.
 
+import { assert } from "../../assert.ts";
 import type { RunResult, SeriesPoint } from "../../sim/metrics/records.ts";
 import { orderResults, strategyOrder } from "../order.ts";
 
@@ -41,7 +42,7 @@ export function seconds(us: number): number {
  * series keeps its shape and its end). Returns `xs` itself when it is short enough.
  */
 export function thin<T>(xs: readonly T[], max: number): readonly T[] {
-  if (!(Number.isInteger(max) && max >= 2)) throw new Error(`thin: bad limit ${max}`);
+  assert(Number.isInteger(max) && max >= 2, "thin: bad limit {0}", max);
   if (xs.length <= max) return xs;
   const out: T[] = [];
   for (let k = 0; k < max; k++) out.push(xs[Math.round((k * (xs.length - 1)) / (max - 1))]);

@@ -4,7 +4,8 @@
 
 import type { Scenario } from "../../scenario/schema.ts";
 import type { RunResult } from "../../sim/metrics/records.ts";
-import { buildSummary, type MetricSummary, PER_BLOCK_METRICS, type PairedSummary, SUMMARY_METRICS } from "../summary.ts";
+import { SUMMARY_METRICS } from "../../metrics/registry.ts";
+import { buildSummary, type MetricSummary, PER_BLOCK_METRICS, type PairedSummary } from "../summary.ts";
 import { comparisonRows, TABLE_COLUMNS, TABLE_NOTE } from "../table.ts";
 import { metricLabel } from "./labels.ts";
 

@@ -2,7 +2,6 @@
 // sequence), named event kinds with handlers, stop conditions, a livelock guard, and the run's fingerprint:
 // a hash over a canonical encoding (time, kind, a, b) of every processed event.
 
-import { AssertionError } from "../../assert.ts";
 import { EventHeap } from "./event-heap.ts";
 
 export type EventHandler = (a: number, b: number) => void;
@@ -19,15 +18,6 @@ export class SimError extends Error {
     super(message);
     this.name = "SimError";
   }
-}
-
-/**
- * The network's older spelling of assert() (src/assert.ts), kept while src/sim/network is being rewritten on
- * another branch: it throws the same AssertionError (the world reports it as a broken invariant at the
- * kernel's time, which timeUs no longer needs to carry). New code calls assert().
- */
-export function invariant(cond: boolean, message: string | (() => string), _timeUs = -1): asserts cond {
-  if (!cond) throw new AssertionError(typeof message === "string" ? message : message());
 }
 
 export interface KernelLimits {

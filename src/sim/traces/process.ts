@@ -6,8 +6,8 @@ import type { CapacitySpec } from "../config.ts";
 import { assert } from "../../assert.ts";
 import { makeSampler } from "../random/distributions.ts";
 import type { Rng } from "../random/streams.ts";
-import { traceDurationUs } from "./stats.ts";
-import type { Trace } from "./trace.ts";
+import { traceDurationUs } from "../../traces/stats.ts";
+import type { Trace } from "../../traces/trace.ts";
 
 export interface CapacitySegment {
   readonly bps: number;

@@ -1,9 +1,0 @@
-// The error of an output folder the tool may not or cannot write: not empty and not written by sim, a file in
-// the way, not writable, busy. The command line reports it as bad input (exit 2) with its message only.
-
-export class OutputFolderError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "OutputFolderError";
-  }
-}
