@@ -2,31 +2,15 @@
 // strategies): their metrics with the difference, the blocks whose times differ most, and the first decision
 // that differs, with its context (the decisions both made just before, and what each run was told since).
 
+import { type CsvFormat, metricValue, RUN_METRICS } from "../metrics/registry.ts";
 import type { RunMetrics } from "../sim/metrics/records.ts";
 import type { TraceRecord } from "../sim/world/trace.ts";
 import type { RunView } from "./explain.ts";
 import { firstTraceDifference, sameRecord } from "./trace-file.ts";
 import { recordLine, shortSeconds } from "./trace-text.ts";
 
-/** The metrics compared, as runs.csv names them, with their field and decimals. */
-const METRICS: readonly (readonly [string, keyof RunMetrics, number])[] = [
-  ["completion_s", "completionS", 6],
-  ["throughput_bound_ratio", "throughputBoundRatio", 4],
-  ["t_g_ratio", "tGRatio", 4],
-  ["mean_block_s", "meanBlockS", 6],
-  ["p95_block_s", "p95BlockS", 6],
-  ["startup_delay_s", "startupDelayS", 6],
-  ["stall_count", "stallCount", 0],
-  ["stall_s", "stallS", 6],
-  ["redundant_bytes", "redundantBytes", 0],
-  ["failed_bytes", "failedBytes", 0],
-  ["origin_bytes", "originBytes", 0],
-  ["rebalances", "rebalances", 0],
-  ["blacklisted", "blacklisted", 0],
-  ["fallbacks", "fallbacks", 0],
-  ["request_timeouts", "requestTimeouts", 0],
-  ["events", "events", 0],
-];
+/** Decimals shown per runs.csv format. */
+const DIGITS: Readonly<Record<CsvFormat, number>> = { seconds: 6, ratio: 4, integer: 0 };
 
 /** Records shown before the first differing decision, per kind of context. */
 const CONTEXT_DECISIONS = 3;
@@ -42,9 +26,11 @@ const fmt = (x: number, digits: number) => (Number.isFinite(x) ? x.toFixed(digit
 /** The metrics of the two runs side by side. */
 function metricRows(a: RunMetrics, b: RunMetrics): string[] {
   const rows: string[][] = [["metric", "A", "B", "B − A", "change"]];
-  for (const [name, key, digits] of METRICS) {
-    const x = a[key] as number;
-    const y = b[key] as number;
+  for (const spec of RUN_METRICS) {
+    const name = spec.column;
+    const digits = DIGITS[spec.format];
+    const x = metricValue(a, name);
+    const y = metricValue(b, name);
     const d = y - x;
     const pct = Number.isFinite(d) && x !== 0 && Number.isFinite(x) ? `${d >= 0 ? "+" : ""}${((100 * d) / Math.abs(x)).toFixed(1)}%` : "";
     rows.push([name, fmt(x, digits), fmt(y, digits), Number.isFinite(d) ? `${d > 0 ? "+" : ""}${d.toFixed(digits)}` : "-", d === 0 ? "" : pct]);

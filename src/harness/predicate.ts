@@ -4,38 +4,22 @@
 //   failed and error ~ "invariant"
 //   completion_s > 1.2 * static.completion_s
 //   stall_count > 0 and ecf.stall_count == 0
-// Names are runs.csv's metric columns (completion_s, stall_count, t_g_ratio, …), `failed` (the run ended with
-// an error) and `error` (its reason, "" when none); `strategy.name` is that metric of another strategy run on
+// Names are runs.csv's metric columns (completion_s, stall_count, t_g_ratio, … from src/metrics/registry.ts;
+// NaN, so every comparison false, when the metric does not apply to the run), `blocks` (blocks completed),
+// `failed` (the run ended with an error) and `error` (its reason, "" when none); `strategy.name` is that metric of another strategy run on
 // the same scenario and seed. Operators, loosest first: or (||), and (&&), not (!), comparisons (> >= < <= ==
 // != and ~, "contains", for text), + -, * /, unary minus. Numbers, "double-quoted text", true, false,
 // parentheses.
 
+import { metricValue, RUN_METRIC_NAMES } from "../metrics/registry.ts";
 import type { RunResult } from "../sim/metrics/records.ts";
 
 /** A run's values by name, as the predicate sees them (each a number, a boolean or text). */
 export type Value = number | string | boolean;
 
+/** How each name reads a run: every run metric of the registry (NaN when it does not apply), and three more. */
 const METRIC_GETTERS: Readonly<Record<string, (r: RunResult) => Value>> = {
-  completion_s: (r) => r.metrics.completionS,
-  throughput_bps: (r) => r.metrics.throughputBps,
-  t_star_ratio: (r) => r.metrics.tStarRatio,
-  t_g_ratio: (r) => r.metrics.tGRatio,
-  throughput_bound_s: (r) => r.metrics.throughputBoundS,
-  throughput_bound_ratio: (r) => r.metrics.throughputBoundRatio,
-  mean_block_s: (r) => r.metrics.meanBlockS,
-  p95_block_s: (r) => r.metrics.p95BlockS,
-  redundant_bytes: (r) => r.metrics.redundantBytes,
-  failed_bytes: (r) => r.metrics.failedBytes,
-  origin_bytes: (r) => r.metrics.originBytes,
-  rebalances: (r) => r.metrics.rebalances,
-  blacklisted: (r) => r.metrics.blacklisted,
-  fallbacks: (r) => r.metrics.fallbacks,
-  request_timeouts: (r) => r.metrics.requestTimeouts,
-  startup_delay_s: (r) => r.metrics.startupDelayS,
-  stall_count: (r) => r.metrics.stallCount,
-  stall_s: (r) => r.metrics.stallS,
-  rebuffer_ratio: (r) => r.metrics.rebufferRatio,
-  events: (r) => r.metrics.events,
+  ...Object.fromEntries(RUN_METRIC_NAMES.map((name) => [name, (r: RunResult) => metricValue(r.metrics, name)])),
   blocks: (r) => r.blocks.length,
   failed: (r) => r.error !== null,
   error: (r) => r.error ?? "",

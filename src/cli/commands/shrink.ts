@@ -23,10 +23,6 @@ export const DEFAULT_SHRINK_BUDGET = 300;
 /** Largest --budget accepted. */
 export const MAX_SHRINK_BUDGET = 100_000;
 
-/** A shell word: quoted when it holds anything but safe characters. */
-export function shellWord(s: string): string {
-  return /^[A-Za-z0-9_./,=:@%+-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`;
-}
 
 const pct = (a: number, b: number) => (b === 0 ? "" : ` (${((100 * a) / b).toFixed(1)}%)`);
 
@@ -103,6 +99,7 @@ export function shrinkCommand(setExit: (code: number) => void): CommandModule<ob
         if (process.stderr.isTTY) process.stderr.write("\r\x1b[K");
       }
       const { scenarioYaml } = await import("../../harness/schedule-file.ts");
+      const { shellWord } = await import("../../harness/check.ts");
       const strategies = result.strategies.join(",");
       const folder = `reports/shrink/${loaded.scenario.name}-${args.strategy}-seed${args.seed}`;
       const replay = `npx sim run ${shellWord(out)} --strategy ${shellWord(strategies)} --seed ${args.seed} --seeds 1 --trace --out ${shellWord(folder)}`;
