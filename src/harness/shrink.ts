@@ -18,6 +18,7 @@ import { ScenarioError, resolveScenario } from "../scenario/load.ts";
 import type { Scenario } from "../scenario/schema.ts";
 import type { ScheduleEvent } from "../sim/config.ts";
 import type { RunResult } from "../sim/metrics/records.ts";
+import { ddmin } from "./ddmin.ts";
 import { evaluatePredicate, type Predicate, predicateValues } from "./predicate.ts";
 import { type RunOptions, runOne } from "./run.ts";
 import { recordedScenario } from "./schedule-file.ts";
@@ -236,43 +237,10 @@ export class Shrinker {
     return JSON.stringify(a) < JSON.stringify(b);
   }
 
-  /** ddmin over the events of the best candidate. */
+  /** ddmin over the events of the best candidate (every candidate that keeps the failure updates the best). */
   private ddminEvents(): void {
     const base = this.best;
-    const keep = (events: readonly ScheduleEvent[]) => this.test({ ...base, events });
-    let c = [...base.events];
-    if (c.length === 0) return;
-    if (keep([])) return;
-    let n = 2;
-    while (c.length >= 2) {
-      const size = Math.ceil(c.length / n);
-      const chunks: ScheduleEvent[][] = [];
-      for (let i = 0; i < c.length; i += size) chunks.push(c.slice(i, i + size));
-      let reduced = false;
-      for (const chunk of chunks) {
-        if (chunk.length < c.length && keep(chunk)) {
-          c = chunk;
-          n = 2;
-          reduced = true;
-          break;
-        }
-      }
-      if (!reduced) {
-        for (const chunk of chunks) {
-          const rest = c.filter((e) => !chunk.includes(e));
-          if (rest.length < c.length && keep(rest)) {
-            c = rest;
-            n = Math.max(n - 1, 2);
-            reduced = true;
-            break;
-          }
-        }
-      }
-      if (!reduced) {
-        if (n >= c.length) break;
-        n = Math.min(2 * n, c.length);
-      }
-    }
+    ddmin(base.events, (events) => this.test({ ...base, events }));
   }
 
   /** Each remaining event: shorter, later, fewer targets. */
