@@ -7,7 +7,8 @@
 //      event: shorter, later, fewer targets;
 //   4. reduces the scenario: fewer peers and servers per group, fewer blocks, no per-interaction failures
 //      (refused or unanswered connections, corrupt sub-blocks, jitter) group by group, no origin;
-//   5. runs delta debugging over the events once more.
+//   5. runs delta debugging over the events once more, and repeats 4-5 while a round makes the world smaller
+//      (at most MAX_ROUNDS times).
 // Every candidate must keep the failure signature: the predicate holds, the run fails or not as the original
 // did (with the same kind of error: the text before its first colon), and the other strategies' runs fail or
 // not as theirs did; a candidate that is not a valid scenario costs no run. Everything is deterministic (fixed
@@ -93,6 +94,9 @@ const signatureOf = (r: RunResult): Signature => ({ failed: r.error !== null, co
 const sameSignature = (a: Signature, b: Signature) => a.failed === b.failed && a.code === b.code;
 
 class BudgetSpent extends Error {}
+
+/** Most rounds of scenario and event reduction after the first pass (each ends when a round finds nothing). */
+const MAX_ROUNDS = 4;
 
 /** Node labels a candidate still has: `peers[g]#i` within the group's count, arrivals, the origin if kept. */
 function exists(c: Candidate, label: string): boolean {
@@ -342,8 +346,14 @@ export class Shrinker {
       }
       this.ddminEvents();
       this.simplifyEvents();
-      this.reduceScenario();
-      this.ddminEvents();
+      // The scenario, then the events again, while a round makes the world smaller (each step's gains can open
+      // new ones: fewer nodes leave fewer events, fewer events let a group shrink further).
+      for (let round = 0; round < MAX_ROUNDS; round++) {
+        const before = this.best;
+        this.reduceScenario();
+        this.ddminEvents();
+        if (this.best === before) break;
+      }
     } catch (error) {
       if (!(error instanceof BudgetSpent)) throw error;
       budgetSpent = true;
