@@ -93,6 +93,10 @@ describe("shrink", () => {
     expect(completion(text)).toBeCloseTo(2, 9);
     expect(r.originalValues).toBe("completion_s=2.4");
     expect(r.shrunkValues).toBe("completion_s=2");
+    // Deterministic: the same search again finds the same world in as many runs.
+    const again = shrink(input("completion_s > 1.5"));
+    expect(again.runs).toBe(r.runs);
+    expect(scenarioYaml(again.scenario, ["test"])).toBe(text);
   });
 
   it("refuses a predicate that does not hold, and stops at its budget with the smallest failing world so far", () => {

@@ -102,7 +102,8 @@ export function shrinkCommand(setExit: (code: number) => void): CommandModule<ob
       const { shellWord } = await import("../../harness/check.ts");
       const strategies = result.strategies.join(",");
       const folder = `reports/shrink/${loaded.scenario.name}-${args.strategy}-seed${args.seed}`;
-      const replay = `npx sim run ${shellWord(out)} --strategy ${shellWord(strategies)} --seed ${args.seed} --seeds 1 --trace --out ${shellWord(folder)}`;
+      const module = args.strategyModule !== undefined ? ` --strategy-module ${shellWord(args.strategyModule)}` : "";
+      const replay = `npx sim run ${shellWord(out)} --strategy ${shellWord(strategies)} --seed ${args.seed} --seeds 1${module} --trace --out ${shellWord(folder)}`;
       const explain = `npx sim explain ${shellWord(folder)} --strategy ${shellWord(args.strategy)}`;
       const o = result.original;
       const s = result.shrunk;
