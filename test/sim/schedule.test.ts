@@ -27,8 +27,10 @@ function record(file: string, seed: number): { text: string; fingerprints: Map<s
 
 describe("a recorded schedule", () => {
   for (const [file, seeds] of [
-    ["scenarios/churn.yaml", [2, 7]],
-    ["scenarios/flaky.yaml", [1, 4]],
+    // One seed each keeps npm test short (each case runs all 9 strategies twice); the recorded world of
+    // churn.yaml seed 7 holds 24 leaves, 9 joins and 7 drops, flaky.yaml seed 4's 9 slow-downs, 7 stalls, 23 drops.
+    ["scenarios/churn.yaml", [7]],
+    ["scenarios/flaky.yaml", [4]],
   ] as const) {
     for (const seed of seeds) {
       it(`replays every strategy's run of ${file} seed ${seed} exactly`, () => {
