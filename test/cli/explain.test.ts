@@ -42,6 +42,29 @@ describe("sim explain and sim diff", () => {
   });
 });
 
+describe("sim run --record-schedule", () => {
+  it("writes one seed's world as a scenario whose runs have the same fingerprints, and refuses several seeds", async () => {
+    const file = join(dir, "recorded.yaml");
+    const many = await cli("run", "scenarios/ci/churn-failures.yaml", "--seeds", "2", "--no-report", "--out", join(dir, "r0"), "--record-schedule", file);
+    expect(many.code).toBe(2);
+    expect(many.stderr).toContain("--record-schedule records one seed's world; this run has 2 seeds (add --seeds 1)");
+    expect(existsSync(file)).toBe(false);
+    const a = join(dir, "r1");
+    expect((await cli("run", "scenarios/ci/churn-failures.yaml", "--seed", "3", "--seeds", "1", "--no-report", "--out", a, "--record-schedule", file)).code).toBe(0);
+    expect(readFileSync(file, "utf8")).toMatch(/^# Written by sim\n/);
+    const b = join(dir, "r2");
+    expect((await cli("run", file, "--no-report", "--out", b)).code).toBe(0);
+    const prints = (d: string) => {
+      const [head, ...rows] = readFileSync(join(d, "runs.csv"), "utf8").trim().split("\n");
+      const k = head.split(",").indexOf("fingerprint");
+      return rows.map((l) => l.split(",")).map((c) => `${c[0]} ${c[1]} ${c[k]}`);
+    };
+    expect(prints(a)).toHaveLength(3); // static, index, rebalance on seed 3
+    expect(prints(a)[0]).toMatch(/^static 3 [0-9a-f]{16}$/);
+    expect(prints(b)).toEqual(prints(a));
+  });
+});
+
 /** One peer at 8 Mb/s: 1 s, plus a 1 s stall at 0.5 s: 2 s. */
 const WORLD = `name: one-peer
 strategies: [static]
