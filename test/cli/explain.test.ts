@@ -42,6 +42,22 @@ describe("sim explain and sim diff", () => {
   });
 });
 
+describe("sim run --check-determinism", () => {
+  it("names the first decision that differs between two runs, writes nothing and exits 1", async () => {
+    const out = join(dir, "wobbly");
+    const args = ["run", "scenarios/ci/small.yaml", "--strategy", "wobbly", "--strategy-module", "test/fixtures/strategies/wobbly.ts", "--seeds", "1", "--no-report"];
+    const r = await cli(...args, "--check-determinism", "--out", out);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/determinism check failed: strategy wobbly seed 1: the runs diverge after \d+ identical trace records; the last record they share: t=\S+ s decision: block 0 starts; ready: conns 0, 1, 2, 3\n/);
+    expect(r.stderr).toMatch(/\n {2}first run: {2}t=\S+ s decision: request sub-blocks .* on conn \d \(node \d\), by strategy\n {2}second run: t=\S+ s decision: request/);
+    expect(r.stderr).toContain("\nnothing was written\n");
+    expect(existsSync(out)).toBe(false);
+    const ok = await cli("run", "scenarios/ci/small.yaml", "--strategy", "static,pull", "--seeds", "2", "--no-report", "--check-determinism", "--out", out);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain("determinism check: each of the 4 runs, made twice, gave the same trace and fingerprint\n");
+  });
+});
+
 describe("sim run --record-schedule", () => {
   it("writes one seed's world as a scenario whose runs have the same fingerprints, and refuses several seeds", async () => {
     const file = join(dir, "recorded.yaml");
