@@ -7,6 +7,7 @@
 import { existsSync, statSync } from "node:fs";
 import type { RunView } from "../harness/explain.ts";
 import { UsageError } from "./exit.ts";
+import { excerpt, quote } from "../input/quote.ts";
 
 export interface RunPick {
   readonly strategy?: string;
@@ -15,22 +16,23 @@ export interface RunPick {
 
 /** The run folder's run (the first strategy and its first seed unless picked) with its trace. */
 export async function loadRunView(dir: string, pick: RunPick): Promise<RunView> {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${dir} is not a folder (give a sim run output folder)`);
+  const shown = excerpt(dir);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${shown} is not a folder (give a sim run output folder)`);
   const { readRunOutputs } = await import("../report/read.ts");
   let folder: ReturnType<typeof readRunOutputs>;
   try {
     folder = readRunOutputs(dir);
   } catch (error) {
-    throw new UsageError(`${dir} is not a readable sim run folder: ${(error as Error).message}`);
+    throw new UsageError(`${shown} is not a readable sim run folder: ${excerpt((error as Error).message, 200)}`);
   }
   const strategies = [...new Set(folder.results.map((r) => r.strategy))];
   const strategy = pick.strategy ?? strategies[0];
-  if (strategy === undefined) throw new UsageError(`${dir} holds no run`);
+  if (strategy === undefined) throw new UsageError(`${shown} holds no run`);
   const runs = folder.results.filter((r) => r.strategy === strategy);
-  if (runs.length === 0) throw new UsageError(`${dir} holds no run of strategy "${strategy}"; it has ${strategies.join(", ")}`);
+  if (runs.length === 0) throw new UsageError(`${shown} holds no run of strategy ${quote(strategy)}; it has ${strategies.join(", ")}`);
   const seed = pick.seed ?? runs[0].seed;
   const result = runs.find((r) => r.seed === seed);
-  if (result === undefined) throw new UsageError(`${dir} holds no ${strategy} run of seed ${seed}; it has seeds ${runs.map((r) => r.seed).join(", ")}`);
+  if (result === undefined) throw new UsageError(`${shown} holds no ${quote(strategy)} run of seed ${seed}; it has seeds ${runs.map((r) => r.seed).join(", ")}`);
   const name = folder.scenario.name;
 
   if (folder.events !== null) {
@@ -39,7 +41,7 @@ export async function loadRunView(dir: string, pick: RunPick): Promise<RunView> 
     try {
       traces = parseTrace(folder.events);
     } catch (error) {
-      if (error instanceof TraceFormatError) throw new UsageError(`${dir}/events.jsonl ${error.message}`);
+      if (error instanceof TraceFormatError) throw new UsageError(`${shown}/events.jsonl ${error.message}`);
       throw error;
     }
     const t = traces.find((x) => x.strategy === strategy && x.seed === seed);
@@ -55,14 +57,14 @@ export async function loadRunView(dir: string, pick: RunPick): Promise<RunView> 
   } catch (error) {
     if (!(error instanceof ScenarioError)) throw error;
     throw new UsageError(
-      `${dir} has no trace of ${strategy} seed ${seed} and its scenario cannot be run again from summary.json ` +
+      `${shown} has no trace of ${strategy} seed ${seed} and its scenario cannot be run again from summary.json ` +
         `(${error.issues[0]?.message ?? error.message}); run it again with --trace`,
     );
   }
   const { runOne } = await import("../harness/run.ts");
   const again = runOne(loaded, { strategy, seed, trace: true });
   if (again.trace === undefined || (again.result.error !== null && again.result.metrics.events === 0)) {
-    throw new UsageError(`${dir} has no trace of ${strategy} seed ${seed}, and running it again failed: ${again.result.error ?? "no trace"}; run it again with --trace`);
+    throw new UsageError(`${shown} has no trace of ${strategy} seed ${seed}, and running it again failed: ${again.result.error ?? "no trace"}; run it again with --trace`);
   }
   const notes =
     again.result.metrics.fingerprint === result.metrics.fingerprint

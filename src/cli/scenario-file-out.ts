@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, openSync, readSync, closeSync, statSync } from "
 import { dirname } from "node:path";
 import { WRITTEN_BY_SIM } from "../harness/schedule-file.ts";
 import { UsageError } from "./exit.ts";
+import { excerpt } from "../input/quote.ts";
 
 /** The first bytes of a file (enough for the marker line). */
 function head(path: string): string {
@@ -25,9 +26,9 @@ export function checkScenarioTarget(flag: string, path: string): void {
   if (path.trim() === "") throw new UsageError(`--${flag} expects a file path`);
   if (!existsSync(path)) return;
   const st = statSync(path);
-  if (st.isDirectory()) throw new UsageError(`--${flag}: ${path} is a folder; give a file path (for example ${path.replace(/\/+$/, "")}/scenario.yaml)`);
+  if (st.isDirectory()) throw new UsageError(`--${flag}: ${excerpt(path)} is a folder; give a file path (for example ${excerpt(path.replace(/\/+$/, ""))}/scenario.yaml)`);
   if (!st.isFile() || !head(path).startsWith(WRITTEN_BY_SIM)) {
-    throw new UsageError(`--${flag}: ${path} exists and was not written by sim; refusing to overwrite it (choose another path or remove it)`);
+    throw new UsageError(`--${flag}: ${excerpt(path)} exists and was not written by sim; refusing to overwrite it (choose another path or remove it)`);
   }
 }
 

@@ -13,6 +13,7 @@
 
 import { metricValue, RUN_METRIC_NAMES } from "../metrics/registry.ts";
 import type { RunResult } from "../sim/metrics/records.ts";
+import { quote } from "../input/quote.ts";
 
 /** A run's values by name, as the predicate sees them (each a number, a boolean or text). */
 export type Value = number | string | boolean;
@@ -96,7 +97,7 @@ function tokenize(src: string): Token[] {
       continue;
     }
     const op = OPS.find((o) => src.startsWith(o, i));
-    if (op === undefined) throw new PredicateError(`column ${at}: unexpected ${JSON.stringify(c)}`);
+    if (op === undefined) throw new PredicateError(`column ${at}: unexpected ${quote(c)}`);
     out.push({ kind: "op", text: op, at });
     i += op.length;
   }
@@ -137,7 +138,7 @@ class Parser {
   }
 
   private describe(t: Token): string {
-    return t.kind === "end" ? "the end" : JSON.stringify(t.text);
+    return t.kind === "end" ? "the end" : quote(t.text);
   }
 
   parse(): Expr {
@@ -201,16 +202,16 @@ class Parser {
       let name = t.text;
       if (this.take(".") !== null) {
         const n = this.peek();
-        if (n.kind !== "id") throw new PredicateError(`column ${n.at}: expected a metric name after "${t.text}.", found ${this.describe(n)}`);
+        if (n.kind !== "id") throw new PredicateError(`column ${n.at}: expected a metric name after ${quote(`${t.text}.`)}, found ${this.describe(n)}`);
         this.i++;
         strategy = t.text;
         name = n.text;
         if (!this.strategies.includes(strategy)) {
-          throw new PredicateError(`column ${t.at}: unknown strategy "${strategy}" (known: ${this.strategies.join(", ")})`);
+          throw new PredicateError(`column ${t.at}: unknown strategy ${quote(strategy)} (known: ${this.strategies.join(", ")})`);
         }
       }
       if (METRIC_GETTERS[name] === undefined) {
-        throw new PredicateError(`column ${t.at}: unknown name "${name}" (known: ${PREDICATE_NAMES.join(", ")})`);
+        throw new PredicateError(`column ${t.at}: unknown name ${quote(name)} (known: ${PREDICATE_NAMES.join(", ")})`);
       }
       return { kind: "name", strategy, name, at: t.at };
     }

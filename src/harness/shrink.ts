@@ -24,6 +24,7 @@ import { evaluatePredicate, type Predicate, predicateValues } from "./predicate.
 import { type RunOptions, runOne } from "./run.ts";
 import { recordedScenario } from "./schedule-file.ts";
 import { scheduleEventFor } from "./sim-config.ts";
+import { quote } from "../input/quote.ts";
 
 export interface ShrinkInput {
   /** The scenario file's raw input (as parsed from YAML) and where it is (trace paths are relative to dir). */
@@ -320,7 +321,7 @@ export class Shrinker {
     const others = new Map([...recorded].map(([k, v]) => [k, v.result]));
     const originalValues = predicateValues(p, target, others);
     if (!evaluatePredicate(p, target, others)) {
-      throw new NotFailingError(`the predicate ${JSON.stringify(p.text)} does not hold on ${this.input.strategy} seed ${this.input.seed} (${originalValues}): nothing to shrink`);
+      throw new NotFailingError(`the predicate ${quote(p.text)} does not hold on ${this.input.strategy} seed ${this.input.seed} (${originalValues}): nothing to shrink`);
     }
     this.originalSignature = signatureOf(target);
     for (const [k, v] of others) this.refSignatures.set(k, signatureOf(v));

@@ -37,7 +37,7 @@ describe("sim explain and sim diff", () => {
     expect(r.stdout).toContain("The first decision that differs");
     const bad = await cli("diff", run, run, "--seed", "3");
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("holds no static run of seed 3");
+    expect(bad.stderr).toContain("holds no \"static\" run of seed 3");
     expect((await cli("diff", run, run, "--strategy", "a,b,c")).code).toBe(2);
   });
 });

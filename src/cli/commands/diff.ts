@@ -51,7 +51,7 @@ export function diffCommand(setExit: (code: number) => void): CommandModule<obje
       const [sa, sb] = names.length === 2 ? names : [names[0], names[0]];
       const { loadRunView } = await import("../run-view.ts");
       const a = await loadRunView(args.dirA, { strategy: sa, seed: args.seed });
-      const b = await loadRunView(args.dirB, { strategy: sb ?? (names.length === 0 ? undefined : sb), seed: args.seed ?? a.result.seed });
+      const b = await loadRunView(args.dirB, { strategy: sb, seed: args.seed ?? a.result.seed });
       if (a.result.seed !== b.result.seed) throw new UsageError(`the runs have different seeds (${a.result.seed} and ${b.result.seed}): diff compares one seed's world`);
       const notes = [...(a.notes ?? []).map((n) => `A ${n}`), ...(b.notes ?? []).map((n) => `B ${n}`)];
       if (a.scenario !== undefined && b.scenario !== undefined) {

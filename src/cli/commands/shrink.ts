@@ -7,6 +7,7 @@
 import type { CommandModule } from "yargs";
 import { EXIT_CODES_TEXT, ExitCode, UsageError } from "../exit.ts";
 import { STRATEGY_MODULE_OPTION, strategyModuleFlag } from "../run-options.ts";
+import { quote } from "../../input/quote.ts";
 
 interface Args {
   readonly scenario: string;
@@ -54,7 +55,7 @@ export function shrinkCommand(setExit: (code: number) => void): CommandModule<ob
       const strategyModule = await strategyModuleFlag(args.strategyModule);
       const { strategyNames } = await import("../../scenario/strategy-names.ts");
       const names = [...strategyNames(), ...(strategyModule?.entries.map((e) => e.name) ?? [])];
-      if (!names.includes(args.strategy)) throw new UsageError(`--strategy: unknown strategy "${args.strategy}"; valid: ${names.join(", ")}`);
+      if (!names.includes(args.strategy)) throw new UsageError(`--strategy: unknown strategy ${quote(args.strategy)}; valid: ${names.join(", ")}`);
       const { parsePredicate, PredicateError } = await import("../../harness/predicate.ts");
       let predicate: ReturnType<typeof parsePredicate>;
       try {
