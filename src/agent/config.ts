@@ -64,6 +64,12 @@ export interface AgentConfig {
   /** Start-up threshold of the player in seconds of content (for deadlines), µs. */
   readonly startupBufferUs: number;
   /**
+   * Note every decision (request, cancel, duplicate, drop, connect, tracker query, corrupt, block start, a
+   * move's reasons) for a trace, not only those metrics need (ports.ts, AgentNote). Never changes a decision.
+   * Default false.
+   */
+  readonly decisionNotes?: boolean;
+  /**
    * The player's maximum buffer (µs of content): no block is started while playback would reach it later than
    * this from now, so downloading pauses while the buffer is full. 0 or absent: no limit.
    */

@@ -3,6 +3,7 @@
 // that exist.
 
 import type { Scenario } from "./schema.ts";
+import { checkSchedule } from "./schedule-check.ts";
 import type { DraftIssue } from "./zod-issues.ts";
 import { suggestion } from "./zod-issues.ts";
 import { checkSwarm } from "./swarm-semantic.ts";
@@ -23,7 +24,9 @@ function checkContent(s: Scenario, out: DraftIssue[]): void {
 }
 
 function checkHasNodes(s: Scenario, out: DraftIssue[]): void {
-  const peers = s.peers.some((g) => g.count > 0 || (g.arrivals !== undefined && g.arrivals.max_count > 0));
+  const peers =
+    s.peers.some((g) => g.count > 0 || (g.arrivals !== undefined && g.arrivals.max_count > 0)) ||
+    (s.schedule ?? []).some((e) => e.event === "arrive");
   const servers = s.servers.some((g) => g.count > 0);
   if (!peers && !servers && s.origin === null) {
     const expected =
@@ -110,5 +113,6 @@ export function checkSemantics(s: Scenario, strategyNames: readonly string[]): D
   checkChurn(s, out);
   checkNodeDistributions(s, out);
   checkSwarm(s, strategyNames, out);
+  checkSchedule(s, out);
   return out;
 }

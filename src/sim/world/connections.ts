@@ -20,6 +20,7 @@ import type { Kernel } from "../kernel/kernel.ts";
 import type { SubBlockOutcome } from "../metrics/records.ts";
 import type { Network } from "../network/network.ts";
 import type { SimNode } from "./nodes.ts";
+import type { ScheduleFaults } from "./schedule.ts";
 import type { Viewer } from "./viewer.ts";
 
 const enum ConnState {
@@ -88,6 +89,8 @@ export class Connections {
     /** The payload share of link capacities (the tcp model's efficiency; 1 for fluid). */
     private readonly efficiency: number,
     private readonly host: ConnectionHost,
+    /** A schedule's fault windows (refused or unanswered connections, corrupt sub-blocks), if any. */
+    private readonly faults: ScheduleFaults | null = null,
   ) {}
 
   /** Connections opened so far, over all viewers. */
@@ -113,7 +116,10 @@ export class Connections {
     if (!node.online) return; // nobody answers
     const f = node.failures;
     const u = f.connectRefusedP > 0 || f.connectTimeoutP > 0 ? node.rng("connect").next() : 1;
-    if (u < f.connectRefusedP) {
+    // A schedule's window decides over the draw, which is made all the same (later draws stay where they were).
+    const fault = this.faults === null ? null : this.faults.connectFault(node, now);
+    if (fault === "ignore") return;
+    if (fault === "refuse" || u < f.connectRefusedP) {
       this.kernel.after(rttUs, this.kinds.connectReply, g, 1);
     } else if (u >= f.connectRefusedP + f.connectTimeoutP) {
       this.kernel.after(rttUs, this.kinds.connectReply, g, 0);
@@ -307,7 +313,8 @@ export class Connections {
     t.end(slot);
     const node = this.nodes[this.connNode[viewer.connGlobal[conn]]];
     const p = node.failures.corruptP;
-    const checksumOk = !(p > 0 && node.rng("corrupt").next() < p);
+    let checksumOk = !(p > 0 && node.rng("corrupt").next() < p);
+    if (this.faults !== null && this.faults.corrupts(node, this.kernel.nowUs)) checksumOk = false;
     viewer.ended(entry, node, checksumOk ? viewer.sink.intact(sb) : "corrupt", firstByteUs, endUs, bytes);
     this.host.toAgent(viewer, { type: "sub-block", connId: conn, subBlockId: sb, sizeBytes: bytes, firstByteUs, checksumOk });
   }
@@ -351,6 +358,11 @@ export class Connections {
         viewer.ended(entry, node, "cancelled", firstByteUs, endUs, bytes);
       }
     }
+  }
+
+  /** The node a viewer's connection (its own id) talks to. */
+  nodeOf(viewer: Viewer, conn: ConnId): number {
+    return this.connNode[viewer.connGlobal[conn]];
   }
 
   // ---- internals -----------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ import type { NodeFailures, SimConfig } from "../config.ts";
 import { Kernel, SimError } from "../kernel/kernel.ts";
 import { BlockBounds, DOWNLINK, type SplitProbe } from "../metrics/block-bound.ts";
 import { Collector } from "../metrics/collector.ts";
-import type { RunResult } from "../metrics/records.ts";
+import type { RunResult, TimeoutRecord } from "../metrics/records.ts";
 import { SwarmLedger } from "../metrics/swarm-ledger.ts";
 import { SOURCE_KINDS, type AgentRow, type SourceKind, type SwarmResult } from "../metrics/swarm-records.ts";
 import { ThroughputBound } from "../metrics/throughput-bound.ts";
@@ -31,10 +31,13 @@ import { RandomStreams } from "../random/streams.ts";
 import { AgentTimers } from "./agent-timers.ts";
 import { BlockSink } from "./block-sink.ts";
 import { Connections, type ConnectionKinds } from "./connections.ts";
-import { Dynamics, type DynamicsHost } from "./dynamics.ts";
+import { Dynamics, type DynamicsHost, type WorldDynamics } from "./dynamics.ts";
 import { drawNode, originNode, SimNode } from "./nodes.ts";
 import { ArrivalProcess, drawViewer, type ViewerDraw } from "./population.ts";
+import { hasNodeEvents, ScheduleDynamics, ScheduleFaults } from "./schedule.ts";
+import { type DynamicsObserver, observedHost, ScheduleRecorder } from "./schedule-record.ts";
 import { Tracker, type Requester } from "./tracker.ts";
+import { WorldTrace } from "./trace.ts";
 import { KIND_INDEX, Viewer, type ByteLedger } from "./viewer.ts";
 
 export interface WorldOptions {
@@ -48,6 +51,10 @@ export interface WorldOptions {
   readonly strategyFactory?: (name: string, env: StrategyEnv) => Strategy;
   /** Watches what the blocks' split bounds cost (benchmarks, tests); changes no value. */
   readonly splitProbe?: SplitProbe;
+  /** Keep a trace (trace.ts): the world's named events and every decision of the agent. Changes nothing. */
+  readonly trace?: boolean;
+  /** Record the node events as an explicit schedule (schedule-record.ts). Changes nothing. */
+  readonly recordSchedule?: boolean;
 }
 
 /** A viewer serving others fails in none of the ways a scenario's nodes may. */
@@ -88,9 +95,17 @@ export class World {
   readonly collector: Collector;
   readonly player: Player;
   readonly agent: Agent;
-  readonly dynamics: Dynamics;
+  readonly dynamics: WorldDynamics;
   /** Viewer 0 is the scenario's agent; in swarm mode the others follow in order of arrival. */
   readonly viewers: Viewer[] = [];
+  /** With options.trace: the world's events and the scenario's agent's decisions. */
+  readonly trace: WorldTrace | null;
+  /** With options.recordSchedule: the node events so far, as a schedule. */
+  readonly scheduleRecorder: ScheduleRecorder | null;
+  /** The schedule's fault windows, if it has any. */
+  private readonly faults: ScheduleFaults | null;
+  /** When the scenario's agent dropped a silent connection (request timeouts), for the waterfall and explanations. */
+  private readonly timeouts: TimeoutRecord[] = [];
   private readonly content: Content;
   private readonly connections: Connections;
   /** T* and T_g of each block, from the capacities its sources had while it downloaded. */
@@ -131,6 +146,9 @@ export class World {
     this.kernel = new Kernel(c.limits, options.recordEvents ?? false);
     this.streams = new RandomStreams(options.seed);
     const k = this.kernel;
+    this.trace = options.trace === true ? new WorldTrace(k) : null;
+    this.scheduleRecorder = options.recordSchedule === true ? new ScheduleRecorder(() => k.nowUs) : null;
+    this.faults = ScheduleFaults.of(c.schedule);
     // Event kinds, registered in this order (ids enter the fingerprint), then the network's, then dynamics'.
     this.kStart = k.registerKind("agent-start", (_a, v) => this.toAgent(this.viewers[v], null));
     this.kTimer = k.registerKind("agent-timer", (id, v) => {
@@ -188,6 +206,7 @@ export class World {
         releaseIncoming: (node) => this.viewers[node.viewer].serving!.release(),
         serves: (node, block) => this.viewers[node.viewer].serving!.serve(block),
       },
+      this.faults,
     );
 
     // Nodes: origin, then servers, then peers; arrivals are appended as they come.
@@ -201,14 +220,20 @@ export class World {
     });
     this.tracker = new Tracker(this.streams, c.tracker, this.nodes);
     for (const n of this.nodes) if (n.kind === "server") this.tracker.join(n.id);
-    this.dynamics = new Dynamics(k, this.streams, c, this.nodes, this.nodeLife);
+    const observers: DynamicsObserver[] = [];
+    if (this.trace !== null) observers.push(this.trace);
+    if (this.scheduleRecorder !== null) observers.push(this.scheduleRecorder);
+    const life = observers.length === 0 ? this.nodeLife : observedHost(this.nodeLife, observers, () => this.nodes.length);
+    this.dynamics = hasNodeEvents(c.schedule)
+      ? new ScheduleDynamics(k, c.schedule!, this.nodes, life)
+      : new Dynamics(k, this.streams, c, this.nodes, life);
     c.peers.forEach((g, gi) => {
       for (let i = 0; i < g.count; i++) this.addPeer(gi, `peers/${gi}/${i}`, `peers[${gi}]#${i}`);
     });
     this.dynamics.start();
 
     // Viewer 0: the scenario's agent, on the network's host 0 (the star's agent host), keeping the records.
-    const agentConfig: AgentConfig = { ...c.agent, originNodeId: this.originId };
+    const agentConfig: AgentConfig = { ...c.agent, originNodeId: this.originId, ...(this.trace !== null ? { decisionNotes: true } : {}) };
     const strategy = (options.strategyFactory ?? createStrategy)(options.strategy, { oracle: this.oracleFor(0) });
     this.agent = new Agent(agentConfig, strategy);
     const v0 = new Viewer(
@@ -356,6 +381,9 @@ export class World {
     const agent = viewer.agent;
     if (agent === null) return;
     let failure: unknown = null;
+    if (this.trace !== null && event !== null && viewer.index === 0) {
+      this.trace.input(event, (conn) => this.connections.nodeOf(viewer, conn), (id) => this.nodes[id]?.label ?? `node ${id}`);
+    }
     try {
       if (event === null) agent.start(this.kernel.nowUs);
       else agent.handle(this.kernel.nowUs, event);
@@ -389,6 +417,7 @@ export class World {
       case "announce":
         return; // the agent's progress; in a swarm its serving side announces what it holds (announce())
       case "deliver-block":
+        this.trace?.world("block-delivered", { block: c.blockIndex, sizeBytes: c.sizeBytes });
         viewer.sink.deliver(c.blockIndex, c.sizeBytes);
         viewer.serving?.stored(c.blockIndex);
         return;
@@ -398,6 +427,10 @@ export class World {
   }
 
   private askTracker(viewer: Viewer, maxNodes: number): void {
+    if (this.faults?.trackerDown(this.kernel.nowUs) === true) {
+      if (viewer.index === 0) this.trace?.world("tracker-down", { maxNodes }); // the query is lost: no answer
+      return;
+    }
     const id = this.nextReplyId++;
     const requester = this.requesterOf(viewer);
     this.replies.set(id, this.tracker.list(maxNodes, this.kernel.nowUs, requester));
@@ -437,6 +470,7 @@ export class World {
 
   /** What an agent noted: the metrics some notes feed (the scenario's agent's only); other notes are left alone. */
   private noted(viewer: Viewer, n: AgentNote): void {
+    if (viewer.index === 0) this.trace?.decision(n);
     switch (n.note) {
       case "rebalance":
         if (viewer.recorder === null) return;
@@ -447,6 +481,9 @@ export class World {
         return;
       case "origin-in-use":
         this.connections.originInUse(viewer, n.connId, n.inUse);
+        return;
+      case "request-timeout":
+        this.timeouts.push({ timeUs: this.kernel.nowUs, connId: n.connId, nodeId: n.nodeId, silentSinceUs: n.silentSinceUs });
         return;
       default:
         return;
@@ -643,6 +680,7 @@ export class World {
       blocks: done.blocks,
       subBlocks: done.subBlocks,
       rebalances: this.collector.rebalances,
+      timeouts: this.timeouts,
       bufferSeries: player.bufferSeries,
       stalls: player.stalls,
       peersOnlineSeries: this.collector.peersOnline(),
