@@ -27,7 +27,7 @@ function setUp() {
   const nodes = [0, 1, 2, 3, 4, 5].map(
     (id) => new SimNode(streams, id, id < 3 ? "peer" : "viewer", `n${id}`, `n/${id}`, 0, 1e6, 10_000, 0, 0, 0, NONE),
   );
-  const tracker = new Tracker(streams, CONFIG, nodes);
+  const tracker = new Tracker(streams, CONFIG, nodes, (node) => node.id / 10);
   for (const id of [0, 1, 2]) tracker.join(id);
   tracker.announce(3, [0, 1], 4);
   tracker.announce(4, [0, 1, 2], 4);
@@ -68,10 +68,11 @@ describe("mesh database", () => {
     expect(ids(tracker.list(10, 0, requester(3)))).not.toContain(5);
   });
 
-  it("reports a viewer node's RTT as the requester's and the node's RTT to the core", () => {
+  it("reports a viewer node's RTT as the requester's and the node's RTT to the core, and its current upload load", () => {
     const { tracker, requester } = setUp();
     const info = tracker.list(10, 0, requester(2)).find((n) => n.nodeId === 4)!;
     expect(info.rttHintMs).toBe(12); // 2 ms + 10 ms
     expect(info.kind).toBe("viewer");
+    expect(info.load).toBe(0.4); // what the viewer's serving side reports (here: id / 10)
   });
 });

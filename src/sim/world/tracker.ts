@@ -40,6 +40,8 @@ export class Tracker {
     streams: RandomStreams,
     private readonly config: TrackerConfig,
     private readonly nodes: readonly SimNode[],
+    /** Swarm mode: a viewer node's current upload load in [0, 1] (its serving side's busy slots), as it reports it. */
+    private readonly viewerLoad: ((node: SimNode) => number) | null = null,
   ) {
     this.listRng = streams.stream("tracker/list");
     this.noiseRng = streams.stream("tracker/noise");
@@ -152,7 +154,7 @@ export class Tracker {
       kind: node.kind,
       advertisedUplinkBps: uplink * f1,
       rttHintMs: (rttUs / 1000) * f2,
-      load: node.load,
+      load: node.kind === "viewer" && this.viewerLoad !== null ? this.viewerLoad(node) : node.load,
       connectedUsers: node.connectedUsers,
     };
   }

@@ -218,7 +218,10 @@ export class World {
         this.addNode(drawNode(this.streams, this.nodes.length, "server", `servers[${gi}]#${i}`, `servers/${gi}/${i}`, gi, g));
       }
     });
-    this.tracker = new Tracker(this.streams, c.tracker, this.nodes);
+    this.tracker = new Tracker(this.streams, c.tracker, this.nodes, (node) => {
+      const serving = this.viewers[node.viewer].serving!;
+      return serving.uploadSlots > 0 ? serving.connections / serving.uploadSlots : 1;
+    });
     for (const n of this.nodes) if (n.kind === "server") this.tracker.join(n.id);
     const observers: DynamicsObserver[] = [];
     if (this.trace !== null) observers.push(this.trace);
