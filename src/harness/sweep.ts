@@ -82,7 +82,16 @@ export interface PlanOptions {
   readonly seeds?: readonly number[];
   /** Strategies from a --strategy-module: their names (valid in the scenario) and the file's sha256 (in their run keys). */
   readonly strategyModule?: { readonly names: readonly string[]; readonly sha256: string };
+  /**
+   * Names of strategies given as objects from code (runSweep's): valid in the scenario. Code cannot be hashed
+   * reliably (a factory's text does not include the classes it uses), so their run keys carry CODE_STRATEGY
+   * instead of a hash and runSweep never reuses their stored results.
+   */
+  readonly codeStrategies?: readonly string[];
 }
+
+/** What the run key of a strategy given as an object from code carries in place of a module's hash. */
+export const CODE_STRATEGY = "code";
 
 /** A scenario as read once from its file: every point of a sweep derives from this one reading. */
 export interface ScenarioSource {
@@ -97,7 +106,9 @@ export interface ScenarioSource {
  */
 export function planSweep(source: string | ScenarioSource, opts: PlanOptions = {}): SweepPlan {
   const { file, input, dir } = typeof source === "string" ? { file: source, ...readScenarioInput(source) } : source;
-  const extraNames = opts.strategyModule?.names ?? [];
+  const moduleNames = opts.strategyModule?.names ?? [];
+  const codeNames = opts.codeStrategies ?? [];
+  const extraNames = [...moduleNames, ...codeNames];
   const resolveOpts = extraNames.length > 0 ? { strategyNames: [...strategyNames(), ...extraNames] } : {};
   const base = resolveScenario(input, file, dir, resolveOpts);
   const params =
@@ -115,7 +126,11 @@ export function planSweep(source: string | ScenarioSource, opts: PlanOptions = {
   const runs: SweepRunSpec[] = [];
   for (const p of points) {
     for (const strategy of strategies) {
-      const moduleSha256 = extraNames.includes(strategy) ? opts.strategyModule?.sha256 : undefined;
+      const moduleSha256 = codeNames.includes(strategy)
+        ? CODE_STRATEGY
+        : moduleNames.includes(strategy)
+          ? opts.strategyModule?.sha256
+          : undefined;
       for (const seed of seeds) {
         runs.push({ point: p.index, strategy, seed, key: runKey(p.loaded, strategy, seed, moduleSha256) });
       }
