@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { fail } from "../assert.ts";
 import type { Strategy } from "../agent/strategy.ts";
 import type { FileStager } from "../files/output-folder.ts";
-import { applyOverrides, type LoadedScenario, readScenarioInput, resolveScenario } from "../scenario/load.ts";
+import { applyOverrides, type LoadedScenario, positionIn, readScenarioInput, resolveScenario } from "../scenario/load.ts";
 import { strategyNames } from "../scenario/strategy-names.ts";
 import { excerpt } from "../text-excerpt.ts";
 import { TOOL_VERSION } from "../version.ts";
@@ -78,6 +78,12 @@ export function runKey(loaded: LoadedScenario, strategy: string, seed: number, m
 export interface PlanOptions {
   /** `key.path=v1,v2` overrides; when empty the scenario's own `sweep.params` are used. */
   readonly params?: readonly (readonly [string, readonly ParamValue[]])[];
+  /**
+   * What a point's invalid value is blamed on when it came from `params`: `--param` for the command line
+   * (`--param agent.max_connections=0: …`); default `params`. Values of the scenario's own `sweep:` section are
+   * blamed on their line there.
+   */
+  readonly paramsSource?: string;
   readonly strategies?: readonly string[];
   readonly seeds?: readonly number[];
   /** Strategies from a --strategy-module: their names (valid in the scenario) and the file's sha256 (in their run keys). */
@@ -117,12 +123,19 @@ export function planSweep(source: string | ScenarioSource, opts: PlanOptions = {
       : Object.entries(base.scenario.sweep?.params ?? {}).map(([k, v]) => [k, v] as const);
   const strategies = opts.strategies ?? base.scenario.strategies;
   const seeds = opts.seeds ?? Array.from({ length: base.scenario.seeds }, (_, i) => base.scenario.seed + i);
-  const points = expandGrid(params).map((values, index) => ({
-    index,
-    values,
-    loaded:
-      Object.keys(values).length === 0 ? base : resolveScenario(applyOverrides(input, values), file, dir, resolveOpts),
-  }));
+  const given = opts.params !== undefined && opts.params.length > 0;
+  const blamed = opts.paramsSource ?? "params";
+  const points = expandGrid(params).map((values, index) => {
+    // A problem under a swept key is the swept value's, not the line that held the file's value.
+    const origin = (key: string) =>
+      given ? { line: 0, column: 0, file: `${blamed} ${key}=${String(values[key])}` } : positionIn(input, ["sweep", "params", key]);
+    return {
+      index,
+      values,
+      loaded:
+        Object.keys(values).length === 0 ? base : resolveScenario(applyOverrides(input, values, origin), file, dir, resolveOpts),
+    };
+  });
   const runs: SweepRunSpec[] = [];
   for (const p of points) {
     for (const strategy of strategies) {

@@ -148,7 +148,7 @@ export function sweepCommand(setExit: (code: number) => void): CommandModule<obj
         outcome = await runSweep({
           file: source,
           plan: {
-            ...(params.length > 0 ? { params } : {}),
+            ...(params.length > 0 ? { params, paramsSource: "--param" } : {}),
             ...(strategies !== undefined ? { strategies } : {}),
             ...(seeds !== undefined ? { seeds } : {}),
           },

@@ -1,0 +1,104 @@
+// Command-line habits, in process: a mistyped flag gets the command's closest flag; a value that is not a
+// number is quoted; a --param value that breaks the scenario is blamed on the command line, not on the line
+// of the file that held the original value; `sim check --suite` lists every bad file at once; no help example
+// breaks a command across lines.
+
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { explainUnknownArguments } from "../../src/cli/unknown-flags.ts";
+import { cli } from "./sweep-helpers.ts";
+
+const TMP = mkdtempSync(join(tmpdir(), "sim-habits-"));
+afterAll(() => rmSync(TMP, { recursive: true, force: true }));
+const SMALL = "scenarios/ci/small.yaml";
+
+describe("flag typos", () => {
+  it("suggests the command's closest flag, as typed, negations and hyphenated flags included", async () => {
+    const r = await cli("run", SMALL, "--sedes", "3");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("Unknown argument: --sedes (did you mean --seeds?)\n(see sim --help)\n");
+    const many = await cli("sweep", SMALL, "--outt=x", "--no-reprot", "--strategy-modul", "m.ts", "--zzzzzzzz");
+    expect(many.stderr.split("\n")[0]).toBe(
+      "Unknown arguments: --outt (did you mean --out?), --no-reprot (did you mean --no-report?), " +
+        "--strategy-modul (did you mean --strategy-module?), --zzzzzzzz",
+    );
+    // An extra positional is not a flag: named as yargs names it, quoted.
+    expect((await cli("run", SMALL, "other.yaml")).stderr).toMatch(/^Unknown argument: "other.yaml"/);
+  });
+
+  it("leaves other messages alone and copes with a usage object that offers nothing", () => {
+    expect(explainUnknownArguments("Not enough non-option arguments", null, [])).toBe("Not enough non-option arguments");
+    expect(explainUnknownArguments("Unknown argument: sedes", {}, ["--sedes"])).toBe("Unknown argument: --sedes");
+  });
+});
+
+describe("values from the command line", () => {
+  it("quotes a value that is not a number, and says when a number flag has none", async () => {
+    expect((await cli("run", SMALL, "--seeds", "two")).stderr).toBe(
+      '--seeds expects an integer from 1 to 9007199254740991, found "two"\n',
+    );
+    expect((await cli("run", SMALL, "--wall-s", "two")).stderr).toBe('--wall-s expects a number, found "two"\n');
+    const none = await cli("run", SMALL, "--wall-s", "--no-report", "--out", join(TMP, "none"));
+    expect(none.code).toBe(2);
+    expect(none.stderr).toBe("--wall-s expects a number, found nothing\n");
+  });
+
+  it("blames a --param value that breaks the scenario on the command line", async () => {
+    const r = await cli("sweep", SMALL, "--param", "agent.max_connections=0,4", "--out", join(TMP, "param"));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("--param agent.max_connections=0: agent.max_connections: expected a number > 0, found 0\n");
+    const joint = await cli("sweep", SMALL, "--param", "content.sub_block_bytes=65536,9999999", "--out", join(TMP, "param"));
+    expect(joint.stderr).toBe(
+      "--param content.sub_block_bytes=9999999: content.sub_block_bytes: expected at most block_bytes (524288), found 9999999\n",
+    );
+  });
+});
+
+describe("sim check --suite", () => {
+  it("lists the problems of every bad file at once, as validate does", async () => {
+    const suite = join(TMP, "suite");
+    mkdirSync(suite);
+    copyFileSync(SMALL, join(suite, "a-good.yaml"));
+    copyFileSync("scenarios/bad/no-nodes.yaml", join(suite, "b-no-nodes.yaml"));
+    copyFileSync("scenarios/bad/wrong-type.yaml", join(suite, "c-wrong-type.yaml"));
+    const r = await cli("check", "--suite", suite);
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trim().split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/b-no-nodes\.yaml:6:3: peers: expected at least one node/);
+    expect(lines[1]).toMatch(/c-wrong-type\.yaml:7:17: peers\[0\]\.uplink_bps: expected a positive number or a distribution/);
+  });
+});
+
+describe("help examples", () => {
+  it("never break a command across lines", async () => {
+    const commands = ["", "run", "sweep", "merge", "report", "check", "fetch", "manifest", "testbed", "calibrate", "validate"];
+    let examples = 0;
+    for (const command of commands) {
+      // yargs prints help through console.log.
+      let help = "";
+      const log = vi.spyOn(console, "log").mockImplementation((...parts: unknown[]) => {
+        help += `${parts.join(" ")}\n`;
+      });
+      let code: number;
+      try {
+        code = (await cli(...(command === "" ? [] : [command]), "--help")).code;
+      } finally {
+        log.mockRestore();
+      }
+      expect(code).toBe(0);
+      const lines = help.split("\n");
+      const start = lines.indexOf("Examples:");
+      expect(start, `sim ${command} --help has examples`).toBeGreaterThanOrEqual(0);
+      for (const line of lines.slice(start + 1)) {
+        if (line.trim() === "") break;
+        // A command line, or a description in the description column: never a command's tail at the margin.
+        expect(line, `sim ${command} --help`).toMatch(/^ {2}sim |^ {20,}\S/);
+        if (line.startsWith("  sim ")) examples++;
+      }
+    }
+    expect(examples).toBeGreaterThanOrEqual(commands.length);
+  });
+});
