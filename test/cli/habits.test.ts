@@ -7,6 +7,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
+import { continued } from "../../src/cli/examples.ts";
 import { explainUnknownArguments } from "../../src/cli/unknown-flags.ts";
 import { cli } from "./sweep-helpers.ts";
 
@@ -99,13 +100,24 @@ describe("help examples", () => {
       const lines = text.split("\n");
       const start = lines.indexOf("Examples:");
       if (start < 0) continue;
+      let previous = "";
       for (const line of lines.slice(start + 1)) {
         if (line.trim() === "") break;
-        // A command line, or a description in the description column: never a command's tail at the margin.
-        expect(line, `sim ${command} --help`).toMatch(/^ {2}sim |^ {20,}\S/);
+        // A command line, a description in the description column, or the next flags of a command broken shell
+        // style after " \": never a command's tail at the margin.
+        const allowed = previous.endsWith(" \\") ? /^ {2}-/ : /^ {2}sim |^ {20,}\S/;
+        expect(line, `sim ${command} --help`).toMatch(allowed);
         if (line.startsWith("  sim ")) examples++;
+        previous = line;
       }
     }
     expect(examples).toBeGreaterThanOrEqual(20);
+  });
+
+  it("break a command longer than the line before a flag, outside quotes, shell style", () => {
+    expect(continued("$0 run a.yaml --seeds 3", 40)).toBe("$0 run a.yaml --seeds 3");
+    expect(continued("$0 shrink x.yaml --seed 2 --until 'a -b > 1' --out f", 30)).toBe(
+      "$0 shrink x.yaml --seed 2 \\\n--until 'a -b > 1' --out f",
+    );
   });
 });
