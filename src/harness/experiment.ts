@@ -10,6 +10,7 @@ import { checkOutputFolder } from "../files/output-folder.ts";
 import { OUTPUT_FILES } from "../report/outputs.ts";
 import { scenarioAsRun } from "../report/provenance.ts";
 import { comparisonTable } from "../report/table.ts";
+import { verdictOf, verdictText } from "../report/verdict.ts";
 import type { LoadedScenario } from "../scenario/load.ts";
 import { type EventLog, firstDifference } from "../sim/kernel/kernel.ts";
 import type { RunResult } from "../sim/metrics/records.ts";
@@ -41,7 +42,7 @@ export interface ExperimentOptions {
 
 export interface ExperimentOutcome {
   readonly results: readonly RunResult[];
-  /** The comparison table (one row per strategy), ready to print. */
+  /** The verdict (src/report/verdict.ts) and the comparison table (one row per strategy), ready to print. */
   readonly table: string;
   /** Set when --check-determinism found a difference: names the run and the first differing event. */
   readonly determinismFailure: string | null;
@@ -130,5 +131,7 @@ export async function runExperiment(loaded: LoadedScenario, opts: ExperimentOpti
     ...(opts.strategyModule !== undefined ? { strategyModule: moduleInfo(opts.strategyModule) } : {}),
     forceInto: opts.forceInto,
   });
-  return { results, table: comparisonTable(ran.scenario, results), determinismFailure, failures };
+  // The answer first: the verdict, then the comparison table.
+  const table = `${verdictText(verdictOf(ran.scenario, results))}\n${comparisonTable(ran.scenario, results)}`;
+  return { results, table, determinismFailure, failures };
 }

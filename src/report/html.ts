@@ -6,6 +6,7 @@
 import { stringify } from "yaml";
 import type { Scenario } from "../scenario/schema.ts";
 import type { ReportTable } from "./charts/tables.ts";
+import { type Verdict, verdictHeading } from "./verdict.ts";
 
 export interface HtmlChart {
   /** File stem, e.g. `block-time-cdf`; also the figure's anchor. */
@@ -22,6 +23,8 @@ export interface IndexHtmlInput {
   readonly notes: readonly string[];
   /** The strategies and seeds that ran (provenanceLine); default: the scenario's. */
   readonly provenance?: string;
+  /** The answer first: shown above every table (src/report/verdict.ts); none for a sweep. */
+  readonly verdict?: Verdict;
 }
 
 const ESCAPES: Readonly<Record<string, string>> = {
@@ -51,6 +54,17 @@ export function inlineSvg(svg: string, prefix: string): string {
     .replace(/\sid="([^"]+)"/g, (_m, id: string) => ` id="${prefix}-${id}"`)
     .replace(/url\(#([^)]+)\)/g, (_m, id: string) => `url(#${prefix}-${id})`)
     .replace(/href="#([^"]+)"/g, (_m, id: string) => `href="#${prefix}-${id}"`);
+}
+
+/** The verdict section: heading, the small-sample warning, a line per metric (supported ones marked). */
+export function verdictHtml(v: Verdict): string {
+  const warning = v.warning === null ? "" : `<p class="warning"><strong>Warning:</strong> ${escapeHtml(v.warning)}</p>\n`;
+  const items = [
+    ...v.lines.map((l) => `<li class="${l.kind}">${escapeHtml(l.text)}</li>`),
+    ...(v.equal === null ? [] : [`<li class="equal">${escapeHtml(v.equal)}</li>`]),
+    ...v.notes.map((n) => `<li class="note">${escapeHtml(n)}</li>`),
+  ];
+  return `<section id="verdict">\n<h2>${escapeHtml(verdictHeading(v))}</h2>\n${warning}<ul class="verdict">\n${items.join("\n")}\n</ul>\n</section>\n`;
 }
 
 function tableHtml(t: ReportTable): string {
@@ -88,6 +102,12 @@ figure { margin: 1.5rem 0; }
 figcaption { font-weight: bold; margin-bottom: 0.3rem; }
 figure svg { max-width: 100%; height: auto; display: block; }
 ul.notes li { color: #555; }
+#verdict h2 { margin-top: 1rem; }
+ul.verdict { padding-left: 1.2rem; margin: 0.3rem 0 1rem; }
+ul.verdict li { margin: 0.2rem 0; }
+ul.verdict li.supported { font-weight: bold; }
+ul.verdict li.unclear, ul.verdict li.unpaired, ul.verdict li.note { color: #555; }
+p.warning { background: #fff4d6; border: 1px solid #e0b000; padding: 0.4rem 0.6rem; margin: 0.4rem 0; }
 `.trim();
 
 export function buildIndexHtml(input: IndexHtmlInput): string {
@@ -114,7 +134,8 @@ export function buildIndexHtml(input: IndexHtmlInput): string {
   const strategies = `<p>${escapeHtml(provenance)}</p>\n`;
   // The first table is the headline (the comparison): it goes at the top, before the scenario and the charts.
   const [headline, ...rest] = tables;
-  const top = headline === undefined ? "" : `${tableHtml(headline)}\n`;
+  const verdict = input.verdict === undefined ? "" : verdictHtml(input.verdict);
+  const top = `${verdict}${headline === undefined ? "" : `${tableHtml(headline)}\n`}`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

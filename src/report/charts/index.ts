@@ -10,6 +10,7 @@ import { buildIndexHtml } from "../html.ts";
 import { buildSummaryMd } from "../markdown.ts";
 import { renderPng, renderSvg } from "../render.ts";
 import { provenanceLine } from "../provenance.ts";
+import { verdictOf } from "../verdict.ts";
 import { blockTimeCdfChart } from "./block-time-cdf.ts";
 import { bufferChart } from "./buffer.ts";
 import { metricLabel } from "./labels.ts";
@@ -155,6 +156,7 @@ export async function buildCharts(
   const tables = opts.tables ?? defaultTables(loaded.scenario, results);
   const allNotes = [...(opts.notes ?? []), ...notes];
   const provenance = provenanceLine(loaded.scenario, results);
+  const verdict = verdictOf(loaded.scenario, results);
   files.set(
     "index.html",
     buildIndexHtml({
@@ -163,6 +165,7 @@ export async function buildCharts(
       charts: rendered,
       notes: allNotes,
       provenance,
+      verdict,
     }),
   );
   files.set(
@@ -173,6 +176,7 @@ export async function buildCharts(
       charts: rendered,
       notes: allNotes,
       provenance,
+      verdict,
     }),
   );
   return files;
