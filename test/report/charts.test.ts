@@ -4,7 +4,7 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { RunResult } from "../../src/sim/metrics/records.ts";
+import type { RunResult, SubBlockRecord } from "../../src/sim/metrics/records.ts";
 import { blockTimeCdfData } from "../../src/report/charts/block-time-cdf.ts";
 import { bufferCurve } from "../../src/report/charts/buffer.ts";
 import { chartSpecs, specJson } from "../../src/report/charts/index.ts";
@@ -12,9 +12,10 @@ import { metricLabel } from "../../src/report/charts/labels.ts";
 import { metricsData } from "../../src/report/charts/metrics.ts";
 import { thin } from "../../src/report/charts/select.ts";
 import { type SweepPoint, sweepChart } from "../../src/report/charts/sweep.ts";
-import { waterfallChart, waterfallData } from "../../src/report/charts/waterfall.ts";
+import { NO_BYTE, WAIT, waterfallChart, waterfallData } from "../../src/report/charts/waterfall.ts";
 import { compileSpec, renderChart, renderPng, renderSvg, svgSize } from "../../src/report/render.ts";
 import { chartResults, chartRun, fakeLoaded } from "./chart-fixtures.ts";
+import { fakeRunResult } from "./fixtures.ts";
 
 const STRATEGIES = ["static", "index", "rebalance"];
 
@@ -226,25 +227,49 @@ describe("data", () => {
     expect(data.filter((d) => d.metric === "completion_s")).toHaveLength(1);
   });
 
-  it("waterfall: capped to the first requests by time, rows by connection, open requests drawn to the run end", () => {
-    const run = chartRun({ strategy: "s", seed: 1, blocks: 2, subBlocks: 50 });
-    const d = waterfallData(run, 10);
-    expect(d.bars).toHaveLength(10);
-    expect(d.total).toBe(50);
-    expect(d.capped).toBe(true);
-    expect(d.rows).toEqual([
-      "conn 0 · peer 10",
-      "conn 1 · peer 11",
-      "conn 2 · peer 12",
-      "conn 3 · server 13",
+  it("waterfall: waits, transfers and cancels per connection, merged within a pixel, the pixel doubled to fit", () => {
+    // conn 0: four requests 1 s apart, each waiting 0.1 s for its first byte and transferring 0.5 s (ok);
+    // conn 1: one request that got no byte in 2 s and was cancelled. The run ends at 8.25 s (its buffer series).
+    const sub = (id: number, conn: number, req: number, fb: number, end: number, outcome: SubBlockRecord["outcome"]) =>
+      ({ subBlockId: id, block: 0, nodeId: conn + 1, nodeKind: "peer", connId: conn, requestUs: req, firstByteUs: fb, endUs: end, bytes: 1000, outcome }) as const;
+    const subBlocks = [
+      ...[0, 1, 2, 3].map((k) => sub(k, 0, k * 1e6, k * 1e6 + 100_000, k * 1e6 + 600_000, "ok")),
+      sub(9, 1, 0, -1, 2_000_000, "cancelled"),
+    ];
+    const run = fakeRunResult({ subBlocks });
+    // One pixel = 8.25 s / 560: nothing touches within it.
+    const d = waterfallData(run);
+    expect(d.rows).toEqual(["conn 0 · peer 1", "conn 1 · peer 2"]);
+    expect(d.mergeS).toBeCloseTo(8.25 / 560, 12);
+    expect(d.bars.filter((b) => b.kind === WAIT).map((b) => [b.start_s, b.end_s])).toEqual([
+      [0, 0.1],
+      [1, 1.1],
+      [2, 2.1],
+      [3, 3.1],
     ]);
-    expect(d.bars.map((b) => b.request_s)).toEqual([...d.bars.map((b) => b.request_s)].sort((a, b) => a - b));
-    // Sub-block 6 was cancelled and never ended: drawn to the last thing the run shows, the peer change at 5 s.
-    const open = waterfallData(run).bars.find((b) => b.sub_block === 6);
-    expect(open?.end_s).toBe(5);
-    const spec = JSON.stringify(waterfallChart(run, 10));
-    expect(spec).toContain("showing the first 10 of 50 sub-block requests");
-    expect(JSON.stringify(waterfallChart(run))).not.toContain("showing the first");
+    expect(d.bars.filter((b) => b.kind === "ok")).toHaveLength(4);
+    expect(d.bars.filter((b) => b.kind === NO_BYTE)).toEqual([
+      { conn: "conn 1 · peer 2", kind: NO_BYTE, start_s: 0, end_s: 2, sub_blocks: 1, bytes: 1000 },
+    ]);
+    expect(d.cancels).toEqual([{ conn: "conn 1 · peer 2", time_s: 2, sub_blocks: 1 }]);
+    // At most 5 bars: the pixel doubles 6 times (64 × 14.7 ms = 0.943 s ≥ the 0.9 s between waits, while
+    // 32 × is below the 0.5 s between transfers): one wait, one transfer of 4 sub-blocks, the no-byte wait, the cancel.
+    const small = waterfallData(run, { maxSegments: 5 });
+    expect(small.mergeS).toBeCloseTo((64 * 8.25) / 560, 12);
+    expect(small.bars.find((b) => b.kind === "ok")).toEqual({
+      conn: "conn 0 · peer 1",
+      kind: "ok",
+      start_s: 0.1,
+      end_s: 3.6,
+      sub_blocks: 4,
+      bytes: 4000,
+    });
+    expect(small.bars.length + small.cancels.length).toBe(4);
+    // The busiest row only; the subtitle says so. A shared axis end widens the time axis.
+    const one = waterfallChart(run, { maxRows: 1, endS: 56 });
+    expect(JSON.stringify(one)).toContain("the 1 busiest of 2 connections (4 of 5 sub-block requests)");
+    expect(JSON.stringify(one)).toContain('"domain":[0,56]');
+    expect(compileSpec(one).warnings).toEqual([]);
   });
 
   it("thin keeps short arrays, the first and last items, and order", () => {

@@ -16,10 +16,10 @@ import { bufferChart } from "./buffer.ts";
 import { metricLabel } from "./labels.ts";
 import { metricsChart } from "./metrics.ts";
 import { peersOnlineChanges, peersOnlineChart } from "./peers-online.ts";
-import { firstSeedRuns } from "./select.ts";
+import { firstSeedRuns, runEndUs, seconds } from "./select.ts";
 import { type SweepPoint, sweepChart, sweepChartName } from "./sweep.ts";
 import { defaultTables, type ReportTable } from "./tables.ts";
-import { MAX_WATERFALL_SUB_BLOCKS, waterfallChart } from "./waterfall.ts";
+import { MAX_WATERFALL_SEGMENTS, waterfallChart } from "./waterfall.ts";
 
 export type { ReportTable } from "./tables.ts";
 export type { SweepPoint } from "./sweep.ts";
@@ -35,8 +35,8 @@ export interface ChartEntry {
 }
 
 export interface ChartOptions {
-  /** Sub-block requests drawn per waterfall; default MAX_WATERFALL_SUB_BLOCKS. */
-  readonly maxWaterfallSubBlocks?: number;
+  /** Bars drawn per waterfall at most; default MAX_WATERFALL_SEGMENTS. */
+  readonly maxWaterfallSegments?: number;
   /** Sweep charts to add, one per metric. */
   readonly sweeps?: readonly {
     readonly metric: string;
@@ -113,17 +113,13 @@ export function chartSpecs(
       spec: peersOnlineChart(first),
     });
   }
-  const cap = opts.maxWaterfallSubBlocks ?? MAX_WATERFALL_SUB_BLOCKS;
+  // One time axis for every waterfall: the latest end of the runs drawn.
+  const endS = Math.max(0, ...first.map((r) => seconds(runEndUs(r))));
   for (const run of first) {
-    if (run.subBlocks.length > cap) {
-      notes.push(
-        `waterfall-${run.strategy} shows the first ${cap} of ${run.subBlocks.length} sub-block requests.`,
-      );
-    }
     charts.push({
       name: `waterfall-${fileStem(run.strategy)}`,
       title: `Sub-block waterfall: ${run.strategy} (seed ${run.seed})`,
-      spec: waterfallChart(run, cap),
+      spec: waterfallChart(run, { maxSegments: opts.maxWaterfallSegments ?? MAX_WATERFALL_SEGMENTS, endS }),
     });
   }
   return { charts, notes };
