@@ -9,11 +9,12 @@ import { blockTimeCdfData } from "../../src/report/charts/block-time-cdf.ts";
 import { bufferCurve } from "../../src/report/charts/buffer.ts";
 import { chartSpecs, specJson } from "../../src/report/charts/index.ts";
 import { metricLabel } from "../../src/report/charts/labels.ts";
-import { metricsData } from "../../src/report/charts/metrics.ts";
+import { metricPanels, metricsChart, metricsData } from "../../src/report/charts/metrics.ts";
 import { thin } from "../../src/report/charts/select.ts";
 import { type SweepPoint, sweepChart } from "../../src/report/charts/sweep.ts";
 import { NO_BYTE, WAIT, waterfallChart, waterfallData } from "../../src/report/charts/waterfall.ts";
 import { compileSpec, renderChart, renderPng, renderSvg, svgSize } from "../../src/report/render.ts";
+import { hslHex, strategyColourOf, strategyScale } from "../../src/report/charts/theme.ts";
 import { chartResults, chartRun, fakeLoaded } from "./chart-fixtures.ts";
 import { fakeRunResult } from "./fixtures.ts";
 
@@ -321,5 +322,47 @@ describe("PNG", () => {
     const big = new DataView(renderPng(svg, { scale: 2 }).buffer);
     expect(big.getUint32(16)).toBe(Math.round(width * 2));
     expect(Buffer.from(renderPng(svg, { scale: 1 })).equals(Buffer.from(png))).toBe(true);
+  });
+});
+
+describe("strategy colours", () => {
+  it("are fixed for shipped strategies, whatever their order in the report", () => {
+    expect(strategyScale(["index", "static"]).range).toEqual(["#f58518", "#4c78a8"]);
+    expect(strategyScale(["static", "index"]).range).toEqual(["#4c78a8", "#f58518"]);
+  });
+
+  it("are derived from the name for others: the same name, the same colour, a valid hex colour", () => {
+    expect(hslHex(0, 1, 0.5)).toBe("#ff0000");
+    expect(hslHex(120, 1, 0.5)).toBe("#00ff00");
+    expect(hslHex(240, 1, 0.25)).toBe("#000080");
+    fc.assert(
+      fc.property(fc.string({ maxLength: 20 }), (name) => {
+        const c = strategyColourOf(`my-${name}`);
+        expect(c).toMatch(/^#[0-9a-f]{6}$/);
+        expect(strategyColourOf(`my-${name}`)).toBe(c);
+      }),
+    );
+  });
+});
+
+describe("metrics panels", () => {
+  it("collapse metrics that are 0 everywhere into a line of text, and say which have no value", () => {
+    const p = (metric: string, mean: number, lo: number, hi: number) => ({ metric, strategy: "s", mean, lo, hi, n: 2 });
+    const panels = metricPanels([p("completion_s", 10, 9, 11), p("stall_count", 0, 0, 0), p("stall_s", 0, 0, 0.5)]);
+    expect(panels.drawn).toEqual(["completion_s", "stall_s"]);
+    expect(panels.zero).toEqual(["stall_count"]);
+    expect(panels.none).toEqual([
+      "throughput_bound_ratio",
+      "startup_delay_s",
+      "redundant_bytes",
+      "origin_bytes",
+      "mean_block_s",
+      "t_star_ratio",
+      "t_g_ratio",
+    ]);
+    const results = chartResults().map((r) => ({ ...r, metrics: { ...r.metrics, stallCount: 0, stallS: 0 } }));
+    const spec = JSON.stringify(metricsChart(fakeLoaded().scenario, results));
+    expect(spec).toContain("0 for every strategy and seed: stalls, stall time");
+    expect(spec).not.toContain('"panel":"stall time (s)"');
   });
 });

@@ -201,6 +201,7 @@ export function waterfallChart(run: RunResult, opts: WaterfallOptions = {}): Top
     type: "nominal",
     title: "sub-blocks",
     scale: { domain: [...WATERFALL_KINDS], range: KIND_COLOURS },
+    legend: { labelLimit: 320 },
   } as const;
   const tooltip = [
     { field: "conn", type: "nominal", title: "connection" },
