@@ -6,7 +6,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { RunResult, SubBlockRecord } from "../../src/sim/metrics/records.ts";
 import { blockTimeCdfData } from "../../src/report/charts/block-time-cdf.ts";
-import { bufferCurve } from "../../src/report/charts/buffer.ts";
+import { bufferChart, bufferCurve, worstSeed } from "../../src/report/charts/buffer.ts";
+import { peersOnlineChart } from "../../src/report/charts/peers-online.ts";
 import { chartSpecs, specJson } from "../../src/report/charts/index.ts";
 import { metricLabel } from "../../src/report/charts/labels.ts";
 import { metricPanels, metricsChart, metricsData } from "../../src/report/charts/metrics.ts";
@@ -164,7 +165,9 @@ describe("SVG text", () => {
       "conn 0 · peer 10",
       "conn 3 · server 13",
       "duplicate",
-      "seed 1",
+      // The seed with the most stall time: 0.5·(k mod 3) s per run, k = name length + seed, sums to 1 s on
+      // seed 1 (static 0.5, index 0, rebalance 0.5) and 2.5 s on seed 2 (1, 0.5, 1).
+      "seed 2",
     ])
       expect(svg).toContain(text);
   });
@@ -364,5 +367,31 @@ describe("metrics panels", () => {
     const spec = JSON.stringify(metricsChart(fakeLoaded().scenario, results));
     expect(spec).toContain("0 for every strategy and seed: stalls, stall time");
     expect(spec).not.toContain('"panel":"stall time (s)"');
+  });
+});
+
+describe("the seed per-run charts show", () => {
+  it("is the one with the most stall time over strategies, the lowest on a tie", () => {
+    // Stall time 0.5·(k mod 3) s, k = name length + seed: seed 1 sums to 1 s, seed 2 to 2.5 s (see above).
+    expect(worstSeed(chartResults())).toBe(2);
+    const none = chartResults().map((r) => ({ ...r, metrics: { ...r.metrics, stallS: 0 } }));
+    expect(worstSeed(none)).toBe(1);
+  });
+
+  it("buffer: every seed in the spec, the worst drawn, stalls counted per panel", async () => {
+    const spec = bufferChart(chartResults());
+    const json = JSON.stringify(spec);
+    expect(json).toContain('"value":2');
+    expect(json).toContain('"options":[1,2]');
+    const svg = await renderSvg(spec);
+    // Seed 2: static and rebalance stalled 1 s (fixture stall count 1), index 0.5 s.
+    expect(svg).toContain("1 stall, 1.00 s stalled");
+    expect(svg).toContain("1 stall, 0.50 s stalled");
+    expect(compileSpec(spec).warnings).toEqual([]);
+  });
+
+  it("peers-online is drawn once, not once per strategy", () => {
+    const spec = peersOnlineChart(chartResults().filter((r) => r.seed === 2)) as { data: { values: { strategy: string }[] } };
+    expect(new Set(spec.data.values.map((v) => v.strategy))).toEqual(new Set(["static"]));
   });
 });

@@ -12,11 +12,11 @@ import { renderPng, renderSvg } from "../render.ts";
 import { provenanceLine } from "../provenance.ts";
 import { verdictOf } from "../verdict.ts";
 import { blockTimeCdfChart } from "./block-time-cdf.ts";
-import { bufferChart } from "./buffer.ts";
+import { bufferChart, worstSeed } from "./buffer.ts";
 import { metricLabel } from "./labels.ts";
 import { metricsChart } from "./metrics.ts";
 import { peersOnlineChanges, peersOnlineChart } from "./peers-online.ts";
-import { firstSeedRuns, runEndUs, seconds } from "./select.ts";
+import { ordered, runEndUs, seconds, seedRuns } from "./select.ts";
 import { type SweepPoint, sweepChart, sweepChartName } from "./sweep.ts";
 import { defaultTables, type ReportTable } from "./tables.ts";
 import { MAX_WATERFALL_SEGMENTS, waterfallChart } from "./waterfall.ts";
@@ -96,26 +96,28 @@ export function chartSpecs(
     title: "Block download time (CDF)",
     spec: blockTimeCdfChart(scenario.strategies, results),
   });
-  const first = firstSeedRuns(scenario.strategies, results);
+  // The per-run charts show one seed: the worst by stall time (the first seed when nothing stalled).
+  const seed = worstSeed(results);
+  const shown = seedRuns(scenario.strategies, results, seed);
   if (scenario.content.bitrate_bps > 0) {
     charts.push({
       name: "buffer",
-      title: "Playback buffer (first seed)",
-      spec: bufferChart(first),
+      title: `Playback buffer (seed ${seed}${results.some((r) => r.metrics.stallS > 0) ? ", the most stall time" : ""})`,
+      spec: bufferChart(ordered(scenario.strategies, results).runs, seed),
     });
   } else {
     notes.push("no bitrate (a plain download): no buffer chart.");
   }
-  if (peersOnlineChanges(first)) {
+  if (peersOnlineChanges(shown)) {
     charts.push({
       name: "peers-online",
-      title: "Peers online (first seed)",
-      spec: peersOnlineChart(first),
+      title: `Peers online (seed ${seed})`,
+      spec: peersOnlineChart(shown),
     });
   }
   // One time axis for every waterfall: the latest end of the runs drawn.
-  const endS = Math.max(0, ...first.map((r) => seconds(runEndUs(r))));
-  for (const run of first) {
+  const endS = Math.max(0, ...shown.map((r) => seconds(runEndUs(r))));
+  for (const run of shown) {
     charts.push({
       name: `waterfall-${fileStem(run.strategy)}`,
       title: `Sub-block waterfall: ${run.strategy} (seed ${run.seed})`,
