@@ -12,7 +12,7 @@ import { chartSpecs, specJson } from "../../src/report/charts/index.ts";
 import { metricLabel } from "../../src/report/charts/labels.ts";
 import { metricPanels, metricsChart, metricsData } from "../../src/report/charts/metrics.ts";
 import { thin } from "../../src/report/charts/select.ts";
-import { type SweepPoint, sweepChart } from "../../src/report/charts/sweep.ts";
+import { type SweepPoint, sweepChart, sweepHeatmap } from "../../src/report/charts/sweep.ts";
 import { NO_BYTE, WAIT, waterfallChart, waterfallData } from "../../src/report/charts/waterfall.ts";
 import { compileSpec, renderChart, renderPng, renderSvg, svgSize } from "../../src/report/render.ts";
 import { hslHex, strategyColourOf, strategyScale } from "../../src/report/charts/theme.ts";
@@ -306,8 +306,47 @@ describe("data", () => {
   it("sweep with two parameters gets a panel each and compiles cleanly", () => {
     const two = [...sweepPoints, ...sweepPoints.map((p) => ({ ...p, param: "tracker.list_size" }))];
     const spec = sweepChart(two, "redundant_bytes");
-    expect(JSON.stringify(spec)).toContain('"facet"');
+    expect(JSON.stringify(spec)).toContain('"hconcat"');
     expect(compileSpec(spec).warnings).toEqual([]);
+  });
+
+  it("sweep: integer values are the ticks; strategies nudged apart by 6% of the smallest gap per rank", () => {
+    const spec = sweepChart(sweepPoints, "completion_s", ["static", "rebalance"]) as unknown as {
+      data: { values: { value: number; strategy: string; x_plot: number }[] };
+      layer: { mark: { type: string }; encoding: { x: { axis?: { values?: number[]; format?: string } } } }[];
+    };
+    expect(spec.layer[0].encoding.x.axis).toMatchObject({ values: [2, 4, 8], format: "d" });
+    // Smallest gap 2 → step 0.12; two strategies at ranks 0 and 1 → shifts -0.06 and +0.06.
+    const at2 = spec.data.values.filter((v) => v.value === 2).map((v) => [v.strategy, v.x_plot]);
+    expect(at2).toEqual([
+      ["static", 2 - 0.06],
+      ["rebalance", 2 + 0.06],
+    ]);
+    expect(spec.layer.map((l) => l.mark.type)).toEqual(["rule", "line", "point"]);
+  });
+
+  it("sweep: a categorical parameter gets points and interval bars, no connecting line", async () => {
+    const named = sweepPoints.map((p) => ({ ...p, param: "network.model", value: p.value === 2 ? "fluid" : "tcp" }));
+    const spec = sweepChart(named, "stall_s") as unknown as { layer: { mark: { type: string } }[] };
+    expect(spec.layer.map((l) => l.mark.type)).toEqual(["rule", "point"]);
+    expect((await renderChart(spec as never)).warnings).toEqual([]);
+  });
+
+  it("sweep heat map: a cell per grid point and strategy, the axes in swept order, the mean written in", async () => {
+    const cells = [];
+    for (const strategy of ["static", "rebalance"])
+      for (const x of [2, 4, 8]) for (const y of [10, 20]) cells.push({ x, y, strategy, mean: x * y });
+    const spec = sweepHeatmap(
+      cells,
+      "completion_s",
+      { xParam: "agent.max_connections", yParam: "tracker.list_size", xValues: [2, 4, 8], yValues: [10, 20] },
+      ["static", "rebalance"],
+    );
+    const { svg, warnings } = await renderChart(spec);
+    expect(warnings).toEqual([]);
+    // 2 strategies × 3 × 2 cells, each with its value (2·10 = 20 … 8·20 = 160).
+    expect((svg.match(/aria-roledescription="rect mark"/g) ?? []).length).toBe(12);
+    for (const v of ["20", "40", "80", "160"]) expect(svg).toContain(`>${v}</text>`);
   });
 });
 
