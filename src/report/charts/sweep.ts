@@ -200,7 +200,8 @@ export function sweepHeatmap(
     data: { values },
     facet: { column: { field: "strategy", type: "nominal", title: null, sort: strategies } },
     spec: {
-      width: { step },
+      // Wide enough for the parameter's name under each map.
+      width: Math.max(step * axes.xValues.length, 7 * axes.xParam.length),
       height: { step },
       layer: [
         {
