@@ -60,20 +60,36 @@ export function inlineSvg(svg: string, prefix: string): string {
 export function verdictHtml(v: Verdict): string {
   const warning = v.warning === null ? "" : `<p class="warning"><strong>Warning:</strong> ${escapeHtml(v.warning)}</p>\n`;
   const items = [
-    ...v.lines.map((l) => `<li class="${l.kind}">${escapeHtml(l.text)}</li>`),
+    // The metric and its direction in bold: "completion time (lower is better): …".
+    ...v.lines.map((l) => {
+      const at = l.text.indexOf(": ");
+      const text = at < 0 ? escapeHtml(l.text) : `<b>${escapeHtml(l.text.slice(0, at))}</b>${escapeHtml(l.text.slice(at))}`;
+      return `<li class="${l.kind}">${text}</li>`;
+    }),
     ...(v.equal === null ? [] : [`<li class="equal">${escapeHtml(v.equal)}</li>`]),
     ...v.notes.map((n) => `<li class="note">${escapeHtml(n)}</li>`),
   ];
   return `<section id="verdict">\n<h2>${escapeHtml(verdictHeading(v))}</h2>\n${warning}<ul class="verdict">\n${items.join("\n")}\n</ul>\n</section>\n`;
 }
 
+/** A header that may break after `_`, `/` and `−` (long column names wrap instead of widening the table). */
+function headerHtml(text: string): string {
+  return escapeHtml(text).replace(/([_/−])/g, "$1<wbr>");
+}
+
+/**
+ * A cell: a value followed by its interval ("1.2 (+3.0%) [0.9, 1.5]") puts the interval on a second, smaller
+ * line, so a table of intervals stays about half as wide.
+ */
+export function cellHtml(text: string): string {
+  const m = /^(.*\S) (\[[^\]]*\])$/.exec(text);
+  return m === null ? escapeHtml(text) : `${escapeHtml(m[1])}<br><span class="ci">${escapeHtml(m[2])}</span>`;
+}
+
 function tableHtml(t: ReportTable): string {
-  const head = t.columns.map((c, i) => `<th${i === 0 ? "" : ' class="num"'}>${escapeHtml(c)}</th>`).join("");
+  const head = t.columns.map((c, i) => `<th${i === 0 ? "" : ' class="num"'}>${headerHtml(c)}</th>`).join("");
   const body = t.rows
-    .map(
-      (row) =>
-        `<tr>${row.map((c, i) => `<td${i === 0 ? "" : ' class="num"'}>${escapeHtml(c)}</td>`).join("")}</tr>`,
-    )
+    .map((row) => `<tr>${row.map((c, i) => `<td${i === 0 ? "" : ' class="num"'}>${cellHtml(c)}</td>`).join("")}</tr>`)
     .join("\n");
   const caption = t.caption === "" ? "" : `<p class="caption">${escapeHtml(t.caption)}</p>\n`;
   return `<h3>${escapeHtml(t.title)}</h3>\n${caption}<div class="scroll"><table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table></div>`;
@@ -90,8 +106,9 @@ p.caption { color: #666; font-size: 0.85rem; margin: 0 0 0.4rem; }
 nav ul { padding-left: 1.2rem; margin: 0.3rem 0; }
 nav a, a { color: #2b5d9b; }
 .scroll { overflow-x: auto; }
-table { border-collapse: collapse; font-size: 0.85rem; }
-th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; white-space: nowrap; }
+table { border-collapse: collapse; font-size: 0.8rem; }
+th, td { border: 1px solid #ccc; padding: 0.2rem 0.4rem; white-space: nowrap; }
+td .ci { color: #666; font-size: 0.75rem; }
 th { background: #f3f3f3; white-space: normal; vertical-align: bottom; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tbody tr:nth-child(even) { background: #fafafa; }
@@ -105,7 +122,7 @@ ul.notes li { color: #555; }
 #verdict h2 { margin-top: 1rem; }
 ul.verdict { padding-left: 1.2rem; margin: 0.3rem 0 1rem; }
 ul.verdict li { margin: 0.2rem 0; }
-ul.verdict li.supported { font-weight: bold; }
+ul.verdict li.supported::marker { color: #2a8a2a; }
 ul.verdict li.unclear, ul.verdict li.unpaired, ul.verdict li.note { color: #555; }
 p.warning { background: #fff4d6; border: 1px solid #e0b000; padding: 0.4rem 0.6rem; margin: 0.4rem 0; }
 `.trim();

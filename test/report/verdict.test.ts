@@ -138,6 +138,6 @@ describe("verdict on the pages", () => {
     expect(at).toBeGreaterThan(0);
     expect(at).toBeLessThan(html.indexOf("<table>"));
     expect(html).toContain('<p class="warning"><strong>Warning:</strong> only 2 seeds');
-    expect(html).toContain('<li class="supported">completion time (lower is better): rebalance is best');
+    expect(html).toContain('<li class="supported"><b>completion time (lower is better)</b>: rebalance is best');
   });
 });
