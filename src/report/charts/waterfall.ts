@@ -64,14 +64,6 @@ export interface WaterfallOptions {
   readonly endS?: number;
 }
 
-interface Span {
-  readonly row: number;
-  readonly kind: number;
-  readonly startUs: number;
-  readonly endUs: number;
-  readonly bytes: number;
-}
-
 interface Merged {
   readonly row: number;
   readonly kind: number;
@@ -81,20 +73,53 @@ interface Merged {
   count: number;
 }
 
-/** Spans merged per (row, kind) when they touch within `tolUs`; `spans` sorted by row, kind, start. */
-function merge(spans: readonly Span[], tolUs: number): Merged[] {
-  const out: Merged[] = [];
-  let cur: Merged | null = null;
-  for (const s of spans) {
-    if (cur !== null && cur.row === s.row && cur.kind === s.kind && s.startUs <= cur.endUs + tolUs) {
-      if (s.endUs > cur.endUs) cur.endUs = s.endUs;
-      cur.bytes += s.bytes;
-      cur.count++;
-    } else {
-      cur = { row: s.row, kind: s.kind, startUs: s.startUs, endUs: s.endUs, bytes: s.bytes, count: 1 };
-      out.push(cur);
+/**
+ * Spans of one (row, kind), as flat triples (start µs, end µs, bytes), sorted by start (then end) in place; it
+ * is nearly always sorted already (requests in time order), which the check finds in one pass.
+ */
+class Bucket {
+  readonly xs: number[] = [];
+  constructor(
+    readonly row: number,
+    readonly kind: number,
+  ) {}
+
+  push(startUs: number, endUs: number, bytes: number): void {
+    this.xs.push(startUs, endUs, bytes);
+  }
+
+  sort(): void {
+    const xs = this.xs;
+    let sorted = true;
+    for (let i = 3; i < xs.length && sorted; i += 3) sorted = xs[i - 3] < xs[i] || (xs[i - 3] === xs[i] && xs[i - 2] <= xs[i + 1]);
+    if (sorted) return;
+    const idx = Array.from({ length: xs.length / 3 }, (_, k) => k * 3);
+    idx.sort((p, q) => xs[p] - xs[q] || xs[p + 1] - xs[q + 1] || xs[p + 2] - xs[q + 2]);
+    const copy = idx.flatMap((i) => [xs[i], xs[i + 1], xs[i + 2]]);
+    for (let i = 0; i < copy.length; i++) xs[i] = copy[i];
+  }
+
+  /** The spans merged when they touch within `tolUs`, appended to `out`. */
+  mergeInto(out: Merged[], tolUs: number): void {
+    const xs = this.xs;
+    let cur: Merged | null = null;
+    for (let i = 0; i < xs.length; i += 3) {
+      if (cur !== null && xs[i] <= cur.endUs + tolUs) {
+        if (xs[i + 1] > cur.endUs) cur.endUs = xs[i + 1];
+        cur.bytes += xs[i + 2];
+        cur.count++;
+      } else {
+        cur = { row: this.row, kind: this.kind, startUs: xs[i], endUs: xs[i + 1], bytes: xs[i + 2], count: 1 };
+        out.push(cur);
+      }
     }
   }
+}
+
+/** Every bucket merged, in bucket order (row, then kind). */
+function mergeAll(buckets: readonly Bucket[], tolUs: number): Merged[] {
+  const out: Merged[] = [];
+  for (const b of buckets) b.mergeInto(out, tolUs);
   return out;
 }
 
@@ -117,8 +142,15 @@ export function waterfallData(run: RunResult, opts: WaterfallOptions = {}): Wate
     .sort((a, b) => a[0] - b[0]);
   const rowOf = new Map(kept.map(([id], i) => [id, i]));
   const rows = kept.map(([, c]) => c.label);
-  const spans: Span[] = [];
-  const cancelSpans: Span[] = [];
+  // Buckets by (row, kind): kinds 0 (wait), 1 (no byte), 2… (outcomes); cancels in their own per row.
+  const kinds = WATERFALL_KINDS.length;
+  const buckets: (Bucket | undefined)[] = [];
+  const cancelBuckets: (Bucket | undefined)[] = [];
+  const bucket = (into: (Bucket | undefined)[], row: number, kind: number) => {
+    const key = row * kinds + kind;
+    return (into[key] ??= new Bucket(row, kind));
+  };
+  const outcomeKind = new Map<string, number>(OUTCOMES.map((o, i) => [o, 2 + i]));
   let drawn = 0;
   for (const s of run.subBlocks) {
     const row = rowOf.get(s.connId);
@@ -126,26 +158,25 @@ export function waterfallData(run: RunResult, opts: WaterfallOptions = {}): Wate
     drawn++;
     // A request that never ended (the run stopped first) is drawn to the end of the run.
     const end = s.endUs >= s.requestUs ? s.endUs : Math.max(s.requestUs, runEnd);
-    const outcome = 2 + OUTCOMES.indexOf(s.outcome);
     if (s.firstByteUs >= s.requestUs) {
-      spans.push({ row, kind: 0, startUs: s.requestUs, endUs: s.firstByteUs, bytes: 0 });
-      spans.push({ row, kind: outcome, startUs: s.firstByteUs, endUs: Math.max(s.firstByteUs, end), bytes: s.bytes });
+      bucket(buckets, row, 0).push(s.requestUs, s.firstByteUs, 0);
+      bucket(buckets, row, outcomeKind.get(s.outcome) as number).push(s.firstByteUs, Math.max(s.firstByteUs, end), s.bytes);
     } else {
-      spans.push({ row, kind: 1, startUs: s.requestUs, endUs: end, bytes: s.bytes });
+      bucket(buckets, row, 1).push(s.requestUs, end, s.bytes);
     }
-    if (s.outcome === "cancelled") cancelSpans.push({ row, kind: 0, startUs: end, endUs: end, bytes: 0 });
+    if (s.outcome === "cancelled") bucket(cancelBuckets, row, 0).push(end, end, 0);
   }
-  const order = (a: Span, b: Span) => a.row - b.row || a.kind - b.kind || a.startUs - b.startUs || a.endUs - b.endUs;
-  spans.sort(order);
-  cancelSpans.sort(order);
+  const spans = buckets.filter((b): b is Bucket => b !== undefined);
+  const cancelSpans = cancelBuckets.filter((b): b is Bucket => b !== undefined);
+  for (const b of [...spans, ...cancelSpans]) b.sort();
   const endUs = Math.max(runEnd, Math.round((opts.endS ?? 0) * 1e6), 1);
   let tolUs = endUs / CHART_WIDTH; // one pixel of the time axis
-  let merged = merge(spans, tolUs);
-  let cancels = merge(cancelSpans, tolUs);
+  let merged = mergeAll(spans, tolUs);
+  let cancels = mergeAll(cancelSpans, tolUs);
   for (let k = 0; k < 64 && merged.length + cancels.length > maxSegments; k++) {
     tolUs *= 2;
-    merged = merge(spans, tolUs);
-    cancels = merge(cancelSpans, tolUs);
+    merged = mergeAll(spans, tolUs);
+    cancels = mergeAll(cancelSpans, tolUs);
   }
   const bars = merged.map((m) => ({
     conn: rows[m.row],
