@@ -14,7 +14,7 @@ import { metricPanels, metricsChart, metricsData } from "../../src/report/charts
 import { thin } from "../../src/report/charts/select.ts";
 import { type SweepPoint, sweepChart, sweepHeatmap } from "../../src/report/charts/sweep.ts";
 import { NO_BYTE, WAIT, waterfallChart, waterfallData } from "../../src/report/charts/waterfall.ts";
-import { compileSpec, renderChart, renderPng, renderSvg, svgSize } from "../../src/report/render.ts";
+import { compileSpec, renderChart, renderPng, renderPngAsync, renderSvg, svgSize } from "../../src/report/render.ts";
 import { hslHex, strategyColourOf, strategyScale } from "../../src/report/charts/theme.ts";
 import { chartResults, chartRun, fakeLoaded } from "./chart-fixtures.ts";
 import { fakeRunResult } from "./fixtures.ts";
@@ -364,6 +364,8 @@ describe("PNG", () => {
     const big = new DataView(renderPng(svg, { scale: 2 }).buffer);
     expect(big.getUint32(16)).toBe(Math.round(width * 2));
     expect(Buffer.from(renderPng(svg, { scale: 1 })).equals(Buffer.from(png))).toBe(true);
+    // Rasterised off the main thread: the same bytes.
+    expect(Buffer.from(await renderPngAsync(svg, { scale: 1 })).equals(Buffer.from(png))).toBe(true);
   });
 });
 

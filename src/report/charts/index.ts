@@ -8,7 +8,7 @@ import type { LoadedScenario } from "../../scenario/load.ts";
 import type { RunResult } from "../../sim/metrics/records.ts";
 import { buildIndexHtml } from "../html.ts";
 import { buildSummaryMd } from "../markdown.ts";
-import { renderPng, renderSvg } from "../render.ts";
+import { renderPngAsync, renderSvg } from "../render.ts";
 import { provenanceLine } from "../provenance.ts";
 import { verdictOf } from "../verdict.ts";
 import { blockTimeCdfChart } from "./block-time-cdf.ts";
@@ -144,13 +144,20 @@ export async function buildCharts(
   const { charts, notes } = chartSpecs(loaded, results, opts);
   const files = new Map<string, string | Uint8Array>();
   const rendered: { name: string; title: string; svg: string }[] = [];
+  // PNGs are rasterised off the main thread while the next chart's SVG renders; set in chart order once done.
+  const pngs: Promise<Uint8Array>[] = [];
   for (const c of charts) {
     const svg = await renderSvg(c.spec);
     files.set(`charts/${c.name}.vl.json`, specJson(c.spec));
     files.set(`charts/${c.name}.svg`, svg);
-    if (opts.png ?? true) files.set(`charts/${c.name}.png`, renderPng(svg, { scale: opts.pngScale }));
+    if (opts.png ?? true) {
+      files.set(`charts/${c.name}.png`, new Uint8Array(0)); // its place in the listing; the bytes follow
+      pngs.push(renderPngAsync(svg, { scale: opts.pngScale }));
+    }
     rendered.push({ name: c.name, title: c.title, svg });
   }
+  const pngBytes = await Promise.all(pngs);
+  pngBytes.forEach((png, i) => files.set(`charts/${charts[i].name}.png`, png));
   const tables = opts.tables ?? defaultTables(loaded.scenario, results);
   const allNotes = [...(opts.notes ?? []), ...notes];
   const provenance = provenanceLine(loaded.scenario, results);

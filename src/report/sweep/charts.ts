@@ -69,7 +69,9 @@ export async function renderSweepCharts(
   if (layout.params.length === 0) return rendered;
   // The one call site of the chart modules (src/report/charts/sweep.ts, src/report/render.ts).
   const { sweepChart, sweepHeatmap } = await import("../charts/sweep.ts");
-  const { renderPng, renderSvg } = await import("../render.ts");
+  const { renderPngAsync, renderSvg } = await import("../render.ts");
+  // PNGs are rasterised off the main thread while the next chart's SVG renders.
+  const pngs: Promise<void>[] = [];
   for (const metric of SUMMARY_METRICS) {
     let spec: TopLevelSpec;
     if (layout.params.length === 2) {
@@ -93,8 +95,10 @@ export async function renderSweepCharts(
     const svg = await renderSvg(spec);
     files.set(`charts/${name}.vl.json`, `${JSON.stringify(spec, null, 2)}\n`);
     files.set(`charts/${name}.svg`, svg);
-    files.set(`charts/${name}.png`, renderPng(svg));
+    files.set(`charts/${name}.png`, new Uint8Array(0)); // its place in the listing; the bytes follow
+    pngs.push(renderPngAsync(svg).then((png) => void files.set(`charts/${name}.png`, png)));
     rendered.push({ name, title: `Sweep: ${displayName(metric)}`, svg });
   }
+  await Promise.all(pngs);
   return rendered;
 }
