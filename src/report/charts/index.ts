@@ -1,7 +1,8 @@
 // The charts of a run folder and the pages that show them: chartSpecs picks which charts a scenario gets
 // (buffer only with a bitrate, peers-online only when the count changes, one waterfall per strategy, sweep
-// charts when given) and buildCharts renders them to charts/<name>.{vl.json,svg,png} plus index.html and
-// summary.md, all as file name → content for writeOutputDir.
+// charts when given; the per-run charts show the seed with the most stall time) and buildCharts renders them to
+// charts/<name>.{vl.json,svg,png} plus index.html and summary.md (each opening with the verdict), all as file
+// name → content for writeOutputDir.
 
 import type { TopLevelSpec } from "vega-lite";
 import type { LoadedScenario } from "../../scenario/load.ts";

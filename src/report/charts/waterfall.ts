@@ -1,5 +1,5 @@
-// Chart `waterfall-<strategy>`: a per-connection Gantt of one run's sub-block requests (the strategy's first
-// seed), drawn from an aggregate so it stays readable and cheap at any size: on each connection's row, the
+// Chart `waterfall-<strategy>`: a per-connection Gantt of one run's sub-block requests (the seed the report
+// shows), drawn from an aggregate so it stays readable and cheap at any size: on each connection's row, the
 // time a request waited for its first byte (thin grey), waited and got no byte (a timeout or a cancel: thin
 // pale red), and transferred (a bar coloured by outcome); sub-blocks of one kind that follow each other within
 // a pixel are merged into one bar (a request holding many sub-blocks is one bar, its count in the tooltip), and
@@ -209,7 +209,7 @@ function duration(s: number): string {
   return s >= 1 ? `${Number(s.toPrecision(2))} s` : `${Number((s * 1000).toPrecision(2))} ms`;
 }
 
-/** The waterfall of one run (normally the strategy's first seed); `endS` gives every waterfall one time axis. */
+/** The waterfall of one run (the seed the report shows); `endS` gives every waterfall one time axis. */
 export function waterfallChart(run: RunResult, opts: WaterfallOptions = {}): TopLevelSpec {
   const d = waterfallData(run, opts);
   const endS = Math.max(opts.endS ?? 0, seconds(runEndUs(run)));
