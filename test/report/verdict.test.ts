@@ -3,6 +3,7 @@
 // the range of the two differences), the plain statement when the interval holds 0, the collapsed equal
 // metrics and the small-sample warning; and where the verdict appears (summary.md, index.html, the CLI text).
 
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { buildIndexHtml } from "../../src/report/html.ts";
 import { buildSummaryMd } from "../../src/report/markdown.ts";
@@ -109,6 +110,37 @@ describe("verdict", () => {
     expect(v.lines.find((l) => l.metric === "completion_s")?.best).toBe("rebalance");
     expect(v.lines.find((l) => l.metric === "mean_block_s")?.best).toBe("static");
     expect(v.notes.join(" ")).toContain("left out (they pipeline blocks): rebalance");
+  });
+
+  it("names the strategy of least mean completion, quoting its mean paired difference (property)", () => {
+    const seeds = fc.integer({ min: 1, max: 4 });
+    fc.assert(
+      fc.property(
+        seeds.chain((n) =>
+          fc.tuple(...[0, 1, 2].map(() => fc.array(fc.integer({ min: 1, max: 50 }), { minLength: n, maxLength: n }))),
+        ),
+        ([a, b, c]) => {
+          const names = ["static", "index", "rebalance"];
+          const values = [a, b, c];
+          const v = verdictOf(scenario(names, a.length), runs({ static: a, index: b, rebalance: c }));
+          const line = v.lines.find((l) => l.metric === "completion_s");
+          const sums = values.map((xs) => xs.reduce((t, x) => t + x, 0));
+          if (sums.every((x) => x === sums[0])) {
+            expect(line).toBeUndefined(); // equal means: in the "equal" sentence
+            return;
+          }
+          // Least sum (= least mean, same seeds), the first in order on a tie.
+          const best = sums.indexOf(Math.min(...sums));
+          expect(line?.best).toBe(names[best]);
+          const order = [0, 1, 2].sort((i, j) => sums[i] - sums[j] || i - j);
+          const compared = best === 0 ? order[1] : best;
+          expect(line?.compared).toBe(names[compared]);
+          const diff = values[compared].reduce((t, x, k) => t + (x - a[k]), 0) / a.length;
+          expect(line?.diff?.mean_diff).toBeCloseTo(diff, 9);
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 
   it("has nothing to compare with one strategy", () => {
