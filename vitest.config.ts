@@ -5,6 +5,9 @@
 // calls, so a file cannot see another's leftovers, and each worker loads the sources, zod, vega and resvg
 // once instead of once per file (this halves the suite's CPU time). A test that changes process-wide state
 // (an environment variable, a spied stream) puts it back in a finally block or afterEach.
+// One worker per core (vitest's default leaves one core to itself, which on a 2-core machine runs the files
+// one after another; its own work is small once the files are loaded).
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -14,5 +17,6 @@ export default defineConfig({
     testTimeout: 60_000,
     pool: "forks",
     isolate: false,
+    maxWorkers: availableParallelism(),
   },
 });
