@@ -8,60 +8,25 @@
 // more than 4-fold over its lowest at some K is not run at the larger ones (it is superlinear; the next size
 // would take minutes). Figures are the best of `--tries` runs (default 2).
 //
-// `pull`, `pipelined` and `endgame` take their work through ctx.poolFor, which copies the pool (O(pool size) per
-// call, so O(K²) per block); the rows `pull/head`, `pipelined/head` and `endgame/head` are the same strategies
-// taking it through ctx.poolHead instead (O(log K) per call), which shows the agent's own share of their cost.
-// Usage: npm run bench:agent [-- --sizes 1000,16000 --strategies static,pull/head --tries 3]
+// Every shipped strategy takes its work through ctx.poolHead or at block start (O(log K) per call).
+// Usage: npm run bench:agent [-- --sizes 1000,16000 --strategies static,pull --tries 3]
 
 import { Agent } from "../src/agent/agent.ts";
 import type { AgentConfig } from "../src/agent/config.ts";
 import type { AgentCommand, AgentEvent, NodeInfo, SubBlockId } from "../src/agent/ports.ts";
-import { EndgameStrategy } from "../src/agent/strategies/endgame.ts";
-import { PipelinedStrategy, queueDepth } from "../src/agent/strategies/pipelined.ts";
-import { PullStrategy } from "../src/agent/strategies/pull.ts";
 import { STRATEGIES } from "../src/agent/strategies/registry.ts";
-import type { ConnectionView, Strategy, StrategyContext, StrategyEnv } from "../src/agent/strategy.ts";
+import type { Strategy, StrategyEnv } from "../src/agent/strategy.ts";
 import { EventHeap } from "../src/sim/kernel/event-heap.ts";
 
 const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
-/** pipelined's and endgame's top-up through poolHead. */
-function topUpByHead(ctx: StrategyContext, conn: ConnectionView): void {
-  const need = queueDepth(conn, ctx.content.subBlockBytes) - conn.outstanding.length;
-  if (need <= 0) return;
-  const ids = ctx.poolHead(conn.id, need);
-  if (ids.length > 0) ctx.request(conn.id, ids);
-}
-
 /** What the driver offers strategies: the oracle of its fixed network. */
 const ENV: StrategyEnv = { oracle: { trueUplinkBps: (id) => rateBps(id), trueRttUs: (id) => rttUs(id), downlinkBps: () => 1e12 } };
 
-const VARIANTS: Record<string, (env: StrategyEnv) => Strategy> = {
-  "pull/head": () =>
-    new (class extends PullStrategy {
-      override onConnectionIdle(ctx: StrategyContext, conn: ConnectionView): void {
-        const next = ctx.poolHead(conn.id, 1);
-        if (next.length > 0) ctx.request(conn.id, next);
-      }
-    })(),
-  "pipelined/head": () =>
-    new (class extends PipelinedStrategy {
-      protected override topUp(ctx: StrategyContext, conn: ConnectionView): void {
-        topUpByHead(ctx, conn);
-      }
-    })(),
-  "endgame/head": () =>
-    new (class extends EndgameStrategy {
-      protected override topUp(ctx: StrategyContext, conn: ConnectionView): void {
-        topUpByHead(ctx, conn);
-      }
-    })(),
-};
-
 const sizes = (arg("sizes") ?? "1000,4000,16000,64000,256000").split(",").map(Number);
-const strategies = (arg("strategies") ?? [...STRATEGIES.map((s) => s.name), ...Object.keys(VARIANTS)].join(",")).split(",");
+const strategies = (arg("strategies") ?? STRATEGIES.map((s) => s.name).join(",")).split(",");
 const tries = Number(arg("tries") ?? 2);
 
 const SUB_BLOCK_BYTES = 1024;
@@ -217,7 +182,7 @@ const fmt = (x: number, d = 0) => x.toLocaleString("en-US", { maximumFractionDig
 console.log(`agent alone: ${BLOCKS} blocks of K sub-blocks of ${SUB_BLOCK_BYTES} B from ${PEERS} peers; best of ${tries}`);
 const W = 26;
 const creators = strategies.map((name) => {
-  const create = VARIANTS[name] ?? STRATEGIES.find((s) => s.name === name)?.create;
+  const create = STRATEGIES.find((s) => s.name === name)?.create;
   if (create === undefined) throw new Error(`unknown strategy ${name}`);
   return create;
 });

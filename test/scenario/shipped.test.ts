@@ -76,7 +76,7 @@ describe("shipped scenarios", () => {
 
   it("the demo is the mixed, churning, streaming one", () => {
     const s = loadScenario(join(ROOT, "churn.yaml")).scenario;
-    expect(s.strategies).toEqual(["static", "index", "rebalance"]);
+    expect(s.strategies).toEqual(["static", "index", "rebalance", "eft", "ecf"]); // the design's three, then the best of each kind
     expect(s.seeds).toBe(3);
     expect(s.content.bitrate_bps).toBeGreaterThan(0);
     expect(s.peers.length).toBeGreaterThan(1);

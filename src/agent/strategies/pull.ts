@@ -11,7 +11,7 @@ export class PullStrategy implements Strategy {
   }
 
   onConnectionIdle(ctx: StrategyContext, conn: ConnectionView): void {
-    const next = ctx.poolFor(conn.id)[0];
+    const next = ctx.poolHead(conn.id, 1)[0];
     if (next !== undefined) ctx.request(conn.id, [next]);
   }
 }
