@@ -41,7 +41,7 @@ import { NodeDirectory } from "./node-directory.ts";
 import { OriginFallback } from "./origin-fallback.ts";
 import { Outbox } from "./outbox.ts";
 import { PlaybackDeadline } from "./playback-deadline.ts";
-import type { AgentCommand, AgentEvent, ConnId, NodeId, SubBlockId, TimerId } from "./ports.ts";
+import type { AgentCommand, AgentEvent, CancelCause, ConnId, NodeId, RequestCause, SubBlockId, TimerId } from "./ports.ts";
 import { type AgentStats, type MutableStats, zeroStats } from "./stats.ts";
 import type { Strategy } from "./strategy.ts";
 import { StrategyRunner } from "./strategy-context.ts";
@@ -90,6 +90,7 @@ export class Agent {
   ) {
     assert(Number.isSafeInteger(config.maxConnections) && config.maxConnections >= 1, "maxConnections must be ≥ 1");
     assert(config.requestTimeoutFactor > 0 && config.requestTimeoutMinUs >= 0, "the stall budget's factor must be positive and its floor non-negative");
+    this.out.decisions = config.decisionNotes === true;
     this.content = new Content(config.content);
     this.timers = new Timers(this.out);
     this.directory = new NodeDirectory(config.originNodeId);
@@ -100,9 +101,9 @@ export class Agent {
       this.directory,
       new Blacklist(config.blacklistUs),
       {
-        blacklisted: (nodeId, reason) => {
+        blacklisted: (nodeId, reason, untilUs) => {
           this.s.blacklisted++;
-          this.out.note({ note: "blacklisted", nodeId, reason });
+          this.out.note({ note: "blacklisted", nodeId, reason, untilUs });
         },
         connectTimedOut: () => {
           this.s.connectFailures++;
@@ -121,8 +122,8 @@ export class Agent {
     const self = {
       enqueueIdle: (conn: Connection) => this.enqueueIdle(conn),
       dropConnection: (conn: Connection, blame: string | null) => this.dropConnection(conn, blame),
-      send: (conn: Connection, ids: readonly SubBlockId[]) => this.send(conn, ids),
-      cancelOn: (conn: Connection, ids: readonly SubBlockId[]) => this.cancelOn(conn, ids),
+      send: (conn: Connection, ids: readonly SubBlockId[], by: RequestCause) => this.send(conn, ids, by),
+      cancelOn: (conn: Connection, ids: readonly SubBlockId[], by: CancelCause) => this.cancelOn(conn, ids, by),
       pinsChanged: () => this.views.pinsChanged(),
       isPinned: (kind: Connection["kind"]) => this.fallback.isPinned(kind),
     };
@@ -156,7 +157,7 @@ export class Agent {
     this.setTime(nowUs);
     this.started = true;
     this.guard(() => {
-      this.askTracker();
+      this.askTracker("start");
       this.subBlocks.openWindow();
     });
   }
@@ -263,6 +264,9 @@ export class Agent {
       this.s.corruptSubBlocks++;
       if (this.subBlocks.corrupt(id, conn.id, conn.nodeId)) this.offerAllIdle();
       const count = (this.corruptByNode.get(conn.nodeId) ?? 0) + 1;
+      if (this.out.decisions) {
+        this.out.note({ note: "corrupt", connId: conn.id, nodeId: conn.nodeId, subBlockId: id, corruptCount: count, corruptLimit: this.corruptLimit });
+      }
       this.corruptByNode.set(conn.nodeId, count);
       if (count >= this.corruptLimit) {
         this.corruptByNode.delete(conn.nodeId);
@@ -279,7 +283,7 @@ export class Agent {
         const oc = this.control.get(other);
         if (oc === undefined) continue;
         this.s.redundantCancelled++;
-        this.cancelOn(oc, [id]);
+        this.cancelOn(oc, [id], "copy-arrived");
       }
       if (done.blockComplete) this.onBlockComplete(this.content.blockOf(id));
       if (this.finished) return;
@@ -303,6 +307,9 @@ export class Agent {
 
   /** Returns the connection's work to the pool and closes it; blame: blacklist reason or null. */
   private dropConnection(conn: Connection, blame: string | null): void {
+    if (this.out.decisions) {
+      this.out.note({ note: "drop", connId: conn.id, nodeId: conn.nodeId, blame: blame ?? "", returnedIds: conn.outstanding.slice() });
+    }
     let returned = false;
     for (const id of conn.outstanding) returned = this.subBlocks.unassign(id, conn.id) || returned;
     conn.clear();
@@ -334,6 +341,9 @@ export class Agent {
       return false;
     if (!this.blockGateOpen()) return false;
     this.startedBlocks++;
+    if (this.out.decisions) {
+      this.out.note({ note: "block-start", block, readyConns: this.control.ready().map((c) => c.id) });
+    }
     this.fallback.atBlockStart();
     this.runner.blockStart();
     this.offerAllIdle();
@@ -413,7 +423,7 @@ export class Agent {
       if (mine === undefined) perConn.set(pick, [id]);
       else mine.push(id);
     }
-    for (const [conn, ids] of perConn) this.send(conn, ids);
+    for (const [conn, ids] of perConn) this.send(conn, ids, "forced");
     this.s.forcedAssignments++;
     return true;
   }
@@ -435,27 +445,31 @@ export class Agent {
       this.timers.cancel(this.refreshTimer);
       this.refreshTimer = null;
     }
+    const reason = below ? "no-candidates" : "refresh";
     if (dueUs <= this.now) {
-      this.askTracker();
+      this.askTracker(reason);
       return;
     }
     this.refreshDueUs = dueUs;
     this.refreshTimer = this.timers.set(dueUs - this.now, () => {
       this.refreshTimer = null;
-      this.askTracker();
+      this.askTracker(reason);
     });
   }
 
-  private askTracker(): void {
+  /** reason: for the decision note ("start", "refresh" or "no-candidates"). */
+  private askTracker(reason: string): void {
     this.lastTrackerAskUs = this.now;
+    if (this.out.decisions) this.out.note({ note: "tracker-query", maxNodes: this.config.trackerListSize, reason });
     this.out.askTracker(this.config.trackerListSize);
   }
 
   // ---- requests ----------------------------------------------------------------------------------------------
 
-  /** Requests ids on conn; ids must not change afterwards (the command keeps them). */
-  private send(conn: Connection, ids: readonly SubBlockId[]): void {
+  /** Requests ids on conn; ids must not change afterwards (the command keeps them). by: who decided it (notes). */
+  private send(conn: Connection, ids: readonly SubBlockId[], by: RequestCause): void {
     if (ids.length === 0) return;
+    if (this.out.decisions) this.out.note({ note: "request", connId: conn.id, nodeId: conn.nodeId, subBlockIds: ids, by });
     const wasIdle = conn.outstandingCount === 0;
     for (const id of ids) {
       this.subBlocks.assign(id, conn.id);
@@ -469,8 +483,9 @@ export class Agent {
     this.monitor.added(conn, wasIdle);
   }
 
-  /** Cancels ids on conn; ids must not change afterwards (the command keeps them). */
-  private cancelOn(conn: Connection, ids: readonly SubBlockId[]): void {
+  /** Cancels ids on conn; ids must not change afterwards (the command keeps them). by: why (notes). */
+  private cancelOn(conn: Connection, ids: readonly SubBlockId[], by: CancelCause): void {
+    if (this.out.decisions) this.out.note({ note: "cancel", connId: conn.id, nodeId: conn.nodeId, subBlockIds: ids, by });
     this.out.cancel(conn.id, ids);
     for (const id of ids) {
       conn.take(id);

@@ -63,6 +63,12 @@ export interface AgentConfig {
   readonly corruptLimit?: number;
   /** Start-up threshold of the player in seconds of content (for deadlines), µs. */
   readonly startupBufferUs: number;
+  /**
+   * Note every decision (request, cancel, duplicate, drop, connect, tracker query, corrupt, block start, a
+   * move's reasons) for a trace, not only those metrics need (ports.ts, AgentNote). Never changes a decision.
+   * Default false.
+   */
+  readonly decisionNotes?: boolean;
 }
 
 /** Default of AgentConfig.corruptLimit. */

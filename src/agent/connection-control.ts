@@ -14,7 +14,7 @@ import type { ConnId, NodeId, NodeKind } from "./ports.ts";
 import type { Timers } from "./timers.ts";
 
 export interface ControlListener {
-  blacklisted(nodeId: NodeId, reason: string): void;
+  blacklisted(nodeId: NodeId, reason: string, untilUs: number): void;
   /** A connection attempt timed out (the connection is already removed). */
   connectTimedOut(conn: Connection): void;
 }
@@ -88,7 +88,7 @@ export class ConnectionControl {
     for (let n = this.peers; n < this.config.maxConnections; n++) {
       const nodeId = this.candidate();
       if (nodeId === null) return;
-      this.open(nodeId, this.directory.info(nodeId)?.kind ?? "peer");
+      this.open(nodeId, this.directory.info(nodeId)?.kind ?? "peer", "refill");
     }
   }
 
@@ -96,7 +96,7 @@ export class ConnectionControl {
   openOrigin(): Connection | undefined {
     const id = this.config.originNodeId;
     if (id === null) return undefined;
-    return this.origin() ?? this.open(id, "origin");
+    return this.origin() ?? this.open(id, "origin", "fallback");
   }
 
   /** Keeps an idle ready connection open but out of use (not ready, so not offered to the strategy). */
@@ -143,14 +143,15 @@ export class ConnectionControl {
     const now = this.out.nowUs;
     const untilUs = this.blacklist.add(nodeId, now, reason);
     this.timers.set(untilUs - now, () => {}); // the agent refills connections after every event
-    this.listener.blacklisted(nodeId, reason);
+    this.listener.blacklisted(nodeId, reason, untilUs);
   }
 
   closeAll(): void {
     for (const c of this.all()) this.remove(c, null);
   }
 
-  private open(nodeId: NodeId, kind: NodeKind): Connection {
+  /** reason: why it is opened, for the decision note ("refill" or "fallback"). */
+  private open(nodeId: NodeId, kind: NodeKind, reason: string): Connection {
     const estimate = new ConnectionEstimate(
       priorFromNodeInfo(this.directory.info(nodeId)),
       this.config.ewmaAlpha,
@@ -160,6 +161,9 @@ export class ConnectionControl {
     if (kind !== "origin") this.peers++;
     else this.originConn ??= conn;
     this.opened++;
+    if (this.out.decisions) {
+      this.out.note({ note: "connect", connId: conn.id, nodeId, nodeKind: kind, reason, priorRateBps: estimate.rateBps, peerConnections: this.peers });
+    }
     conn.connectTimer = this.timers.set(this.config.connectTimeoutUs, () => {
       conn.connectTimer = null;
       if (conn.ready || !this.conns.has(conn.id)) return;

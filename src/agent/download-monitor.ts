@@ -74,6 +74,14 @@ export class DownloadMonitor {
     if (conn.outstandingCount === 0) return;
     conn.onRequestTimeout ??= () => {
       conn.requestTimer = null;
+      this.out.note({
+        note: "request-timeout",
+        connId: conn.id,
+        nodeId: conn.nodeId,
+        silentSinceUs: conn.silentSinceUs,
+        budgetUs: this.out.nowUs - conn.silentSinceUs, // the timer fires when the silence reaches the budget
+        outstandingCount: conn.outstandingCount,
+      });
       this.onStall(conn);
     };
     conn.requestTimer = this.timers.set(conn.silentSinceUs + this.budgetUs(conn) - this.out.nowUs, conn.onRequestTimeout);

@@ -16,7 +16,7 @@ import type { ConnectionControl } from "./connection-control.ts";
 import type { NodeDirectory } from "./node-directory.ts";
 import type { Outbox } from "./outbox.ts";
 import type { PlaybackDeadline } from "./playback-deadline.ts";
-import type { NodeKind, SubBlockId, TimerId } from "./ports.ts";
+import type { CancelCause, NodeKind, RequestCause, SubBlockId, TimerId } from "./ports.ts";
 import type { MutableStats } from "./stats.ts";
 import type { SubBlockManager } from "./sub-block-manager.ts";
 import type { Timers } from "./timers.ts";
@@ -27,10 +27,10 @@ export interface FallbackHost {
   enqueueIdle(conn: Connection): void;
   /** Returns conn's work to the pool and closes it; blame: blacklist reason or null. */
   dropConnection(conn: Connection, blame: string | null): void;
-  /** Requests ids on conn (ids then belong to the command). */
-  send(conn: Connection, ids: readonly SubBlockId[]): void;
-  /** Cancels ids on conn (ids then belong to the command). */
-  cancelOn(conn: Connection, ids: readonly SubBlockId[]): void;
+  /** Requests ids on conn (ids then belong to the command); by: who decided it. */
+  send(conn: Connection, ids: readonly SubBlockId[], by: RequestCause): void;
+  /** Cancels ids on conn (ids then belong to the command); by: why. */
+  cancelOn(conn: Connection, ids: readonly SubBlockId[], by: CancelCause): void;
   /** The origin's pinned state changed: the strategy's views must show it. */
   pinsChanged(): void;
 }
@@ -98,10 +98,10 @@ export class OriginFallback {
     const ids: SubBlockId[] = [];
     for (const id of this.subBlocks.unfinished(this.urgentBlock)) {
       if (this.subBlocks.holds(id, origin.id)) continue;
-      for (const other of [...this.subBlocks.copies(id)]) this.host.cancelOn(this.control.get(other)!, [id]);
+      for (const other of [...this.subBlocks.copies(id)]) this.host.cancelOn(this.control.get(other)!, [id], "fallback");
       ids.push(id);
     }
-    if (ids.length > 0) this.host.send(origin, ids);
+    if (ids.length > 0) this.host.send(origin, ids, "fallback");
     return true;
   }
 
@@ -140,7 +140,7 @@ export class OriginFallback {
       this.control.openOrigin();
     }
     this.stats.fallbacks++;
-    this.out.note({ note: "fallback", reason });
+    this.out.note({ note: "fallback", reason, block: this.subBlocks.current });
   }
 
   /** The fallback is over: park the idle origin connection for originIdleCloseUs (then close it), or close it. */

@@ -14,6 +14,8 @@ type NoteBody = AgentNote extends infer N ? (N extends AgentNote ? Omit<N, "type
 export class Outbox {
   /** Time of the input being handled, µs. */
   nowUs = 0;
+  /** Note every decision, not only those metrics need (AgentConfig.decisionNotes): callers check it before building one. */
+  decisions = false;
   /** Commands [head, tail) are waiting; the array is reused, never shortened (shortening costs a reallocation). */
   private readonly queue: (AgentCommand | undefined)[] = [];
   private head = 0;

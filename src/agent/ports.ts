@@ -85,18 +85,120 @@ export type AgentCommand =
  * answered. Each note is a flat object of named fields (numbers, strings, booleans, arrays of numbers) keyed by
  * `note`, so a trace can write any note without knowing its kind, and a new kind of decision is a new member
  * here, never a change of the boundary. A note happens at the time of the input being handled.
+ *
+ * Five kinds are always noted (drivers keep metrics from them): rebalance, blacklisted, fallback, origin-in-use
+ * and request-timeout. The others, and the optional fields said so, only with AgentConfig.decisionNotes (a
+ * trace or an explanation wants them; nobody pays for building them otherwise).
  */
 export type AgentNote =
-  /** A strategy moved sub-blocks from one connection to another (ctx.move). */
-  | { readonly type: "note"; readonly note: "rebalance"; readonly fromConn: ConnId; readonly toConn: ConnId; readonly movedCount: number }
-  /** A node went into the blacklist queue for this reason (a node blacklisted twice is noted twice). */
-  | { readonly type: "note"; readonly note: "blacklisted"; readonly nodeId: NodeId; readonly reason: string }
-  /** The origin was called in (reason "no-peers" or "deadline"). */
-  | { readonly type: "note"; readonly note: "fallback"; readonly reason: string }
+  /**
+   * A strategy moved sub-blocks from one connection to another (ctx.move). With decisionNotes: the ids and
+   * what the strategy gave as its reasons (MoveWhy's fields, those it set).
+   */
+  | {
+      readonly type: "note";
+      readonly note: "rebalance";
+      readonly fromConn: ConnId;
+      readonly toConn: ConnId;
+      readonly movedCount: number;
+      readonly subBlockIds?: readonly SubBlockId[];
+      readonly reason?: string;
+      readonly fromRateBps?: number;
+      readonly toRateBps?: number;
+      readonly fromQueuedBytes?: number;
+      readonly fromEndUs?: number;
+      readonly toEndUs?: number;
+      readonly afterEndUs?: number;
+    }
+  /** A node went into the blacklist queue for this reason until untilUs (a node blacklisted twice is noted twice). */
+  | { readonly type: "note"; readonly note: "blacklisted"; readonly nodeId: NodeId; readonly reason: string; readonly untilUs: number }
+  /** The origin was called in (reason "no-peers" or "deadline") while `block` was the current block. */
+  | { readonly type: "note"; readonly note: "fallback"; readonly reason: string; readonly block: number }
   /**
    * The origin connection was parked (kept open but out of use between fallbacks: inUse false) or put back in
    * use by a fallback (inUse true).
    */
-  | { readonly type: "note"; readonly note: "origin-in-use"; readonly connId: ConnId; readonly inUse: boolean };
+  | { readonly type: "note"; readonly note: "origin-in-use"; readonly connId: ConnId; readonly inUse: boolean }
+  /**
+   * A connection holding work was silent past its stall budget: it is dropped now (a drop note follows with
+   * decisionNotes). silentSinceUs: when its silence began; budgetUs: the budget it ran out of.
+   */
+  | {
+      readonly type: "note";
+      readonly note: "request-timeout";
+      readonly connId: ConnId;
+      readonly nodeId: NodeId;
+      readonly silentSinceUs: number;
+      readonly budgetUs: number;
+      readonly outstandingCount: number;
+    }
+  // ---- only with decisionNotes -----------------------------------------------------------------------------
+  /** Sub-blocks requested on a connection, and who decided it. */
+  | {
+      readonly type: "note";
+      readonly note: "request";
+      readonly connId: ConnId;
+      readonly nodeId: NodeId;
+      readonly subBlockIds: readonly SubBlockId[];
+      readonly by: RequestCause;
+    }
+  /** Sub-blocks withdrawn from a connection, and why. */
+  | {
+      readonly type: "note";
+      readonly note: "cancel";
+      readonly connId: ConnId;
+      readonly nodeId: NodeId;
+      readonly subBlockIds: readonly SubBlockId[];
+      readonly by: CancelCause;
+    }
+  /** A strategy requested a sub-block already in flight elsewhere (copiesOn: the connections already fetching it). */
+  | {
+      readonly type: "note";
+      readonly note: "duplicate";
+      readonly connId: ConnId;
+      readonly subBlockId: SubBlockId;
+      readonly copiesOn: readonly ConnId[];
+    }
+  /** The agent closed a connection and returned its work to the pool; blame: the blacklist reason, "" if none. */
+  | {
+      readonly type: "note";
+      readonly note: "drop";
+      readonly connId: ConnId;
+      readonly nodeId: NodeId;
+      readonly blame: string;
+      readonly returnedIds: readonly SubBlockId[];
+    }
+  /** A connection to a node was opened: to refill the peer slots (reason "refill") or for the origin ("fallback"). */
+  | {
+      readonly type: "note";
+      readonly note: "connect";
+      readonly connId: ConnId;
+      readonly nodeId: NodeId;
+      readonly nodeKind: NodeKind;
+      readonly reason: string;
+      /** The node's prior rate from the tracker's report (the candidate order), bits/s. */
+      readonly priorRateBps: number;
+      /** Peer/server connections open or opening after this one. */
+      readonly peerConnections: number;
+    }
+  /** The agent asked the tracker ("start", "refresh": every tracker_refresh_ms, "no-candidates": below max_connections with no node left to try). */
+  | { readonly type: "note"; readonly note: "tracker-query"; readonly maxNodes: number; readonly reason: string }
+  /** A sub-block failed its checksum: back to the pool, its node may not fetch it again; corruptCount: the node's so far. */
+  | {
+      readonly type: "note";
+      readonly note: "corrupt";
+      readonly connId: ConnId;
+      readonly nodeId: NodeId;
+      readonly subBlockId: SubBlockId;
+      readonly corruptCount: number;
+      readonly corruptLimit: number;
+    }
+  /** A block entered the download window and the strategy was asked to split it; readyConns: the ready connections. */
+  | { readonly type: "note"; readonly note: "block-start"; readonly block: number; readonly readyConns: readonly ConnId[] };
+
+/** Who asked for a request: the strategy, its move or duplicate, the agent's forced assignment, or the origin fallback. */
+export type RequestCause = "strategy" | "move" | "duplicate" | "forced" | "fallback";
+/** Why sub-blocks were withdrawn: a strategy's move, another copy arrived first, or the origin fallback took them. */
+export type CancelCause = "move" | "copy-arrived" | "fallback";
 
 export type AgentNoteKind = AgentNote["note"];

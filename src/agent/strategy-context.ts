@@ -9,18 +9,18 @@ import type { ConnectionControl } from "./connection-control.ts";
 import type { ConnectionViews } from "./connection-views.ts";
 import type { Content } from "./content.ts";
 import type { Outbox } from "./outbox.ts";
-import type { ConnId, NodeKind, SubBlockId } from "./ports.ts";
+import type { AgentNote, CancelCause, ConnId, NodeKind, RequestCause, SubBlockId } from "./ports.ts";
 import type { MutableStats } from "./stats.ts";
-import type { ConnectionView, Strategy, StrategyContext } from "./strategy.ts";
+import type { ConnectionView, MoveWhy, Strategy, StrategyContext } from "./strategy.ts";
 import { StrategyError } from "./strategy.ts";
 import type { SubBlockManager } from "./sub-block-manager.ts";
 
 /** What the strategy's actions need from the agent's state machine. */
 export interface ContextHost {
-  /** Requests ids on conn (ids then belong to the command). */
-  send(conn: Connection, ids: readonly SubBlockId[]): void;
-  /** Cancels ids on conn (ids then belong to the command). */
-  cancelOn(conn: Connection, ids: readonly SubBlockId[]): void;
+  /** Requests ids on conn (ids then belong to the command); by: who decided it. */
+  send(conn: Connection, ids: readonly SubBlockId[], by: RequestCause): void;
+  /** Cancels ids on conn (ids then belong to the command); by: why. */
+  cancelOn(conn: Connection, ids: readonly SubBlockId[], by: CancelCause): void;
   /** Whether a connection of this kind is pinned now (origin-fallback.ts). */
   isPinned(kind: NodeKind): boolean;
 }
@@ -132,10 +132,10 @@ export class StrategyRunner {
         assert(sb.inPool(id), "request: sub-block {0} is not in the pool", id);
         assert(!sb.isExcluded(id, conn.nodeId), "request: node {0} delivered {1} corrupt", conn.nodeId, id);
       }
-      this.host.send(conn, ids.slice()); // the strategy may reuse its array
+      this.host.send(conn, ids.slice(), "strategy"); // the strategy may reuse its array
       this.afterAction(null);
     },
-    move: (fromId, toId, ids) => {
+    move: (fromId, toId, ids, why) => {
       const from = this.readyConn(fromId);
       const to = this.readyConn(toId);
       assert(from !== to, "move: same connection");
@@ -146,22 +146,45 @@ export class StrategyRunner {
         assert(this.canFetch(toId, id), "move: connection {0} may not fetch sub-block {1}", toId, id);
       }
       const own = ids.slice(); // the strategy may reuse its array
-      this.host.cancelOn(from, own);
-      this.host.send(to, own);
+      // The reasons are read before the move changes what they describe (a function is called only here).
+      const note = this.out.decisions ? moveNote(fromId, toId, own, typeof why === "function" ? why() : why) : null;
+      this.host.cancelOn(from, own, "move");
+      this.host.send(to, own, "move");
       this.afterAction(from);
       this.stats.rebalances++;
       this.stats.movedSubBlocks += own.length;
-      this.out.note({ note: "rebalance", fromConn: fromId, toConn: toId, movedCount: own.length });
+      this.out.note(note ?? { note: "rebalance", fromConn: fromId, toConn: toId, movedCount: own.length });
     },
     duplicate: (connId, id) => {
       const conn = this.readyConn(connId);
       assert(this.subBlocks.copies(id).length > 0, "duplicate: sub-block {0} is not in flight", id);
       assert(this.canFetch(connId, id), "duplicate: connection {0} may not fetch sub-block {1}", connId, id);
-      this.host.send(conn, [id]);
+      if (this.out.decisions) this.out.note({ note: "duplicate", connId, subBlockId: id, copiesOn: this.subBlocks.copies(id).slice() });
+      this.host.send(conn, [id], "duplicate");
       this.afterAction(null);
       this.stats.duplicatesRequested++;
     },
   };
+}
+
+/** The rebalance note of a move with its ids and the reasons the strategy gave (only the fields it set). */
+function moveNote(fromConn: ConnId, toConn: ConnId, ids: readonly SubBlockId[], why: MoveWhy | undefined): Omit<Extract<AgentNote, { note: "rebalance" }>, "type"> {
+  const note: { -readonly [K in keyof Omit<Extract<AgentNote, { note: "rebalance" }>, "type">]: Extract<AgentNote, { note: "rebalance" }>[K] } = {
+    note: "rebalance",
+    fromConn,
+    toConn,
+    movedCount: ids.length,
+    subBlockIds: ids,
+  };
+  if (why === undefined) return note;
+  if (why.reason !== undefined) note.reason = why.reason;
+  if (why.fromRateBps !== undefined) note.fromRateBps = why.fromRateBps;
+  if (why.toRateBps !== undefined) note.toRateBps = why.toRateBps;
+  if (why.fromQueuedBytes !== undefined) note.fromQueuedBytes = why.fromQueuedBytes;
+  if (why.fromEndUs !== undefined) note.fromEndUs = why.fromEndUs;
+  if (why.toEndUs !== undefined) note.toEndUs = why.toEndUs;
+  if (why.afterEndUs !== undefined) note.afterEndUs = why.afterEndUs;
+  return note;
 }
 
 type ContextActions = Pick<

@@ -70,6 +70,23 @@ export interface ConnectionView {
   readonly pinned: boolean;
 }
 
+/** Why a strategy moves work (ctx.move's last argument): what it saw, for traces. Every field is optional. */
+export interface MoveWhy {
+  /** In a few words, the rule that moved (e.g. "the last to finish gives its tail to the one that ends it soonest"). */
+  readonly reason?: string;
+  /** The connections' estimated rates, bits/s. */
+  readonly fromRateBps?: number;
+  readonly toRateBps?: number;
+  /** Bytes queued on `from` before the move. */
+  readonly fromQueuedBytes?: number;
+  /** When `from` was expected to deliver the moved sub-blocks (or its whole queue) without the move, µs. */
+  readonly fromEndUs?: number;
+  /** When `to` is expected to deliver them after the move, µs. */
+  readonly toEndUs?: number;
+  /** When the later of the two is expected to finish after the move, µs. */
+  readonly afterEndUs?: number;
+}
+
 export interface StrategyContext {
   readonly nowUs: number;
   /** The current block: the lowest block not yet complete. */
@@ -98,9 +115,11 @@ export interface StrategyContext {
   request(conn: ConnId, ids: readonly SubBlockId[]): void;
   /**
    * Cancels ids outstanding on `from` and requests them on `to` (a rebalance, noted for the driver):
-   * O(k · log n + q of `from`).
+   * O(k · log n + q of `from`). `why`: the figures the strategy decided on, for traces and `sim explain`; a
+   * function is called only when decisions are recorded, before the move is applied (it must not change the
+   * strategy's state: a recorded run must decide exactly as an unrecorded one).
    */
-  move(from: ConnId, to: ConnId, ids: readonly SubBlockId[]): void;
+  move(from: ConnId, to: ConnId, ids: readonly SubBlockId[], why?: MoveWhy | (() => MoveWhy)): void;
   /** Requests a sub-block already in flight elsewhere on conn too; the first copy to arrive wins. O(log n). */
   duplicate(conn: ConnId, id: SubBlockId): void;
 }

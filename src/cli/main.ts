@@ -7,12 +7,15 @@ import yargs from "yargs";
 import { TOOL_VERSION } from "../version.ts";
 import { calibrateCommand } from "./commands/calibrate.ts";
 import { checkCommand } from "./commands/check.ts";
+import { diffCommand } from "./commands/diff.ts";
+import { explainCommand } from "./commands/explain.ts";
 import { fetchCommand } from "./commands/fetch.ts";
 import { manifestCommand } from "./commands/manifest.ts";
 import { mergeCommand } from "./commands/merge.ts";
 import { reportCommand } from "./commands/report.ts";
 import { runCommand } from "./commands/run.ts";
 import { schemaCommand } from "./commands/schema.ts";
+import { shrinkCommand } from "./commands/shrink.ts";
 import { strategiesCommand } from "./commands/strategies.ts";
 import { sweepCommand } from "./commands/sweep.ts";
 import { testbedCommand } from "./commands/testbed.ts";
@@ -65,6 +68,9 @@ export async function main(args: readonly string[]): Promise<number> {
     .command(mergeCommand(setExit))
     .command(reportCommand(setExit))
     .command(checkCommand(setExit))
+    .command(explainCommand(setExit))
+    .command(diffCommand(setExit))
+    .command(shrinkCommand(setExit))
     .command(fetchCommand(setExit))
     .command(manifestCommand(setExit))
     .command(testbedCommand(setExit))
@@ -73,7 +79,7 @@ export async function main(args: readonly string[]): Promise<number> {
     .command(strategiesCommand())
     .demandCommand(
       1,
-      "name a command: run, sweep, merge, report, check, fetch, manifest, testbed, calibrate, validate, schema or strategies",
+      "name a command: run, sweep, merge, report, check, explain, diff, shrink, fetch, manifest, testbed, calibrate, validate, schema or strategies",
     )
     .example("$0 run scenarios/churn.yaml", "run the demo scenario and write reports/churn/")
     .example("$0 validate scenarios/*.yaml", "check scenarios without running them")

@@ -45,4 +45,9 @@ export interface GroupJudgement {
   readonly metrics: readonly MetricJudgement[];
   /** The command that replays the seed to look at, with its event trace, into its own folder. */
   readonly replay: string | null;
+  /**
+   * For a regression or a failed run: the `sim shrink` command that reduces that seed's world while the
+   * failure holds (the worst metric above the baseline's value on that seed, or the run failing).
+   */
+  readonly shrink?: string;
 }

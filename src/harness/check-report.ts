@@ -116,6 +116,11 @@ export function checkMarkdown(r: CheckReport): string {
     lines.push("", "Replay the seed to look at (the worst seed of the worst metric, or the failed run) with its event trace:", "");
     for (const g of replays) lines.push(`    ${g.replay}`);
   }
+  const shrinks = groups.filter((g) => g.shrink !== undefined && fails(g.verdict, r.allowInconclusive));
+  if (shrinks.length > 0) {
+    lines.push("", "Shrink that seed's world to a small scenario that still shows the regression or the failure (docs/explain.md):", "");
+    for (const g of shrinks) lines.push(`    ${g.shrink}`);
+  }
   if (r.notes.length > 0) lines.push("", ...r.notes.map((n) => `Note: ${n}`));
   return `${lines.join("\n")}\n`;
 }
@@ -153,7 +158,7 @@ export function checkJunit(r: CheckReport): string {
       const lines = notPassed.map(metricSentence);
       if (fails(g.verdict, r.allowInconclusive)) {
         const message = notPassed.length > 0 ? `${g.verdict}: ${notPassed.map((m) => metricSentence(m).replace(/; worst seed.*$/, "")).join("; ")}` : `${g.verdict}: ${g.detail}`;
-        const body = [...lines, ...(g.replay !== null ? [`replay: ${g.replay}`] : [])].join("\n");
+        const body = [...lines, ...(g.replay !== null ? [`replay: ${g.replay}`] : []), ...(g.shrink !== undefined ? [`shrink: ${g.shrink}`] : [])].join("\n");
         out.push(`      <failure message="${xml(message)}" type="${g.verdict}">${xml(body === "" ? g.detail : body)}</failure>`);
       } else {
         out.push(`      <system-out>${xml([`${g.verdict}: ${g.detail}`, ...lines].join("\n"))}</system-out>`);

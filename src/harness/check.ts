@@ -12,6 +12,7 @@
 
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
+import { assert } from "../assert.ts";
 import type { Strategy, StrategyEntry } from "../agent/strategy.ts";
 import { type LoadedScenario, loadScenario } from "../scenario/load.ts";
 import type { RunMetrics } from "../sim/metrics/records.ts";
@@ -211,7 +212,7 @@ export function checkBaselineCovers(plan: SuitePlan, baseline: Baseline): void {
 }
 
 /** A shell word: quoted when it holds anything but safe characters. */
-function shellWord(s: string): string {
+export function shellWord(s: string): string {
   return /^[A-Za-z0-9_./,=:@%+-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`;
 }
 
@@ -220,6 +221,15 @@ export function replayCommand(g: Pick<SuiteGroup, "file" | "scenario" | "strateg
   const out = `reports/replay/${g.scenario}-${g.strategy}-seed${seed}`;
   const module = moduleFile !== null ? ` --strategy-module ${shellWord(moduleFile)}` : "";
   return `npx sim run ${shellWord(g.file)} --strategy ${shellWord(g.strategy)} --seed ${seed} --seeds 1${module} --trace --out ${shellWord(out)}`;
+}
+
+/**
+ * The `sim shrink` command of one run: its world reduced while `until` holds (src/harness/predicate.ts), into
+ * reports/shrink/. until: "failed", or "<metric> > <the baseline's value on that seed>".
+ */
+export function shrinkCommand(g: Pick<SuiteGroup, "file" | "strategy">, seed: number, until: string, moduleFile: string | null): string {
+  const module = moduleFile !== null ? ` --strategy-module ${shellWord(moduleFile)}` : "";
+  return `npx sim shrink ${shellWord(g.file)} --seed ${seed} --strategy ${shellWord(g.strategy)}${module} --until ${shellWord(until)}`;
 }
 
 function judgeMetric(
@@ -275,6 +285,13 @@ function applies(metric: CheckMetric, cur: readonly SeedResult[], base: Baseline
   return cur.some((r, i) => r.metrics[metric] !== absent && base.metrics[metric][idx[i]] !== absent);
 }
 
+/** "metric > v": v the baseline's value of the metric on its worst seed (what that seed's run now exceeds). */
+function regressionPredicate(m: MetricJudgement, cur: readonly SeedResult[], base: BaselineGroup, idx: readonly number[]): string {
+  const k = cur.findIndex((r) => r.seed === m.worst.seed);
+  assert(k >= 0, "the worst seed {0} of {1} was run", m.worst.seed, m.metric);
+  return `${m.metric} > ${base.metrics[m.metric][idx[k]]}`;
+}
+
 const VERDICT_ORDER: readonly MetricVerdict[] = ["regression", "inconclusive", "improved", "pass"];
 
 /** Runs one group's seeds look by look until every metric is decided (or the cap), and judges it. */
@@ -301,7 +318,15 @@ export function judgeGroup(
       const r = run(g.seeds[cur.length]);
       cur.push(r);
       if (r.error !== null) {
-        return { ...head, verdict: "failed", seeds: cur.length, detail: `seed ${r.seed} failed: ${r.error}`, metrics: [], replay: replayCommand(g, r.seed, moduleFile) };
+        return {
+          ...head,
+          verdict: "failed",
+          seeds: cur.length,
+          detail: `seed ${r.seed} failed: ${r.error}`,
+          metrics: [],
+          replay: replayCommand(g, r.seed, moduleFile),
+          shrink: shrinkCommand(g, r.seed, "failed", moduleFile),
+        };
       }
     }
     if (cur.every((r, i) => r.fingerprint === base.fingerprints[idx[i]])) continue; // identical so far
@@ -336,6 +361,7 @@ export function judgeGroup(
     detail,
     metrics,
     replay: focus !== undefined ? replayCommand(g, focus.worst.seed, moduleFile) : null,
+    ...(verdict === "regression" && focus !== undefined ? { shrink: shrinkCommand(g, focus.worst.seed, regressionPredicate(focus, cur, base, idx), moduleFile) } : {}),
   };
 }
 

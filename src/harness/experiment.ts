@@ -4,6 +4,9 @@
 // work); outputs are built in memory and committed only after every run finished, all or nothing: an error or
 // an interrupt never leaves a half-written folder.
 // A run that fails (whatever its strategy does) is a failed result with its reason, never an exception.
+// With --check-determinism each run is made twice with its trace, and the first record that differs (a
+// decision or a world event, trace-file.ts) is named; when runs diverge nothing is written. With
+// --record-schedule the world's node events are recorded (schedule-file.ts writes them as a scenario).
 
 import type { StrategyEntry } from "../agent/strategy.ts";
 import { checkOutputFolder } from "../files/output-folder.ts";
@@ -14,7 +17,9 @@ import type { LoadedScenario } from "../scenario/load.ts";
 import { type EventLog, firstDifference } from "../sim/kernel/kernel.ts";
 import type { RunResult } from "../sim/metrics/records.ts";
 import { writeRunFolder } from "./folders/run-folder.ts";
-import { type RunOutput, runOne } from "./run.ts";
+import { type RecordedSchedule, type RunOutput, runOne } from "./run.ts";
+import { firstTraceDifference, traceText } from "./trace-file.ts";
+import { recordLine } from "./trace-text.ts";
 import { strategyFactory as makeStrategyFactory, moduleInfo, type StrategyModule } from "./strategy-module.ts";
 
 export interface ExperimentOptions {
@@ -37,6 +42,8 @@ export interface ExperimentOptions {
   readonly strategyModule?: StrategyModule;
   /** Strategies defined in code, runnable by name beside the built-in ones. */
   readonly extraStrategies?: readonly StrategyEntry[];
+  /** Record the world's node events of every run (outcome.recordedSchedule: the run that got furthest). */
+  readonly recordSchedule?: boolean;
 }
 
 export interface ExperimentOutcome {
@@ -45,16 +52,36 @@ export interface ExperimentOutcome {
   readonly table: string;
   /** Set when --check-determinism found a difference: names the run and the first differing event. */
   readonly determinismFailure: string | null;
+  /** Runs --check-determinism compared (0 without it). */
+  readonly determinismChecked: number;
+  /** False when nothing was written (the runs diverged under --check-determinism). */
+  readonly written: boolean;
+  /** With recordSchedule: the node events of the run that got furthest in simulated time, and its strategy. */
+  readonly recordedSchedule?: RecordedSchedule & { readonly strategy: string };
   /** Runs that ended with an error, as "strategy seed: reason". */
   readonly failures: readonly string[];
 }
 
-/** Describes the first event where two runs of the same (strategy, seed) diverge, or null if they agree. */
+/**
+ * Describes where two runs of the same (strategy, seed) diverge, or null if they agree: the first record of
+ * their traces that differs (a decision or a world event, in words), else the first kernel event.
+ */
 export function describeDivergence(a: RunOutput, b: RunOutput): string | null {
   if (a.eventLog === undefined || b.eventLog === undefined) {
     // A run stopped before its simulation finished has no log; its failure is reported as such.
     if (a.eventLog === b.eventLog) return null;
     return `strategy ${a.result.strategy} seed ${a.result.seed}: only one of the two runs was stopped before it finished`;
+  }
+  if (a.trace !== undefined && b.trace !== undefined) {
+    const d = firstTraceDifference(a.trace, b.trace);
+    if (d !== null) {
+      const show = (t: typeof a.trace, k: number) => (k < t!.length ? recordLine(t![k]) : "the end of the run");
+      const last = d.a > 0 ? `; the last record they share: ${recordLine(a.trace[d.a - 1])}` : "";
+      return (
+        `strategy ${a.result.strategy} seed ${a.result.seed}: the runs diverge after ${d.a} identical trace records${last}\n` +
+        `  first run:  ${show(a.trace, d.a)}\n  second run: ${show(b.trace, d.b)}`
+      );
+    }
   }
   const la = a.eventLog;
   const lb = b.eventLog;
@@ -69,28 +96,9 @@ export function describeDivergence(a: RunOutput, b: RunOutput): string | null {
   );
 }
 
-/** events.jsonl: one line per processed event of every run. */
+/** events.jsonl: the trace of every run that has one (trace-file.ts). */
 function eventLines(outputs: readonly RunOutput[]): string {
-  const lines: string[] = [];
-  for (const o of outputs) {
-    const log = o.eventLog;
-    if (log === undefined) continue;
-    const names = o.kindNames ?? [];
-    for (let i = 0; i < log.timeUs.length; i++) {
-      lines.push(
-        JSON.stringify({
-          strategy: o.result.strategy,
-          seed: o.result.seed,
-          n: i,
-          time_us: log.timeUs[i],
-          kind: names[log.kind[i]] ?? String(log.kind[i]),
-          a: log.a[i],
-          b: log.b[i],
-        }),
-      );
-    }
-  }
-  return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
+  return traceText(outputs.filter((o) => o.trace !== undefined).map((o) => ({ strategy: o.result.strategy, seed: o.result.seed, records: o.trace! })));
 }
 
 export async function runExperiment(loaded: LoadedScenario, opts: ExperimentOptions): Promise<ExperimentOutcome> {
@@ -101,27 +109,38 @@ export async function runExperiment(loaded: LoadedScenario, opts: ExperimentOpti
   let done = 0;
   const outputs: RunOutput[] = [];
   let determinismFailure: string | null = null;
-  const recordEvents = opts.trace || opts.checkDeterminism;
+  let determinismChecked = 0;
+  let recorded: ExperimentOutcome["recordedSchedule"];
+  const recordEvents = opts.checkDeterminism;
+  const trace = opts.trace || opts.checkDeterminism;
+  const recordSchedule = opts.recordSchedule === true;
   const extra = [...(opts.strategyModule?.entries ?? []), ...(opts.extraStrategies ?? [])];
   const strategyFactory = extra.length > 0 ? makeStrategyFactory(extra) : undefined;
   for (const strategy of opts.strategies) {
     for (const seed of opts.seeds) {
       const run = { strategy, seed, wallS: opts.wallS, strategyFactory };
-      const first = runOne(loaded, { ...run, recordEvents });
+      const first = runOne(loaded, { ...run, recordEvents, trace, recordSchedule });
       opts.onProgress?.(++done, total);
       if (opts.checkDeterminism) {
-        const second = runOne(loaded, { ...run, recordEvents: true });
+        const second = runOne(loaded, { ...run, recordEvents: true, trace: true });
         opts.onProgress?.(++done, total);
         determinismFailure ??= describeDivergence(first, second);
+        determinismChecked++;
       }
-      // Keep the event log only when it is written out.
-      outputs.push(opts.trace ? first : { result: first.result });
+      if (first.schedule !== undefined && (recorded === undefined || first.schedule.reachedUs > recorded.reachedUs)) {
+        recorded = { ...first.schedule, strategy };
+      }
+      // Keep the trace only when it is written out.
+      outputs.push(opts.trace ? { result: first.result, ...(first.trace !== undefined ? { trace: first.trace } : {}) } : { result: first.result });
     }
   }
   const results = outputs.map((o) => o.result);
   const failures = results.filter((r) => r.error !== null).map((r) => `${r.strategy} seed ${r.seed}: ${r.error}`);
-  // The outputs describe what ran: the strategies and seeds of this experiment, not the file's.
   const ran = { ...loaded, scenario: scenarioAsRun(loaded.scenario, opts.strategies, opts.seeds) };
+  const base = { results, failures, determinismFailure, determinismChecked, ...(recorded !== undefined ? { recordedSchedule: recorded } : {}) };
+  // Runs that diverge have no outputs to trust: nothing is written.
+  if (determinismFailure !== null) return { ...base, table: comparisonTable(ran.scenario, results), written: false };
+  // The outputs describe what ran: the strategies and seeds of this experiment, not the file's.
   // The whole output of the folder: outputs of an earlier run that this one does not write (events.jsonl after
   // a run without --trace, charts after --no-report) are removed, so a folder never mixes two runs.
   await writeRunFolder(opts.outDir, ran, results, {
@@ -130,5 +149,5 @@ export async function runExperiment(loaded: LoadedScenario, opts: ExperimentOpti
     ...(opts.strategyModule !== undefined ? { strategyModule: moduleInfo(opts.strategyModule) } : {}),
     forceInto: opts.forceInto,
   });
-  return { results, table: comparisonTable(ran.scenario, results), determinismFailure, failures };
+  return { ...base, table: comparisonTable(ran.scenario, results), written: true };
 }

@@ -11,6 +11,8 @@ import type { LoadedScenario } from "../scenario/load.ts";
 import { Kernel, type EventLog } from "../sim/kernel/kernel.ts";
 import { Collector } from "../sim/metrics/collector.ts";
 import type { RunMetrics, RunResult } from "../sim/metrics/records.ts";
+import type { ScheduleEvent } from "../sim/config.ts";
+import type { TraceRecord } from "../sim/world/trace.ts";
 import { World, type WorldOptions } from "../sim/world/world.ts";
 import { excerpt, quote } from "../input/quote.ts";
 import { describeThrown, MAX_REASON_CHARS, runWithin } from "./run-guard.ts";
@@ -28,6 +30,17 @@ export interface RunOptions {
   readonly strategyFactory?: (name: string, env: StrategyEnv) => Strategy;
   /** Wall-clock budget of the run in seconds; default the scenario's `limits.wall_s`. */
   readonly wallS?: number;
+  /** Keep the run's trace: the world's named events and every decision of the agent (never changes the run). */
+  readonly trace?: boolean;
+  /** Record the world's node events as an explicit schedule (never changes the run). */
+  readonly recordSchedule?: boolean;
+}
+
+/** The node events of a run as an explicit schedule, and how far in simulated time the run got. */
+export interface RecordedSchedule {
+  readonly events: readonly ScheduleEvent[];
+  /** The time of the run's last event, µs: the schedule is the world up to here. */
+  readonly reachedUs: number;
 }
 
 export interface RunOutput {
@@ -35,6 +48,10 @@ export interface RunOutput {
   /** Present with recordEvents: the processed events and a name for each kind id. */
   readonly eventLog?: EventLog;
   readonly kindNames?: readonly string[];
+  /** Present with `trace` (when the world was built). */
+  readonly trace?: readonly TraceRecord[];
+  /** Present with `recordSchedule` (when the world was built). */
+  readonly schedule?: RecordedSchedule;
 }
 
 /** Wall-clock budget (seconds) of a run whose scenario object lacks one (built by hand): the schema's default. */
@@ -130,6 +147,10 @@ export function runOne(loaded: LoadedScenario, opts: RunOptions): RunOutput {
     : { ...outcome.value, error: excerpt(outcome.value.error, MAX_REASON_CHARS) };
   const kernel = w!.kernel;
   const log = kernel.log;
-  if (log === null) return { result };
-  return { result, eventLog: log, kindNames: [...kernel.registeredKinds()] };
+  return {
+    result,
+    ...(log !== null ? { eventLog: log, kindNames: [...kernel.registeredKinds()] } : {}),
+    ...(w!.trace !== null ? { trace: w!.trace.records } : {}),
+    ...(w!.scheduleRecorder !== null ? { schedule: { events: w!.scheduleRecorder.schedule(), reachedUs: kernel.nowUs } } : {}),
+  };
 }

@@ -4,13 +4,14 @@
 
 import type { AgentConfig } from "../agent/config.ts";
 import type { LoadedScenario } from "../scenario/load.ts";
-import type { CapacityTrace, Churn, Failures, PeerGroup, Scenario, ServerGroup } from "../scenario/schema.ts";
+import type { CapacityTrace, Churn, Failures, PeerGroup, Scenario, ScheduleEntry, ServerGroup } from "../scenario/schema.ts";
 import type {
   AgentSettings,
   CapacitySpec,
   ChurnConfig,
   NodeFailures,
   PeerGroupConfig,
+  ScheduleEvent,
   ServerGroupConfig,
   SimConfig,
 } from "../sim/config.ts";
@@ -107,6 +108,44 @@ function peerGroupFor(g: PeerGroup, gi: number, traces: ReadonlyMap<string, Trac
   };
 }
 
+const us = (s: number) => Math.round(s * 1e6);
+const usOrNull = (s: number | undefined) => (s === undefined ? null : us(s));
+
+/** A schedule entry of the scenario in the simulator's terms (integer µs, node lists). */
+export function scheduleEventFor(e: ScheduleEntry): ScheduleEvent {
+  const atUs = us(e.at_s);
+  switch (e.event) {
+    case "downlink":
+      return { kind: "downlink", atUs, downlinkBps: e.downlink_bps };
+    case "tracker-down":
+      return { kind: "tracker-down", atUs, durationUs: usOrNull(e.for_s) };
+    case "arrive":
+      return { kind: "arrive", atUs, nodes: [e.node] };
+    default:
+      break;
+  }
+  const nodes = typeof e.node === "string" ? [e.node] : [...e.node];
+  switch (e.event) {
+    case "leave":
+      return { kind: "leave", atUs, nodes, graceful: e.graceful };
+    case "join":
+      return { kind: "join", atUs, nodes };
+    case "stall":
+      return { kind: "stall", atUs, nodes, durationUs: usOrNull(e.for_s) };
+    case "slowdown":
+      return { kind: "slowdown", atUs, nodes, factor: e.factor, durationUs: usOrNull(e.for_s) };
+    case "drop":
+      return { kind: "drop", atUs, nodes };
+    case "refuse":
+    case "ignore":
+      return { kind: e.event, atUs, nodes, durationUs: usOrNull(e.for_s) };
+    case "corrupt":
+      return { kind: "corrupt", atUs, nodes, nth: e.nth };
+    case "capacity":
+      return { kind: "capacity", atUs, nodes, uplinkBps: e.uplink_bps };
+  }
+}
+
 /** The simulator's configuration of a loaded scenario. */
 export function simConfigFor(loaded: LoadedScenario): SimConfig {
   const s = loaded.scenario;
@@ -143,5 +182,6 @@ export function simConfigFor(loaded: LoadedScenario): SimConfig {
         : { uplinkBps: s.origin.uplink_bps, rttUs: Math.round(s.origin.rtt_ms * 1000), failures: failuresFor(s.origin.failures) },
     servers: s.servers.map((g) => serverGroupFor(g, traces)),
     peers: s.peers.map((g, gi) => peerGroupFor(g, gi, traces)),
+    ...(s.schedule !== undefined ? { schedule: s.schedule.map(scheduleEventFor) } : {}),
   };
 }

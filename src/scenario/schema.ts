@@ -109,6 +109,50 @@ export const ServerGroup = z.strictObject({
 });
 export type ServerGroup = z.infer<typeof ServerGroup>;
 
+/** One node (its label: `peers[1]#4`, `servers[0]#0`, `origin`, `peers[0]+2`) or several. */
+const Targets = z
+  .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+  .describe("a node's label (peers[g]#i, servers[g]#i, origin, or peers[g]+k for the k-th arrival of group g) or a list of them");
+const at_s = nonNegative.describe("when, seconds from the start");
+const for_s = positive.optional().describe("how long, seconds (absent: to the end of the run)");
+
+/** A timed world event of an explicit schedule (docs/cli-and-scenarios.md, "Explicit schedules"). */
+export const ScheduleEntry = z.union([
+  z.strictObject({
+    at_s,
+    event: z.literal("leave"),
+    node: Targets,
+    graceful: z.boolean().default(false).describe("a graceful leave finishes the sub-block in flight, then disconnects"),
+  }),
+  z.strictObject({ at_s, event: z.literal("join"), node: Targets }),
+  z.strictObject({
+    at_s,
+    event: z.literal("arrive"),
+    node: z.string().regex(/^peers\[\d+\]\+\d+$/, "peers[g]+k").describe("the new peer: peers[g]+k, the k-th arrival of group g"),
+  }),
+  z.strictObject({ at_s, event: z.literal("stall"), node: Targets, for_s }),
+  z.strictObject({
+    at_s,
+    event: z.literal("slowdown"),
+    node: Targets,
+    factor: z.number().gt(0).max(1).describe("share of its uplink the node keeps"),
+    for_s,
+  }),
+  z.strictObject({ at_s, event: z.literal("drop"), node: Targets }),
+  z.strictObject({ at_s, event: z.literal("refuse"), node: Targets, for_s }),
+  z.strictObject({ at_s, event: z.literal("ignore"), node: Targets, for_s }),
+  z.strictObject({
+    at_s,
+    event: z.literal("corrupt"),
+    node: Targets,
+    nth: z.number().int().positive().default(1).describe("the nth sub-block the node delivers from at_s on fails its checksum"),
+  }),
+  z.strictObject({ at_s, event: z.literal("capacity"), node: Targets, uplink_bps: nonNegative }),
+  z.strictObject({ at_s, event: z.literal("downlink"), downlink_bps: positive }),
+  z.strictObject({ at_s, event: z.literal("tracker-down"), for_s }),
+]);
+export type ScheduleEntry = z.infer<typeof ScheduleEntry>;
+
 export const Scenario = z.strictObject({
   name: z
     .string()
@@ -206,6 +250,12 @@ export const Scenario = z.strictObject({
     .default(null),
   servers: z.array(ServerGroup).default([]),
   peers: z.array(PeerGroup).default([]),
+  schedule: z
+    .array(ScheduleEntry)
+    .optional()
+    .describe(
+      "explicit world events; node events (leave, join, arrive, stall, slowdown, drop, capacity, downlink) replace churn, arrivals, failure hazards and capacity traces, which the scenario must then not have",
+    ),
   sweep: z
     .strictObject({
       params: z.record(z.string(), z.array(z.union([z.number(), z.string(), z.boolean()])).min(1)),

@@ -4,6 +4,7 @@
 
 import type { Distribution, Scenario } from "./schema.ts";
 import { describeValue } from "./errors.ts";
+import { checkSchedule } from "./schedule-check.ts";
 import type { DraftIssue } from "./zod-issues.ts";
 import { suggestion } from "./zod-issues.ts";
 
@@ -27,7 +28,9 @@ function checkContent(s: Scenario, out: DraftIssue[]): void {
 }
 
 function checkHasNodes(s: Scenario, out: DraftIssue[]): void {
-  const peers = s.peers.some((g) => g.count > 0 || (g.arrivals !== undefined && g.arrivals.max_count > 0));
+  const peers =
+    s.peers.some((g) => g.count > 0 || (g.arrivals !== undefined && g.arrivals.max_count > 0)) ||
+    (s.schedule ?? []).some((e) => e.event === "arrive");
   const servers = s.servers.some((g) => g.count > 0);
   if (!peers && !servers && s.origin === null) {
     const expected =
@@ -156,5 +159,6 @@ export function checkSemantics(s: Scenario, strategyNames: readonly string[]): D
   checkStrategies(s, strategyNames, out);
   checkChurn(s, out);
   checkNodeDistributions(s, out);
+  checkSchedule(s, out);
   return out;
 }

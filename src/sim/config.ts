@@ -107,6 +107,32 @@ export interface SimNetworkConfig {
   readonly idleRestartUs: number;
 }
 
+/**
+ * One timed world event of an explicit schedule (src/sim/world/schedule.ts). Nodes are named by their labels
+ * (`peers[1]#4`, `servers[0]#0`, `origin`, and `peers[0]+2` for the third peer of group 0 to arrive); an event
+ * may name several. Times in integer µs; durationUs null: until the end of the run.
+ */
+export type ScheduleEvent =
+  | { readonly kind: "leave"; readonly atUs: number; readonly nodes: readonly string[]; readonly graceful: boolean }
+  | { readonly kind: "join"; readonly atUs: number; readonly nodes: readonly string[] }
+  | { readonly kind: "arrive"; readonly atUs: number; readonly nodes: readonly string[] }
+  | { readonly kind: "stall"; readonly atUs: number; readonly nodes: readonly string[]; readonly durationUs: number | null }
+  | {
+      readonly kind: "slowdown";
+      readonly atUs: number;
+      readonly nodes: readonly string[];
+      readonly factor: number;
+      readonly durationUs: number | null;
+    }
+  | { readonly kind: "drop"; readonly atUs: number; readonly nodes: readonly string[] }
+  | { readonly kind: "refuse" | "ignore"; readonly atUs: number; readonly nodes: readonly string[]; readonly durationUs: number | null }
+  | { readonly kind: "corrupt"; readonly atUs: number; readonly nodes: readonly string[]; readonly nth: number }
+  | { readonly kind: "capacity"; readonly atUs: number; readonly nodes: readonly string[]; readonly uplinkBps: number }
+  | { readonly kind: "downlink"; readonly atUs: number; readonly downlinkBps: number }
+  | { readonly kind: "tracker-down"; readonly atUs: number; readonly durationUs: number | null };
+
+export type ScheduleEventKind = ScheduleEvent["kind"];
+
 export interface SimConfig {
   /** The scenario's name, for the run's records. */
   readonly name: string;
@@ -124,4 +150,10 @@ export interface SimConfig {
   readonly origin: OriginConfig | null;
   readonly servers: readonly ServerGroupConfig[];
   readonly peers: readonly PeerGroupConfig[];
+  /**
+   * Explicit world events. When it holds node events (leave, join, arrive, stall, slowdown, drop, capacity,
+   * downlink) they replace the stochastic processes over time (the groups then have none); fault windows
+   * (refuse, ignore, corrupt, tracker-down) apply in any world.
+   */
+  readonly schedule?: readonly ScheduleEvent[];
 }

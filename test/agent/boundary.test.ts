@@ -75,7 +75,8 @@ describe("the agent's boundary", () => {
     agent.handle(1_000, { type: "tracker-nodes", nodes: [nodeInfo(4, 1e6, 10)] });
     agent.handle(11_000, { type: "connect-failed", connId: 0, reason: "refused" });
     const notes = drain(agent).filter((c) => c.type === "note");
-    expect(notes).toEqual([{ type: "note", note: "blacklisted", nodeId: 4, reason: "connect-refused" }]);
+    const untilUs = 11_000 + makeConfig().blacklistUs;
+    expect(notes).toEqual([{ type: "note", note: "blacklisted", nodeId: 4, reason: "connect-refused", untilUs }]);
     expect(JSON.parse(JSON.stringify(notes))).toEqual(notes);
   });
 });

@@ -71,6 +71,10 @@ describe("judgeGroup", () => {
       ["mean_block_s", "regression"],
     ]);
     expect(j.replay).toBe("npx sim run suite/s.yaml --strategy static --seed 1 --seeds 1 --trace --out reports/replay/s-static-seed1");
+    // The shrink command keeps that seed's run above the baseline's value of the metric with the largest rise:
+    // both rise by 5%, mean_block_s by 100 × 0.05 / 1 = 5.000000000000004% in floating point, completion_s by
+    // exactly 100 × 0.5 / 10 = 5%: mean_block_s, above its baseline of 1 s.
+    expect(j.shrink).toBe("npx sim shrink suite/s.yaml --seed 1 --strategy static --until 'mean_block_s > 1'");
   });
 
   it("passes a shift of +0.5% at the first look", () => {
@@ -159,6 +163,7 @@ describe("judgeGroup", () => {
     const j = judgeGroup(group, baseline, config, failing);
     expect(j).toMatchObject({ verdict: "failed", seeds: 2, detail: "seed 2 failed: boom" });
     expect(j.replay).toContain("--seed 2 ");
+    expect(j.shrink).toBe("npx sim shrink suite/s.yaml --seed 2 --strategy static --until failed");
     const { run, ran } = runner(() => 10);
     expect(judgeGroup({ ...group, strategy: "mine" }, baseline, config, run).verdict).toBe("no-baseline");
     expect(ran).toEqual([]);
@@ -184,6 +189,8 @@ describe("the gate's table and JUnit", () => {
     expect(md).toContain("| s | index | identical | every fingerprint matches the baseline | 12 |");
     expect(md).toContain("| s | pull | **inconclusive** | completion_s | 12 |");
     expect(md).toContain("    npx sim run suite/s.yaml --strategy static --seed 1 --seeds 1 --trace --out reports/replay/s-static-seed1");
+    expect(md).toContain("    npx sim shrink suite/s.yaml --seed 1 --strategy static --until 'mean_block_s > 1'");
+    expect(md).not.toContain("--strategy pull --until"); // inconclusive: no shrink command
     expect(md).toContain("each one-sided at 98.333% (1 − 0.95 split over 3 look(s) of 3, 6, 12 seeds)");
   });
 
@@ -193,7 +200,7 @@ describe("the gate's table and JUnit", () => {
     expect(xml).toContain(
       '<failure message="regression: completion_s regression: +5.0% (bounds +5.0% to +5.0%, allowed +2.0%) over 3 seeds; mean_block_s regression: +5.0% (bounds +5.0% to +5.0%, allowed +2.0%) over 3 seeds" type="regression">',
     );
-    expect(xml).toContain("replay: npx sim run suite/s.yaml --strategy static --seed 1 --seeds 1 --trace --out reports/replay/s-static-seed1</failure>");
+    expect(xml).toContain("replay: npx sim run suite/s.yaml --strategy static --seed 1 --seeds 1 --trace --out reports/replay/s-static-seed1\nshrink: npx sim shrink suite/s.yaml --seed 1 --strategy static --until 'mean_block_s &gt; 1'</failure>");
     expect(xml).toContain("<system-out>identical: every fingerprint of 12 seeds matches the baseline</system-out>");
     expect(xml).toContain('type="inconclusive"');
     // Allowed inconclusive verdicts pass.

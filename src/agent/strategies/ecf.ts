@@ -97,7 +97,13 @@ export class EcfStrategy extends EftStrategy {
         if (best < 0) continue;
         const started = k === 0 && this.timeline.headStarted(ctx, holder);
         if (!started && !holder.pinned) {
-          ctx.move(holder.id, conns[best].id, [id]);
+          ctx.move(holder.id, conns[best].id, [id], {
+            reason: "rescue: the holder of a sub-block of the current block is late",
+            fromRateBps: rates[h],
+            toRateBps: rates[best],
+            fromEndUs: arrivals[k],
+            toEndUs: bestUs,
+          });
         } else if (this.mayCopy(ctx, size)) {
           ctx.duplicate(conns[best].id, id);
           this.duplicatedBytes += size;

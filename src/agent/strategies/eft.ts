@@ -91,7 +91,13 @@ export class EftStrategy implements Strategy {
         return;
       }
       const ids = conns[last].outstanding.slice(-move.count);
-      ctx.move(conns[last].id, conns[move.to].id, ids);
+      ctx.move(conns[last].id, conns[move.to].id, ids, {
+        reason: "the connection expected to finish last gives its tail to the one that ends it soonest",
+        fromRateBps: rates[last],
+        toRateBps: rates[move.to],
+        fromEndUs: finish[last],
+        afterEndUs: move.endUs,
+      });
       this.timeline.requested(ctx, conns[move.to], ids);
     }
   }
@@ -102,7 +108,7 @@ export class EftStrategy implements Strategy {
     from: number,
     rates: readonly number[],
     finish: readonly number[],
-  ): { to: number; count: number } | null {
+  ): { to: number; count: number; endUs: number } | null {
     const conns = ctx.connections;
     const src = conns[from];
     if (src.pinned) return null;
@@ -110,7 +116,7 @@ export class EftStrategy implements Strategy {
     const movable = queue.length - (this.timeline.headStarted(ctx, src) ? 1 : 0);
     if (movable <= 0) return null;
     const arrivals = this.timeline.arrivalsUs(ctx, src, rates[from]);
-    let best: { to: number; count: number } | null = null;
+    let best: { to: number; count: number; endUs: number } | null = null;
     let bestUs = finish[from] - MIN_GAIN_US;
     let bytes = 0;
     for (let k = 1; k <= movable; k++) {
@@ -125,7 +131,7 @@ export class EftStrategy implements Strategy {
         const ids = queue.slice(queue.length - k);
         if (!ids.every((id) => ctx.canFetch(conns[to].id, id))) continue;
         bestUs = endUs;
-        best = { to, count: k };
+        best = { to, count: k, endUs };
       }
     }
     return best;

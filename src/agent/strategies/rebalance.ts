@@ -46,7 +46,15 @@ export class RebalanceStrategy extends IndexStrategy {
       const taker = idle.find((c) => this.share(ctx, slow, c).length > 0);
       if (taker === undefined) return;
       const ids = this.share(ctx, slow, taker);
-      ctx.move(slow.id, taker.id, ids);
+      const { beforeUs, afterUs, queuedBytes } = this.lastShare;
+      ctx.move(slow.id, taker.id, ids, {
+        reason: "an idle connection takes a rate-proportional share of the unstarted work of the one expected to finish last",
+        fromRateBps: slow.rateBps,
+        toRateBps: taker.rateBps,
+        fromQueuedBytes: queuedBytes,
+        fromEndUs: beforeUs,
+        afterEndUs: afterUs,
+      });
       this.timeline.requested(ctx, taker, ids);
     }
   }
@@ -71,6 +79,9 @@ export class RebalanceStrategy extends IndexStrategy {
     return slow;
   }
 
+  /** The figures of the last share() that returned a move, for its reasons (traces). */
+  private lastShare = { beforeUs: 0, afterUs: 0, queuedBytes: 0 };
+
   /** The sub-blocks to move from slow to idle under the rule above (empty when no move pays). */
   share(ctx: StrategyContext, slow: ConnectionView, idle: ConnectionView): number[] {
     const all = slow.outstanding;
@@ -84,7 +95,10 @@ export class RebalanceStrategy extends IndexStrategy {
         this.timeline.finishUs(ctx, slow, slow.rateBps, give),
         ctx.nowUs + idle.rttUs + (bytesOf(ctx, ids) * 8e6) / idle.rateBps,
       );
-      if (afterUs < beforeUs) return ids;
+      if (afterUs < beforeUs) {
+        this.lastShare = { beforeUs, afterUs, queuedBytes: bytesOf(ctx, all) };
+        return ids;
+      }
     }
     return [];
   }

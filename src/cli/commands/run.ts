@@ -1,9 +1,10 @@
 // `sim run <scenario>`: checks flags and the scenario (bad input exits 2 before anything is written), runs
 // every strategy on every seed, prints the comparison table, and exits 1 when a run failed or
-// --check-determinism found a difference.
+// --check-determinism found a difference (then nothing is written). --record-schedule FILE writes the world the
+// runs met (one seed) as a scenario with an explicit schedule (src/harness/schedule-file.ts).
 
 import type { CommandModule } from "yargs";
-import { EXIT_CODES_TEXT, ExitCode } from "../exit.ts";
+import { EXIT_CODES_TEXT, ExitCode, UsageError } from "../exit.ts";
 import { FORCE_INTO_DESCRIPTION, WALL_S_DESCRIPTION, wallFlag } from "../out-options.ts";
 import { makeProgress } from "../progress.ts";
 import { checkFlags, resolveRun, STRATEGY_MODULE_OPTION, strategyModuleFlag } from "../run-options.ts";
@@ -20,6 +21,7 @@ interface Args {
   readonly forceInto: boolean;
   readonly wallS?: number;
   readonly strategyModule?: string;
+  readonly recordSchedule?: string;
 }
 
 export function runCommand(setExit: (code: number) => void): CommandModule<object, Args> {
@@ -50,7 +52,12 @@ export function runCommand(setExit: (code: number) => void): CommandModule<objec
         .option("check-determinism", {
           type: "boolean",
           default: false,
-          describe: "run everything twice and fail (exit 1) if the event logs differ",
+          describe: "run everything twice; if any run differs, name its first differing decision or world event, write nothing and exit 1",
+        })
+        .option("record-schedule", {
+          type: "string",
+          describe:
+            "write the world the runs met (one seed) to FILE as a scenario whose schedule: lists its node events; it replays each run exactly",
         })
         .option("report", {
           type: "boolean",
@@ -67,6 +74,7 @@ export function runCommand(setExit: (code: number) => void): CommandModule<objec
           "$0 run scenarios/ci/small.yaml --check-determinism --no-report --out /tmp/out",
           "a quick determinism check",
         )
+        .example("$0 run scenarios/churn.yaml --seed 4 --seeds 1 --record-schedule churn-4.yaml", "seed 4's world as explicit events")
         .epilogue(EXIT_CODES_TEXT) as never,
     handler: async (args) => {
       // A signal during the final commit waits for it (src/files/signal-guard.ts).
@@ -76,12 +84,17 @@ export function runCommand(setExit: (code: number) => void): CommandModule<objec
       const { checkOutputFolder, defaultOutDir } = await import("../../files/output-folder.ts");
       // The folder given is checked before the scenario is even read; the default one once its name is known.
       if (args.out !== undefined) checkOutputFolder(args.out, { forceInto: args.forceInto });
+      const { checkScenarioTarget, writeScenarioFile } = await import("../scenario-file-out.ts");
+      if (args.recordSchedule !== undefined) checkScenarioTarget("record-schedule", args.recordSchedule);
       const strategyModule = await strategyModuleFlag(args.strategyModule);
       const { loadScenario } = await import("../../scenario/load.ts");
       const { strategyNames } = await import("../../scenario/strategy-names.ts");
       const names = [...strategyNames(), ...(strategyModule?.entries.map((e) => e.name) ?? [])];
       const loaded = loadScenario(args.scenario, { strategyNames: names });
       const run = resolveRun(args, loaded.scenario, names);
+      if (args.recordSchedule !== undefined && run.seeds.length !== 1) {
+        throw new UsageError(`--record-schedule records one seed's world; this run has ${run.seeds.length} seeds (add --seeds 1)`);
+      }
       const outDir = args.out ?? defaultOutDir(loaded.scenario.name);
       const { runExperiment } = await import("../../harness/experiment.ts");
       const { formatIssue } = await import("../../scenario/errors.ts");
@@ -98,6 +111,7 @@ export function runCommand(setExit: (code: number) => void): CommandModule<objec
           trace: args.trace,
           checkDeterminism: args.checkDeterminism,
           report: args.report,
+          recordSchedule: args.recordSchedule !== undefined,
           onProgress: progress?.onProgress,
           ...(strategyModule !== null ? { strategyModule } : {}),
         });
@@ -105,10 +119,31 @@ export function runCommand(setExit: (code: number) => void): CommandModule<objec
         progress?.stop();
       }
       process.stdout.write(outcome.table.endsWith("\n") ? outcome.table : `${outcome.table}\n`);
-      process.stdout.write(`wrote ${outDir}\n`);
+      if (outcome.written) process.stdout.write(`wrote ${outDir}\n`);
       for (const failure of outcome.failures) process.stderr.write(`run failed: ${failure}\n`);
       if (outcome.determinismFailure !== null) {
-        process.stderr.write(`determinism check failed: ${outcome.determinismFailure}\n`);
+        process.stderr.write(`determinism check failed: ${outcome.determinismFailure}\nnothing was written\n`);
+      } else if (args.checkDeterminism) {
+        process.stdout.write(`determinism check: each of the ${outcome.determinismChecked} runs, made twice, gave the same trace and fingerprint\n`);
+      }
+      const recorded = outcome.recordedSchedule;
+      if (args.recordSchedule !== undefined && recorded !== undefined && outcome.determinismFailure === null) {
+        const { readScenarioInput } = await import("../../scenario/load.ts");
+        const { recordedScenario, scenarioYaml } = await import("../../harness/schedule-file.ts");
+        const raw = readScenarioInput(args.scenario).input as { schedule?: unknown };
+        const faultKinds = ["refuse", "ignore", "corrupt", "tracker-down"];
+        const kept = Array.isArray(raw.schedule) ? raw.schedule.filter((e) => faultKinds.includes((e as { event?: string }).event ?? "")) : [];
+        const seed = run.seeds[0];
+        const reachedS = (recorded.reachedUs / 1e6).toFixed(6);
+        const comment = [
+          `Recorded by \`sim run ${args.scenario} --seed ${seed} --record-schedule\`: the world of seed ${seed} up to ${reachedS} s`,
+          `(the furthest run: ${recorded.strategy}) as explicit events; connections refused or unanswered, corrupt`,
+          "sub-blocks, request jitter and the tracker's samples are still drawn from the seed. Each recorded run replays",
+          `exactly (same fingerprint): sim run ${args.recordSchedule} --strategy ${run.strategies.join(",")}`,
+        ];
+        const scenario = recordedScenario(raw, { seed, events: recorded.events, keptEntries: kept, strategies: run.strategies });
+        await writeScenarioFile(args.recordSchedule, scenarioYaml(scenario, comment));
+        process.stdout.write(`wrote ${args.recordSchedule} (${recorded.events.length} world events up to ${reachedS} s)\n`);
       }
       const failed = outcome.failures.length > 0 || outcome.determinismFailure !== null;
       setExit(failed ? ExitCode.checkFailed : ExitCode.ok);

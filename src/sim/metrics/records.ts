@@ -41,6 +41,16 @@ export interface RebalanceRecord {
   readonly movedCount: number;
 }
 
+/** The agent dropped a connection that held work and stayed silent past its stall budget (a request timeout). */
+export interface TimeoutRecord {
+  /** When it was dropped, µs. */
+  readonly timeUs: number;
+  readonly connId: number;
+  readonly nodeId: number;
+  /** When its silence began (its last sub-block, or the request that gave it work while idle), µs. */
+  readonly silentSinceUs: number;
+}
+
 /** A point of a step function over simulated time. */
 export interface SeriesPoint {
   readonly timeUs: number;
@@ -93,6 +103,8 @@ export interface RunResult {
   readonly blocks: readonly BlockRecord[];
   readonly subBlocks: readonly SubBlockRecord[];
   readonly rebalances: readonly RebalanceRecord[];
+  /** Request timeouts, in time order (absent from records that predate them, and from real runs). */
+  readonly timeouts?: readonly TimeoutRecord[];
   /** Seconds of content buffered ahead of the playhead, sampled at every change. */
   readonly bufferSeries: readonly SeriesPoint[];
   /** Stall intervals [startUs, endUs]. */

@@ -18,6 +18,7 @@ import type { ThroughputBound } from "../metrics/throughput-bound.ts";
 import type { Network } from "../network/network.ts";
 import type { BlockSink } from "./block-sink.ts";
 import type { SimNode } from "./nodes.ts";
+import type { ScheduleFaults } from "./schedule.ts";
 import { LiveTransfers } from "./transfers.ts";
 
 const enum ConnState {
@@ -80,6 +81,8 @@ export class Connections {
     /** The payload share of link capacities (the tcp model's efficiency; 1 for fluid). */
     private readonly efficiency: number,
     private readonly host: ConnectionHost,
+    /** A schedule's fault windows (refused or unanswered connections, corrupt sub-blocks), if any. */
+    private readonly faults: ScheduleFaults | null = null,
   ) {
     this.transfers = new LiveTransfers(content.blockCount * content.subBlocksPerBlock);
   }
@@ -96,7 +99,10 @@ export class Connections {
     if (!node.online) return; // nobody answers
     const f = node.failures;
     const u = f.connectRefusedP > 0 || f.connectTimeoutP > 0 ? node.rng("connect").next() : 1;
-    if (u < f.connectRefusedP) {
+    // A schedule's window decides over the draw, which is made all the same (later draws stay where they were).
+    const fault = this.faults === null ? null : this.faults.connectFault(node, now);
+    if (fault === "ignore") return;
+    if (fault === "refuse" || u < f.connectRefusedP) {
       this.kernel.after(node.rttUs, this.kinds.connectReply, conn, 1);
     } else if (u >= f.connectRefusedP + f.connectTimeoutP) {
       this.kernel.after(node.rttUs, this.kinds.connectReply, conn, 0);
@@ -263,7 +269,8 @@ export class Connections {
     t.end(slot);
     const node = this.nodes[this.connNode[conn]];
     const p = node.failures.corruptP;
-    const checksumOk = !(p > 0 && node.rng("corrupt").next() < p);
+    let checksumOk = !(p > 0 && node.rng("corrupt").next() < p);
+    if (this.faults !== null && this.faults.corrupts(node, this.kernel.nowUs)) checksumOk = false;
     this.collector.ended(record, checksumOk ? this.sink.intact(sb) : "corrupt", firstByteUs, endUs, bytes);
     this.host.toAgent({ type: "sub-block", connId: conn, subBlockId: sb, sizeBytes: bytes, firstByteUs, checksumOk });
   }
@@ -291,6 +298,11 @@ export class Connections {
         this.collector.ended(record, "cancelled", firstByteUs, endUs, bytes);
       }
     }
+  }
+
+  /** The node a connection talks to. */
+  nodeOf(conn: ConnId): number {
+    return this.connNode[conn];
   }
 
   // ---- internals -----------------------------------------------------------------------------------------

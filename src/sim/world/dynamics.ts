@@ -27,6 +27,16 @@ export interface DynamicsHost {
   setNodeUplink(node: SimNode, bps: number): void;
   /** The agent's downlink is now bps (a capacity step). */
   setDownlink(bps: number): void;
+  /** An episode ("stall" or "slowdown") starts (on) or ends on the node, just before its capacity follows (recorders). */
+  episode?(node: SimNode, name: string, on: boolean): void;
+}
+
+/** What the world asks of its source of node dynamics (this stochastic one, or a schedule: schedule.ts). */
+export interface WorldDynamics {
+  /** World-level processes and those of the servers and origin; called once, after the initial peers exist. */
+  start(): void;
+  /** A peer's own processes, when it is created (at start or on arrival). */
+  startNode(node: SimNode, group: NodeGroupConfig & { readonly churn?: ChurnConfig }): void;
 }
 
 /** The groups and traces dynamics reads from the world's configuration. */
@@ -79,7 +89,7 @@ interface ChurnLaw {
   readonly gracefulP: number;
 }
 
-export class Dynamics {
+export class Dynamics implements WorldDynamics {
   private readonly kChurn: number;
   private readonly kArrival: number;
   private readonly episodes: readonly Episode[];
@@ -212,6 +222,7 @@ export class Dynamics {
     const node = this.nodes[id];
     const durationUs = Math.max(1, Math.round(this.sampler(e.durationS(node.failures))(node.rng(e.stream)) * 1e6));
     e.apply(node, true);
+    this.host.episode?.(node, e.name, true);
     this.host.refreshCapacity(node);
     this.kernel.after(durationUs, e.kEnd, id);
   }
@@ -220,6 +231,7 @@ export class Dynamics {
   private onEpisodeEnd(e: Episode, id: number): void {
     const node = this.nodes[id];
     e.apply(node, false);
+    this.host.episode?.(node, e.name, false);
     this.host.refreshCapacity(node);
     this.kernel.after(exponentialUs(node.rng(e.stream), e.ratePerS(node.failures)), e.kStart, id);
   }

@@ -16,7 +16,7 @@ import type { SimConfig } from "../config.ts";
 import { Kernel, SimError } from "../kernel/kernel.ts";
 import { BlockBounds, DOWNLINK, type SplitProbe } from "../metrics/block-bound.ts";
 import { Collector } from "../metrics/collector.ts";
-import type { RunResult } from "../metrics/records.ts";
+import type { RunResult, TimeoutRecord } from "../metrics/records.ts";
 import { ThroughputBound } from "../metrics/throughput-bound.ts";
 import { Network } from "../network/network.ts";
 import { Player } from "../player.ts";
@@ -24,9 +24,12 @@ import { RandomStreams } from "../random/streams.ts";
 import { AgentTimers } from "./agent-timers.ts";
 import { BlockSink } from "./block-sink.ts";
 import { Connections } from "./connections.ts";
-import { Dynamics, type DynamicsHost } from "./dynamics.ts";
+import { Dynamics, type DynamicsHost, type WorldDynamics } from "./dynamics.ts";
 import { drawNode, originNode, type SimNode } from "./nodes.ts";
+import { hasNodeEvents, ScheduleDynamics, ScheduleFaults } from "./schedule.ts";
+import { type DynamicsObserver, observedHost, ScheduleRecorder } from "./schedule-record.ts";
 import { Tracker } from "./tracker.ts";
+import { WorldTrace } from "./trace.ts";
 
 export interface WorldOptions {
   readonly strategy: string;
@@ -39,6 +42,10 @@ export interface WorldOptions {
   readonly strategyFactory?: (name: string, env: StrategyEnv) => Strategy;
   /** Watches what the blocks' split bounds cost (benchmarks, tests); changes no value. */
   readonly splitProbe?: SplitProbe;
+  /** Keep a trace (trace.ts): the world's named events and every decision of the agent. Changes nothing. */
+  readonly trace?: boolean;
+  /** Record the node events as an explicit schedule (schedule-record.ts). Changes nothing. */
+  readonly recordSchedule?: boolean;
 }
 
 export class World {
@@ -50,7 +57,15 @@ export class World {
   readonly collector: Collector;
   readonly player: Player;
   readonly agent: Agent;
-  readonly dynamics: Dynamics;
+  readonly dynamics: WorldDynamics;
+  /** With options.trace: the world's events and the agent's decisions. */
+  readonly trace: WorldTrace | null;
+  /** With options.recordSchedule: the node events so far, as a schedule. */
+  readonly scheduleRecorder: ScheduleRecorder | null;
+  /** The schedule's fault windows, if it has any. */
+  private readonly faults: ScheduleFaults | null;
+  /** When the agent dropped a silent connection (request timeouts), for the waterfall and explanations. */
+  private readonly timeouts: TimeoutRecord[] = [];
   private readonly content: Content;
   private readonly timers: AgentTimers;
   private readonly connections: Connections;
@@ -76,6 +91,9 @@ export class World {
     this.kernel = new Kernel(c.limits, options.recordEvents ?? false);
     this.streams = new RandomStreams(options.seed);
     const k = this.kernel;
+    this.trace = options.trace === true ? new WorldTrace(k) : null;
+    this.scheduleRecorder = options.recordSchedule === true ? new ScheduleRecorder(() => k.nowUs) : null;
+    this.faults = ScheduleFaults.of(c.schedule);
     // Event kinds, registered in this order (ids enter the fingerprint), then the network's, then dynamics'.
     const kStart = k.registerKind("agent-start", () => this.toAgent(null));
     const kTimer = k.registerKind("agent-timer", (id) => {
@@ -119,6 +137,7 @@ export class World {
       this.throughput,
       this.efficiency,
       { toAgent: (event) => this.toAgent(event), refreshCapacity: (node) => this.refreshCapacity(node) },
+      this.faults,
     );
 
     // Nodes: origin, then servers, then peers; arrivals are appended as they come.
@@ -133,13 +152,19 @@ export class World {
     });
     this.tracker = new Tracker(this.streams, c.tracker, this.nodes);
     for (const n of this.nodes) if (n.kind === "server") this.tracker.join(n.id);
-    this.dynamics = new Dynamics(k, this.streams, c, this.nodes, this.nodeLife);
+    const observers: DynamicsObserver[] = [];
+    if (this.trace !== null) observers.push(this.trace);
+    if (this.scheduleRecorder !== null) observers.push(this.scheduleRecorder);
+    const life = observers.length === 0 ? this.nodeLife : observedHost(this.nodeLife, observers, () => this.nodes.length);
+    this.dynamics = hasNodeEvents(c.schedule)
+      ? new ScheduleDynamics(k, c.schedule!, this.nodes, life)
+      : new Dynamics(k, this.streams, c, this.nodes, life);
     c.peers.forEach((g, gi) => {
       for (let i = 0; i < g.count; i++) this.addPeer(gi, `peers/${gi}/${i}`, `peers[${gi}]#${i}`);
     });
     this.dynamics.start();
 
-    const agentConfig: AgentConfig = { ...c.agent, originNodeId: originId };
+    const agentConfig: AgentConfig = { ...c.agent, originNodeId: originId, ...(this.trace !== null ? { decisionNotes: true } : {}) };
     this.agent = new Agent(agentConfig, (options.strategyFactory ?? createStrategy)(options.strategy, { oracle: this.oracle }));
     k.schedule(0, kStart);
   }
@@ -235,6 +260,9 @@ export class World {
   private toAgent(event: AgentEvent | null): void {
     const agent = this.agent;
     let failure: unknown = null;
+    if (this.trace !== null && event !== null) {
+      this.trace.input(event, (conn) => this.connections.nodeOf(conn), (id) => this.nodes[id]?.label ?? `node ${id}`);
+    }
     try {
       if (event === null) agent.start(this.kernel.nowUs);
       else agent.handle(this.kernel.nowUs, event);
@@ -267,6 +295,7 @@ export class World {
       case "announce":
         return;
       case "deliver-block":
+        this.trace?.world("block-delivered", { block: c.blockIndex, sizeBytes: c.sizeBytes });
         return this.sink.deliver(c.blockIndex, c.sizeBytes);
       case "note":
         return this.noted(c);
@@ -274,6 +303,10 @@ export class World {
   }
 
   private askTracker(maxNodes: number): void {
+    if (this.faults?.trackerDown(this.kernel.nowUs) === true) {
+      this.trace?.world("tracker-down", { maxNodes }); // the query is lost: no answer
+      return;
+    }
     const id = this.nextReplyId++;
     this.replies.set(id, this.tracker.list(maxNodes, this.kernel.nowUs));
     this.kernel.after(this.config.tracker.rttUs, this.kTrackerReply, id);
@@ -287,6 +320,7 @@ export class World {
 
   /** What the agent noted: the metrics some notes feed; other notes are left alone. */
   private noted(n: AgentNote): void {
+    this.trace?.decision(n);
     switch (n.note) {
       case "rebalance":
         this.collector.rebalances.push({ timeUs: this.kernel.nowUs, fromConn: n.fromConn, toConn: n.toConn, movedCount: n.movedCount });
@@ -296,6 +330,9 @@ export class World {
         return;
       case "origin-in-use":
         this.connections.originInUse(n.connId, n.inUse);
+        return;
+      case "request-timeout":
+        this.timeouts.push({ timeUs: this.kernel.nowUs, connId: n.connId, nodeId: n.nodeId, silentSinceUs: n.silentSinceUs });
         return;
       default:
         return;
@@ -348,6 +385,7 @@ export class World {
       blocks: done.blocks,
       subBlocks: done.subBlocks,
       rebalances: this.collector.rebalances,
+      timeouts: this.timeouts,
       bufferSeries: player.bufferSeries,
       stalls: player.stalls,
       peersOnlineSeries: this.collector.peersOnline(),
