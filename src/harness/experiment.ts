@@ -13,7 +13,9 @@ import { checkOutputFolder } from "../files/output-folder.ts";
 import { OUTPUT_FILES } from "../report/outputs.ts";
 import { scenarioAsRun } from "../report/provenance.ts";
 import { comparisonTable } from "../report/table.ts";
+import { verdictOf, verdictText } from "../report/verdict.ts";
 import type { LoadedScenario } from "../scenario/load.ts";
+import type { Scenario } from "../scenario/schema.ts";
 import { type EventLog, firstDifference } from "../sim/kernel/kernel.ts";
 import type { RunResult } from "../sim/metrics/records.ts";
 import { writeRunFolder } from "./folders/run-folder.ts";
@@ -53,7 +55,7 @@ export interface ExperimentOptions {
 
 export interface ExperimentOutcome {
   readonly results: readonly RunResult[];
-  /** The comparison table (one row per strategy), ready to print. */
+  /** The verdict (src/report/verdict.ts) and the comparison table (one row per strategy), ready to print. */
   readonly table: string;
   /** Set when --check-determinism found a difference: names the run and the first differing event. */
   readonly determinismFailure: string | null;
@@ -106,6 +108,11 @@ function eventLines(outputs: readonly RunOutput[]): string {
   return traceText(outputs.filter((o) => o.trace !== undefined).map((o) => ({ strategy: o.result.strategy, seed: o.result.seed, records: o.trace! })));
 }
 
+/** What `sim run` prints: the answer first (the verdict), then the comparison table. */
+function overview(scenario: Scenario, results: readonly RunResult[]): string {
+  return `${verdictText(verdictOf(scenario, results))}\n${comparisonTable(scenario, results)}`;
+}
+
 export async function runExperiment(loaded: LoadedScenario, opts: ExperimentOptions): Promise<ExperimentOutcome> {
   // Strategy objects are checked (and named) before the folder is touched: a malformed one is bad input.
   const moduleEntries = opts.strategyModule?.entries ?? [];
@@ -149,7 +156,7 @@ export async function runExperiment(loaded: LoadedScenario, opts: ExperimentOpti
   const ran = { ...loaded, scenario: scenarioAsRun(loaded.scenario, strategies, opts.seeds) };
   const base = { results, failures, determinismFailure, determinismChecked, ...(recorded !== undefined ? { recordedSchedule: recorded } : {}) };
   // Runs that diverge have no outputs to trust: nothing is written.
-  if (determinismFailure !== null) return { ...base, table: comparisonTable(ran.scenario, results), written: false };
+  if (determinismFailure !== null) return { ...base, table: overview(ran.scenario, results), written: false };
   // The whole output of the folder: outputs of an earlier run that this one does not write (events.jsonl after
   // a run without --trace, charts after --no-report) are removed, so a folder never mixes two runs.
   await writeRunFolder(opts.outDir, ran, results, {
@@ -158,5 +165,5 @@ export async function runExperiment(loaded: LoadedScenario, opts: ExperimentOpti
     ...(opts.strategyModule !== undefined ? { strategyModule: moduleInfo(opts.strategyModule) } : {}),
     forceInto: opts.forceInto,
   });
-  return { ...base, table: comparisonTable(ran.scenario, results), written: true };
+  return { ...base, table: overview(ran.scenario, results), written: true };
 }

@@ -11,7 +11,7 @@ import type { Strategy } from "../agent/strategy.ts";
 import type { FileStager } from "../files/output-folder.ts";
 import { applyOverrides, type LoadedScenario, positionIn, readScenarioInput, resolveScenario } from "../scenario/load.ts";
 import { strategyNames } from "../scenario/strategy-names.ts";
-import { excerpt } from "../text-excerpt.ts";
+import { quote } from "../input/quote.ts";
 import { TOOL_VERSION } from "../version.ts";
 import {
   expandGrid,
@@ -180,7 +180,7 @@ export function isRunKey(key: unknown): key is string {
 }
 
 export function storePath(outDir: string, key: string): string {
-  if (!isRunKey(key)) fail("not a run key: {0}", excerpt(key, 80));
+  if (!isRunKey(key)) fail("not a run key: {0}", quote(key, 80));
   return join(outDir, STORE_DIR, `${key}.json`);
 }
 
@@ -204,7 +204,7 @@ export function storedRunProblem(x: unknown, spec: Pick<SweepRunSpec, "point" | 
     return "it does not name its run (point, strategy, seed)";
   }
   if (r.point !== spec.point || r.strategy !== spec.strategy || r.seed !== spec.seed) {
-    return `it holds point ${r.point} ${excerpt(r.strategy, 40)} seed ${r.seed}, not point ${spec.point} ${spec.strategy} seed ${spec.seed}`;
+    return `it holds point ${r.point} ${quote(r.strategy, 40)} seed ${r.seed}, not point ${spec.point} ${spec.strategy} seed ${spec.seed}`;
   }
   if (r.error !== null && typeof r.error !== "string") return "its error is neither text nor null";
   const m = r.metrics as Record<string, unknown> | null;
@@ -252,7 +252,7 @@ export function readStored(outDir: string, spec: SweepRunSpec): SweepRunResult |
 
 /** Writes a run's result to the store atomically (through the folder's staging area). */
 export function writeStored(stager: FileStager, key: string, r: SweepRunResult): void {
-  if (!isRunKey(key)) fail("not a run key: {0}", excerpt(key, 80));
+  if (!isRunKey(key)) fail("not a run key: {0}", quote(key, 80));
   stager.write(`${STORE_DIR}/${key}.json`, `${canonicalJson(r)}\n`);
 }
 

@@ -164,6 +164,8 @@ export function sweepCommand(setExit: (code: number) => void): CommandModule<obj
       } finally {
         progress?.stop();
       }
+      const { sweepComparison } = await import("../../report/sweep/comparison.ts");
+      process.stdout.write(`${sweepComparison(outcome.plan.base.scenario, outcome.plan, outcome.results)}\n`);
       const covered = outcome.results.length;
       process.stdout.write(
         `${covered} run(s) of ${outcome.plan.runs.length}${shard !== undefined ? ` (shard ${shard.index}/${shard.count})` : ""}: ` +
