@@ -14,12 +14,12 @@
 //   src/sim                            the simulator
 //   src/agent                          the scheduler: sans-IO, imports nothing but itself and src/assert.ts
 //   src/traces, src/stats, src/files   trace files, statistics, atomic output folders: used by several layers
-//   src/assert.ts, text-excerpt.ts,    helpers every layer may use; they import nothing of the project's
-//     version.ts, paths.ts, src/input  (src/input: quoting user data, reading input files, input limits)
+//   src/assert.ts, version.ts,         helpers every layer may use; they import nothing of the project's
+//     paths.ts, src/input              (src/input: quoting user data, reading input files, input limits)
 // test/lint/layers.test.ts runs these rules on fixtures (test/fixtures/layers/) with one backwards import each.
 
 /** Helpers any layer may import. */
-const SHARED = "^src/((assert|text-excerpt|version|paths)[.]ts|input/)";
+const SHARED = "^src/((assert|version|paths)[.]ts|input/)";
 /** The real network's commands (the rest of src/real is its driver). */
 const REAL_COMMANDS = "^src/real/(fetch|calibrate|testbed|testbed-run)[.]ts$";
 
@@ -54,7 +54,7 @@ module.exports = {
     },
     {
       name: "shared-helpers-stand-alone",
-      comment: "src/assert.ts, text-excerpt.ts, version.ts and paths.ts import no other file of src/ but each other.",
+      comment: "src/assert.ts, version.ts, paths.ts and src/input import no other file of src/ but each other.",
       severity: "error",
       from: { path: SHARED },
       to: { path: "^src/", pathNot: SHARED },

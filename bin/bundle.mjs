@@ -39,11 +39,18 @@ export function sourceStamp(root = ROOT) {
   return hash.digest("hex").slice(0, 16);
 }
 
-/** Builds the bundle into dir (entry points cli.mjs and sweep-worker.mjs, shared chunks beside them). */
-export async function buildBundle(dir) {
+/**
+ * Builds the bundle into dir (entry points cli.mjs and sweep-worker.mjs, shared chunks beside them); with
+ * `api`, also index.mjs, the package's programmatic API (scripts/build.mjs builds dist/ this way).
+ */
+export async function buildBundle(dir, { api = false } = {}) {
   const { build } = await import("esbuild");
   await build({
-    entryPoints: { cli: join(SRC, "cli/main.ts"), "sweep-worker": join(SRC, "harness/sweep-worker.ts") },
+    entryPoints: {
+      cli: join(SRC, "cli/main.ts"),
+      "sweep-worker": join(SRC, "harness/sweep-worker.ts"),
+      ...(api ? { index: join(SRC, "index.ts") } : {}),
+    },
     outdir: dir,
     bundle: true,
     splitting: true, // commands keep loading their modules on demand

@@ -22,6 +22,8 @@ import { testbedCommand } from "./commands/testbed.ts";
 import { validateCommand } from "./commands/validate.ts";
 import { EXIT_CODES_TEXT, ExitCode, reportError, UsageError } from "./exit.ts";
 import { checkIntegerFlagTexts } from "./run-options.ts";
+import { explainUnknownArguments, notANumberFlag } from "./unknown-flags.ts";
+import { unbrokenExamples } from "./examples.ts";
 
 const WRAP = 110;
 
@@ -57,7 +59,7 @@ export async function main(args: readonly string[]): Promise<number> {
   const setExit = (c: number) => {
     code = c;
   };
-  const cli = yargs([...args])
+  const cli = unbrokenExamples(yargs([...args]), WRAP)
     .scriptName("sim")
     .usage(
       "$0 <command> [options]\n\nDeterministic simulator for multi-source streaming download schedulers.",
@@ -86,6 +88,10 @@ export async function main(args: readonly string[]): Promise<number> {
     .example("$0 sweep scenarios/churn.yaml --param agent.max_connections=2,4,8", "a parameter sweep")
     .example("$0 check", "the CI regression gate")
     .epilogue(EXIT_CODES_TEXT)
+    .middleware((argv) => {
+      const problem = notANumberFlag(argv, args);
+      if (problem !== null) throw new UsageError(problem);
+    })
     .strict()
     .recommendCommands()
     .version(TOOL_VERSION)
@@ -93,9 +99,9 @@ export async function main(args: readonly string[]): Promise<number> {
     .alias("h", "help")
     .wrap(WRAP)
     .exitProcess(false)
-    .fail((message, error) => {
+    .fail((message, error, usage) => {
       if (error !== undefined && error !== null) throw error;
-      throw new UsageError(`${message}\n(see sim --help)`);
+      throw new UsageError(`${explainUnknownArguments(message, usage, args)}\n(see sim --help)`);
     });
   try {
     await cli.parseAsync();

@@ -29,7 +29,7 @@ export interface ResolvedRun {
 export { MAX_SEEDS };
 
 /** Integer flags, with their least value: their text is checked before yargs turns it into a number. */
-const INTEGER_FLAGS: Readonly<Record<string, number>> = { seed: 0, seeds: 1, jobs: 1 };
+const INTEGER_FLAGS: Readonly<Record<string, number>> = { seed: 0, seeds: 1, jobs: 1, "shard-count": 1 };
 
 function integerExpected(min: number): string {
   return `an integer from ${min} to ${Number.MAX_SAFE_INTEGER}`;
@@ -45,7 +45,7 @@ export function checkIntegerFlagTexts(args: readonly string[]): void {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === "--") return;
-    const match = /^--([a-z]+)(?:=([\s\S]*))?$/.exec(arg);
+    const match = /^--([a-z-]+)(?:=([\s\S]*))?$/.exec(arg);
     if (match === null || !Object.hasOwn(INTEGER_FLAGS, match[1])) continue;
     const name = match[1];
     const min = INTEGER_FLAGS[name];

@@ -6,7 +6,7 @@
 import { constants as fsConstants } from "node:fs";
 import { dirname, isAbsolute, join, normalize, resolve, sep } from "node:path";
 import { fail } from "../assert.ts";
-import { escapedExcerpt, excerpt } from "../text-excerpt.ts";
+import { excerpt, quote } from "../input/quote.ts";
 import { TOOL_NAME } from "../version.ts";
 import { type FolderFs, NODE_FS } from "./atomic.ts";
 import { OutputFolderError } from "./folder-error.ts";
@@ -64,7 +64,7 @@ const SHOWN_ENTRIES = 4;
 
 /** A path as shown in a message: control characters escaped, at most 300 characters. */
 export function shownPath(path: string): string {
-  return escapedExcerpt(path, 300);
+  return excerpt(path, 300);
 }
 
 /** A plain file-name segment: not empty, not `.` or `..`, no separator or control character, at most 255 bytes. */
@@ -93,7 +93,7 @@ export function isOutputName(name: string): boolean {
 
 export function checkNames(names: Iterable<string>): void {
   for (const name of names) {
-    if (!isOutputName(name)) fail("bad output file name {0} (must be a relative path inside the folder)", excerpt(name));
+    if (!isOutputName(name)) fail("bad output file name {0} (must be a relative path inside the folder)", quote(name, 60));
   }
 }
 
@@ -107,7 +107,7 @@ export function defaultOutDir(name: string, suffix = ""): string {
   const reports = resolve("reports");
   if (!isPlainSegment(segment) || dirname(resolve(reports, segment)) !== reports) {
     throw new OutputFolderError(
-      `the scenario name ${excerpt(name)} cannot name an output folder (reports/<name>${suffix}/): it must be a ` +
+      `the scenario name ${quote(name, 60)} cannot name an output folder (reports/<name>${suffix}/): it must be a ` +
         "plain file name (not empty, not . or .., no / or \\ or control character, at most 255 bytes); rename the " +
         "scenario or pass --out DIR",
     );
@@ -282,7 +282,7 @@ function checkCreatable(dir: string, fs: FolderFs): void {
  */
 export function checkOutputFolder(dir: string, opts: FolderOptions & { readonly names?: readonly string[] } = {}): void {
   const fs = opts.fs ?? NODE_FS;
-  if (dir.trim() === "" || dir.includes("\0")) throw new OutputFolderError(`bad output folder ${excerpt(dir)}`);
+  if (dir.trim() === "" || dir.includes("\0")) throw new OutputFolderError(`bad output folder ${quote(dir, 60)}`);
   let state: FolderState;
   try {
     state = inspectFolder(dir, fs);
@@ -306,7 +306,7 @@ export function checkOutputFolder(dir: string, opts: FolderOptions & { readonly 
 }
 
 export function notOursError(dir: string, fs: FolderFs, state: FolderState): OutputFolderError {
-  const shown = state.others.slice(0, SHOWN_ENTRIES).map((n) => excerpt(n, 40));
+  const shown = state.others.slice(0, SHOWN_ENTRIES).map((n) => quote(n, 40));
   const more = state.others.length > SHOWN_ENTRIES ? `, … (${state.others.length} entries)` : "";
   const why = state.badManifest
     ? `its ${MANIFEST_FILE} is not a valid manifest`
@@ -322,7 +322,7 @@ export function notOursError(dir: string, fs: FolderFs, state: FolderState): Out
 }
 
 export function inTheWayError(dir: string, names: readonly string[]): OutputFolderError {
-  const shown = names.slice(0, SHOWN_ENTRIES).map((n) => excerpt(n, 60));
+  const shown = names.slice(0, SHOWN_ENTRIES).map((n) => quote(n, 60));
   const more = names.length > SHOWN_ENTRIES ? `, … (${names.length} files)` : "";
   return new OutputFolderError(
     `refusing to overwrite or remove ${shown.join(", ")}${more} in ${shownPath(dir)}: ${TOOL_NAME} did not write ` +

@@ -9,7 +9,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import type { FolderFs } from "./atomic.ts";
 import { toBytes, unlinkQuietly, writeNewFile } from "./atomic.ts";
-import { escapedExcerpt } from "../text-excerpt.ts";
+import { excerpt } from "../input/quote.ts";
 import { OutputFolderError } from "./folder-error.ts";
 
 export const LOCK_FILE = ".sim-lock";
@@ -82,6 +82,6 @@ export function acquireLock(dir: string, fs: FolderFs, waitMs = WAIT_MS): () => 
   const m = /^([0-9a-f]{8}) (\d+)\n$/.exec(holder);
   const who = m === null ? "another process" : `process ${m[2]}${m[1] === hostTag() ? "" : " on another machine"}`;
   throw new OutputFolderError(
-    `${escapedExcerpt(dir, 300)} is being written by another sim command (${who}, lock ${LOCK_FILE}); try again when it is done`,
+    `${excerpt(dir, 300)} is being written by another sim command (${who}, lock ${LOCK_FILE}); try again when it is done`,
   );
 }

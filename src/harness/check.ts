@@ -14,6 +14,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { assert } from "../assert.ts";
 import type { Strategy, StrategyEntry } from "../agent/strategy.ts";
+import { ScenarioError, type ScenarioIssue } from "../scenario/errors.ts";
 import { type LoadedScenario, loadScenario } from "../scenario/load.ts";
 import type { RunMetrics } from "../sim/metrics/records.ts";
 import {
@@ -137,8 +138,19 @@ export function planSuite(opts: CheckOptions, config: CheckConfig): SuitePlan {
   if (files.length === 0) throw new CheckInputError("the suite holds no scenario file");
   const groups: SuiteGroup[] = [];
   const seen = new Map<string, string>();
+  // Every file is loaded before any problem is reported, so one pass lists the problems of every bad file
+  // (as `sim validate` does).
+  const problems: ScenarioIssue[] = [];
   for (const f of files) {
-    const loaded = loadScenario(f, { strategyNames: known });
+    let loaded: LoadedScenario;
+    try {
+      loaded = loadScenario(f, { strategyNames: known });
+    } catch (error) {
+      if (!(error instanceof ScenarioError)) throw error;
+      problems.push(...error.issues);
+      continue;
+    }
+    if (problems.length > 0) continue;
     const s = loaded.scenario;
     const file = relative(process.cwd(), f).split("\\").join("/");
     const other = seen.get(s.name);
@@ -149,6 +161,7 @@ export function planSuite(opts: CheckOptions, config: CheckConfig): SuitePlan {
       groups.push({ loaded, scenario: s.name, file, strategy, seeds, keepsBlockRule: keepsBlockRule(create, strategy) });
     }
   }
+  if (problems.length > 0) throw new ScenarioError(problems);
   return { groups, create, moduleFile: opts.strategyModule?.file ?? null };
 }
 

@@ -13,17 +13,24 @@ import { checkOutputFolder } from "../files/output-folder.ts";
 import { OUTPUT_FILES } from "../report/outputs.ts";
 import { scenarioAsRun } from "../report/provenance.ts";
 import { comparisonTable } from "../report/table.ts";
+import { verdictOf, verdictText } from "../report/verdict.ts";
 import type { LoadedScenario } from "../scenario/load.ts";
+import type { Scenario } from "../scenario/schema.ts";
 import { type EventLog, firstDifference } from "../sim/kernel/kernel.ts";
 import type { RunResult } from "../sim/metrics/records.ts";
 import { writeRunFolder } from "./folders/run-folder.ts";
 import { type RecordedSchedule, type RunOutput, runOne } from "./run.ts";
 import { firstTraceDifference, traceText } from "./trace-file.ts";
 import { recordLine } from "./trace-text.ts";
-import { strategyFactory as makeStrategyFactory, moduleInfo, type StrategyModule } from "./strategy-module.ts";
+import { strategyFactory as makeStrategyFactory, moduleInfo, type StrategyModule, strategyList } from "./strategy-module.ts";
 
 export interface ExperimentOptions {
-  readonly strategies: readonly string[];
+  /**
+   * What to run: built-in strategy names, names from `strategyModule` or `extraStrategies`, and StrategyEntry
+   * objects ({ name, description, create }), which run, and appear in every CSV, chart and report, exactly as
+   * a shipped strategy does.
+   */
+  readonly strategies: readonly (string | StrategyEntry)[];
   readonly seeds: readonly number[];
   /** Output folder; created only after every run finished, and refused before any run if it is not the tool's. */
   readonly outDir: string;
@@ -48,7 +55,7 @@ export interface ExperimentOptions {
 
 export interface ExperimentOutcome {
   readonly results: readonly RunResult[];
-  /** The comparison table (one row per strategy), ready to print. */
+  /** The verdict (src/report/verdict.ts) and the comparison table (one row per strategy), ready to print. */
   readonly table: string;
   /** Set when --check-determinism found a difference: names the run and the first differing event. */
   readonly determinismFailure: string | null;
@@ -101,11 +108,20 @@ function eventLines(outputs: readonly RunOutput[]): string {
   return traceText(outputs.filter((o) => o.trace !== undefined).map((o) => ({ strategy: o.result.strategy, seed: o.result.seed, records: o.trace! })));
 }
 
+/** What `sim run` prints: the answer first (the verdict), then the comparison table. */
+function overview(scenario: Scenario, results: readonly RunResult[]): string {
+  return `${verdictText(verdictOf(scenario, results))}\n${comparisonTable(scenario, results)}`;
+}
+
 export async function runExperiment(loaded: LoadedScenario, opts: ExperimentOptions): Promise<ExperimentOutcome> {
+  // Strategy objects are checked (and named) before the folder is touched: a malformed one is bad input.
+  const moduleEntries = opts.strategyModule?.entries ?? [];
+  const code = strategyList(opts.strategies, opts.extraStrategies, moduleEntries.map((e) => e.name));
+  const strategies = code.names;
   const names: string[] = [OUTPUT_FILES.runs, OUTPUT_FILES.summary];
   if (opts.trace) names.push(OUTPUT_FILES.events);
   checkOutputFolder(opts.outDir, { forceInto: opts.forceInto, names });
-  const total = opts.strategies.length * opts.seeds.length * (opts.checkDeterminism ? 2 : 1);
+  const total = strategies.length * opts.seeds.length * (opts.checkDeterminism ? 2 : 1);
   let done = 0;
   const outputs: RunOutput[] = [];
   let determinismFailure: string | null = null;
@@ -114,9 +130,9 @@ export async function runExperiment(loaded: LoadedScenario, opts: ExperimentOpti
   const recordEvents = opts.checkDeterminism;
   const trace = opts.trace || opts.checkDeterminism;
   const recordSchedule = opts.recordSchedule === true;
-  const extra = [...(opts.strategyModule?.entries ?? []), ...(opts.extraStrategies ?? [])];
+  const extra = [...moduleEntries, ...code.entries];
   const strategyFactory = extra.length > 0 ? makeStrategyFactory(extra) : undefined;
-  for (const strategy of opts.strategies) {
+  for (const strategy of strategies) {
     for (const seed of opts.seeds) {
       const run = { strategy, seed, wallS: opts.wallS, strategyFactory };
       const first = runOne(loaded, { ...run, recordEvents, trace, recordSchedule });
@@ -136,11 +152,11 @@ export async function runExperiment(loaded: LoadedScenario, opts: ExperimentOpti
   }
   const results = outputs.map((o) => o.result);
   const failures = results.filter((r) => r.error !== null).map((r) => `${r.strategy} seed ${r.seed}: ${r.error}`);
-  const ran = { ...loaded, scenario: scenarioAsRun(loaded.scenario, opts.strategies, opts.seeds) };
+  // The outputs describe what ran: the strategies and seeds of this experiment, not the file's.
+  const ran = { ...loaded, scenario: scenarioAsRun(loaded.scenario, strategies, opts.seeds) };
   const base = { results, failures, determinismFailure, determinismChecked, ...(recorded !== undefined ? { recordedSchedule: recorded } : {}) };
   // Runs that diverge have no outputs to trust: nothing is written.
-  if (determinismFailure !== null) return { ...base, table: comparisonTable(ran.scenario, results), written: false };
-  // The outputs describe what ran: the strategies and seeds of this experiment, not the file's.
+  if (determinismFailure !== null) return { ...base, table: overview(ran.scenario, results), written: false };
   // The whole output of the folder: outputs of an earlier run that this one does not write (events.jsonl after
   // a run without --trace, charts after --no-report) are removed, so a folder never mixes two runs.
   await writeRunFolder(opts.outDir, ran, results, {
@@ -149,5 +165,5 @@ export async function runExperiment(loaded: LoadedScenario, opts: ExperimentOpti
     ...(opts.strategyModule !== undefined ? { strategyModule: moduleInfo(opts.strategyModule) } : {}),
     forceInto: opts.forceInto,
   });
-  return { ...base, table: comparisonTable(ran.scenario, results), written: true };
+  return { ...base, table: overview(ran.scenario, results), written: true };
 }

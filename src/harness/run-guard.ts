@@ -7,7 +7,7 @@
 // on every access, still yields a short, escaped text.
 
 import vm from "node:vm";
-import { escapedExcerpt } from "../text-excerpt.ts";
+import { excerpt } from "../input/quote.ts";
 
 /** Longest budget node:vm accepts (a 32-bit signed number of ms, about 24.8 days). */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
@@ -81,5 +81,5 @@ function describeUnguarded(thrown: unknown, maxChars: number): string {
     }
   }
   text ??= safeString(thrown);
-  return escapedExcerpt(text ?? "a thrown value that could not be described", maxChars);
+  return excerpt(text ?? "a thrown value that could not be described", maxChars);
 }

@@ -14,7 +14,7 @@ import type { RunMetrics, RunResult } from "../sim/metrics/records.ts";
 import type { ScheduleEvent } from "../sim/config.ts";
 import type { TraceRecord } from "../sim/world/trace.ts";
 import { World, type WorldOptions } from "../sim/world/world.ts";
-import { escapedExcerpt } from "../text-excerpt.ts";
+import { excerpt, quote } from "../input/quote.ts";
 import { describeThrown, MAX_REASON_CHARS, runWithin } from "./run-guard.ts";
 import { simConfigFor } from "./sim-config.ts";
 
@@ -138,13 +138,13 @@ export function runOne(loaded: LoadedScenario, opts: RunOptions): RunOutput {
     const reason = outcome.timedOut
       ? `wall-limit: the run was stopped after its wall-clock budget of ${budgetS} s (limits.wall_s, --wall-s)${where}`
       : isBuildError(outcome.error)
-        ? `strategy: strategy "${escapedExcerpt(opts.strategy, 80)}" could not be created: ${describeThrown((outcome.error as StrategyBuildError).cause)}`
-        : `error: ${describeThrown(outcome.error)} (strategy ${escapedExcerpt(opts.strategy, 80)}${where})`;
+        ? `strategy: strategy ${quote(opts.strategy, 80)} could not be created: ${describeThrown((outcome.error as StrategyBuildError).cause)}`
+        : `error: ${describeThrown(outcome.error)} (strategy ${excerpt(opts.strategy, 80)}${where})`;
     return { result: failedRun(loaded, opts.strategy, opts.seed, reason) };
   }
   const result: RunResult = outcome.value.error === null
     ? outcome.value
-    : { ...outcome.value, error: escapedExcerpt(outcome.value.error, MAX_REASON_CHARS) };
+    : { ...outcome.value, error: excerpt(outcome.value.error, MAX_REASON_CHARS) };
   const kernel = w!.kernel;
   const log = kernel.log;
   return {

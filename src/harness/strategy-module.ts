@@ -69,21 +69,63 @@ function looksLikeEntry(x: unknown): x is StrategyEntry {
   );
 }
 
-function checkEntry(file: string, where: string, x: unknown): StrategyEntry {
+/** Checks one entry; `source` starts every message ("--strategy-module FILE", or "strategies" for objects from code). */
+function checkEntry(source: string, where: string, x: unknown): StrategyEntry {
   if (!looksLikeEntry(x)) {
-    throw new StrategyModuleError(
-      `--strategy-module ${file}: ${where} is not a StrategyEntry: expected an object { name, description, create }`,
-    );
+    throw new StrategyModuleError(`${source}: ${where} is not a StrategyEntry: expected an object { name, description, create }`);
   }
   if (!NAME.test(x.name)) {
     throw new StrategyModuleError(
-      `--strategy-module ${file}: ${where} has name "${excerpt(x.name, 40)}": expected 1-64 letters, digits, '.', '_' or '-'`,
+      `${source}: ${where} has name "${excerpt(x.name, 40)}": expected 1-64 letters, digits, '.', '_' or '-'`,
     );
   }
   if (typeof x.description !== "string") {
-    throw new StrategyModuleError(`--strategy-module ${file}: strategy "${x.name}" (${where}) has no description string`);
+    throw new StrategyModuleError(`${source}: strategy "${x.name}" (${where}) has no description string`);
   }
   return x;
+}
+
+/** Refuses a name a built-in strategy (or one of `taken`) already has, and a name given twice. */
+function checkNames(source: string, found: readonly StrategyEntry[], taken: readonly string[] = []): void {
+  const builtIn = new Set(STRATEGIES.map((s) => s.name));
+  const seen = new Set<string>(taken);
+  for (const e of found) {
+    if (builtIn.has(e.name)) {
+      throw new StrategyModuleError(`${source}: strategy "${e.name}" has the name of a built-in strategy; give it another name`);
+    }
+    if (seen.has(e.name)) throw new StrategyModuleError(`${source}: two strategies are named "${e.name}"`);
+    seen.add(e.name);
+  }
+}
+
+/**
+ * Strategies given as objects from code (the `strategies` of runExperiment and runSweep, `extraStrategies`):
+ * each object once, checked as a module's entries are (a malformed entry, a built-in strategy's name, a name
+ * given twice or also in `taken` is a StrategyModuleError).
+ */
+export function codeEntries(entries: readonly unknown[], taken: readonly string[] = []): StrategyEntry[] {
+  if (entries.length > MAX_ENTRIES) throw new StrategyModuleError(`strategies: ${entries.length} strategy objects, at most ${MAX_ENTRIES}`);
+  const found: StrategyEntry[] = [];
+  entries.forEach((x, i) => {
+    const e = checkEntry("strategies", `strategy object [${i}]`, x);
+    if (!found.includes(e)) found.push(e);
+  });
+  checkNames("strategies", found, taken);
+  return found;
+}
+
+/**
+ * Splits a list of strategies given by name or as objects into the names to run (in order, each once) and the
+ * objects among them, checked by codeEntries with `extra` (further objects runnable by name).
+ */
+export function strategyList(
+  list: readonly (string | StrategyEntry)[],
+  extra: readonly StrategyEntry[] = [],
+  taken: readonly string[] = [],
+): { names: string[]; entries: StrategyEntry[] } {
+  const entries = codeEntries([...list.filter((s) => typeof s !== "string"), ...extra], taken);
+  const names = [...new Set(list.map((s) => (typeof s === "string" ? s : s.name)))];
+  return { names, entries };
 }
 
 /** The entries a module namespace exports (default first, then named exports in order), each object once. */
@@ -94,12 +136,12 @@ export function entriesOf(file: string, namespace: Readonly<Record<string, unkno
   };
   const def = namespace.default;
   if (def !== undefined) {
-    if (Array.isArray(def)) def.forEach((x, i) => add(checkEntry(file, `default export [${i}]`, x)));
-    else add(checkEntry(file, "the default export", def));
+    if (Array.isArray(def)) def.forEach((x, i) => add(checkEntry(`--strategy-module ${file}`, `default export [${i}]`, x)));
+    else add(checkEntry(`--strategy-module ${file}`, "the default export", def));
   }
   for (const [key, value] of Object.entries(namespace)) {
     if (key === "default" || !looksLikeEntry(value)) continue;
-    add(checkEntry(file, `export ${key}`, value));
+    add(checkEntry(`--strategy-module ${file}`, `export ${key}`, value));
   }
   if (found.length === 0) {
     throw new StrategyModuleError(
@@ -110,19 +152,7 @@ export function entriesOf(file: string, namespace: Readonly<Record<string, unkno
   if (found.length > MAX_ENTRIES) {
     throw new StrategyModuleError(`--strategy-module ${file}: exports ${found.length} strategies, at most ${MAX_ENTRIES}`);
   }
-  const builtIn = new Set(STRATEGIES.map((s) => s.name));
-  const seen = new Set<string>();
-  for (const e of found) {
-    if (builtIn.has(e.name)) {
-      throw new StrategyModuleError(
-        `--strategy-module ${file}: strategy "${e.name}" has the name of a built-in strategy; give it another name`,
-      );
-    }
-    if (seen.has(e.name)) {
-      throw new StrategyModuleError(`--strategy-module ${file}: two strategies are named "${e.name}"`);
-    }
-    seen.add(e.name);
-  }
+  checkNames(`--strategy-module ${file}`, found);
   return found;
 }
 

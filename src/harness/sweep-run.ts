@@ -8,9 +8,11 @@
 import { checkOutputFolder, claimOutputFolder, FileStager, folderError } from "../files/output-folder.ts";
 import { writeSweepFolder } from "./folders/sweep-folder.ts";
 import { createPool } from "./pool.ts";
+import type { StrategyEntry } from "../agent/strategy.ts";
 import { emptyMetrics, wallBudgetS } from "./run.ts";
-import type { StrategyModule } from "./strategy-module.ts";
+import { type StrategyModule, strategyFactory, strategyList } from "./strategy-module.ts";
 import {
+  executeRun,
   type PlanOptions,
   planSweep,
   readStored,
@@ -26,7 +28,16 @@ import {
 export interface SweepOptions {
   /** The scenario file (read once), or the scenario as the caller already read it. */
   readonly file: string | ScenarioSource;
-  readonly plan?: PlanOptions;
+  /**
+   * The grid; `strategies` may hold StrategyEntry objects beside names: they run, and appear in runs.csv, the
+   * summaries and the charts, as a shipped strategy does (in this thread, after the pool's runs: code cannot be
+   * sent to a worker; and never reused from the store on resume, since code cannot be hashed).
+   */
+  readonly plan?: Omit<PlanOptions, "strategies" | "strategyModule" | "codeStrategies"> & {
+    readonly strategies?: readonly (string | StrategyEntry)[];
+  };
+  /** Strategies defined in code, runnable by name (in `plan.strategies` or the scenario's) beside the built-in ones. */
+  readonly extraStrategies?: readonly StrategyEntry[];
   readonly jobs: number;
   readonly outDir: string;
   readonly shard?: { readonly index: number; readonly count: number };
@@ -57,18 +68,24 @@ export interface SweepOutcome {
 
 export async function runSweep(opts: SweepOptions): Promise<SweepOutcome> {
   const module = opts.strategyModule;
+  const moduleNames = module?.entries.map((e) => e.name) ?? [];
+  const { strategies: listed, ...grid } = opts.plan ?? {};
+  const code = strategyList(listed ?? [], opts.extraStrategies, moduleNames);
   const planOptions: PlanOptions = {
-    ...(opts.plan ?? {}),
-    ...(module !== undefined ? { strategyModule: { names: module.entries.map((e) => e.name), sha256: module.sha256 } } : {}),
+    ...grid,
+    ...(listed !== undefined ? { strategies: code.names } : {}),
+    ...(module !== undefined ? { strategyModule: { names: moduleNames, sha256: module.sha256 } } : {}),
+    ...(code.entries.length > 0 ? { codeStrategies: code.entries.map((e) => e.name) } : {}),
   };
   const plan = planSweep(opts.file, planOptions);
   const specs = opts.shard !== undefined ? shardRuns(plan.runs, opts.shard) : [...plan.runs];
+  const inCode = new Set(code.entries.map((e) => e.name));
   checkOutputFolder(opts.outDir, { forceInto: opts.forceInto });
   claimOutputFolder(opts.outDir, { kind: "sweep", forceInto: opts.forceInto });
   const byKey = new Map<string, SweepRunResult>();
   const todo: SweepRunSpec[] = [];
   for (const spec of specs) {
-    const stored = readStored(opts.outDir, spec);
+    const stored = inCode.has(spec.strategy) ? null : readStored(opts.outDir, spec);
     if (stored !== null && !stoppedByBudget(stored)) byKey.set(spec.key, stored);
     else todo.push(spec);
   }
@@ -88,7 +105,12 @@ export async function runSweep(opts: SweepOptions): Promise<SweepOutcome> {
   };
   opts.onProgress?.(done, failed, specs.length);
   try {
-    if (todo.length > 0) await runInPool(plan, todo, opts, finish);
+    const pooled = todo.filter((spec) => !inCode.has(spec.strategy));
+    if (pooled.length > 0) await runInPool(plan, pooled, opts, finish);
+    const factory = strategyFactory(code.entries);
+    for (const spec of todo) {
+      if (inCode.has(spec.strategy)) finish(spec, executeRun(plan.points[spec.point].loaded, spec, factory, opts.wallS));
+    }
   } finally {
     stager.close();
   }

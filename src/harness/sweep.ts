@@ -9,9 +9,9 @@ import { join } from "node:path";
 import { fail } from "../assert.ts";
 import type { Strategy } from "../agent/strategy.ts";
 import type { FileStager } from "../files/output-folder.ts";
-import { applyOverrides, type LoadedScenario, readScenarioInput, resolveScenario } from "../scenario/load.ts";
+import { applyOverrides, type LoadedScenario, positionIn, readScenarioInput, resolveScenario } from "../scenario/load.ts";
 import { strategyNames } from "../scenario/strategy-names.ts";
-import { excerpt } from "../text-excerpt.ts";
+import { quote } from "../input/quote.ts";
 import { TOOL_VERSION } from "../version.ts";
 import {
   expandGrid,
@@ -78,11 +78,26 @@ export function runKey(loaded: LoadedScenario, strategy: string, seed: number, m
 export interface PlanOptions {
   /** `key.path=v1,v2` overrides; when empty the scenario's own `sweep.params` are used. */
   readonly params?: readonly (readonly [string, readonly ParamValue[]])[];
+  /**
+   * What a point's invalid value is blamed on when it came from `params`: `--param` for the command line
+   * (`--param agent.max_connections=0: …`); default `params`. Values of the scenario's own `sweep:` section are
+   * blamed on their line there.
+   */
+  readonly paramsSource?: string;
   readonly strategies?: readonly string[];
   readonly seeds?: readonly number[];
   /** Strategies from a --strategy-module: their names (valid in the scenario) and the file's sha256 (in their run keys). */
   readonly strategyModule?: { readonly names: readonly string[]; readonly sha256: string };
+  /**
+   * Names of strategies given as objects from code (runSweep's): valid in the scenario. Code cannot be hashed
+   * reliably (a factory's text does not include the classes it uses), so their run keys carry CODE_STRATEGY
+   * instead of a hash and runSweep never reuses their stored results.
+   */
+  readonly codeStrategies?: readonly string[];
 }
+
+/** What the run key of a strategy given as an object from code carries in place of a module's hash. */
+export const CODE_STRATEGY = "code";
 
 /** A scenario as read once from its file: every point of a sweep derives from this one reading. */
 export interface ScenarioSource {
@@ -97,7 +112,9 @@ export interface ScenarioSource {
  */
 export function planSweep(source: string | ScenarioSource, opts: PlanOptions = {}): SweepPlan {
   const { file, input, dir } = typeof source === "string" ? { file: source, ...readScenarioInput(source) } : source;
-  const extraNames = opts.strategyModule?.names ?? [];
+  const moduleNames = opts.strategyModule?.names ?? [];
+  const codeNames = opts.codeStrategies ?? [];
+  const extraNames = [...moduleNames, ...codeNames];
   const resolveOpts = extraNames.length > 0 ? { strategyNames: [...strategyNames(), ...extraNames] } : {};
   const base = resolveScenario(input, file, dir, resolveOpts);
   const params =
@@ -106,16 +123,27 @@ export function planSweep(source: string | ScenarioSource, opts: PlanOptions = {
       : Object.entries(base.scenario.sweep?.params ?? {}).map(([k, v]) => [k, v] as const);
   const strategies = opts.strategies ?? base.scenario.strategies;
   const seeds = opts.seeds ?? Array.from({ length: base.scenario.seeds }, (_, i) => base.scenario.seed + i);
-  const points = expandGrid(params).map((values, index) => ({
-    index,
-    values,
-    loaded:
-      Object.keys(values).length === 0 ? base : resolveScenario(applyOverrides(input, values), file, dir, resolveOpts),
-  }));
+  const given = opts.params !== undefined && opts.params.length > 0;
+  const blamed = opts.paramsSource ?? "params";
+  const points = expandGrid(params).map((values, index) => {
+    // A problem under a swept key is the swept value's, not the line that held the file's value.
+    const origin = (key: string) =>
+      given ? { line: 0, column: 0, file: `${blamed} ${key}=${String(values[key])}` } : positionIn(input, ["sweep", "params", key]);
+    return {
+      index,
+      values,
+      loaded:
+        Object.keys(values).length === 0 ? base : resolveScenario(applyOverrides(input, values, origin), file, dir, resolveOpts),
+    };
+  });
   const runs: SweepRunSpec[] = [];
   for (const p of points) {
     for (const strategy of strategies) {
-      const moduleSha256 = extraNames.includes(strategy) ? opts.strategyModule?.sha256 : undefined;
+      const moduleSha256 = codeNames.includes(strategy)
+        ? CODE_STRATEGY
+        : moduleNames.includes(strategy)
+          ? opts.strategyModule?.sha256
+          : undefined;
       for (const seed of seeds) {
         runs.push({ point: p.index, strategy, seed, key: runKey(p.loaded, strategy, seed, moduleSha256) });
       }
@@ -152,7 +180,7 @@ export function isRunKey(key: unknown): key is string {
 }
 
 export function storePath(outDir: string, key: string): string {
-  if (!isRunKey(key)) fail("not a run key: {0}", excerpt(key, 80));
+  if (!isRunKey(key)) fail("not a run key: {0}", quote(key, 80));
   return join(outDir, STORE_DIR, `${key}.json`);
 }
 
@@ -176,7 +204,7 @@ export function storedRunProblem(x: unknown, spec: Pick<SweepRunSpec, "point" | 
     return "it does not name its run (point, strategy, seed)";
   }
   if (r.point !== spec.point || r.strategy !== spec.strategy || r.seed !== spec.seed) {
-    return `it holds point ${r.point} ${excerpt(r.strategy, 40)} seed ${r.seed}, not point ${spec.point} ${spec.strategy} seed ${spec.seed}`;
+    return `it holds point ${r.point} ${quote(r.strategy, 40)} seed ${r.seed}, not point ${spec.point} ${spec.strategy} seed ${spec.seed}`;
   }
   if (r.error !== null && typeof r.error !== "string") return "its error is neither text nor null";
   const m = r.metrics as Record<string, unknown> | null;
@@ -224,7 +252,7 @@ export function readStored(outDir: string, spec: SweepRunSpec): SweepRunResult |
 
 /** Writes a run's result to the store atomically (through the folder's staging area). */
 export function writeStored(stager: FileStager, key: string, r: SweepRunResult): void {
-  if (!isRunKey(key)) fail("not a run key: {0}", excerpt(key, 80));
+  if (!isRunKey(key)) fail("not a run key: {0}", quote(key, 80));
   stager.write(`${STORE_DIR}/${key}.json`, `${canonicalJson(r)}\n`);
 }
 

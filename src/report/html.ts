@@ -6,6 +6,7 @@
 import { stringify } from "yaml";
 import type { Scenario } from "../scenario/schema.ts";
 import type { ReportTable } from "./charts/tables.ts";
+import { type Verdict, verdictHeading } from "./verdict.ts";
 
 export interface HtmlChart {
   /** File stem, e.g. `block-time-cdf`; also the figure's anchor. */
@@ -22,6 +23,8 @@ export interface IndexHtmlInput {
   readonly notes: readonly string[];
   /** The strategies and seeds that ran (provenanceLine); default: the scenario's. */
   readonly provenance?: string;
+  /** The answer first: shown above every table (src/report/verdict.ts); none for a sweep. */
+  readonly verdict?: Verdict;
 }
 
 const ESCAPES: Readonly<Record<string, string>> = {
@@ -53,13 +56,40 @@ export function inlineSvg(svg: string, prefix: string): string {
     .replace(/href="#([^"]+)"/g, (_m, id: string) => `href="#${prefix}-${id}"`);
 }
 
+/** The verdict section: heading, the small-sample warning, a line per metric (supported ones marked). */
+export function verdictHtml(v: Verdict): string {
+  const warning = v.warning === null ? "" : `<p class="warning"><strong>Warning:</strong> ${escapeHtml(v.warning)}</p>\n`;
+  const items = [
+    // The metric and its direction in bold: "completion time (lower is better): …".
+    ...v.lines.map((l) => {
+      const at = l.text.indexOf(": ");
+      const text = at < 0 ? escapeHtml(l.text) : `<b>${escapeHtml(l.text.slice(0, at))}</b>${escapeHtml(l.text.slice(at))}`;
+      return `<li class="${l.kind}">${text}</li>`;
+    }),
+    ...(v.equal === null ? [] : [`<li class="equal">${escapeHtml(v.equal)}</li>`]),
+    ...v.notes.map((n) => `<li class="note">${escapeHtml(n)}</li>`),
+  ];
+  return `<section id="verdict">\n<h2>${escapeHtml(verdictHeading(v))}</h2>\n${warning}<ul class="verdict">\n${items.join("\n")}\n</ul>\n</section>\n`;
+}
+
+/** A header that may break after `_`, `/` and `−` (long column names wrap instead of widening the table). */
+function headerHtml(text: string): string {
+  return escapeHtml(text).replace(/([_/−])/g, "$1<wbr>");
+}
+
+/**
+ * A cell: a value followed by its interval ("1.2 (+3.0%) [0.9, 1.5]") puts the interval on a second, smaller
+ * line, so a table of intervals stays about half as wide.
+ */
+export function cellHtml(text: string): string {
+  const m = /^(.*\S) (\[[^\]]*\])$/.exec(text);
+  return m === null ? escapeHtml(text) : `${escapeHtml(m[1])}<br><span class="ci">${escapeHtml(m[2])}</span>`;
+}
+
 function tableHtml(t: ReportTable): string {
-  const head = t.columns.map((c, i) => `<th${i === 0 ? "" : ' class="num"'}>${escapeHtml(c)}</th>`).join("");
+  const head = t.columns.map((c, i) => `<th${i === 0 ? "" : ' class="num"'}>${headerHtml(c)}</th>`).join("");
   const body = t.rows
-    .map(
-      (row) =>
-        `<tr>${row.map((c, i) => `<td${i === 0 ? "" : ' class="num"'}>${escapeHtml(c)}</td>`).join("")}</tr>`,
-    )
+    .map((row) => `<tr>${row.map((c, i) => `<td${i === 0 ? "" : ' class="num"'}>${cellHtml(c)}</td>`).join("")}</tr>`)
     .join("\n");
   const caption = t.caption === "" ? "" : `<p class="caption">${escapeHtml(t.caption)}</p>\n`;
   return `<h3>${escapeHtml(t.title)}</h3>\n${caption}<div class="scroll"><table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table></div>`;
@@ -76,8 +106,9 @@ p.caption { color: #666; font-size: 0.85rem; margin: 0 0 0.4rem; }
 nav ul { padding-left: 1.2rem; margin: 0.3rem 0; }
 nav a, a { color: #2b5d9b; }
 .scroll { overflow-x: auto; }
-table { border-collapse: collapse; font-size: 0.85rem; }
-th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; white-space: nowrap; }
+table { border-collapse: collapse; font-size: 0.8rem; }
+th, td { border: 1px solid #ccc; padding: 0.2rem 0.4rem; white-space: nowrap; }
+td .ci { color: #666; font-size: 0.75rem; }
 th { background: #f3f3f3; white-space: normal; vertical-align: bottom; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tbody tr:nth-child(even) { background: #fafafa; }
@@ -88,6 +119,12 @@ figure { margin: 1.5rem 0; }
 figcaption { font-weight: bold; margin-bottom: 0.3rem; }
 figure svg { max-width: 100%; height: auto; display: block; }
 ul.notes li { color: #555; }
+#verdict h2 { margin-top: 1rem; }
+ul.verdict { padding-left: 1.2rem; margin: 0.3rem 0 1rem; }
+ul.verdict li { margin: 0.2rem 0; }
+ul.verdict li.supported::marker { color: #2a8a2a; }
+ul.verdict li.unclear, ul.verdict li.unpaired, ul.verdict li.note { color: #555; }
+p.warning { background: #fff4d6; border: 1px solid #e0b000; padding: 0.4rem 0.6rem; margin: 0.4rem 0; }
 `.trim();
 
 export function buildIndexHtml(input: IndexHtmlInput): string {
@@ -114,7 +151,8 @@ export function buildIndexHtml(input: IndexHtmlInput): string {
   const strategies = `<p>${escapeHtml(provenance)}</p>\n`;
   // The first table is the headline (the comparison): it goes at the top, before the scenario and the charts.
   const [headline, ...rest] = tables;
-  const top = headline === undefined ? "" : `${tableHtml(headline)}\n`;
+  const verdict = input.verdict === undefined ? "" : verdictHtml(input.verdict);
+  const top = `${verdict}${headline === undefined ? "" : `${tableHtml(headline)}\n`}`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -3,6 +3,7 @@
 
 import type { Scenario } from "../scenario/schema.ts";
 import type { ReportTable } from "./charts/tables.ts";
+import { type Verdict, verdictMarkdown } from "./verdict.ts";
 
 export interface SummaryMdInput {
   readonly scenario: Scenario;
@@ -12,11 +13,18 @@ export interface SummaryMdInput {
   readonly notes: readonly string[];
   /** The strategies and seeds that ran (provenanceLine); default: the scenario's. */
   readonly provenance?: string;
+  /** The answer first: shown above every table (src/report/verdict.ts); none for a sweep. */
+  readonly verdict?: Verdict;
 }
 
 /** Text safe inside a table cell: pipes escaped, line breaks flattened. */
 export function mdCell(text: string): string {
   return text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+
+/** Text safe in a markdown paragraph or list item: characters that start markup escaped, line breaks flattened. */
+export function mdText(text: string): string {
+  return text.replace(/([\\`*_[\]<>|])/g, "\\$1").replace(/\r?\n/g, " ");
 }
 
 /** A GFM table: first column left-aligned, the others right-aligned. */
@@ -35,6 +43,7 @@ export function buildSummaryMd(input: SummaryMdInput): string {
     input.provenance ??
       `Strategies: ${scenario.strategies.join(", ")}; seeds: ${scenario.seeds} (from ${scenario.seed}).`,
   );
+  if (input.verdict !== undefined) parts.push(verdictMarkdown(input.verdict, mdText));
   for (const t of tables) {
     parts.push(`## ${t.title}`);
     if (t.caption !== "") parts.push(`_${t.caption}_`);

@@ -3,7 +3,7 @@
 // src/report/fonts (no system fonts), so output is the same on a bare machine. SVG text is deterministic:
 // Vega's clip and gradient id counters are reset before every render.
 
-import { Resvg } from "@resvg/resvg-js";
+import { Resvg, renderAsync, type ResvgRenderOptions } from "@resvg/resvg-js";
 import { logger, parse, resetSVGDefIds, type Spec as VegaSpec, View, Warn } from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
 import { assert } from "../assert.ts";
@@ -86,9 +86,9 @@ export function pngScale(svg: string, opts: PngOptions = {}): number {
   return Math.min(scale, MAX_PNG_SIDE_PX / Math.max(width, height));
 }
 
-/** Rasterises SVG text to PNG bytes with the shipped font only. */
-export function renderPng(svg: string, opts: PngOptions = {}): Uint8Array {
-  const resvg = new Resvg(svg, {
+/** resvg's options for an SVG: the shipped font only, white background, the zoom of pngScale. */
+function resvgOptions(svg: string, opts: PngOptions): ResvgRenderOptions {
+  return {
     font: {
       loadSystemFonts: false,
       fontFiles: [...FONT_FILES],
@@ -100,6 +100,20 @@ export function renderPng(svg: string, opts: PngOptions = {}): Uint8Array {
     fitTo: { mode: "zoom", value: pngScale(svg, opts) },
     background: "white",
     logLevel: "off",
-  });
+  };
+}
+
+/** Rasterises SVG text to PNG bytes with the shipped font only. */
+export function renderPng(svg: string, opts: PngOptions = {}): Uint8Array {
+  const resvg = new Resvg(svg, resvgOptions(svg, opts));
   return new Uint8Array(resvg.render().asPng());
+}
+
+/**
+ * The same PNG bytes as renderPng, rasterised on a thread of libuv's pool: a report renders the next chart's SVG
+ * on the main thread meanwhile (on two cores that hides most of the rasterising).
+ */
+export async function renderPngAsync(svg: string, opts: PngOptions = {}): Promise<Uint8Array> {
+  const image = await renderAsync(svg, resvgOptions(svg, opts));
+  return new Uint8Array(image.asPng());
 }

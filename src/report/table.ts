@@ -131,17 +131,26 @@ function wrap(text: string, width: number): string[] {
   return lines;
 }
 
-/** Aligned plain text: strategy names left-aligned, numbers right-aligned, a dashed rule under the header. */
-export function comparisonTable(scenario: Scenario, results: readonly RunResult[]): string {
-  const rows = [[...TABLE_COLUMNS], ...comparisonRows(scenario, results)];
-  const widths = TABLE_COLUMNS.map((_, c) => Math.max(...rows.map((row) => row[c].length)));
+/**
+ * Aligned plain-text lines: the header, a dashed rule, the rows; the first `left` columns left-aligned, the
+ * others (numbers) right-aligned.
+ */
+export function alignedLines(header: readonly string[], body: readonly (readonly string[])[], left = 1): string[] {
+  const rows = [header, ...body];
+  const widths = header.map((_, c) => Math.max(...rows.map((row) => row[c].length)));
   const line = (row: readonly string[]) =>
     row
-      .map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])))
+      .map((cell, c) => (c < left ? cell.padEnd(widths[c]) : cell.padStart(widths[c])))
       .join("  ")
       .trimEnd();
   const rule = widths.map((w) => "-".repeat(w)).join("  ");
-  return `${[line(rows[0]), rule, ...rows.slice(1).map(line), "", ...wrap(TABLE_NOTE, 110)].join("\n")}\n`;
+  return [line(header), rule, ...body.map(line)];
+}
+
+/** Aligned plain text: strategy names left-aligned, numbers right-aligned, a dashed rule under the header. */
+export function comparisonTable(scenario: Scenario, results: readonly RunResult[]): string {
+  const lines = alignedLines(TABLE_COLUMNS, comparisonRows(scenario, results));
+  return `${[...lines, "", ...wrap(TABLE_NOTE, 110)].join("\n")}\n`;
 }
 
 /** A GitHub-flavoured markdown table (numbers right-aligned); `|` in strategy names is escaped. */

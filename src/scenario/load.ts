@@ -8,7 +8,7 @@ import type { Trace } from "../traces/trace.ts";
 import { formatPath, ScenarioError, type ScenarioIssue } from "./errors.ts";
 import { MAX_SCENARIO_BYTES } from "../input/limit-values.ts";
 import { applyOverrides as applyOverridesRaw, checkSweepKeys, type OverrideValue } from "./overrides.ts";
-import { type Locator, makeLocator, noLocator } from "./positions.ts";
+import { type Locator, makeLocator, noLocator, type Position } from "./positions.ts";
 import { describeValue, excerpt, quote } from "../input/quote.ts";
 import { InputFileError, readInputFile } from "../input/read-input.ts";
 import { asNode } from "./schema-walk.ts";
@@ -259,16 +259,35 @@ export function loadScenario(file: string, opts: ResolveOptions = {}): LoadedSce
   return resolveScenario(input, file, dir, opts);
 }
 
+/** Where a key path of a raw scenario this module parsed is written (line 0 when unknown). */
+export function positionIn(input: unknown, path: readonly PropertyKey[]): Position {
+  const locate = input !== null && typeof input === "object" ? locators.get(input) : undefined;
+  return (locate ?? noLocator)(path);
+}
+
 /**
  * A copy of a raw scenario with each `key.path` (e.g. `agent.max_connections`, `peers.0.count`) set, for
- * sweeps. The copy keeps the original's line positions for error messages.
+ * sweeps. The copy keeps the original's line positions for error messages, except under a key path it set:
+ * a problem there is blamed on `origin(keyPath)` when given (`--param agent.max_connections=0`, or where the
+ * values were written), not on the line that held the original value.
  */
 export function applyOverrides(
   input: unknown,
   overrides: Readonly<Record<string, OverrideValue>>,
+  origin?: (keyPath: string) => Position,
 ): Record<string, unknown> {
   const copy = applyOverridesRaw(input, overrides);
   const locate = input !== null && typeof input === "object" ? locators.get(input) : undefined;
-  if (locate !== undefined) locators.set(copy, locate);
+  if (origin !== undefined) {
+    const set = Object.keys(overrides).map((k) => [k, k.split(".")] as const);
+    const under = (path: readonly PropertyKey[], segs: readonly string[]) =>
+      segs.length <= path.length && segs.every((seg, i) => seg === String(path[i]));
+    locators.set(copy, (path, opts) => {
+      const hit = set.find(([, segs]) => under(path, segs));
+      return hit !== undefined ? origin(hit[0]) : (locate ?? noLocator)(path, opts);
+    });
+  } else if (locate !== undefined) {
+    locators.set(copy, locate);
+  }
   return copy;
 }

@@ -6,6 +6,8 @@ import { type Document, isMap, isScalar, isSeq, type LineCounter, type Node, typ
 export interface Position {
   readonly line: number;
   readonly column: number;
+  /** Set when the value did not come from the scenario file (a `--param` on the command line): what to blame. */
+  readonly file?: string;
 }
 
 /** Finds positions of key paths; `key: true` asks for the key of the last segment rather than its value. */

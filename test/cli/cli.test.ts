@@ -144,7 +144,7 @@ describe("sim run flag checks", () => {
     const flag = await cli("run", "scenarios/ci/small.yaml", "--sed", "3");
     expect([seeds.code, flag.code]).toEqual([2, 2]);
     expect(seeds.stderr).toContain('--seeds expects an integer from 1 to 9007199254740991, found "0"');
-    expect(flag.stderr).toMatch(/Unknown argument: sed/);
+    expect(flag.stderr).toMatch(/Unknown argument: --sed \(did you mean --seed\?\)/);
     for (const r of [seeds, flag]) expect(r.stderr).not.toMatch(STACK_LINE);
   });
 });

@@ -109,7 +109,7 @@ describe("runs past their wall-clock budget", () => {
 
   it("fail in `sim sweep` (exit 1), the sweep completes, and a resume redoes them", async () => {
     const dir = join(TMP, "budget-sweep");
-    const args = ["sweep", SMALL, "--seeds", "2", "--strategy", "static", "--no-report", "--jobs", "2", "--out", dir];
+    const args = ["sweep", SMALL, "--seeds", "2", "--strategy", "static", "--no-report", "--jobs", "1", "--out", dir];
     const r = await cli(...args, "--wall-s", "0.000001");
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/2 run\(s\) of 2: 2 run, 0 reused .*, 2 failed/);
@@ -126,24 +126,28 @@ describe("the run store", () => {
     const args = ["sweep", SMALL, "--seeds", "2", "--strategy", "static,index", "--no-report", "--jobs", "1", "--out", dir];
     expect((await cli(...args)).code).toBe(0);
     const keys: string[] = JSON.parse(readFileSync(join(dir, "sweep.json"), "utf8")).runs;
-    const entry = join(dir, "runs", `${keys[1]}.json`);
-    const good = readFileSync(entry, "utf8");
-    const swapped = readFileSync(join(dir, "runs", `${keys[2]}.json`), "utf8");
-    for (const bad of ["{}", "not json", swapped, good.replace(/"completionS":[^,]*,/, "")]) {
-      writeFileSync(entry, bad);
+    const entry = (i: number) => join(dir, "runs", `${keys[i]}.json`);
+    const good = keys.map((_, i) => readFileSync(entry(i), "utf8"));
+    const withoutField = (text: string) => text.replace(/"completionS":[^,]*,/, "");
+    // Four kinds of unsound entry: not a result's shape, not JSON, another run's result, a field missing.
+    for (const bad of ["{}", "not json", good[2], withoutField(good[1])]) {
+      // Each on its own: merge and report name it.
       const copy = join(TMP, "store-copy");
       rmSync(copy, { recursive: true, force: true });
       cpSync(dir, copy, { recursive: true });
+      writeFileSync(join(copy, "runs", `${keys[1]}.json`), bad);
       for (const [command, ...rest] of [["report", copy], ["merge", copy, "--out", join(TMP, "merged")]]) {
         const m = await cli(command, ...rest);
         expect(m.code, `${command} ${bad.slice(0, 20)}`).toBe(2);
         expect(m.stderr).toContain(`${keys[1]}.json: not a stored result of point 0 static seed 2`);
       }
-      const r = await cli(...args);
-      expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(/4 run\(s\) of 4: 1 run, 3 reused/);
-      expect(readFileSync(entry, "utf8")).toBe(good);
     }
+    // All four kinds at once, one per entry: a resumed sweep redoes every one of them.
+    for (const [i, bad] of ["{}", "not json", good[3], withoutField(good[3])].entries()) writeFileSync(entry(i), bad);
+    const r = await cli(...args);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/4 run\(s\) of 4: 4 run, 0 reused/);
+    for (const [i, text] of good.entries()) expect(readFileSync(entry(i), "utf8")).toBe(text);
   });
 
   it("gets its results from the scenario as read at the start, never from the file again", async () => {
@@ -154,7 +158,7 @@ describe("the run store", () => {
     const outcome = await runSweep({
       file: source,
       plan: { seeds: [1, 2], strategies: ["static"] },
-      jobs: 2,
+      jobs: 1,
       outDir: join(TMP, "vanishing-out"),
     });
     expect(outcome.failures).toEqual([]);

@@ -1,6 +1,6 @@
 // `sim report DIR`, in process: a run folder written with --no-report gets exactly the charts, index.html and
-// summary.md `sim run` writes, from its files alone; a sweep folder gets its sweep report back from the run
-// store; a folder of neither kind is bad input.
+// summary.md `sim run` writes, from its files alone; a folder of neither kind is bad input. (A sweep folder
+// getting its report back from the run store is tested in sweep.test.ts, on the sweeps written there.)
 
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -41,19 +41,6 @@ describe("sim report", () => {
     const r = await cli("report", old);
     expect(r.code).toBe(0);
     expect(readTree(old).has("charts/metrics.svg")).toBe(true);
-  });
-
-  it("rebuilds a sweep folder's charts, index.html and summary.md from sweep.json and the run store", async () => {
-    const full = join(TMP, "sweep-full");
-    const bare = join(TMP, "sweep-bare");
-    const sweep = ["sweep", SCENARIO, "--param", "agent.max_connections=2,4", "--seeds", "2", "--jobs", "1"];
-    expect((await cli(...sweep, "--out", full)).code).toBe(0);
-    expect((await cli(...sweep, "--no-report", "--out", bare)).code).toBe(0);
-    expect(treeDiff(readTree(full), readTree(bare)).sort()).toContain("index.html");
-    const r = await cli("report", bare);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain("from 12 stored run(s)");
-    expect(treeDiff(readTree(full), readTree(bare))).toEqual([]);
   });
 
   it("exits 2 for a folder that is neither a run nor a sweep", async () => {

@@ -5,7 +5,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { main } from "../../src/cli/main.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "sim-run-"));
@@ -46,8 +46,21 @@ describe("sim run", () => {
     expect(readFileSync(join(d, "runs.csv"), "utf8").split("\n")[1]).toMatch(/^rebalance,4,/);
   });
 
-  it("passes --check-determinism", async () => {
-    expect(await main(["run", "scenarios/ci/small.yaml", "--check-determinism", "--no-report", "--out", join(dir, "c")])).toBe(0);
+  it("passes --check-determinism, printing the verdict first, then the comparison table", async () => {
+    const printed: string[] = [];
+    const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+      printed.push(String(chunk));
+      return true;
+    });
+    try {
+      expect(await main(["run", "scenarios/ci/small.yaml", "--check-determinism", "--no-report", "--out", join(dir, "c")])).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
+    const out = printed.join("");
+    expect(out).toMatch(/^Verdict \(against static, \d+ seeds; 95% intervals of paired differences\):\n/);
+    expect(out).toMatch(/^ {2}- completion time \(lower is better\): /m);
+    expect(out.indexOf("Verdict")).toBeLessThan(out.search(/^strategy +runs +failed/m));
   });
 
   it("leaves no file of an earlier run into the same folder that this run did not write", async () => {

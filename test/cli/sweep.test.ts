@@ -1,5 +1,6 @@
-// `sim sweep` and `sim merge`, in process: outputs are byte-identical whatever --jobs is, an interrupted sweep
-// resumes to the same bytes, two shards merged equal the unsharded sweep (charts included), incomplete or
+// `sim sweep`, `sim merge` and `sim report` of a sweep, in process: outputs are byte-identical whatever --jobs
+// is, an interrupted sweep resumes to the same bytes, two shards merged equal the unsharded sweep (charts
+// included), a sweep written with --no-report gets the same report back from `sim report`, incomplete or
 // mismatched shards are reported, failed runs are recorded and exit 1, and bad flags exit 2.
 
 import { execFile } from "node:child_process";
@@ -19,12 +20,14 @@ const OUTPUTS = ["sweep.json", "runs.csv", "summary.json", "summary.md"];
 
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 
+/** The sweep of GRID with --jobs 1 and --no-report, which most tests below compare with or start from. */
+const one = join(TMP, "jobs1");
+beforeAll(async () => {
+  expect((await cli("sweep", ...GRID, "--jobs", "1", "--no-report", "--out", one)).code).toBe(0);
+}, 60_000); // sweeps run in worker threads, which load the TypeScript sources through tsx here
+
 describe("sim sweep", () => {
-  const one = join(TMP, "jobs1");
   const two = join(TMP, "jobs2");
-  beforeAll(async () => {
-    expect((await cli("sweep", ...GRID, "--jobs", "1", "--no-report", "--out", one)).code).toBe(0);
-  }, 60_000); // sweeps run in worker threads, which load the TypeScript sources through tsx here
 
   it("writes the manifest, 12 runs with the parameter column first, and the summaries", () => {
     const manifest = JSON.parse(readFileSync(join(one, "sweep.json"), "utf8"));
@@ -70,7 +73,7 @@ describe("sim sweep", () => {
     const keys: string[] = JSON.parse(readFileSync(join(dir, "sweep.json"), "utf8")).runs;
     for (const k of [keys[0], keys[5], keys[11]]) unlinkSync(join(dir, "runs", `${k}.json`));
     for (const f of OUTPUTS) unlinkSync(join(dir, f));
-    const r = await cli("sweep", ...GRID, "--jobs", "2", "--no-report", "--out", dir);
+    const r = await cli("sweep", ...GRID, "--jobs", "1", "--no-report", "--out", dir);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("12 run(s) of 12: 3 run, 9 reused");
     expect(treeDiff(readTree(one), readTree(dir))).toEqual([]);
@@ -152,6 +155,17 @@ describe("sim sweep --shard and sim merge", () => {
     expect(r.stderr).toContain("6 of 12 runs are missing; incomplete shard(s): 2/2");
   });
 
+  it("sim report rebuilds a sweep folder's charts, index.html and summary.md from sweep.json and the run store", async () => {
+    // The sweep written with --no-report (the first group's) gets exactly the report of the one written with it.
+    const bare = join(TMP, "report-bare");
+    cpSync(one, bare, { recursive: true });
+    expect(treeDiff(readTree(whole), readTree(bare)).sort()).toContain("index.html");
+    const r = await cli("report", bare);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("from 12 stored run(s)");
+    expect(treeDiff(readTree(whole), readTree(bare))).toEqual([]);
+  });
+
   it("refuses folders of different sweeps (exit 2)", async () => {
     const r = await cli("merge", s1, join(TMP, "failing"), "--out", join(TMP, "mixed"));
     expect(r.code).toBe(2);
@@ -175,6 +189,6 @@ describe("the sim command (spawned)", () => {
     });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`wrote ${dir}`);
-    expect(treeDiff(readTree(join(TMP, "jobs1")), readTree(dir))).toEqual([]);
+    expect(treeDiff(readTree(one), readTree(dir))).toEqual([]);
   });
 });

@@ -1,12 +1,12 @@
 // Tests of the output-folder protocol (src/files/output-folder.ts), one class each:
-// - a crash at ANY point of a commit (every file-system operation, tried in turn, on generated old and new
-//   output sets) leaves whole old outputs, or a journal whose completion gives whole new ones;
+// - a crash at ANY point of a commit (every file-system operation, tried in turn, on chosen and generated old
+//   and new output sets; more of them in output-folder.long.test.ts) leaves whole old outputs, or a journal
+//   whose completion gives whole new ones;
 // - the tool only overwrites or removes files it can prove it wrote; a folder it does not own is refused;
 // - names and paths cannot leave the folder (bad names, tampered journals, symbolic links);
 // - leftovers of killed writers (locks, staging folders, old-style temp files) are cleared.
 
 import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import * as nodeFs from "node:fs";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -25,6 +25,7 @@ import {
   OutputFolderError,
   recoverFolder,
 } from "../../src/files/output-folder.ts";
+import { checkEveryCrashPoint, fileSet, type Files, manifestMatches, outputs } from "./crash-points.ts";
 
 let root: string;
 beforeEach(() => {
@@ -34,127 +35,33 @@ afterEach(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-type Files = Map<string, string>;
-
-const TOOL_ENTRY = /^(\.sim-manifest\.json|\.sim-commit\.json|\.sim-lock|\.sim-tmp-.*)$/;
-
-/** The outputs in a folder: every file but the tool's own entries and the names in `skip`. */
-function outputs(dir: string, skip: readonly string[] = []): Files {
-  const out: Files = new Map();
-  const walk = (d: string, prefix: string) => {
-    for (const name of readdirSync(d).sort()) {
-      if (prefix === "" && (TOOL_ENTRY.test(name) || skip.includes(name))) continue;
-      const p = join(d, name);
-      if (nodeFs.lstatSync(p).isDirectory()) walk(p, `${prefix}${name}/`);
-      else out.set(`${prefix}${name}`, readFileSync(p, "utf8"));
-    }
-  };
-  walk(dir, "");
-  return out;
-}
-
-function same(a: Files, b: Files): boolean {
-  return a.size === b.size && [...a].every(([k, v]) => b.get(k) === v);
-}
-
-/** The manifest describes exactly the outputs present (names, sizes, hashes). */
-function manifestMatches(dir: string, files: Files): boolean {
-  const m = JSON.parse(readFileSync(join(dir, MANIFEST_FILE), "utf8")) as { files: Record<string, { bytes: number; sha256: string }> };
-  const names = Object.keys(m.files).sort();
-  if (names.join("\n") !== [...files.keys()].sort().join("\n")) return false;
-  return names.every((n) => {
-    const bytes = Buffer.from(files.get(n)!, "utf8");
-    return m.files[n].bytes === bytes.length && m.files[n].sha256 === createHash("sha256").update(bytes).digest("hex");
-  });
-}
-
-/** The real file system without fsync (which matters for power cuts, not for killed processes): fast tests. */
-const FAST_FS: FolderFs = { ...NODE_FS, fsyncSync: () => {} };
-
-class Crash extends Error {}
-
-/**
- * The real file system, dying at its k-th mutating call (1-based): that call and every later one throw, so no
- * clean-up runs, as after SIGKILL. fsync is a no-op (it matters for power cuts, not for killed processes).
- */
-function crashingFs(k: number): FolderFs & { ops: number; dead: boolean } {
-  const f = {
-    ...NODE_FS,
-    ops: 0,
-    dead: false,
-    fsyncSync: () => {},
-  } as FolderFs & { ops: number; dead: boolean };
-  const mutating = ["openSync", "writeSync", "renameSync", "unlinkSync", "mkdirSync", "rmdirSync", "rmSync"] as const;
-  for (const key of Object.keys(NODE_FS) as (keyof FolderFs)[]) {
-    const real = (key === "fsyncSync" ? () => {} : NODE_FS[key]) as (...a: unknown[]) => unknown;
-    (f as unknown as Record<string, unknown>)[key] = (...args: unknown[]) => {
-      if (f.dead) throw new Crash("dead");
-      const isMutation =
-        (mutating as readonly string[]).includes(key) && !(key === "openSync" && String(args[1]) === "r");
-      if (isMutation && ++f.ops === k) {
-        f.dead = true;
-        throw new Crash(`crash at operation ${k} (${key})`);
-      }
-      return real(...args);
-    };
-  }
-  return f;
-}
-
-const NAMES = ["runs.csv", "summary.json", "events.jsonl", "index.html", "charts/a.svg", "charts/a.png", "charts/b.svg", "deep/x/y.txt"];
-
-const fileSet = fc
-  .uniqueArray(fc.constantFrom(...NAMES), { minLength: 1, maxLength: NAMES.length })
-  .chain((names) =>
-    fc.tuple(...names.map((n) => fc.string({ maxLength: 20 }).map((c) => [n, `${n}:${c}`] as const))).map((e) => new Map(e)),
-  );
-
 describe("a commit interrupted at any point", () => {
-  it("leaves whole old outputs, or a journal that completes them into whole new ones", () => {
-    let trial = 0;
+  // Each pair is committed with a crash at each of its file-system calls in turn. These three cover the kinds
+  // of change (replaced, kept, added and removed files, folders that appear and empty ones that go); the long
+  // run (output-folder.long.test.ts) tries many generated pairs.
+  const pairs: [string, Files, Files][] = [
+    ["replace", new Map([["runs.csv", "a"], ["charts/a.svg", "a"]]), new Map([["runs.csv", "b"], ["charts/a.svg", "a"]])],
+    [
+      "grow",
+      new Map([["summary.json", "{}"]]),
+      new Map([["summary.json", "{1}"], ["charts/a.png", "p"], ["deep/x/y.txt", "y"], ["index.html", "i"]]),
+    ],
+    [
+      "shrink",
+      new Map([["events.jsonl", "e"], ["charts/b.svg", "b"], ["deep/x/y.txt", "y"], ["runs.csv", "r"]]),
+      new Map([["runs.csv", "r2"]]),
+    ],
+  ];
+  it.each(pairs)("leaves whole old outputs, or a journal that completes them into whole new ones (%s)", (tag, before, after) => {
+    checkEveryCrashPoint(root, tag, before, after);
+  });
+
+  it("does so for a generated pair of output sets", () => {
     fc.assert(
-      fc.property(fileSet, fileSet, (before, after) => {
-        trial++;
-        // How many mutating operations a full commit of `after` over `before` takes.
-        const probe = join(root, `probe${trial}`);
-        commitOutputs(probe, before, { kind: "run", fs: FAST_FS });
-        const counter = crashingFs(Number.POSITIVE_INFINITY);
-        commitOutputs(probe, after, { kind: "run", fs: counter });
-        expect(same(outputs(probe), after)).toBe(true);
-        for (let k = 1; k <= counter.ops; k++) {
-          const dir = join(root, `t${trial}-k${k}`);
-          commitOutputs(dir, before, { kind: "run", fs: FAST_FS });
-          writeFileSync(join(dir, "notes.txt"), "the user's own file");
-          const fs = crashingFs(k);
-          try {
-            commitOutputs(dir, after, { kind: "run", fs });
-          } catch (error) {
-            if (!(error instanceof Crash)) throw error;
-          }
-          expect(fs.dead).toBe(true); // (a crash inside a quiet clean-up step is swallowed: no throw then)
-          const journal = nodeFs.existsSync(join(dir, JOURNAL_FILE));
-          // Without a journal the folder is whole as it is: old outputs (killed before the commit point) or new
-          // ones (killed after the journal was done, in the clean-up).
-          const seen = outputs(dir, ["notes.txt"]);
-          if (!journal) expect(same(seen, before) || same(seen, after)).toBe(true);
-          // The crashed writer was this very process: its lock cannot be told from a live one by pid, so it is
-          // removed by hand here (a dead process's lock is broken by pid: tested below).
-          rmSync(join(dir, LOCK_FILE), { force: true });
-          recoverFolder(dir, { fs: FAST_FS });
-          const now = outputs(dir, ["notes.txt"]);
-          expect(journal ? same(now, after) : same(now, before) || same(now, after)).toBe(true);
-          expect(manifestMatches(dir, now)).toBe(true);
-          expect(readFileSync(join(dir, "notes.txt"), "utf8")).toBe("the user's own file");
-          expect(nodeFs.existsSync(join(dir, JOURNAL_FILE))).toBe(false);
-          // And the folder takes the next commit as usual.
-          commitOutputs(dir, after, { kind: "run", fs: FAST_FS });
-          expect(same(outputs(dir, ["notes.txt"]), after)).toBe(true);
-          rmSync(dir, { recursive: true, force: true });
-        }
-      }),
-      { numRuns: 8 },
+      fc.property(fileSet, fileSet, (before, after) => checkEveryCrashPoint(root, "generated", before, after)),
+      { numRuns: 1 },
     );
-  }, 120_000);
+  });
 });
 
 describe("what the tool may overwrite or remove", () => {

@@ -39,7 +39,7 @@ describe("layer rules", () => {
         "real-driver-like-sim: src/real/driver.ts → src/harness/run.ts",
         "report-only-renders: src/report/table.ts → src/harness/run.ts",
         "scenario-below-harness: src/scenario/load.ts → src/sim/kernel.ts",
-        "shared-helpers-stand-alone: src/text-excerpt.ts → src/agent/uses-node.ts",
+        "shared-helpers-stand-alone: src/input/quote.ts → src/agent/uses-node.ts",
         "sim-below-scenario: src/sim/reads-scenario.ts → src/scenario/load.ts",
       ].sort(),
     );

@@ -4,17 +4,20 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { RunResult } from "../../src/sim/metrics/records.ts";
+import type { RunResult, SubBlockRecord } from "../../src/sim/metrics/records.ts";
 import { blockTimeCdfData } from "../../src/report/charts/block-time-cdf.ts";
-import { bufferCurve } from "../../src/report/charts/buffer.ts";
+import { bufferChart, bufferCurve, worstSeed } from "../../src/report/charts/buffer.ts";
+import { peersOnlineChart } from "../../src/report/charts/peers-online.ts";
 import { chartSpecs, specJson } from "../../src/report/charts/index.ts";
 import { metricLabel } from "../../src/report/charts/labels.ts";
-import { metricsData } from "../../src/report/charts/metrics.ts";
+import { metricPanels, metricsChart, metricsData } from "../../src/report/charts/metrics.ts";
 import { thin } from "../../src/report/charts/select.ts";
-import { type SweepPoint, sweepChart } from "../../src/report/charts/sweep.ts";
-import { waterfallChart, waterfallData } from "../../src/report/charts/waterfall.ts";
-import { compileSpec, renderChart, renderPng, renderSvg, svgSize } from "../../src/report/render.ts";
+import { type SweepPoint, sweepChart, sweepHeatmap } from "../../src/report/charts/sweep.ts";
+import { NO_BYTE, WAIT, waterfallChart, waterfallData } from "../../src/report/charts/waterfall.ts";
+import { compileSpec, renderChart, renderPng, renderPngAsync, renderSvg, svgSize } from "../../src/report/render.ts";
+import { hslHex, strategyColourOf, strategyScale } from "../../src/report/charts/theme.ts";
 import { chartResults, chartRun, fakeLoaded } from "./chart-fixtures.ts";
+import { fakeRunResult } from "./fixtures.ts";
 
 const STRATEGIES = ["static", "index", "rebalance"];
 
@@ -162,7 +165,9 @@ describe("SVG text", () => {
       "conn 0 · peer 10",
       "conn 3 · server 13",
       "duplicate",
-      "seed 1",
+      // The seed with the most stall time: 0.5·(k mod 3) s per run, k = name length + seed, sums to 1 s on
+      // seed 1 (static 0.5, index 0, rebalance 0.5) and 2.5 s on seed 2 (1, 0.5, 1).
+      "seed 2",
     ])
       expect(svg).toContain(text);
   });
@@ -226,25 +231,49 @@ describe("data", () => {
     expect(data.filter((d) => d.metric === "completion_s")).toHaveLength(1);
   });
 
-  it("waterfall: capped to the first requests by time, rows by connection, open requests drawn to the run end", () => {
-    const run = chartRun({ strategy: "s", seed: 1, blocks: 2, subBlocks: 50 });
-    const d = waterfallData(run, 10);
-    expect(d.bars).toHaveLength(10);
-    expect(d.total).toBe(50);
-    expect(d.capped).toBe(true);
-    expect(d.rows).toEqual([
-      "conn 0 · peer 10",
-      "conn 1 · peer 11",
-      "conn 2 · peer 12",
-      "conn 3 · server 13",
+  it("waterfall: waits, transfers and cancels per connection, merged within a pixel, the pixel doubled to fit", () => {
+    // conn 0: four requests 1 s apart, each waiting 0.1 s for its first byte and transferring 0.5 s (ok);
+    // conn 1: one request that got no byte in 2 s and was cancelled. The run ends at 8.25 s (its buffer series).
+    const sub = (id: number, conn: number, req: number, fb: number, end: number, outcome: SubBlockRecord["outcome"]) =>
+      ({ subBlockId: id, block: 0, nodeId: conn + 1, nodeKind: "peer", connId: conn, requestUs: req, firstByteUs: fb, endUs: end, bytes: 1000, outcome }) as const;
+    const subBlocks = [
+      ...[0, 1, 2, 3].map((k) => sub(k, 0, k * 1e6, k * 1e6 + 100_000, k * 1e6 + 600_000, "ok")),
+      sub(9, 1, 0, -1, 2_000_000, "cancelled"),
+    ];
+    const run = fakeRunResult({ subBlocks });
+    // One pixel = 8.25 s / 560: nothing touches within it.
+    const d = waterfallData(run);
+    expect(d.rows).toEqual(["conn 0 · peer 1", "conn 1 · peer 2"]);
+    expect(d.mergeS).toBeCloseTo(8.25 / 560, 12);
+    expect(d.bars.filter((b) => b.kind === WAIT).map((b) => [b.start_s, b.end_s])).toEqual([
+      [0, 0.1],
+      [1, 1.1],
+      [2, 2.1],
+      [3, 3.1],
     ]);
-    expect(d.bars.map((b) => b.request_s)).toEqual([...d.bars.map((b) => b.request_s)].sort((a, b) => a - b));
-    // Sub-block 6 was cancelled and never ended: drawn to the last thing the run shows, the peer change at 5 s.
-    const open = waterfallData(run).bars.find((b) => b.sub_block === 6);
-    expect(open?.end_s).toBe(5);
-    const spec = JSON.stringify(waterfallChart(run, 10));
-    expect(spec).toContain("showing the first 10 of 50 sub-block requests");
-    expect(JSON.stringify(waterfallChart(run))).not.toContain("showing the first");
+    expect(d.bars.filter((b) => b.kind === "ok")).toHaveLength(4);
+    expect(d.bars.filter((b) => b.kind === NO_BYTE)).toEqual([
+      { conn: "conn 1 · peer 2", kind: NO_BYTE, start_s: 0, end_s: 2, sub_blocks: 1, bytes: 1000 },
+    ]);
+    expect(d.cancels).toEqual([{ conn: "conn 1 · peer 2", time_s: 2, sub_blocks: 1 }]);
+    // At most 5 bars: the pixel doubles 6 times (64 × 14.7 ms = 0.943 s ≥ the 0.9 s between waits, while
+    // 32 × is below the 0.5 s between transfers): one wait, one transfer of 4 sub-blocks, the no-byte wait, the cancel.
+    const small = waterfallData(run, { maxSegments: 5 });
+    expect(small.mergeS).toBeCloseTo((64 * 8.25) / 560, 12);
+    expect(small.bars.find((b) => b.kind === "ok")).toEqual({
+      conn: "conn 0 · peer 1",
+      kind: "ok",
+      start_s: 0.1,
+      end_s: 3.6,
+      sub_blocks: 4,
+      bytes: 4000,
+    });
+    expect(small.bars.length + small.cancels.length).toBe(4);
+    // The busiest row only; the subtitle says so. A shared axis end widens the time axis.
+    const one = waterfallChart(run, { maxRows: 1, endS: 56 });
+    expect(JSON.stringify(one)).toContain("the 1 busiest of 2 connections (4 of 5 sub-block requests)");
+    expect(JSON.stringify(one)).toContain('"domain":[0,56]');
+    expect(compileSpec(one).warnings).toEqual([]);
   });
 
   it("thin keeps short arrays, the first and last items, and order", () => {
@@ -277,8 +306,47 @@ describe("data", () => {
   it("sweep with two parameters gets a panel each and compiles cleanly", () => {
     const two = [...sweepPoints, ...sweepPoints.map((p) => ({ ...p, param: "tracker.list_size" }))];
     const spec = sweepChart(two, "redundant_bytes");
-    expect(JSON.stringify(spec)).toContain('"facet"');
+    expect(JSON.stringify(spec)).toContain('"hconcat"');
     expect(compileSpec(spec).warnings).toEqual([]);
+  });
+
+  it("sweep: integer values are the ticks; strategies nudged apart by 6% of the smallest gap per rank", () => {
+    const spec = sweepChart(sweepPoints, "completion_s", ["static", "rebalance"]) as unknown as {
+      data: { values: { value: number; strategy: string; x_plot: number }[] };
+      layer: { mark: { type: string }; encoding: { x: { axis?: { values?: number[]; format?: string } } } }[];
+    };
+    expect(spec.layer[0].encoding.x.axis).toMatchObject({ values: [2, 4, 8], format: "d" });
+    // Smallest gap 2 → step 0.12; two strategies at ranks 0 and 1 → shifts -0.06 and +0.06.
+    const at2 = spec.data.values.filter((v) => v.value === 2).map((v) => [v.strategy, v.x_plot]);
+    expect(at2).toEqual([
+      ["static", 2 - 0.06],
+      ["rebalance", 2 + 0.06],
+    ]);
+    expect(spec.layer.map((l) => l.mark.type)).toEqual(["rule", "line", "point"]);
+  });
+
+  it("sweep: a categorical parameter gets points and interval bars, no connecting line", async () => {
+    const named = sweepPoints.map((p) => ({ ...p, param: "network.model", value: p.value === 2 ? "fluid" : "tcp" }));
+    const spec = sweepChart(named, "stall_s") as unknown as { layer: { mark: { type: string } }[] };
+    expect(spec.layer.map((l) => l.mark.type)).toEqual(["rule", "point"]);
+    expect((await renderChart(spec as never)).warnings).toEqual([]);
+  });
+
+  it("sweep heat map: a cell per grid point and strategy, the axes in swept order, the mean written in", async () => {
+    const cells = [];
+    for (const strategy of ["static", "rebalance"])
+      for (const x of [2, 4, 8]) for (const y of [10, 20]) cells.push({ x, y, strategy, mean: x * y });
+    const spec = sweepHeatmap(
+      cells,
+      "completion_s",
+      { xParam: "agent.max_connections", yParam: "tracker.list_size", xValues: [2, 4, 8], yValues: [10, 20] },
+      ["static", "rebalance"],
+    );
+    const { svg, warnings } = await renderChart(spec);
+    expect(warnings).toEqual([]);
+    // 2 strategies × 3 × 2 cells, each with its value (2·10 = 20 … 8·20 = 160).
+    expect((svg.match(/aria-roledescription="rect mark"/g) ?? []).length).toBe(12);
+    for (const v of ["20", "40", "80", "160"]) expect(svg).toContain(`>${v}</text>`);
   });
 });
 
@@ -296,5 +364,75 @@ describe("PNG", () => {
     const big = new DataView(renderPng(svg, { scale: 2 }).buffer);
     expect(big.getUint32(16)).toBe(Math.round(width * 2));
     expect(Buffer.from(renderPng(svg, { scale: 1 })).equals(Buffer.from(png))).toBe(true);
+    // Rasterised off the main thread: the same bytes.
+    expect(Buffer.from(await renderPngAsync(svg, { scale: 1 })).equals(Buffer.from(png))).toBe(true);
+  });
+});
+
+describe("strategy colours", () => {
+  it("are fixed for shipped strategies, whatever their order in the report", () => {
+    expect(strategyScale(["index", "static"]).range).toEqual(["#f58518", "#4c78a8"]);
+    expect(strategyScale(["static", "index"]).range).toEqual(["#4c78a8", "#f58518"]);
+  });
+
+  it("are derived from the name for others: the same name, the same colour, a valid hex colour", () => {
+    expect(hslHex(0, 1, 0.5)).toBe("#ff0000");
+    expect(hslHex(120, 1, 0.5)).toBe("#00ff00");
+    expect(hslHex(240, 1, 0.25)).toBe("#000080");
+    fc.assert(
+      fc.property(fc.string({ maxLength: 20 }), (name) => {
+        const c = strategyColourOf(`my-${name}`);
+        expect(c).toMatch(/^#[0-9a-f]{6}$/);
+        expect(strategyColourOf(`my-${name}`)).toBe(c);
+      }),
+    );
+  });
+});
+
+describe("metrics panels", () => {
+  it("collapse metrics that are 0 everywhere into a line of text, and say which have no value", () => {
+    const p = (metric: string, mean: number, lo: number, hi: number) => ({ metric, strategy: "s", mean, lo, hi, n: 2 });
+    const panels = metricPanels([p("completion_s", 10, 9, 11), p("stall_count", 0, 0, 0), p("stall_s", 0, 0, 0.5)]);
+    expect(panels.drawn).toEqual(["completion_s", "stall_s"]);
+    expect(panels.zero).toEqual(["stall_count"]);
+    expect(panels.none).toEqual([
+      "throughput_bound_ratio",
+      "startup_delay_s",
+      "redundant_bytes",
+      "origin_bytes",
+      "mean_block_s",
+      "t_star_ratio",
+      "t_g_ratio",
+    ]);
+    const results = chartResults().map((r) => ({ ...r, metrics: { ...r.metrics, stallCount: 0, stallS: 0 } }));
+    const spec = JSON.stringify(metricsChart(fakeLoaded().scenario, results));
+    expect(spec).toContain("0 for every strategy and seed: stalls, stall time");
+    expect(spec).not.toContain('"panel":"stall time (s)"');
+  });
+});
+
+describe("the seed per-run charts show", () => {
+  it("is the one with the most stall time over strategies, the lowest on a tie", () => {
+    // Stall time 0.5·(k mod 3) s, k = name length + seed: seed 1 sums to 1 s, seed 2 to 2.5 s (see above).
+    expect(worstSeed(chartResults())).toBe(2);
+    const none = chartResults().map((r) => ({ ...r, metrics: { ...r.metrics, stallS: 0 } }));
+    expect(worstSeed(none)).toBe(1);
+  });
+
+  it("buffer: every seed in the spec, the worst drawn, stalls counted per panel", async () => {
+    const spec = bufferChart(chartResults());
+    const json = JSON.stringify(spec);
+    expect(json).toContain('"value":2');
+    expect(json).toContain('"options":[1,2]');
+    const svg = await renderSvg(spec);
+    // Seed 2: static and rebalance stalled 1 s (fixture stall count 1), index 0.5 s.
+    expect(svg).toContain("1 stall, 1.00 s stalled");
+    expect(svg).toContain("1 stall, 0.50 s stalled");
+    expect(compileSpec(spec).warnings).toEqual([]);
+  });
+
+  it("peers-online is drawn once, not once per strategy", () => {
+    const spec = peersOnlineChart(chartResults().filter((r) => r.seed === 2)) as { data: { values: { strategy: string }[] } };
+    expect(new Set(spec.data.values.map((v) => v.strategy))).toEqual(new Set(["static"]));
   });
 });

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { buildCharts, chartSpecs } from "../../src/report/charts/index.ts";
 import type { ReportTable } from "../../src/report/charts/tables.ts";
-import { buildIndexHtml, inlineSvg } from "../../src/report/html.ts";
+import { buildIndexHtml, cellHtml, inlineSvg } from "../../src/report/html.ts";
 import { buildSummaryMd, markdownTable } from "../../src/report/markdown.ts";
 import { chartResults, fakeLoaded } from "./chart-fixtures.ts";
 
@@ -60,7 +60,8 @@ describe("index.html", () => {
   it("holds every chart inline, with its title", () => {
     expect((html.match(/<svg\b/g) ?? []).length).toBe(names.length);
     for (const n of names) expect(html).toContain(`<figure id="chart-${n}">`);
-    expect(html).toContain("<figcaption>Sub-block waterfall: rebalance (seed 1)</figcaption>");
+    // The seed with the most stall time (see charts.test.ts).
+    expect(html).toContain("<figcaption>Sub-block waterfall: rebalance (seed 2)</figcaption>");
   });
 
   it("names no external URL (only the SVG namespaces) and needs no script", () => {
@@ -90,8 +91,30 @@ describe("index.html", () => {
     expect(head).toBeGreaterThan(html.indexOf("<h1>fixture</h1>"));
     expect(head).toBeLessThan(html.indexOf("<details>"));
     expect(head).toBeLessThan(html.indexOf("<nav>"));
-    expect(html.indexOf("<th class=\"num\">completion_s</th>")).toBeLessThan(html.indexOf("<th class=\"num\">mean_block_s</th>"));
+    // Headers may break after "_" (<wbr>), so a wide table wraps its headers instead of widening.
+    expect(html.indexOf('<th class="num">completion_<wbr>s</th>')).toBeLessThan(
+      html.indexOf('<th class="num">mean_<wbr>block_<wbr>s</th>'),
+    );
     expect(html.indexOf("<h3>Means over seeds</h3>")).toBeGreaterThan(html.indexOf("<h2>Tables</h2>"));
+  });
+
+  it("opens with the verdict, then the comparison table; every table sits in a sideways scroller", () => {
+    const top = html.slice(0, html.indexOf("<details>"));
+    expect(top.indexOf('<section id="verdict">')).toBeGreaterThan(top.indexOf("<h1>fixture</h1>"));
+    expect(top.indexOf('<section id="verdict">')).toBeLessThan(top.indexOf("<h3>Comparison</h3>"));
+    expect(top).toMatch(/<h2>Verdict \(against static, 2 seeds; 95% intervals of paired differences\)<\/h2>/);
+    expect(top).toContain('<p class="warning"><strong>Warning:</strong> only 2 seeds');
+    const tables = (html.match(/<table>/g) ?? []).length;
+    expect(tables).toBeGreaterThan(1);
+    expect((html.match(/<div class="scroll"><table>/g) ?? []).length).toBe(tables);
+  });
+
+  it("puts a cell's interval on a second line", () => {
+    expect(cellHtml("-2.500 (-22.7%) [-3.000, -2.000]")).toBe(
+      '-2.500 (-22.7%)<br><span class="ci">[-3.000, -2.000]</span>',
+    );
+    expect(cellHtml("12.5")).toBe("12.5");
+    expect(cellHtml("a<b [x]")).toBe('a&lt;b<br><span class="ci">[x]</span>');
   });
 
   it("prefixes ids and their references", () => {

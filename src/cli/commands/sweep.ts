@@ -1,8 +1,8 @@
 // `sim sweep <scenario>`: runs a grid of parameter values × strategies × seeds in a worker pool, storing each
 // run as it finishes (an interrupted sweep resumes), then writes sweep.json, runs.csv, summary.json,
 // summary.md and the sweep charts (src/harness/sweep-run.ts does both). `--shard i/n` runs a deterministic
-// slice for `sim merge`. Exit 1 when a run failed, 2 for bad input (a --param key the scenario does not have
-// gets the loader's did-you-mean).
+// slice for `sim merge` (`--shard auto`: the slice of the array job that started it, src/cli/shard.ts). Exit 1
+// when a run failed, 2 for bad input (a --param key the scenario does not have gets the loader's did-you-mean).
 
 import { join } from "node:path";
 import type { CommandModule } from "yargs";
@@ -12,6 +12,7 @@ import { checkSweepFlags, jobsFlag } from "../run-options.ts";
 import { EXIT_CODES_TEXT, ExitCode, UsageError } from "../exit.ts";
 import { FORCE_INTO_DESCRIPTION, WALL_S_DESCRIPTION, wallFlag } from "../out-options.ts";
 import { makeProgress } from "../progress.ts";
+import { shardFlag } from "../shard.ts";
 import { checkFlags, parseStrategyFlag, STRATEGY_MODULE_OPTION, strategyModuleFlag } from "../run-options.ts";
 
 interface Args {
@@ -23,6 +24,7 @@ interface Args {
   readonly jobs?: number;
   readonly out?: string;
   readonly shard?: string;
+  readonly shardCount?: number;
   readonly report: boolean;
   readonly forceInto: boolean;
   readonly wallS?: number;
@@ -87,7 +89,11 @@ export function sweepCommand(setExit: (code: number) => void): CommandModule<obj
         .option("out", { type: "string", describe: "output folder [default: reports/<scenario name>-sweep/]" })
         .option("force-into", { type: "boolean", default: false, describe: FORCE_INTO_DESCRIPTION })
         .option("wall-s", { type: "number", describe: WALL_S_DESCRIPTION })
-        .option("shard", { type: "string", describe: "run only slice i of n (i/n, 1-based) for `sim merge`" })
+        .option("shard", {
+          type: "string",
+          describe: "run only slice i of n (i/n, 1-based) for `sim merge`; auto: from the array job's environment",
+        })
+        .option("shard-count", { type: "number", describe: "with --shard auto in a Kubernetes Indexed Job: its completions" })
         .option("report", {
           type: "boolean",
           default: true,
@@ -98,6 +104,7 @@ export function sweepCommand(setExit: (code: number) => void): CommandModule<obj
           "three points × the scenario's strategies × ten seeds",
         )
         .example("$0 sweep scenarios/churn.yaml --shard 2/4 --out shard-2", "the second of four slices")
+        .example("$0 sweep scenarios/churn.yaml --shard auto --out shard-$SLURM_ARRAY_TASK_ID", "a Slurm array task's slice")
         .epilogue(EXIT_CODES_TEXT) as never,
     handler: async (args) => {
       // A signal during the final commit waits for it (src/files/signal-guard.ts).
@@ -107,14 +114,7 @@ export function sweepCommand(setExit: (code: number) => void): CommandModule<obj
       const { defaultJobs } = await import("../../harness/pool.ts");
       const jobs = jobsFlag(args.jobs, defaultJobs);
       const { parseShard } = await import("../../harness/sweep.ts");
-      let shard: { index: number; count: number } | undefined;
-      if (args.shard !== undefined) {
-        try {
-          shard = parseShard(args.shard);
-        } catch (error) {
-          throw new UsageError((error as Error).message);
-        }
-      }
+      const shard = shardFlag(args.shard, args.shardCount, parseShard);
       const wallS = wallFlag(args.wallS);
       const { checkOutputFolder, defaultOutDir } = await import("../../files/output-folder.ts");
       if (args.out !== undefined) checkOutputFolder(args.out, { forceInto: args.forceInto });
@@ -148,7 +148,7 @@ export function sweepCommand(setExit: (code: number) => void): CommandModule<obj
         outcome = await runSweep({
           file: source,
           plan: {
-            ...(params.length > 0 ? { params } : {}),
+            ...(params.length > 0 ? { params, paramsSource: "--param" } : {}),
             ...(strategies !== undefined ? { strategies } : {}),
             ...(seeds !== undefined ? { seeds } : {}),
           },
@@ -164,6 +164,8 @@ export function sweepCommand(setExit: (code: number) => void): CommandModule<obj
       } finally {
         progress?.stop();
       }
+      const { sweepComparison } = await import("../../report/sweep/comparison.ts");
+      process.stdout.write(`${sweepComparison(outcome.plan.base.scenario, outcome.plan, outcome.results)}\n`);
       const covered = outcome.results.length;
       process.stdout.write(
         `${covered} run(s) of ${outcome.plan.runs.length}${shard !== undefined ? ` (shard ${shard.index}/${shard.count})` : ""}: ` +

@@ -1,24 +1,26 @@
 // The charts of a run folder and the pages that show them: chartSpecs picks which charts a scenario gets
 // (buffer only with a bitrate, peers-online only when the count changes, one waterfall per strategy, sweep
-// charts when given) and buildCharts renders them to charts/<name>.{vl.json,svg,png} plus index.html and
-// summary.md, all as file name → content for writeOutputDir.
+// charts when given; the per-run charts show the seed with the most stall time) and buildCharts renders them to
+// charts/<name>.{vl.json,svg,png} plus index.html and summary.md (each opening with the verdict), all as file
+// name → content for writeOutputDir.
 
 import type { TopLevelSpec } from "vega-lite";
 import type { LoadedScenario } from "../../scenario/load.ts";
 import type { RunResult } from "../../sim/metrics/records.ts";
 import { buildIndexHtml } from "../html.ts";
 import { buildSummaryMd } from "../markdown.ts";
-import { renderPng, renderSvg } from "../render.ts";
+import { renderPngAsync, renderSvg } from "../render.ts";
 import { provenanceLine } from "../provenance.ts";
+import { verdictOf } from "../verdict.ts";
 import { blockTimeCdfChart } from "./block-time-cdf.ts";
-import { bufferChart } from "./buffer.ts";
+import { bufferChart, worstSeed } from "./buffer.ts";
 import { metricLabel } from "./labels.ts";
 import { metricsChart } from "./metrics.ts";
 import { peersOnlineChanges, peersOnlineChart } from "./peers-online.ts";
-import { firstSeedRuns } from "./select.ts";
+import { ordered, runEndUs, seconds, seedRuns } from "./select.ts";
 import { type SweepPoint, sweepChart, sweepChartName } from "./sweep.ts";
 import { defaultTables, type ReportTable } from "./tables.ts";
-import { MAX_WATERFALL_SUB_BLOCKS, waterfallChart } from "./waterfall.ts";
+import { MAX_WATERFALL_SEGMENTS, waterfallChart } from "./waterfall.ts";
 
 export type { ReportTable } from "./tables.ts";
 export type { SweepPoint } from "./sweep.ts";
@@ -34,8 +36,8 @@ export interface ChartEntry {
 }
 
 export interface ChartOptions {
-  /** Sub-block requests drawn per waterfall; default MAX_WATERFALL_SUB_BLOCKS. */
-  readonly maxWaterfallSubBlocks?: number;
+  /** Bars drawn per waterfall at most; default MAX_WATERFALL_SEGMENTS. */
+  readonly maxWaterfallSegments?: number;
   /** Sweep charts to add, one per metric. */
   readonly sweeps?: readonly {
     readonly metric: string;
@@ -95,34 +97,32 @@ export function chartSpecs(
     title: "Block download time (CDF)",
     spec: blockTimeCdfChart(scenario.strategies, results),
   });
-  const first = firstSeedRuns(scenario.strategies, results);
+  // The per-run charts show one seed: the worst by stall time (the first seed when nothing stalled).
+  const seed = worstSeed(results);
+  const shown = seedRuns(scenario.strategies, results, seed);
   if (scenario.content.bitrate_bps > 0) {
     charts.push({
       name: "buffer",
-      title: "Playback buffer (first seed)",
-      spec: bufferChart(first),
+      title: `Playback buffer (seed ${seed}${results.some((r) => r.metrics.stallS > 0) ? ", the most stall time" : ""})`,
+      spec: bufferChart(ordered(scenario.strategies, results).runs, seed),
     });
   } else {
     notes.push("no bitrate (a plain download): no buffer chart.");
   }
-  if (peersOnlineChanges(first)) {
+  if (peersOnlineChanges(shown)) {
     charts.push({
       name: "peers-online",
-      title: "Peers online (first seed)",
-      spec: peersOnlineChart(first),
+      title: `Peers online (seed ${seed})`,
+      spec: peersOnlineChart(shown),
     });
   }
-  const cap = opts.maxWaterfallSubBlocks ?? MAX_WATERFALL_SUB_BLOCKS;
-  for (const run of first) {
-    if (run.subBlocks.length > cap) {
-      notes.push(
-        `waterfall-${run.strategy} shows the first ${cap} of ${run.subBlocks.length} sub-block requests.`,
-      );
-    }
+  // One time axis for every waterfall: the latest end of the runs drawn.
+  const endS = Math.max(0, ...shown.map((r) => seconds(runEndUs(r))));
+  for (const run of shown) {
     charts.push({
       name: `waterfall-${fileStem(run.strategy)}`,
       title: `Sub-block waterfall: ${run.strategy} (seed ${run.seed})`,
-      spec: waterfallChart(run, cap),
+      spec: waterfallChart(run, { maxSegments: opts.maxWaterfallSegments ?? MAX_WATERFALL_SEGMENTS, endS }),
     });
   }
   return { charts, notes };
@@ -145,16 +145,24 @@ export async function buildCharts(
   const { charts, notes } = chartSpecs(loaded, results, opts);
   const files = new Map<string, string | Uint8Array>();
   const rendered: { name: string; title: string; svg: string }[] = [];
+  // PNGs are rasterised off the main thread while the next chart's SVG renders; set in chart order once done.
+  const pngs: Promise<Uint8Array>[] = [];
   for (const c of charts) {
     const svg = await renderSvg(c.spec);
     files.set(`charts/${c.name}.vl.json`, specJson(c.spec));
     files.set(`charts/${c.name}.svg`, svg);
-    if (opts.png ?? true) files.set(`charts/${c.name}.png`, renderPng(svg, { scale: opts.pngScale }));
+    if (opts.png ?? true) {
+      files.set(`charts/${c.name}.png`, new Uint8Array(0)); // its place in the listing; the bytes follow
+      pngs.push(renderPngAsync(svg, { scale: opts.pngScale }));
+    }
     rendered.push({ name: c.name, title: c.title, svg });
   }
+  const pngBytes = await Promise.all(pngs);
+  pngBytes.forEach((png, i) => files.set(`charts/${charts[i].name}.png`, png));
   const tables = opts.tables ?? defaultTables(loaded.scenario, results);
   const allNotes = [...(opts.notes ?? []), ...notes];
   const provenance = provenanceLine(loaded.scenario, results);
+  const verdict = verdictOf(loaded.scenario, results);
   files.set(
     "index.html",
     buildIndexHtml({
@@ -163,6 +171,7 @@ export async function buildCharts(
       charts: rendered,
       notes: allNotes,
       provenance,
+      verdict,
     }),
   );
   files.set(
@@ -173,6 +182,7 @@ export async function buildCharts(
       charts: rendered,
       notes: allNotes,
       provenance,
+      verdict,
     }),
   );
   return files;

@@ -1,11 +1,11 @@
-// Chart `peers-online`: peers online over time, one step-line panel per strategy (its first seed; panels,
-// because strategies sharing a world would draw the same line on top of each other). Drawn only when the
-// count changes in some run (churn or arrivals).
+// Chart `peers-online`: peers online over time, one step line for the seed the report shows (every strategy
+// meets the same world, so it is drawn once). Drawn only when the count changes in some run (churn or
+// arrivals).
 
 import type { TopLevelSpec } from "vega-lite";
 import type { RunResult } from "../../sim/metrics/records.ts";
 import { changes, runEndUs, seconds, thin } from "./select.ts";
-import { CHART_WIDTH, chartConfig, strategyColour, strategyRows, VL_SCHEMA } from "./theme.ts";
+import { CHART_WIDTH, chartConfig, VL_SCHEMA } from "./theme.ts";
 
 export const MAX_PEERS_POINTS = 1500;
 
@@ -37,29 +37,28 @@ export function peersOnlineData(
   return rows;
 }
 
+/**
+ * Peers online, drawn once: every strategy of a seed meets the same world, so one run's series (the first
+ * strategy's whose count changes) stands for all of them.
+ */
 export function peersOnlineChart(runs: readonly RunResult[]): TopLevelSpec {
-  const strategies = runs.map((r) => r.strategy);
-  const seeds = [...new Set(runs.map((r) => r.seed))];
+  const run = runs.find((r) => r.peersOnlineSeries.length > 0 && changes(r.peersOnlineSeries)) ?? runs[0];
+  const rows = run === undefined ? [] : peersOnlineData([run]);
   return {
     $schema: VL_SCHEMA,
-    title: { text: "Peers online", subtitle: `seed ${seeds.join(", ")}` },
+    title: {
+      text: "Peers online",
+      subtitle: `seed ${run?.seed ?? "-"}; the same for every strategy (they meet the same world), so drawn once`,
+    },
     config: chartConfig(),
-    data: { values: peersOnlineData(runs) },
-    facet: strategyRows(strategies),
-    spec: {
-      width: CHART_WIDTH,
-      height: 110,
-      mark: { type: "line", interpolate: "step-after", strokeWidth: 1.5 },
-      encoding: {
-        x: { field: "time_s", type: "quantitative", title: "time (s)" },
-        y: {
-          field: "peers",
-          type: "quantitative",
-          title: "peers (count)",
-        },
-        color: strategyColour(strategies, false),
-        order: { field: "i", type: "quantitative" },
-      },
+    data: { values: rows },
+    width: CHART_WIDTH,
+    height: 140,
+    mark: { type: "line", interpolate: "step-after", strokeWidth: 1.5, color: "#444444" },
+    encoding: {
+      x: { field: "time_s", type: "quantitative", title: "time (s)" },
+      y: { field: "peers", type: "quantitative", title: "peers (count)" },
+      order: { field: "i", type: "quantitative" },
     },
   } as TopLevelSpec;
 }

@@ -1,5 +1,5 @@
 // Choosing and thinning what a chart draws: the report's strategy order, the run drawn for per-run charts
-// (each strategy's first seed), µs → s, and deterministic thinning of long series so specs stay small.
+// (one seed of each strategy), µs → s, and deterministic thinning of long series so specs stay small.
 
 import { assert } from "../../assert.ts";
 import type { RunResult, SeriesPoint } from "../../sim/metrics/records.ts";
@@ -30,6 +30,18 @@ export function firstSeedRuns(
     out.push(r);
   }
   return out;
+}
+
+/** Per strategy, its run with `seed` (its lowest seed when it has none), in report order. */
+export function seedRuns(
+  scenarioStrategies: readonly string[],
+  results: readonly RunResult[],
+  seed: number,
+): RunResult[] {
+  const { runs } = ordered(scenarioStrategies, results);
+  return firstSeedRuns(scenarioStrategies, results).map(
+    (first) => runs.find((r) => r.strategy === first.strategy && r.seed === seed) ?? first,
+  );
 }
 
 /** Microseconds → seconds. */

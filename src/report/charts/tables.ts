@@ -1,10 +1,11 @@
 // The tables index.html and summary.md show, as plain cells: the comparison table of `sim run`, each headline
-// metric's mean with its 95% interval, and each strategy's paired difference to the reference. The lead can
+// metric's mean with its 95% interval, and each strategy's paired difference to the reference (these two with a
+// row per metric and a column per strategy). The lead can
 // pass other tables to buildCharts instead (ReportTable is the only contract).
 
 import type { Scenario } from "../../scenario/schema.ts";
 import type { RunResult } from "../../sim/metrics/records.ts";
-import { SUMMARY_METRICS } from "../../metrics/registry.ts";
+import { findMetric, SUMMARY_METRICS, type SummaryMetric } from "../../metrics/registry.ts";
 import { buildSummary, type MetricSummary, PER_BLOCK_METRICS, type PairedSummary } from "../summary.ts";
 import { comparisonRows, TABLE_COLUMNS, TABLE_NOTE } from "../table.ts";
 import { metricLabel } from "./labels.ts";
@@ -57,20 +58,28 @@ export function formatPct(x: number): string {
 /** The caveat on the per-block columns of the means and differences tables. */
 const PER_BLOCK_NOTE = `${PER_BLOCK_METRICS.map((m) => metricLabel(m).title).join(" and ")} compare only strategies that keep the block rule (see the comparison table's block_rule)`;
 
+/**
+ * The tables of a run folder's pages. The means and the differences have a row per metric and a column per
+ * strategy: their width grows with the strategies, not with the ten metrics, so they fit the page.
+ */
 export function defaultTables(scenario: Scenario, results: readonly RunResult[]): ReportTable[] {
   const summary = buildSummary(scenario, results);
-  const headers = SUMMARY_METRICS.map((m) => metricLabel(m).title);
+  const direction = (m: SummaryMetric) => {
+    const better = findMetric(m)?.better;
+    return better === "lower" ? " ↓" : better === "higher" ? " ↑" : "";
+  };
+  const metricCell = (m: SummaryMetric) => `${metricLabel(m).title}${direction(m)}`;
   const means: ReportTable = {
     title: "Means over seeds",
-    caption: `mean [bootstrap 95% interval] over each strategy's successful runs; ${PER_BLOCK_NOTE}`,
-    columns: ["strategy", "runs", ...headers],
-    rows: summary.strategies.map((s) => [
-      s.name,
-      s.failed > 0 ? `${s.runs} (${s.failed} failed)` : String(s.runs),
-      ...SUMMARY_METRICS.map((metric) => {
-        return meanCell(s.metrics[metric], metricLabel(metric).factor);
-      }),
-    ]),
+    caption: `mean [bootstrap 95% interval] over each strategy's successful runs; ↓: lower is better; ${PER_BLOCK_NOTE}`,
+    columns: ["metric", ...summary.strategies.map((s) => s.name)],
+    rows: [
+      ["runs", ...summary.strategies.map((s) => (s.failed > 0 ? `${s.runs} (${s.failed} failed)` : String(s.runs)))],
+      ...SUMMARY_METRICS.map((metric) => [
+        metricCell(metric),
+        ...summary.strategies.map((s) => meanCell(s.metrics[metric], metricLabel(metric).factor)),
+      ]),
+    ],
   };
   const tables: ReportTable[] = [
     {
@@ -85,11 +94,11 @@ export function defaultTables(scenario: Scenario, results: readonly RunResult[])
   if (summary.reference !== null && others.length > 0) {
     tables.push({
       title: `Difference to ${summary.reference}`,
-      caption: `strategy − ${summary.reference}, paired by seed: mean difference (relative) [bootstrap 95% interval]; ${PER_BLOCK_NOTE}`,
-      columns: ["strategy", ...headers],
-      rows: others.map((s) => [
-        s.name,
-        ...SUMMARY_METRICS.map((metric) => diffCell(s.vs_reference?.[metric] ?? null, metricLabel(metric).factor)),
+      caption: `strategy − ${summary.reference}, paired by seed: mean difference (relative) [bootstrap 95% interval]; ↓: lower is better; ${PER_BLOCK_NOTE}`,
+      columns: ["metric", ...others.map((s) => `${s.name} − ${summary.reference}`)],
+      rows: SUMMARY_METRICS.map((metric) => [
+        metricCell(metric),
+        ...others.map((s) => diffCell(s.vs_reference?.[metric] ?? null, metricLabel(metric).factor)),
       ]),
     });
   }

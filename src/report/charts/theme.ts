@@ -1,5 +1,5 @@
 // The look every chart shares: the font (the DejaVu Sans shipped in src/report/fonts, so the PNG renderer
-// needs no system font), sizes, the strategy colour order and the sub-block outcome colours. Kept in the
+// needs no system font), sizes, the strategy colours (fixed per name) and the sub-block outcome colours. Kept in the
 // spec's own `config`, so a saved .vl.json renders the same in any Vega-Lite tool.
 
 import type { Config } from "vega-lite";
@@ -17,39 +17,75 @@ export const VL_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
 export const CHART_WIDTH = 560;
 export const CHART_HEIGHT = 280;
 
-/** Strategy colours: Tableau 10, given in order to the strategies in their report order. */
-export const STRATEGY_COLOURS: readonly string[] = [
-  "#4c78a8",
-  "#f58518",
-  "#54a24b",
-  "#e45756",
-  "#72b7b2",
-  "#b279a2",
-  "#eeca3b",
-  "#9d755d",
-  "#ff9da6",
-  "#bab0ac",
-];
+/** The shipped strategies' colours (Tableau 10), fixed: a strategy looks the same in every report. */
+export const SHIPPED_STRATEGY_COLOURS: Readonly<Record<string, string>> = {
+  static: "#4c78a8",
+  index: "#f58518",
+  rebalance: "#54a24b",
+  pull: "#e45756",
+  pipelined: "#72b7b2",
+  endgame: "#b279a2",
+  ecf: "#eeca3b",
+  eft: "#9d755d",
+  oracle: "#ff9da6",
+};
+
+/** Two hex digits of a channel in [0, 1]. */
+function hex2(x: number): string {
+  return Math.round(Math.max(0, Math.min(1, x)) * 255)
+    .toString(16)
+    .padStart(2, "0");
+}
+
+/** An HSL colour (h in degrees, s and l in [0, 1]) as #rrggbb. */
+export function hslHex(h: number, s: number, l: number): string {
+  const a = s * Math.min(l, 1 - l);
+  const f = (n: number) => {
+    const k = (n + h / 30) % 12;
+    return l - a * Math.max(-1, Math.min(k - 3, 9 - k, 1));
+  };
+  return `#${hex2(f(0))}${hex2(f(8))}${hex2(f(4))}`;
+}
+
+/**
+ * A strategy's colour: fixed for the shipped ones; for any other, derived from its name (FNV-1a hash → hue,
+ * at a saturation and lightness that stay readable on white), so a user's strategy keeps its colour too.
+ */
+export function strategyColourOf(name: string): string {
+  const fixed = Object.hasOwn(SHIPPED_STRATEGY_COLOURS, name) ? SHIPPED_STRATEGY_COLOURS[name] : undefined;
+  if (fixed !== undefined) return fixed;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193) >>> 0;
+  const lightness = [0.38, 0.5, 0.44][h % 3];
+  return hslHex((h >>> 8) % 360, 0.55, lightness);
+}
 
 /** Sub-block outcomes in legend order, with fixed colours (green ok, red corrupt, ...). */
 export const OUTCOMES = ["ok", "corrupt", "dropped", "cancelled", "duplicate"] as const;
 export const OUTCOME_COLOURS: readonly string[] = ["#54a24b", "#e45756", "#f58518", "#9d9d9d", "#b279a2"];
 
-/** A strategy colour scale whose domain is the report's strategy order (same colour in every chart). */
+/** A strategy colour scale: each strategy in the report's order with its own colour (same in every report). */
 export function strategyScale(strategies: readonly string[]): {
   domain: string[];
   range: string[];
 } {
-  return {
-    domain: [...strategies],
-    range: strategies.map((_, i) => STRATEGY_COLOURS[i % STRATEGY_COLOURS.length]),
-  };
+  return { domain: [...strategies], range: strategies.map(strategyColourOf) };
 }
 
-/** The colour channel of the strategy field: the shared scale, with a legend (in strategy order) or none. */
+/**
+ * The colour channel of the strategy field: the shared scale, with a legend (in strategy order; swatches are
+ * opaque strokes in the line colour, whatever pale band shares the scale) or none.
+ */
 export function strategyColour(strategies: readonly string[], legend: boolean) {
   return legend
-    ? ({ field: "strategy", type: "nominal", title: "strategy", scale: strategyScale(strategies), sort: null } as const)
+    ? ({
+        field: "strategy",
+        type: "nominal",
+        title: "strategy",
+        scale: strategyScale(strategies),
+        sort: null,
+        legend: { symbolType: "stroke", symbolStrokeWidth: 3, symbolOpacity: 1 },
+      } as const)
     : ({ field: "strategy", type: "nominal", scale: strategyScale(strategies), legend: null } as const);
 }
 

@@ -51,7 +51,7 @@ function sweepNotes(layout: SweepLayout, results: readonly SweepRunResult[]): st
         .join(", ")}${failed.length > 20 ? ", …" : ""}.`,
     );
   }
-  if (layout.params.length > 1) {
+  if (layout.params.length > 2) {
     notes.push(
       "Each sweep chart panel varies one parameter with the others at their first value; runs.csv holds the whole grid.",
     );
