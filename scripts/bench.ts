@@ -4,10 +4,14 @@
 //   B  events/s of A divided by the hold rate of a bare typed-array heap of the same size (target ≥ 0.4);
 //   C  10,000 peers with churn and failures: events/s (target ≥ 300,000; measured warm like A, the first run of
 //      the process printed too) and peak RSS of a process running it once (target ≤ 300 MB).
+//   D  swarm mode (issue 12): scenarios/flash-crowd.yaml, 1,000 viewers each running the agent within about a
+//      minute over 10,000 seeding peers and one origin, 64 MiB VoD in 1 MiB blocks of 64 KiB sub-blocks: one
+//      whole run in a fresh process (target ≤ 60 s), its peak RSS (target ≤ 2 GB) and events/s. One try only
+//      (a try takes about a minute).
 //   T_g  what the blocks' split bounds cost inside A's run (cache included) and per computation, and how many are
 //      exact (a search that hits its budget gives a lower bound instead).
 // Every figure is the best of three tries (a shared machine only ever makes a try slower).
-// Usage: npm run bench [-- --only A,B,C]
+// Usage: npm run bench [-- --only A,B,C,D]
 
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -19,10 +23,10 @@ import { EventHeap } from "../src/sim/kernel/event-heap.ts";
 import { emptySplitStats } from "../src/sim/metrics/block-bound.ts";
 import { worldOf } from "../src/harness/run.ts";
 
-const only = (process.argv.find((a) => a.startsWith("--only="))?.slice(7) ?? process.argv[process.argv.indexOf("--only") + 1] ?? "A,B,C")
+const only = (process.argv.find((a) => a.startsWith("--only="))?.slice(7) ?? process.argv[process.argv.indexOf("--only") + 1] ?? "A,B,C,D")
   .toUpperCase()
   .split(",");
-const want = (x: string) => only.includes(x) || !["A", "B", "C"].some((y) => only.includes(y));
+const want = (x: string) => only.includes(x) || !["A", "B", "C", "D"].some((y) => only.includes(y));
 
 /** Hold benchmark: a heap of `pending` events; each op pops the minimum and pushes a later event. */
 function heapHoldRate(pending: number, ops: number): number {
@@ -78,6 +82,15 @@ if (process.argv.includes("--child-c")) {
   if (warm.metrics.fingerprint !== result.metrics.fingerprint) throw new Error("bench C: the runs differ");
   console.log(
     JSON.stringify({ events: result.metrics.events, coldMs: result.wall.simMs, simMs: warm.wall.simMs, totalMs, rssMb, error: result.error }),
+  );
+} else if (process.argv.includes("--child-d")) {
+  const loaded = loadScenario("scenarios/flash-crowd.yaml");
+  const t0 = performance.now();
+  const { result } = runOne(loaded, { strategy: "static", seed: 1, wallS: 3600 });
+  const totalMs = performance.now() - t0;
+  const rssMb = process.resourceUsage().maxRSS / 1024;
+  console.log(
+    JSON.stringify({ events: result.metrics.events, simMs: result.wall.simMs, totalMs, rssMb, viewers: result.metrics.viewers, error: result.error }),
   );
 } else {
   let eventsPerS = 0;
@@ -168,6 +181,23 @@ if (process.argv.includes("--child-c")) {
       `C  ${fmt(c.events)} events in ${fmt(c.simMs)} ms: ${rate(c.simMs)} events/s (target ≥ 300,000); ` +
         `the first run of the process (JIT warming up): ${rate(c.coldMs)} events/s, set-up + run ${fmt(c.totalMs)} ms; ` +
         `peak RSS of one run ${fmt(c.rssMb)} MB (target ≤ 300 MB)`,
+    );
+  }
+  if (want("D")) {
+    const p = spawnSync(process.execPath, ["--import", "tsx", "scripts/bench.ts", "--child-d"], { encoding: "utf8" });
+    if (p.status !== 0) throw new Error(`bench D failed: ${p.stderr}`);
+    const d = JSON.parse(p.stdout.trim().split("\n").pop()!) as {
+      events: number;
+      simMs: number;
+      totalMs: number;
+      rssMb: number;
+      viewers: number;
+      error: string | null;
+    };
+    if (d.error !== null) console.log(`D  run ended with: ${d.error}`);
+    console.log(
+      `D  flash crowd of ${fmt(d.viewers)} viewers: ${fmt(d.events)} events in ${fmt(d.simMs)} ms, ${fmt(d.events / (d.simMs / 1000))} events/s; ` +
+        `set-up + run ${fmt(d.totalMs / 1000, 1)} s (target ≤ 60 s); peak RSS ${fmt(d.rssMb)} MB (target ≤ 2,048 MB)`,
     );
   }
 }

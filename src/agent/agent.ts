@@ -234,6 +234,9 @@ export class Agent {
       case "sub-block":
         this.onSubBlock(event);
         return;
+      case "not-held":
+        this.onNotHeld(event.connId, event.subBlockId);
+        return;
       case "disconnected": {
         const conn = this.control.get(event.connId);
         if (conn === undefined) return;
@@ -290,6 +293,20 @@ export class Agent {
     }
     if (this.runner.hasSubBlockDone && conn.ready) this.runner.connectionHook("done", conn);
     this.enqueueIdle(conn);
+  }
+
+  /**
+   * The node answered "don't have" for id: the request is over, the node fetches nothing more of id's block,
+   * and the connection is dropped with the node blacklisted for a while (it lacks what is needed now; by the
+   * time it is tried again it may hold more), its other work going back to the pool.
+   */
+  private onNotHeld(connId: ConnId, id: SubBlockId): void {
+    const conn = this.control.get(connId);
+    if (conn === undefined || !conn.ready || !this.subBlocks.holds(id, conn.id)) return; // cancelled or not ours
+    conn.take(id);
+    const returned = this.subBlocks.notHeld(id, conn.id, conn.nodeId);
+    this.dropConnection(conn, "not-held");
+    if (returned) this.offerAllIdle();
   }
 
   private onBlockComplete(block: number): void {

@@ -69,6 +69,45 @@ export interface AgentConfig {
    * Default false.
    */
   readonly decisionNotes?: boolean;
+  /**
+   * The player's maximum buffer (µs of content): no block is started while playback would reach it later than
+   * this from now, so downloading pauses while the buffer is full. 0 or absent: no limit.
+   */
+  readonly maxBufferUs?: number;
+  /** Live content (absent: video on demand). */
+  readonly live?: LiveSettings;
+  /**
+   * A reservation: the agent starts before the viewer asks to play, at playAtUs (µs); until then it fetches only
+   * the first prefetchBlocks blocks of what it will play. Absent: playback is asked for when the agent starts.
+   */
+  readonly reservation?: ReservationSettings;
+  /** Swarm mode: the agent serves what it holds and fetches only from nodes that hold it (absent: every node holds everything). */
+  readonly swarm?: SwarmSettings;
+}
+
+/** Live content, produced at the bitrate from producedFromUs on: block k exists once its last byte was produced. */
+export interface LiveSettings {
+  readonly producedFromUs: number;
+  /** The agent starts this far behind the live edge (µs of content). */
+  readonly targetLatencyUs: number;
+}
+
+export interface ReservationSettings {
+  readonly playAtUs: number;
+  readonly prefetchBlocks: number;
+}
+
+/** The agent as a member of a swarm (claims 17, 25-27, 33, 36). */
+export interface SwarmSettings {
+  /** The tracker's name for this agent's own node: never a candidate. */
+  readonly selfNodeId: NodeId;
+  /** Connections from other agents accepted at once. */
+  readonly uploadSlots: number;
+  /** Bytes of whole blocks the cache keeps. */
+  readonly cacheBytes: number;
+  readonly cachePolicy: "lru" | "fifo";
+  /** How often the agent announces what it holds to the tracker, µs (> 0). */
+  readonly announceIntervalUs: number;
 }
 
 /** Default of AgentConfig.corruptLimit. */

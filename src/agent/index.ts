@@ -8,4 +8,5 @@ export type * from "./ports.ts";
 export { createStrategy, STRATEGIES } from "./strategies/registry.ts";
 export type { ConnectionView, Oracle, Strategy, StrategyContext, StrategyEntry, StrategyEnv } from "./strategy.ts";
 export { StrategyError } from "./strategy.ts";
+export { ServingSide, type ServingSettings } from "./serving.ts";
 export { valuationIndexes } from "./valuation-index.ts";

@@ -14,7 +14,8 @@ export type SubBlockId = number;
 /** Identifies one timer the agent set: allocated by the agent from 1 up, never reused within a run. */
 export type TimerId = number;
 
-export type NodeKind = "peer" | "server" | "origin";
+/** A seeding peer, a content server, the origin, or (in a swarm) another viewer running the agent. */
+export type NodeKind = "peer" | "server" | "origin" | "viewer";
 
 /** Node state as the tracker (the connection control server) reports it: possibly noisy or stale. */
 export interface NodeInfo {
@@ -50,6 +51,11 @@ export type AgentEvent =
       readonly checksumOk: boolean;
     }
   | { readonly type: "disconnected"; readonly connId: ConnId; readonly reason: DisconnectReason }
+  /**
+   * The node does not hold the requested sub-block's block ("don't have", swarm mode): the request is over, and
+   * the node is not asked for that block again while it is in the window.
+   */
+  | { readonly type: "not-held"; readonly connId: ConnId; readonly subBlockId: SubBlockId }
   /** A timer the agent set is due (a driver may still deliver one the agent cancelled: it is ignored). */
   | { readonly type: "timer"; readonly timerId: TimerId };
 

@@ -240,6 +240,21 @@ export class SubBlockManager {
   }
 
   /**
+   * nodeId does not hold id's block ("don't have"): it may fetch no sub-block of that block any more, and id
+   * goes back to the pool (returns true) unless another copy is on its way or it is done.
+   */
+  notHeld(id: SubBlockId, conn: ConnId, nodeId: NodeId): boolean {
+    const b = this.slotsOf(id);
+    if (b === undefined) return false;
+    for (let i = 0; i < b.count; i++) {
+      const ex = this.excluded.get(b.first + i);
+      if (ex === undefined) this.excluded.set(b.first + i, [nodeId]);
+      else if (!ex.includes(nodeId)) ex.push(nodeId);
+    }
+    return this.unassign(id, conn);
+  }
+
+  /**
    * An intact copy of id arrived on conn. Returns the other connections still fetching it (to cancel) and
    * whether its block is now complete; null if id was already done (a redundant copy).
    */

@@ -5,6 +5,7 @@
 import type { AgentConfig } from "../agent/config.ts";
 import type { LoadedScenario } from "../scenario/load.ts";
 import type { CapacityTrace, Churn, Failures, PeerGroup, Scenario, ScheduleEntry, ServerGroup } from "../scenario/schema.ts";
+import type { Departure, ViewerGroup } from "../scenario/swarm-schema.ts";
 import type {
   AgentSettings,
   CapacitySpec,
@@ -16,6 +17,7 @@ import type {
   SimConfig,
 } from "../sim/config.ts";
 import { churnPreset } from "../sim/random/churn-presets.ts";
+import type { DepartureConfig, ServingConfig, SwarmConfig, ViewerGroupConfig } from "../sim/swarm-config.ts";
 import type { Trace } from "../traces/trace.ts";
 
 /** The scenario's agent settings (everything but the origin's node id, which the world that builds it knows). */
@@ -40,6 +42,7 @@ export function agentSettingsFor(s: Scenario): AgentSettings {
       originIdleCloseUs: Math.round(a.fallback.origin_idle_close_s * 1e6),
     },
     startupBufferUs: Math.round(s.content.startup_buffer_s * 1e6),
+    ...(a.max_buffer_s !== undefined && a.max_buffer_s > 0 ? { maxBufferUs: Math.round(a.max_buffer_s * 1e6) } : {}),
   };
 }
 
@@ -108,6 +111,77 @@ function peerGroupFor(g: PeerGroup, gi: number, traces: ReadonlyMap<string, Trac
   };
 }
 
+// ---- swarm mode: the defaults of the optional keys (src/scenario/swarm-schema.ts) are applied here, once -------
+
+/** Default of upload_slots. */
+export const DEFAULT_UPLOAD_SLOTS = 4;
+/** Default of swarm.announce_interval_s. */
+export const DEFAULT_ANNOUNCE_INTERVAL_S = 5;
+/** Default of swarm.series_bin_s. */
+export const DEFAULT_SERIES_BIN_S = 1;
+/** Default of swarm.reservations.prefetch_blocks. */
+export const DEFAULT_PREFETCH_BLOCKS = 2;
+/** Default of viewers[].arrivals.max_count. */
+export const DEFAULT_VIEWER_ARRIVALS = 1000;
+
+function servingFor(
+  g: { upload_slots?: number; cache_bytes?: number; cache_policy?: "lru" | "fifo" },
+  s: Scenario,
+): ServingConfig {
+  return {
+    uploadSlots: g.upload_slots ?? DEFAULT_UPLOAD_SLOTS,
+    cacheBytes: g.cache_bytes ?? s.content.size_bytes,
+    cachePolicy: g.cache_policy ?? "lru",
+  };
+}
+
+function departureFor(d: Departure | undefined): DepartureConfig {
+  return { lingerS: d?.linger_s ?? 0, abandonPerMin: d?.abandon_per_min ?? 0 };
+}
+
+function viewerGroupFor(g: ViewerGroup, gi: number, s: Scenario): ViewerGroupConfig {
+  const a = g.arrivals;
+  return {
+    name: g.name ?? `viewers[${gi}]`,
+    count: g.count,
+    startUs: Math.round((g.start_s ?? 0) * 1e6),
+    ...(a !== undefined
+      ? {
+          arrivals: {
+            process: a.process,
+            ratePerS: a.rate_per_s,
+            decayS: a.decay_s ?? Number.POSITIVE_INFINITY,
+            maxCount: a.max_count ?? DEFAULT_VIEWER_ARRIVALS,
+          },
+        }
+      : {}),
+    downlinkBps: g.downlink_bps,
+    uplinkBps: g.uplink_bps,
+    latencyMs: g.latency_ms ?? 0,
+    maxConnections: g.max_connections ?? s.agent.max_connections,
+    serving: servingFor(g, s),
+    strategies:
+      g.strategy_mix !== undefined
+        ? g.strategy_mix.map((m) => ({ strategy: m.strategy ?? null, share: m.share }))
+        : [{ strategy: g.strategy ?? null, share: 1 }],
+    departure: departureFor(g.departure),
+    reserveUs: Math.round((g.reserve_s ?? 0) * 1e6),
+  };
+}
+
+/** Swarm mode's configuration, or null for a single-agent scenario (no `viewers` key). */
+export function swarmConfigFor(s: Scenario): SwarmConfig | null {
+  if (s.viewers === undefined) return null;
+  const w = s.swarm;
+  return {
+    agent: { uplinkBps: s.agent.uplink_bps ?? 0, serving: servingFor(s.agent, s), lingerS: s.agent.linger_s ?? 0 },
+    groups: s.viewers.map((g, gi) => viewerGroupFor(g, gi, s)),
+    announceIntervalUs: Math.round((w?.announce_interval_s ?? DEFAULT_ANNOUNCE_INTERVAL_S) * 1e6),
+    seriesBinUs: Math.round((w?.series_bin_s ?? DEFAULT_SERIES_BIN_S) * 1e6),
+    prefetchBlocks: w?.reservations?.prefetch_blocks ?? DEFAULT_PREFETCH_BLOCKS,
+  };
+}
+
 const us = (s: number) => Math.round(s * 1e6);
 const usOrNull = (s: number | undefined) => (s === undefined ? null : us(s));
 
@@ -162,6 +236,7 @@ export function simConfigFor(loaded: LoadedScenario): SimConfig {
     startupBufferUs: Math.round(s.content.startup_buffer_s * 1e6),
     downlinkBps: s.agent.downlink_bps,
     ...(s.agent.downlink_trace !== undefined ? { downlinkTrace: capacitySpecFor(s.agent.downlink_trace, traces) } : {}),
+    agentLatencyUs: Math.round((s.agent.latency_ms ?? 0) * 1000),
     agent: agentSettingsFor(s),
     network: {
       model: s.network.model,
@@ -182,6 +257,8 @@ export function simConfigFor(loaded: LoadedScenario): SimConfig {
         : { uplinkBps: s.origin.uplink_bps, rttUs: Math.round(s.origin.rtt_ms * 1000), failures: failuresFor(s.origin.failures) },
     servers: s.servers.map((g) => serverGroupFor(g, traces)),
     peers: s.peers.map((g, gi) => peerGroupFor(g, gi, traces)),
+    live: s.content.live !== undefined ? { targetLatencyUs: Math.round(s.content.live.target_latency_s * 1e6) } : null,
+    swarm: swarmConfigFor(s),
     ...(s.schedule !== undefined ? { schedule: s.schedule.map(scheduleEventFor) } : {}),
   };
 }

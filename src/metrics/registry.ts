@@ -245,6 +245,102 @@ export const RUN_METRICS = [
     better: null,
     validFor: "every-strategy",
   },
+  {
+    column: "viewers",
+    field: "viewers",
+    unit: "count",
+    format: "integer",
+    label: "viewers (count)",
+    displayFactor: 1,
+    better: null,
+    validFor: "every-strategy",
+    // Swarm mode (issue 12): -1 in a single-agent run, as every swarm column below.
+    absent: -1,
+  },
+  {
+    column: "p2p_share_ratio",
+    field: "p2pShare",
+    unit: "ratio",
+    format: "ratio",
+    label: "P2P share of delivered bytes (ratio)",
+    displayFactor: 1,
+    better: "higher",
+    validFor: "every-strategy",
+    // Intact bytes from peers and viewers ÷ all intact bytes viewers received (origin offload).
+    absent: -1,
+  },
+  {
+    column: "origin_peak_bps",
+    field: "originPeakBps",
+    unit: "bit/s",
+    format: "integer",
+    label: "origin peak egress (Mbit/s)",
+    displayFactor: 1e-6,
+    better: "lower",
+    validFor: "every-strategy",
+    // Largest origin egress over one series bin (swarm.series_bin_s).
+    absent: -1,
+  },
+  {
+    column: "mean_startup_delay_s",
+    field: "meanStartupDelayS",
+    unit: "s",
+    format: "seconds",
+    label: "mean viewer start-up delay (s)",
+    displayFactor: 1,
+    better: "lower",
+    validFor: "every-strategy",
+    // Over the viewers whose playback started.
+    absent: -1,
+  },
+  {
+    column: "p95_startup_delay_s",
+    field: "p95StartupDelayS",
+    unit: "s",
+    format: "seconds",
+    label: "p95 viewer start-up delay (s)",
+    displayFactor: 1,
+    better: "lower",
+    validFor: "every-strategy",
+    // Nearest rank, over the viewers whose playback started.
+    absent: -1,
+  },
+  {
+    column: "mean_rebuffer_ratio",
+    field: "meanRebufferRatio",
+    unit: "ratio",
+    format: "ratio",
+    label: "mean viewer rebuffer ratio (stall / watch time)",
+    displayFactor: 1,
+    better: "lower",
+    validFor: "every-strategy",
+    // Over the viewers whose playback started.
+    absent: -1,
+  },
+  {
+    column: "upload_fairness_ratio",
+    field: "uploadFairness",
+    unit: "ratio",
+    format: "ratio",
+    label: "Jain fairness of upload (ratio)",
+    displayFactor: 1,
+    better: "higher",
+    validFor: "every-strategy",
+    // (Σx)²/(n·Σx²) of the bytes each viewer uploaded; -1 when nobody uploaded.
+    absent: -1,
+  },
+  {
+    column: "tracker_peak_per_s",
+    field: "trackerPeakPerS",
+    unit: "count",
+    format: "integer",
+    label: "tracker peak load (operations/s)",
+    displayFactor: 1,
+    better: null,
+    validFor: "every-strategy",
+    // Most tracker queries and announces in one second.
+    absent: -1,
+  },
 ] as const satisfies readonly MetricSpec[];
 
 /** A run metric, named as its runs.csv column. */

@@ -33,7 +33,8 @@ export const SUBBLOCKS_COLUMNS = [
  * series.csv holds every time series of a run, one point per row, told apart by `series`:
  * buffer_s (value = seconds buffered), peers_online (value = count), stall_start / stall_end (value = the
  * stall's 0-based number, pairing the two rows), rebalance (value = sub-blocks moved, from_conn / to_conn set;
- * these two columns are empty on every other row).
+ * these two columns are empty on every other row); swarm runs add viewers_online, egress_<kind>_bps (per bin
+ * of swarm.series_bin_s, at the bin's start) and tracker_ops_per_s (swarm-csv.ts).
  */
 export const SERIES_COLUMNS = [
   "strategy",
@@ -53,6 +54,13 @@ export const SERIES_NAMES: readonly SeriesName[] = [
   "stall_end",
   "rebalance",
 ];
+
+/** A point of a series beyond the agent's own (the swarm's): its name, time and formatted value. */
+export interface ExtraPoint {
+  readonly series: string;
+  readonly timeUs: number;
+  readonly value: string;
+}
 
 /** `x` with `decimals` decimals; "" when not finite; never "-0.000". */
 export function formatFixed(x: number, decimals: number): string {
@@ -356,13 +364,16 @@ export function subBlocksCsv(results: readonly RunResult[]): string {
   return w.text();
 }
 
-/** series.csv: per run, buffer_s points, peers_online points, stalls (start, end), then rebalances. */
-export function seriesCsv(results: readonly RunResult[]): string {
+/**
+ * series.csv: per run, buffer_s points, peers_online points, stalls (start, end), rebalances, then (swarm
+ * runs) the points `more` gives (swarm-csv.ts's swarm series).
+ */
+export function seriesCsv(results: readonly RunResult[], more: (r: RunResult) => readonly ExtraPoint[] = () => []): string {
   const w = new CsvWriter();
   w.header(SERIES_COLUMNS);
   for (const r of results) {
     const prefix = runPrefix(r);
-    const row = (series: SeriesName, timeUs: number, value: string, from = "", to = "") => {
+    const row = (series: string, timeUs: number, value: string, from = "", to = "") => {
       w.raw(prefix);
       w.cell(series);
       w.comma();
@@ -384,6 +395,7 @@ export function seriesCsv(results: readonly RunResult[]): string {
     for (const b of r.rebalances) {
       row("rebalance", b.timeUs, formatInt(b.movedCount), String(b.fromConn), String(b.toConn));
     }
+    for (const p of more(r)) row(p.series, p.timeUs, p.value);
   }
   return w.text();
 }

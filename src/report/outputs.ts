@@ -7,6 +7,7 @@ import { blocksCsv, runsCsv, seriesCsv, subBlocksCsv } from "./csv.ts";
 import type { StrategyModuleInfo } from "./provenance.ts";
 import { orderResults } from "./order.ts";
 import { buildSummary, summaryJson } from "./summary.ts";
+import { agentsCsv, swarmSeriesPoints } from "./swarm-csv.ts";
 
 /** File names of a run folder. */
 export const OUTPUT_FILES = {
@@ -14,6 +15,7 @@ export const OUTPUT_FILES = {
   blocks: "blocks.csv",
   subBlocks: "subblocks.csv",
   series: "series.csv",
+  agents: "agents.csv",
   summary: "summary.json",
   events: "events.jsonl",
 } as const;
@@ -37,7 +39,7 @@ export function buildRunOutputs(
     [OUTPUT_FILES.runs, runsCsv(sorted)],
     [OUTPUT_FILES.blocks, blocksCsv(sorted)],
     [OUTPUT_FILES.subBlocks, subBlocksCsv(sorted)],
-    [OUTPUT_FILES.series, seriesCsv(sorted)],
+    [OUTPUT_FILES.series, seriesCsv(sorted, swarmSeriesPoints)],
     [
       OUTPUT_FILES.summary,
       summaryJson(
@@ -45,6 +47,8 @@ export function buildRunOutputs(
       ),
     ],
   ]);
+  const agents = agentsCsv(sorted);
+  if (agents !== null) files.set(OUTPUT_FILES.agents, agents);
   if (options.events !== undefined) files.set(OUTPUT_FILES.events, options.events);
   return files;
 }

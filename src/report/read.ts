@@ -19,6 +19,7 @@ import type {
   SubBlockRecord,
 } from "../sim/metrics/records.ts";
 import { BLOCKS_COLUMNS, RUNS_COLUMNS, SERIES_COLUMNS, SUBBLOCKS_COLUMNS } from "./csv.ts";
+import { SWARM_SERIES_NAMES } from "./swarm-csv.ts";
 import { parseCsv } from "./csv-parse.ts";
 import { OUTPUT_FILES } from "./outputs.ts";
 import type { Summary } from "./summary.ts";
@@ -34,7 +35,7 @@ export interface RunFolder {
 }
 
 const OUTCOMES: readonly SubBlockOutcome[] = ["ok", "corrupt", "dropped", "cancelled", "duplicate"];
-const NODE_KINDS: readonly SubBlockRecord["nodeKind"][] = ["peer", "server", "origin"];
+const NODE_KINDS: readonly SubBlockRecord["nodeKind"][] = ["peer", "server", "origin", "viewer"];
 
 /** Rows of a CSV file as objects keyed by column, after checking the header is exactly `columns`. */
 function readTable<C extends string>(dir: string, file: string, columns: readonly C[]): Record<C, string>[] {
@@ -243,6 +244,8 @@ export function readRunOutputs(dir: string): RunFolder {
         });
         break;
       default:
+        // A swarm run's series are not read back: a rebuilt report shows the agent's own series only.
+        if ((SWARM_SERIES_NAMES as readonly string[]).includes(r.series)) break;
         throw new Error(`${w}: unknown series "${r.series}"`);
     }
   }

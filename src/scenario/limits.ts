@@ -26,6 +26,8 @@ export function nodeCount(s: Scenario): number {
   let n = s.origin !== null ? 1 : 0;
   for (const g of s.peers) n += g.count + (g.arrivals?.max_count ?? 0);
   for (const g of s.servers) n += g.count;
+  // Swarm mode: every viewer is a host (and may become a node); the default arrivals cap is sim-config.ts's 1000.
+  for (const g of s.viewers ?? []) n += g.count + (g.arrivals !== undefined ? (g.arrivals.max_count ?? 1000) : 0);
   return n;
 }
 

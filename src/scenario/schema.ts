@@ -2,11 +2,15 @@
 // zod validates; scripts/gen-schema.ts turns this into scenarios/schema.json for editors.
 
 import { z } from "zod";
+import { Distribution } from "./distribution-schema.ts";
+import { AgentSwarmFields, Live, Swarm, ViewerGroup } from "./swarm-schema.ts";
 import { LIMIT_CEILINGS, LIMIT_DEFAULTS, MAX_NAME_CHARS, MAX_SEEDS } from "../input/limit-values.ts";
 
 const positive = z.number().positive();
 const nonNegative = z.number().nonnegative();
 const probability = z.number().min(0).max(1);
+
+export { Distribution } from "./distribution-schema.ts";
 
 /** An optional `limits:` key bounding work: a positive integer up to its ceiling, the default when unset. */
 function limitKey(key: keyof typeof LIMIT_DEFAULTS, what: string) {
@@ -18,20 +22,6 @@ function limitKey(key: keyof typeof LIMIT_DEFAULTS, what: string) {
     .optional()
     .describe(`${what} (default ${LIMIT_DEFAULTS[key]}, at most ${LIMIT_CEILINGS[key]})`);
 }
-
-/** A random quantity: a plain number, or a distribution. Its unit is the unit of the key holding it. */
-export const Distribution = z.union([
-  z.number(),
-  z.strictObject({ dist: z.literal("constant"), value: z.number() }),
-  z.strictObject({ dist: z.literal("uniform"), min: z.number(), max: z.number() }),
-  z.strictObject({ dist: z.literal("normal"), mean: z.number(), sd: nonNegative }),
-  z.strictObject({ dist: z.literal("lognormal"), median: positive, sigma: nonNegative }),
-  z.strictObject({ dist: z.literal("exponential"), mean: positive }),
-  z.strictObject({ dist: z.literal("weibull"), shape: positive, scale: positive }),
-  z.strictObject({ dist: z.literal("pareto"), shape: positive, scale: positive }),
-  z.strictObject({ dist: z.literal("empirical"), values: z.array(z.number()).min(1) }),
-]);
-export type Distribution = z.infer<typeof Distribution>;
 
 /** Time-varying capacity: a trace file (replayed from a per-node random offset, wrapping) or a Markov chain. */
 export const CapacityTrace = z.union([
@@ -187,6 +177,7 @@ export const Scenario = z.strictObject({
     sub_block_bytes: z.number().int().positive(),
     bitrate_bps: nonNegative.default(0).describe("0: a plain download, no player"),
     startup_buffer_s: nonNegative.default(2).describe("seconds of content buffered before playback starts"),
+    live: Live.optional().describe("live content: produced at the bitrate from t0 (needs bitrate_bps); absent: video on demand"),
   }),
   agent: z.strictObject({
     downlink_bps: positive,
@@ -221,6 +212,7 @@ export const Scenario = z.strictObject({
           .describe("the origin connection stays open, unused, this long after the fallback that needed it; 0 closes it at once"),
       })
       .prefault({}),
+    ...AgentSwarmFields,
   }),
   network: z
     .strictObject({
@@ -250,6 +242,11 @@ export const Scenario = z.strictObject({
     .default(null),
   servers: z.array(ServerGroup).default([]),
   peers: z.array(PeerGroup).default([]),
+  viewers: z
+    .array(ViewerGroup)
+    .optional()
+    .describe("swarm mode: groups of viewers, each running the agent and serving the others what it holds"),
+  swarm: Swarm.optional().describe("swarm-wide settings (with viewers)"),
   schedule: z
     .array(ScheduleEntry)
     .optional()

@@ -2,18 +2,14 @@
 // from, churn that can be sampled, distributions whose parameters make sense for their key, strategy names
 // that exist.
 
-import type { Distribution, Scenario } from "./schema.ts";
-import { describeValue } from "./errors.ts";
+import type { Scenario } from "./schema.ts";
 import { checkSchedule } from "./schedule-check.ts";
 import type { DraftIssue } from "./zod-issues.ts";
 import { suggestion } from "./zod-issues.ts";
+import { checkSwarm } from "./swarm-semantic.ts";
+import { checkDistribution, issue } from "./semantic-checks.ts";
 
-type Path = readonly PropertyKey[];
-
-function issue(path: Path, expected: string, found: unknown, hint = ""): DraftIssue {
-  const shown = describeValue(found);
-  return { path, expected, found: shown, message: `expected ${expected}, found ${shown}${hint}` };
-}
+export { checkDistribution, issue, type Path } from "./semantic-checks.ts";
 
 function checkContent(s: Scenario, out: DraftIssue[]): void {
   const c = s.content;
@@ -72,49 +68,6 @@ function checkChurn(s: Scenario, out: DraftIssue[]): void {
   });
 }
 
-/** How small a value of a distribution key may be. */
-type Floor = "positive" | "non-negative" | "unit";
-
-function fits(v: number, floor: Floor): boolean {
-  if (!Number.isFinite(v)) return false;
-  if (floor === "positive") return v > 0;
-  if (floor === "unit") return v >= 0 && v <= 1;
-  return v >= 0;
-}
-
-const FLOOR_TEXT: Record<Floor, string> = {
-  positive: "a number > 0",
-  "non-negative": "a number ≥ 0",
-  unit: "a number in [0, 1]",
-};
-
-function checkDistribution(d: Distribution | undefined, path: Path, floor: Floor, out: DraftIssue[]): void {
-  if (d === undefined) return;
-  if (typeof d === "number") {
-    if (!fits(d, floor)) out.push(issue(path, FLOOR_TEXT[floor], d));
-    return;
-  }
-  switch (d.dist) {
-    case "constant":
-      if (!fits(d.value, floor)) out.push(issue([...path, "value"], FLOOR_TEXT[floor], d.value));
-      return;
-    case "uniform":
-      if (!fits(d.min, floor)) out.push(issue([...path, "min"], FLOOR_TEXT[floor], d.min));
-      if (d.max < d.min) out.push(issue([...path, "max"], `a number ≥ min (${d.min})`, d.max));
-      else if (!fits(d.max, floor)) out.push(issue([...path, "max"], FLOOR_TEXT[floor], d.max));
-      return;
-    case "empirical":
-      d.values.forEach((v, i) => {
-        if (!fits(v, floor)) out.push(issue([...path, "values", i], FLOOR_TEXT[floor], v));
-      });
-      return;
-    default:
-      // normal, lognormal, exponential, weibull, pareto: the schema bounds their parameters; the sampler
-      // clamps draws to the key's range.
-      return;
-  }
-}
-
 function checkNodeDistributions(s: Scenario, out: DraftIssue[]): void {
   const groups: {
     kind: "peers" | "servers";
@@ -159,6 +112,7 @@ export function checkSemantics(s: Scenario, strategyNames: readonly string[]): D
   checkStrategies(s, strategyNames, out);
   checkChurn(s, out);
   checkNodeDistributions(s, out);
+  checkSwarm(s, strategyNames, out);
   checkSchedule(s, out);
   return out;
 }

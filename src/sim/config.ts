@@ -5,6 +5,7 @@
 import type { AgentConfig, ContentLayout } from "../agent/config.ts";
 import type { KernelLimits } from "./kernel/kernel.ts";
 import type { Distribution } from "./random/distributions.ts";
+import type { LiveConfig, SwarmConfig } from "./swarm-config.ts";
 import type { Trace } from "../traces/trace.ts";
 
 /** The agent's settings but the origin's node id, which the world gives it (the origin is a node it builds). */
@@ -144,12 +145,18 @@ export interface SimConfig {
   /** The agent's host: its downlink (a trace replaces it when given) and the agent's settings. */
   readonly downlinkBps: number;
   readonly downlinkTrace?: CapacitySpec;
+  /** The agent's host: its one-way latency to the core (its RTT to a node is 2 × this + the node's RTT). */
+  readonly agentLatencyUs: number;
   readonly agent: AgentSettings;
   readonly network: SimNetworkConfig;
   readonly tracker: TrackerConfig;
   readonly origin: OriginConfig | null;
   readonly servers: readonly ServerGroupConfig[];
   readonly peers: readonly PeerGroupConfig[];
+  /** Live content (null: video on demand). */
+  readonly live: LiveConfig | null;
+  /** Swarm mode: viewers beside the agent, serving each other (null: the single-agent world). */
+  readonly swarm: SwarmConfig | null;
   /**
    * Explicit world events. When it holds node events (leave, join, arrive, stall, slowdown, drop, capacity,
    * downlink) they replace the stochastic processes over time (the groups then have none); fault windows

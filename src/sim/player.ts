@@ -37,6 +37,21 @@ export class Player {
     return this.bitrateBps > 0;
   }
 
+  /** When playback started, µs (-1: not yet). */
+  get startedUs(): number {
+    return this.startUs;
+  }
+
+  /**
+   * When playback of what was delivered ends if nothing more arrives, seen at nowUs (a time ≥ the last
+   * delivery): nowUs when it never started (or there is no player).
+   */
+  playbackEndUs(nowUs: number): number {
+    if (!this.enabled || this.startUs < 0) return nowUs;
+    this.advance(nowUs);
+    return this.stalledSinceUs >= 0 ? nowUs : nowUs + (this.bufferedUs - this.playheadUs);
+  }
+
   /** A complete block arrived at nowUs. */
   deliver(nowUs: number, sizeBytes: number): void {
     assert(this.deliveredBytes + sizeBytes <= this.totalBytes, "player received more bytes than the content holds");

@@ -237,3 +237,29 @@ describe("strategy failures", () => {
     expect(() => script.handle({ type: "connected", connId: 0 })).toThrow(/greedy.*not in the pool/);
   });
 });
+
+describe("don't have (swarm mode)", () => {
+  it("a not-held answer closes the connection, blacklists the node and puts its sub-blocks back on the other one", () => {
+    // Static splits 10 sub-blocks 4 / 3 / 3 over nodes 2, 3, 1 (as above); node 3 answers "don't have" for 4.
+    const nodes = [nodeInfo(1, 1e6, 50), nodeInfo(2, 5e6, 20), nodeInfo(3, 2e6, 80)];
+    const { script } = connectAll(makeConfig({ content: oneBlock(10) }), createStrategy("static"), nodes);
+    const byNode = (n: number) => script.connects.find((c) => c.nodeId === n)!.connId;
+    const before = script.requests.length;
+    script.nowUs = 50_000;
+    script.handle({ type: "not-held", connId: byNode(3), subBlockId: 4 });
+    expect(script.closes).toContain(byNode(3));
+    expect(script.blacklisted).toEqual([{ nodeId: 3, reason: "not-held" }]);
+    // Its three sub-blocks went back to the pool; once the others delivered theirs, they were requested again,
+    // none of them from node 3.
+    script.nowUs = 60_000;
+    for (const id of range(0, 4)) script.handle(subBlock(byNode(2), id, 55_000));
+    for (const id of range(7, 10)) script.handle(subBlock(byNode(1), id, 55_000));
+    const again = script.requests.slice(before);
+    expect(again.flatMap((r) => r.ids).sort((a, b) => a - b)).toEqual([4, 5, 6]);
+    expect(again.every((r) => r.connId !== byNode(3))).toBe(true);
+    // An answer for a sub-block the connection no longer holds is ignored.
+    const n = script.requests.length;
+    script.handle({ type: "not-held", connId: byNode(3), subBlockId: 5 });
+    expect(script.requests.length).toBe(n);
+  });
+});

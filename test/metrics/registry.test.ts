@@ -35,6 +35,14 @@ const FIELDS_OF_RUN_METRICS: Record<Exclude<keyof RunMetrics, "fingerprint" | "p
   stallS: true,
   rebufferRatio: true,
   events: true,
+  viewers: true,
+  p2pShare: true,
+  originPeakBps: true,
+  meanStartupDelayS: true,
+  p95StartupDelayS: true,
+  meanRebufferRatio: true,
+  uploadFairness: true,
+  trackerPeakPerS: true,
 };
 
 describe("metric registry", () => {
@@ -42,7 +50,8 @@ describe("metric registry", () => {
     expect(RUNS_COLUMNS.join(",")).toBe(
       "strategy,seed,completion_s,throughput_bps,t_star_ratio,t_g_ratio,throughput_bound_s,throughput_bound_ratio," +
         "mean_block_s,p95_block_s,redundant_bytes,failed_bytes,origin_bytes,rebalances,blacklisted,fallbacks," +
-        "request_timeouts,startup_delay_s,stall_count,stall_s,rebuffer_ratio,events,fingerprint,error",
+        "request_timeouts,startup_delay_s,stall_count,stall_s,rebuffer_ratio,events," +
+        "viewers,p2p_share_ratio,origin_peak_bps,mean_startup_delay_s,p95_startup_delay_s,mean_rebuffer_ratio,upload_fairness_ratio,tracker_peak_per_s,fingerprint,error",
     );
   });
 

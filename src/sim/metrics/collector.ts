@@ -12,7 +12,7 @@ interface PendingRecord {
   subBlockId: number;
   block: number;
   nodeId: number;
-  nodeKind: "peer" | "server" | "origin";
+  nodeKind: "peer" | "server" | "origin" | "viewer";
   connId: number;
   requestUs: number;
   firstByteUs: number;
@@ -28,6 +28,18 @@ interface BlockProgress {
   tStarUs: number;
   tGUs: number;
 }
+
+/** The swarm metrics of a single-agent run: none applies. */
+const NO_SWARM = {
+  viewers: -1,
+  p2pShare: -1,
+  originPeakBps: -1,
+  meanStartupDelayS: -1,
+  p95StartupDelayS: -1,
+  meanRebufferRatio: -1,
+  uploadFairness: -1,
+  trackerPeakPerS: -1,
+} as const;
 
 export class Collector {
   /** Sub-block records in request order (the index requested() returns). */
@@ -177,6 +189,7 @@ export class Collector {
         stallS: player.stallS,
         rebufferRatio: player.rebufferRatio,
         events,
+        ...NO_SWARM,
         peakQueueLength,
         fingerprint,
       },

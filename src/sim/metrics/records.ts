@@ -1,6 +1,8 @@
 // What one simulated run produces: per-run metrics, per-block and per-sub-block records, time series for
 // charts, and the fingerprint. Plain data (JSON-serialisable), the only thing the harness and reports see.
 
+import type { SwarmResult } from "./swarm-records.ts";
+
 export type SubBlockOutcome = "ok" | "corrupt" | "dropped" | "cancelled" | "duplicate";
 
 /** One sub-block on one request: what it cost and how it ended. Times in µs; -1 when it never happened. */
@@ -8,7 +10,7 @@ export interface SubBlockRecord {
   readonly subBlockId: number;
   readonly block: number;
   readonly nodeId: number;
-  readonly nodeKind: "peer" | "server" | "origin";
+  readonly nodeKind: "peer" | "server" | "origin" | "viewer";
   readonly connId: number;
   readonly requestUs: number;
   readonly firstByteUs: number;
@@ -89,6 +91,22 @@ export interface RunMetrics {
   /** Stall time / (stall time + playing time); 0 without a player. */
   readonly rebufferRatio: number;
   readonly events: number;
+  // Swarm mode (issue 12; swarm-records.ts's SwarmMetrics): -1 in a single-agent run, and when a figure has no
+  // value (nobody uploaded: no fairness; no playback started: no start-up delay).
+  /** Viewers in the run, the scenario's agent included. */
+  readonly viewers: number;
+  /** Share of the intact bytes viewers received that came from peers and other viewers (origin offload). */
+  readonly p2pShare: number;
+  /** Largest origin egress over one series bin, bit/s. */
+  readonly originPeakBps: number;
+  /** Over the viewers whose playback started. */
+  readonly meanStartupDelayS: number;
+  readonly p95StartupDelayS: number;
+  readonly meanRebufferRatio: number;
+  /** Jain's fairness index of the bytes each viewer uploaded. */
+  readonly uploadFairness: number;
+  /** Most tracker operations (queries and announces) in one second. */
+  readonly trackerPeakPerS: number;
   readonly peakQueueLength: number;
   readonly fingerprint: string;
 }
@@ -111,6 +129,8 @@ export interface RunResult {
   readonly stalls: readonly (readonly [number, number])[];
   /** Peers online, sampled at every change. */
   readonly peersOnlineSeries: readonly SeriesPoint[];
+  /** Swarm mode only: every viewer's row and the swarm's figures and series. */
+  readonly swarm?: SwarmResult;
   /** Wall-clock figures, kept out of every written output (they differ run to run). */
   readonly wall: { readonly simMs: number };
 }

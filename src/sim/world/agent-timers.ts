@@ -1,4 +1,4 @@
-// The world's side of the agent's timers: a `set-timer` command becomes a kernel event at its time, a
+// The world's side of one agent's timers: a `set-timer` command becomes a kernel event at its time, a
 // `cancel-timer` command marks the timer so that its event, when it comes, is not handed to the agent. Timer
 // ids are the agent's own, dense from 1, so cancellations live in a byte array (doubled when full) rather than
 // a Set: ~100k timers are cancelled per run of a large scenario, without hashing or rehashing.
@@ -16,8 +16,10 @@ export class AgentTimers {
 
   constructor(
     private readonly kernel: Kernel,
-    /** The kernel event kind of a timer (its payload: the id). */
+    /** The kernel event kind of a timer (its payload: the id, then the viewer's index). */
     private readonly kind: number,
+    /** The viewer whose agent set the timers (0: the scenario's agent). */
+    private readonly viewer = 0,
   ) {}
 
   /** Timer id is due at atUs (an integer ≥ now). */
@@ -27,7 +29,7 @@ export class AgentTimers {
       grown.set(this.cancelled);
       this.cancelled = grown;
     }
-    this.kernel.schedule(atUs, this.kind, id);
+    this.kernel.schedule(atUs, this.kind, id, this.viewer);
     if (id >= this.nextId) this.nextId = id + 1;
   }
 

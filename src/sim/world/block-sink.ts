@@ -1,7 +1,8 @@
-// Where the agent's blocks go: checks each one (in order, exactly once, the right size, every sub-block of it
-// delivered intact), hands it to the player, and ends the run with the last one. It also keeps the blocks'
-// clocks and bound inputs: a block starts at its first request, when its fluid bound T* is taken from the
-// sources connected then (each node once), and its split bound T_g is read when it ends.
+// Where one agent's blocks go: checks each one (in order, exactly once, the right size, every sub-block of it
+// delivered intact), hands it to the player, and says when the last one came (the single-agent world then
+// ends the run). For the scenario's agent it also keeps the blocks' clocks and bound inputs: a block starts at
+// its first request, when its fluid bound T* is taken from the sources connected then (each node once), and
+// its split bound T_g is read when it ends.
 
 import { assert } from "../../assert.ts";
 import type { Content } from "../../agent/content.ts";
@@ -11,6 +12,12 @@ import type { Collector } from "../metrics/collector.ts";
 import type { Player } from "../player.ts";
 import type { SimNode } from "./nodes.ts";
 
+/** The scenario's agent's block records: its collector and its blocks' bounds. */
+export interface BlockRecorder {
+  readonly collector: Collector;
+  readonly bounds: BlockBounds;
+}
+
 export class BlockSink {
   /** 1 once a copy of the sub-block arrived intact, by sub-block id. */
   private readonly okDelivered: Uint8Array;
@@ -18,21 +25,33 @@ export class BlockSink {
   private readonly started: Uint8Array;
   /** Per node, the last block (+1) whose T* counted it: each node is one source of a block's bound. */
   private readonly nodeStamp: number[] = [];
-  private nextBlock = 0;
+  private nextBlock: number;
+  /** The next block the agent hands over (the block count once every block came). */
+  get nextBlockIndex(): number {
+    return this.nextBlock;
+  }
+
   /** When the last block arrived, µs (-1: not yet). */
   completionUs = -1;
 
   constructor(
     private readonly content: Content,
     private readonly kernel: Kernel,
-    private readonly collector: Collector,
-    private readonly bounds: BlockBounds,
+    /** The agent's records (null: a viewer that keeps none). */
+    private readonly recorder: BlockRecorder | null,
     private readonly player: Player,
     /** The payload share of link capacities (the tcp model's efficiency; 1 for fluid). */
     private readonly efficiency: number,
     /** The agent's downlink now, bits per second. */
     private readonly downlinkBps: () => number,
+    /** The last block arrived (now). */
+    private readonly onComplete: () => void,
+    /** The first block the agent downloads (live content: where it joined). */
+    firstBlock = 0,
+    /** The agent's host's RTT to the core (its RTT to a node is this + the node's). */
+    private readonly coreRttUs = 0,
   ) {
+    this.nextBlock = firstBlock;
     this.okDelivered = new Uint8Array(content.blockCount * content.subBlocksPerBlock);
     this.started = new Uint8Array(content.blockCount);
   }
@@ -46,25 +65,27 @@ export class BlockSink {
    * (the nodes of the open connections, in any order and with repeats: each node counts once, and the bound
    * sorts them by delay and rate).
    */
-  start(block: number, sources: readonly SimNode[]): void {
+  start(block: number, sources: () => readonly SimNode[]): void {
     assert(this.started[block] === 0, "block {0} started twice", block);
     this.started[block] = 1;
+    const rec = this.recorder;
+    if (rec === null) return;
     const nowUs = this.kernel.nowUs;
     const stamp = block + 1;
     const nodes: number[] = [];
     const delays: number[] = [];
     const rates: number[] = [];
-    for (const node of sources) {
+    for (const node of sources()) {
       while (this.nodeStamp.length <= node.id) this.nodeStamp.push(0); // dense, up to the largest node id
       if (this.nodeStamp[node.id] === stamp) continue;
       this.nodeStamp[node.id] = stamp;
       nodes.push(node.id);
-      delays.push(node.rttUs);
+      delays.push(this.coreRttUs + node.rttUs);
       rates.push(node.effectiveUplinkBps() * this.efficiency);
     }
     const size = this.content.blockSize(block);
-    const t = this.bounds.blockStarted(block, nowUs, size, nodes, delays, rates, this.downlinkBps() * this.efficiency);
-    this.collector.blockStarted(block, nowUs, Number.isFinite(t) ? t : 0);
+    const t = rec.bounds.blockStarted(block, nowUs, size, nodes, delays, rates, this.downlinkBps() * this.efficiency);
+    rec.collector.blockStarted(block, nowUs, Number.isFinite(t) ? t : 0);
   }
 
   /** An intact copy of sub-block sb arrived: "ok" for the first one, "duplicate" after that. */
@@ -86,12 +107,15 @@ export class BlockSink {
       assert(this.okDelivered[first + i] === 1, "block {0} delivered without an intact sub-block {1}", block, first + i);
     }
     this.nextBlock++;
-    const t = this.bounds.blockEnded(block);
-    this.collector.blockEnded(block, now, sizeBytes, Number.isFinite(t.tStarUs) ? t.tStarUs : 0, Number.isFinite(t.tGUs) ? t.tGUs : 0);
+    const rec = this.recorder;
+    if (rec !== null) {
+      const t = rec.bounds.blockEnded(block);
+      rec.collector.blockEnded(block, now, sizeBytes, Number.isFinite(t.tStarUs) ? t.tStarUs : 0, Number.isFinite(t.tGUs) ? t.tGUs : 0);
+    }
     this.player.deliver(now, sizeBytes);
     if (this.nextBlock === c.blockCount) {
       this.completionUs = now;
-      this.kernel.stop();
+      this.onComplete();
     }
   }
 }

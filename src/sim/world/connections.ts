@@ -1,25 +1,27 @@
-// The world's side of the agent's connections: a connection's life (connecting, open, closing after a graceful
-// leave, dead, closed), what happens to it when the agent connects, requests, cancels or closes, when its node
-// answers, sends, leaves or resets it, and the transfers in progress on it (transfers.ts). It ends every
-// transfer's metric record once, with how it ended, and tells the agent what it would see on a real network
-// (connected, refused, a sub-block, disconnected) through the kernel queue.
+// The world's side of every agent's connections: a connection's life (connecting, open, closing after a
+// graceful leave, dead, closed), what happens to it when its agent connects, requests, cancels or closes, when
+// its node answers, sends, leaves or resets it, and the transfers in progress on it (each viewer's own
+// transfers.ts). It ends every transfer once, with how it ended, and tells the agent what it would see on a
+// real network (connected, refused, a sub-block, disconnected) through the kernel queue.
+//
+// Ids. Each agent numbers its connections from 0; the world gives each connection a global id, dense in the
+// order connections are opened over all viewers (the network's connection id and the payload of this room's
+// kernel events). In a single-agent world the global id is the agent's own id.
 //
 // Connection set-up costs one RTT in both network models; a request's sub-blocks become sendable one RTT (plus
-// jitter) after the request. An abrupt leave silently drops the node's transfers (the agent notices through its
+// jitter) after the request; the RTT between a viewer and a node is the viewer's RTT to the core plus the
+// node's (route.ts). An abrupt leave silently drops the node's transfers (the agent notices through its
 // timeouts); a graceful leave lets the sub-block in flight finish, then disconnects with "peer-left".
 
 import { assert } from "../../assert.ts";
 import type { Content } from "../../agent/content.ts";
 import type { AgentEvent, ConnId, SubBlockId } from "../../agent/ports.ts";
 import type { Kernel } from "../kernel/kernel.ts";
-import type { BlockBounds } from "../metrics/block-bound.ts";
-import type { Collector } from "../metrics/collector.ts";
-import type { ThroughputBound } from "../metrics/throughput-bound.ts";
+import type { SubBlockOutcome } from "../metrics/records.ts";
 import type { Network } from "../network/network.ts";
-import type { BlockSink } from "./block-sink.ts";
 import type { SimNode } from "./nodes.ts";
 import type { ScheduleFaults } from "./schedule.ts";
-import { LiveTransfers } from "./transfers.ts";
+import type { Viewer } from "./viewer.ts";
 
 const enum ConnState {
   Connecting = 0,
@@ -46,56 +48,71 @@ export interface ConnectionKinds {
   readonly connectReply: number;
   readonly arrival: number;
   readonly disconnect: number;
+  /** Swarm mode: a viewer node's "don't have" reaches the requester (payload: global conn, sub-block). */
+  notHeld: number;
 }
 
 /** What the connections need from the rest of the world. */
 export interface ConnectionHost {
-  /** Hands the agent an event now (the world's only way in). */
-  toAgent(event: AgentEvent): void;
+  /** Hands the viewer's agent an event now (the world's only way in). */
+  toAgent(viewer: Viewer, event: AgentEvent): void;
   /** The node's capacity changed (its last closing connection ended after it left). */
   refreshCapacity(node: SimNode): void;
+  /** The network host of a node. */
+  hostOf(node: SimNode): number;
+  /** A viewer node is asked to take a connection: true when its serving side accepts it (a slot is taken). */
+  acceptIncoming(node: SimNode): boolean;
+  /** A connection a viewer node accepted ended: its slot is free. */
+  releaseIncoming(node: SimNode): void;
+  /** A viewer node is asked for a sub-block of `block`: true when it serves it (false: "don't have"). */
+  serves(node: SimNode, block: number): boolean;
 }
 
 export class Connections {
-  /** Per connection id: its node and its state. */
+  /** Per global connection id: its node, its state, its viewer, the agent's id for it and its RTT. */
   private readonly connNode: number[] = [];
   private readonly connState: ConnState[] = [];
-  /** Connections in state Open, in the order they opened: the sources of a block's bound. */
-  private readonly openConns = new Set<number>();
-  /** Connections open or closing gracefully (they can still deliver). */
-  private liveConns = 0;
+  private readonly connViewer: number[] = [];
+  private readonly connLocal: number[] = [];
+  private readonly connRttUs: number[] = [];
   /** Scratch copy of a leaving node's connections. */
   private readonly connScratch: number[] = [];
-  private readonly transfers: LiveTransfers;
 
   constructor(
     private readonly kernel: Kernel,
     private readonly kinds: ConnectionKinds,
     private readonly content: Content,
     private readonly nodes: readonly SimNode[],
+    /** The world's viewers by index (read only). */
+    private readonly viewers: readonly Viewer[],
     private readonly network: Network,
-    private readonly collector: Collector,
-    private readonly sink: BlockSink,
-    private readonly bounds: BlockBounds,
-    private readonly throughput: ThroughputBound,
     /** The payload share of link capacities (the tcp model's efficiency; 1 for fluid). */
     private readonly efficiency: number,
     private readonly host: ConnectionHost,
     /** A schedule's fault windows (refused or unanswered connections, corrupt sub-blocks), if any. */
     private readonly faults: ScheduleFaults | null = null,
-  ) {
-    this.transfers = new LiveTransfers(content.blockCount * content.subBlocksPerBlock);
+  ) {}
+
+  /** Connections opened so far, over all viewers. */
+  get count(): number {
+    return this.connNode.length;
   }
 
-  // ---- the agent's commands ------------------------------------------------------------------------------
+  // ---- the agents' commands ------------------------------------------------------------------------------
 
-  connect(conn: ConnId, nodeId: number): void {
+  connect(viewer: Viewer, conn: ConnId, nodeId: number): void {
     const now = this.kernel.nowUs;
-    assert(conn === this.connNode.length, "agent opened conn {0}, expected {1}", conn, this.connNode.length);
+    assert(conn === viewer.connGlobal.length, "agent opened conn {0}, expected {1}", conn, viewer.connGlobal.length);
+    const g = this.connNode.length;
+    viewer.connGlobal.push(g);
     this.connNode.push(nodeId);
     this.connState.push(ConnState.Connecting);
+    this.connViewer.push(viewer.index);
+    this.connLocal.push(conn);
     const node = this.nodes[nodeId];
     assert(node !== undefined, "agent connected to unknown node {0} at {1} µs", nodeId, now);
+    const rttUs = viewer.coreRttUs + node.rttUs;
+    this.connRttUs.push(rttUs);
     if (!node.online) return; // nobody answers
     const f = node.failures;
     const u = f.connectRefusedP > 0 || f.connectTimeoutP > 0 ? node.rng("connect").next() : 1;
@@ -103,64 +120,78 @@ export class Connections {
     const fault = this.faults === null ? null : this.faults.connectFault(node, now);
     if (fault === "ignore") return;
     if (fault === "refuse" || u < f.connectRefusedP) {
-      this.kernel.after(node.rttUs, this.kinds.connectReply, conn, 1);
+      this.kernel.after(rttUs, this.kinds.connectReply, g, 1);
     } else if (u >= f.connectRefusedP + f.connectTimeoutP) {
-      this.kernel.after(node.rttUs, this.kinds.connectReply, conn, 0);
+      this.kernel.after(rttUs, this.kinds.connectReply, g, 0);
     }
   }
 
-  request(conn: ConnId, ids: readonly SubBlockId[]): void {
-    const nodeId = this.connNode[conn];
+  request(viewer: Viewer, conn: ConnId, ids: readonly SubBlockId[]): void {
+    const g = viewer.connGlobal[conn];
+    const nodeId = this.connNode[g];
     const node = this.nodes[nodeId];
     const now = this.kernel.nowUs;
-    const state = this.connState[conn];
+    const state = this.connState[g];
     assert(state !== undefined && state !== ConnState.Connecting, "request on conn {0} before it connected", conn);
     const jitter = node.jitterUs > 0 ? Math.floor(node.rng("jitter").next() * (node.jitterUs + 1)) : 0;
-    const readyAtUs = now + node.rttUs + jitter;
+    const readyAtUs = now + this.connRttUs[g] + jitter;
     const c = this.content;
+    const rec = viewer.recorder;
+    const sink = viewer.sink;
+    const t = viewer.transfers;
     for (const sb of ids) {
       assert(c.isValid(sb), "request for sub-block {0} out of range", sb);
       const block = c.blockOf(sb);
       const sizeBytes = c.subBlockSize(sb);
-      const record = this.collector.requested(sb, block, nodeId, node.kind, conn, now);
-      if (!this.sink.hasStarted(block)) this.sink.start(block, this.openNodes());
+      const record = rec !== null ? rec.collector.requested(sb, block, nodeId, node.kind, conn, now) : viewer.nextRecord++;
+      if (!sink.hasStarted(block)) sink.start(block, () => this.openNodes(viewer));
       if (state !== ConnState.Open) {
-        this.collector.ended(record, "dropped", -1, now, 0); // sent into a connection that is gone
+        viewer.ended(rec !== null ? record : -1, node, "dropped", -1, now, 0); // sent into a connection that is gone
         continue;
       }
-      assert(this.transfers.find(conn, sb) < 0, "sub-block {0} requested twice on conn {1}", sb, conn);
-      this.transfers.open(conn, sb, record);
-      this.network.send(conn, sb, sizeBytes, readyAtUs);
+      assert(t.find(conn, sb) < 0, "sub-block {0} requested twice on conn {1}", sb, conn);
+      if (node.kind === "viewer" && !this.host.serves(node, block)) {
+        // "Don't have": the answer comes back after the request's round trip; no byte crosses.
+        viewer.ended(rec !== null ? record : -1, node, "dropped", -1, now, 0);
+        this.kernel.schedule(readyAtUs, this.kinds.notHeld, g, sb);
+        continue;
+      }
+      t.open(conn, sb, record, rec !== null ? record : -1);
+      this.network.send(g, sb, sizeBytes, readyAtUs);
     }
   }
 
-  cancel(conn: ConnId, ids: readonly SubBlockId[]): void {
-    const t = this.transfers;
+  cancel(viewer: Viewer, conn: ConnId, ids: readonly SubBlockId[]): void {
+    const g = viewer.connGlobal[conn];
+    const t = viewer.transfers;
+    const node = this.nodes[this.connNode[g]];
     for (const sb of ids) {
       const slot = t.find(conn, sb);
       if (slot < 0) continue; // already ended (dropped, or never sent)
       // Delivered by the network but not yet handed to the agent: it crossed the network in full.
       let firstByteUs = t.firstByteUs(slot);
-      if (firstByteUs < 0 && this.network.inFlight(conn) === sb) firstByteUs = this.network.headFirstByteUs(conn);
-      const bytes = t.deliveredUs(slot) >= 0 ? this.content.subBlockSize(sb) : this.network.cancel(conn, sb);
-      const record = t.recordOf(slot);
+      if (firstByteUs < 0 && this.network.inFlight(g) === sb) firstByteUs = this.network.headFirstByteUs(g);
+      const bytes = t.deliveredUs(slot) >= 0 ? this.content.subBlockSize(sb) : this.network.cancel(g, sb);
+      const entry = t.entryOf(slot);
       t.end(slot);
-      this.collector.ended(record, "cancelled", firstByteUs, this.kernel.nowUs, bytes);
+      viewer.ended(entry, node, "cancelled", firstByteUs, this.kernel.nowUs, bytes);
     }
   }
 
-  close(conn: ConnId): void {
-    const state = this.connState[conn];
-    if (state === ConnState.Open || state === ConnState.Closing) this.kill(conn, ConnState.Closed, "cancelled");
-    else this.connState[conn] = ConnState.Closed;
+  close(viewer: Viewer, conn: ConnId): void {
+    const g = viewer.connGlobal[conn];
+    const state = this.connState[g];
+    if (state === ConnState.Open || state === ConnState.Closing) this.kill(g, ConnState.Closed, "cancelled");
+    else this.connState[g] = ConnState.Closed;
     // Transfers already delivered by the network but not yet handed over become cancelled.
-    const t = this.transfers;
+    const t = viewer.transfers;
+    const node = this.nodes[this.connNode[g]];
     for (let slot = t.firstOn(conn); slot >= 0; slot = t.firstOn(conn)) {
-      const record = t.recordOf(slot);
+      const entry = t.entryOf(slot);
       const firstByteUs = t.firstByteUs(slot);
       const bytes = t.bytes(slot);
       t.end(slot);
-      this.collector.ended(record, "cancelled", firstByteUs, this.kernel.nowUs, bytes);
+      viewer.ended(entry, node, "cancelled", firstByteUs, this.kernel.nowUs, bytes);
     }
   }
 
@@ -168,14 +199,16 @@ export class Connections {
    * The origin connection was parked (out of use between fallbacks) or put back in use: a parked connection is
    * no source of a block's bound; put back, it counts again from one RTT on, like a connection that just opened.
    */
-  originInUse(conn: ConnId, inUse: boolean): void {
-    if (this.connState[conn] !== ConnState.Open) return;
+  originInUse(viewer: Viewer, conn: ConnId, inUse: boolean): void {
+    const g = viewer.connGlobal[conn];
+    const rec = viewer.recorder;
+    if (this.connState[g] !== ConnState.Open || rec === null) return;
     if (!inUse) {
-      this.openConns.delete(conn);
-    } else if (!this.openConns.has(conn)) {
-      this.openConns.add(conn);
-      const node = this.nodes[this.connNode[conn]];
-      this.bounds.sourceOpened(this.kernel.nowUs, node.id, node.rttUs, node.effectiveUplinkBps() * this.efficiency);
+      rec.openConns.delete(g);
+    } else if (!rec.openConns.has(g)) {
+      rec.openConns.add(g);
+      const node = this.nodes[this.connNode[g]];
+      rec.bounds.sourceOpened(this.kernel.nowUs, node.id, this.connRttUs[g], node.effectiveUplinkBps() * this.efficiency);
     }
   }
 
@@ -186,32 +219,32 @@ export class Connections {
     // A copy, in the same order (kill removes each from node.conns), in reused storage.
     const conns = this.connScratch;
     conns.length = 0;
-    for (const conn of node.conns) conns.push(conn);
-    for (const conn of conns) {
-      if (graceful && this.connState[conn] === ConnState.Open) {
-        this.connState[conn] = ConnState.Closing;
-        this.openConns.delete(conn);
+    for (const g of node.conns) conns.push(g);
+    for (const g of conns) {
+      if (graceful && this.connState[g] === ConnState.Open) {
+        this.connState[g] = ConnState.Closing;
+        this.viewerOf(g).recorder?.openConns.delete(g);
         node.draining++;
-        const inFlight = this.network.inFlight(conn);
-        for (const sb of this.network.queued(conn)) {
-          if (sb !== inFlight) this.endTransfer(conn, sb, "dropped", this.network.cancel(conn, sb));
+        const inFlight = this.network.inFlight(g);
+        for (const sb of this.network.queued(g)) {
+          if (sb !== inFlight) this.endTransfer(g, sb, "dropped", this.network.cancel(g, sb));
         }
         if (inFlight < 0) {
-          this.kill(conn, ConnState.Closed, "dropped");
-          this.kernel.schedule(this.kernel.nowUs, this.kinds.disconnect, conn, Disconnect.PeerLeft);
+          this.kill(g, ConnState.Closed, "dropped");
+          this.kernel.schedule(this.kernel.nowUs, this.kinds.disconnect, g, Disconnect.PeerLeft);
         }
       } else {
-        this.kill(conn, ConnState.Dead, "dropped");
+        this.kill(g, ConnState.Dead, "dropped");
       }
     }
   }
 
   /** A mid-transfer connection reset on one of the node's sending connections, if any. */
   dropOne(node: SimNode): void {
-    for (const conn of node.conns) {
-      if (this.connState[conn] === ConnState.Open && this.network.inFlight(conn) >= 0) {
-        this.kill(conn, ConnState.Closed, "dropped");
-        this.kernel.schedule(this.kernel.nowUs, this.kinds.disconnect, conn, Disconnect.Reset);
+    for (const g of node.conns) {
+      if (this.connState[g] === ConnState.Open && this.network.inFlight(g) >= 0) {
+        this.kill(g, ConnState.Closed, "dropped");
+        this.kernel.schedule(this.kernel.nowUs, this.kinds.disconnect, g, Disconnect.Reset);
         return;
       }
     }
@@ -219,46 +252,56 @@ export class Connections {
 
   // ---- kernel events ---------------------------------------------------------------------------------------
 
-  onConnectReply(conn: ConnId, refused: number): void {
-    if (this.connState[conn] !== ConnState.Connecting) return; // the agent gave up (closed) meanwhile
-    const node = this.nodes[this.connNode[conn]];
+  onConnectReply(g: number, refused: number): void {
+    if (this.connState[g] !== ConnState.Connecting) return; // the agent gave up (closed) meanwhile
+    const node = this.nodes[this.connNode[g]];
     if (!node.online) {
-      this.connState[conn] = ConnState.Dead; // left while we were connecting: no answer
+      this.connState[g] = ConnState.Dead; // left while we were connecting: no answer
       return;
     }
-    if (refused === 1) {
-      this.connState[conn] = ConnState.Closed;
-      this.host.toAgent({ type: "connect-failed", connId: conn, reason: "refused" });
+    const viewer = this.viewerOf(g);
+    const conn = this.connLocal[g];
+    if (refused === 1 || (node.kind === "viewer" && !this.host.acceptIncoming(node))) {
+      this.connState[g] = ConnState.Closed;
+      this.host.toAgent(viewer, { type: "connect-failed", connId: conn, reason: "refused" });
       return;
     }
     const now = this.kernel.nowUs;
-    this.connState[conn] = ConnState.Open;
-    this.openConns.add(conn);
-    this.bounds.sourceOpened(now, node.id, node.rttUs, node.effectiveUplinkBps() * this.efficiency);
-    this.throughput.sourceOpened(now, node.id, node.rttUs, node.effectiveUplinkBps() * this.efficiency);
-    this.throughput.connectionsLive(++this.liveConns);
-    node.conns.push(conn);
-    this.network.openConnection(conn, node.id);
-    this.host.toAgent({ type: "connected", connId: conn });
+    this.connState[g] = ConnState.Open;
+    const rec = viewer.recorder;
+    if (rec !== null) {
+      rec.openConns.add(g);
+      const rateBps = node.effectiveUplinkBps() * this.efficiency;
+      rec.bounds.sourceOpened(now, node.id, this.connRttUs[g], rateBps);
+      rec.throughput.sourceOpened(now, node.id, this.connRttUs[g], rateBps);
+      rec.throughput.connectionsLive(++rec.liveConns);
+    }
+    node.conns.push(g);
+    this.network.connect(g, this.host.hostOf(node), viewer.host, this.connRttUs[g]);
+    this.host.toAgent(viewer, { type: "connected", connId: conn });
   }
 
   /** The network delivered a sub-block's last byte: hand it over through the queue. */
-  onDelivered(conn: ConnId, sb: SubBlockId, sizeBytes: number, firstByteUs: number): void {
+  onDelivered(g: number, sb: SubBlockId, sizeBytes: number, firstByteUs: number): void {
     const now = this.kernel.nowUs;
-    const slot = this.transfers.find(conn, sb);
+    const viewer = this.viewerOf(g);
+    const conn = this.connLocal[g];
+    const t = viewer.transfers;
+    const slot = t.find(conn, sb);
     assert(slot >= 0, "network delivered unrequested sub-block {0} on conn {1}", sb, conn);
-    const node = this.nodes[this.connNode[conn]];
-    assert(node.online || this.connState[conn] === ConnState.Closing, "dead node {0} sent data", node.label);
-    this.transfers.setDelivered(slot, firstByteUs, now, sizeBytes);
-    this.kernel.schedule(now, this.kinds.arrival, this.transfers.recordOf(slot));
-    if (this.connState[conn] === ConnState.Closing && this.network.queued(conn).length === 0) {
-      this.kernel.schedule(now, this.kinds.disconnect, conn, Disconnect.Drained);
+    const node = this.nodes[this.connNode[g]];
+    assert(node.online || this.connState[g] === ConnState.Closing, "dead node {0} sent data", node.label);
+    t.setDelivered(slot, firstByteUs, now, sizeBytes);
+    this.kernel.schedule(now, this.kinds.arrival, t.recordOf(slot), viewer.index);
+    if (this.connState[g] === ConnState.Closing && this.network.queued(g).length === 0) {
+      this.kernel.schedule(now, this.kinds.disconnect, g, Disconnect.Drained);
     }
   }
 
   /** A delivered sub-block reaches the agent (unless its transfer ended meanwhile), checked by its checksum. */
-  onArrival(record: number): void {
-    const t = this.transfers;
+  onArrival(record: number, viewerIndex: number): void {
+    const viewer = this.viewers[viewerIndex];
+    const t = viewer.transfers;
     const slot = t.ofRecord(record);
     if (slot < 0) return; // cancelled after the network delivered it
     const conn = t.connOf(slot);
@@ -266,80 +309,105 @@ export class Connections {
     const firstByteUs = t.firstByteUs(slot);
     const endUs = t.deliveredUs(slot);
     const bytes = t.bytes(slot);
+    const entry = t.entryOf(slot);
     t.end(slot);
-    const node = this.nodes[this.connNode[conn]];
+    const node = this.nodes[this.connNode[viewer.connGlobal[conn]]];
     const p = node.failures.corruptP;
     let checksumOk = !(p > 0 && node.rng("corrupt").next() < p);
     if (this.faults !== null && this.faults.corrupts(node, this.kernel.nowUs)) checksumOk = false;
-    this.collector.ended(record, checksumOk ? this.sink.intact(sb) : "corrupt", firstByteUs, endUs, bytes);
-    this.host.toAgent({ type: "sub-block", connId: conn, subBlockId: sb, sizeBytes: bytes, firstByteUs, checksumOk });
+    viewer.ended(entry, node, checksumOk ? viewer.sink.intact(sb) : "corrupt", firstByteUs, endUs, bytes);
+    this.host.toAgent(viewer, { type: "sub-block", connId: conn, subBlockId: sb, sizeBytes: bytes, firstByteUs, checksumOk });
   }
 
-  onDisconnect(conn: ConnId, why: number): void {
+  /** A viewer node's "don't have" for sub-block sb reaches the requester, if the connection is still open. */
+  onNotHeld(g: number, sb: SubBlockId): void {
+    const state = this.connState[g];
+    if (state !== ConnState.Open && state !== ConnState.Closing) return;
+    this.host.toAgent(this.viewerOf(g), { type: "not-held", connId: this.connLocal[g], subBlockId: sb });
+  }
+
+  onDisconnect(g: number, why: number): void {
     if (why === Disconnect.Drained) {
-      if (this.connState[conn] !== ConnState.Closing) return;
-      this.kill(conn, ConnState.Closed, "dropped");
-    } else if (this.connState[conn] !== ConnState.Closed) {
+      if (this.connState[g] !== ConnState.Closing) return;
+      this.kill(g, ConnState.Closed, "dropped");
+    } else if (this.connState[g] !== ConnState.Closed) {
       return;
     }
-    this.host.toAgent({ type: "disconnected", connId: conn, reason: why === Disconnect.Reset ? "reset" : "peer-left" });
+    const conn = this.connLocal[g];
+    this.host.toAgent(this.viewerOf(g), { type: "disconnected", connId: conn, reason: why === Disconnect.Reset ? "reset" : "peer-left" });
+  }
+
+  /** The viewer left: each of its connections closes as if its agent closed it. */
+  closeAll(viewer: Viewer): void {
+    for (let conn = 0; conn < viewer.connGlobal.length; conn++) this.close(viewer, conn);
   }
 
   /** The run is over: every transfer still in progress ends as never needed (cancelled), with what it had. */
   endAll(): void {
-    const t = this.transfers;
-    for (let conn = 0; conn < this.connNode.length; conn++) {
+    for (let g = 0; g < this.connNode.length; g++) {
+      const viewer = this.viewerOf(g);
+      const conn = this.connLocal[g];
+      const t = viewer.transfers;
+      const node = this.nodes[this.connNode[g]];
       for (let slot = t.firstOn(conn); slot >= 0; slot = t.firstOn(conn)) {
-        const record = t.recordOf(slot);
+        const entry = t.entryOf(slot);
         const firstByteUs = t.firstByteUs(slot);
         const endUs = t.deliveredUs(slot);
         const bytes = t.bytes(slot);
         t.end(slot);
-        this.collector.ended(record, "cancelled", firstByteUs, endUs, bytes);
+        viewer.ended(entry, node, "cancelled", firstByteUs, endUs, bytes);
       }
     }
   }
 
-  /** The node a connection talks to. */
-  nodeOf(conn: ConnId): number {
-    return this.connNode[conn];
+  /** The node a viewer's connection (its own id) talks to. */
+  nodeOf(viewer: Viewer, conn: ConnId): number {
+    return this.connNode[viewer.connGlobal[conn]];
   }
 
   // ---- internals -----------------------------------------------------------------------------------------
 
-  /** The nodes of the open connections, in the order the connections opened (a node once per connection). */
-  private openNodes(): SimNode[] {
+  private viewerOf(g: number): Viewer {
+    return this.viewers[this.connViewer[g]];
+  }
+
+  /** The nodes of the viewer's open connections, in the order the connections opened (a node once per connection). */
+  private openNodes(viewer: Viewer): SimNode[] {
     const out: SimNode[] = [];
-    for (const conn of this.openConns) out.push(this.nodes[this.connNode[conn]]);
+    for (const g of viewer.recorder!.openConns) out.push(this.nodes[this.connNode[g]]);
     return out;
   }
 
   /** Takes a connection out of the network; its queued sub-blocks end with the given outcome. */
-  private kill(conn: ConnId, state: ConnState, outcome: "dropped" | "cancelled"): void {
-    const was = this.connState[conn];
-    this.connState[conn] = state;
-    this.openConns.delete(conn);
+  private kill(g: number, state: ConnState, outcome: "dropped" | "cancelled"): void {
+    const was = this.connState[g];
+    this.connState[g] = state;
+    const rec = this.viewerOf(g).recorder;
+    rec?.openConns.delete(g);
     if (was === ConnState.Open || was === ConnState.Closing) {
-      this.throughput.connectionsLive(--this.liveConns);
-      const head = this.network.inFlight(conn); // the sub-block whose bytes were flowing, if any
-      const headFirstByteUs = this.network.headFirstByteUs(conn);
-      for (const [sb, bytes] of this.network.closeConnection(conn)) {
-        this.endTransfer(conn, sb, outcome, bytes, sb === head ? headFirstByteUs : -1);
+      if (rec !== null) rec.throughput.connectionsLive(--rec.liveConns);
+      const head = this.network.inFlight(g); // the sub-block whose bytes were flowing, if any
+      const headFirstByteUs = this.network.headFirstByteUs(g);
+      for (const [sb, bytes] of this.network.closeConnection(g)) {
+        this.endTransfer(g, sb, outcome, bytes, sb === head ? headFirstByteUs : -1);
       }
-      const node = this.nodes[this.connNode[conn]];
-      node.conns.splice(node.conns.indexOf(conn), 1);
+      const node = this.nodes[this.connNode[g]];
+      node.conns.splice(node.conns.indexOf(g), 1);
+      if (node.kind === "viewer") this.host.releaseIncoming(node);
       if (was === ConnState.Closing && --node.draining === 0 && !node.online) this.host.refreshCapacity(node);
     }
   }
 
   /** Ends a transfer cut short; firstByteUs: when its first byte arrived (-1: none did, or it knows better). */
-  private endTransfer(conn: ConnId, sb: SubBlockId, outcome: "dropped" | "cancelled", bytes: number, firstByteUs = -1): void {
-    const t = this.transfers;
+  private endTransfer(g: number, sb: SubBlockId, outcome: SubBlockOutcome, bytes: number, firstByteUs = -1): void {
+    const viewer = this.viewerOf(g);
+    const conn = this.connLocal[g];
+    const t = viewer.transfers;
     const slot = t.find(conn, sb);
     assert(slot >= 0, "no transfer of sub-block {0} on conn {1}", sb, conn);
     const known = t.firstByteUs(slot);
-    const record = t.recordOf(slot);
+    const entry = t.entryOf(slot);
     t.end(slot);
-    this.collector.ended(record, outcome, known < 0 ? firstByteUs : known, this.kernel.nowUs, bytes);
+    viewer.ended(entry, this.nodes[this.connNode[g]], outcome, known < 0 ? firstByteUs : known, this.kernel.nowUs, bytes);
   }
 }

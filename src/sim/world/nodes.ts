@@ -23,6 +23,10 @@ export class SimNode {
   uplinkChangedUs = Number.NEGATIVE_INFINITY;
   /** Open (connected) connections to this node, in the order they were opened. */
   readonly conns: number[] = [];
+  /** The viewer this node is (kind "viewer"), or -1. */
+  viewer = -1;
+  /** The node's network host (set when the world adds it). */
+  host = -1;
   private readonly rngs = new Map<string, Rng>();
 
   constructor(

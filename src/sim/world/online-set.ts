@@ -33,6 +33,13 @@ export class OnlineSet {
     this.update(id, -1);
   }
 
+  /** Members smaller than id: O(log n). */
+  rank(id: number): number {
+    let sum = 0;
+    for (let i = Math.min(id, this.present.length); i > 0; i -= i & -i) sum += this.tree[i];
+    return sum;
+  }
+
   /** The k-th smallest member (k from 0), k < size. */
   select(k: number): number {
     // Binary lifting: the largest index whose prefix count is below k + 1; the member is the next one.

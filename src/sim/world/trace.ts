@@ -74,6 +74,9 @@ export class WorldTrace implements DynamicsObserver {
       case "disconnected":
         this.world("disconnected", { connId: e.connId, nodeId: nodeOf(e.connId), reason: e.reason });
         return;
+      case "not-held":
+        this.world("not-held", { connId: e.connId, nodeId: nodeOf(e.connId), subBlockId: e.subBlockId });
+        return;
       case "timer":
         return;
     }

@@ -6,6 +6,9 @@
 // connections, a handful at most): transfers sit in recycled slots of parallel typed arrays, linked in a list
 // per sub-block (to find one by connection and sub-block) and in a doubly linked list per connection (to end a
 // connection's transfers), and mapped from their record's index (the kernel's arrival events carry it).
+// A transfer's record is the world's key for it (dense over every viewer's transfers); its entry is the index of
+// its sub-block record in its viewer's collector, the same number for the scenario's agent in a single-agent
+// world, -1 for a viewer that keeps no sub-block records.
 
 import { assert } from "../../assert.ts";
 
@@ -16,6 +19,7 @@ export class LiveTransfers {
   private conn = new Int32Array(0);
   private sb = new Int32Array(0);
   private record = new Int32Array(0);
+  private entry = new Int32Array(0);
   private firstByte = new Float64Array(0);
   private delivered = new Float64Array(0);
   private byteCount = new Float64Array(0);
@@ -42,14 +46,15 @@ export class LiveTransfers {
     return this.live;
   }
 
-  /** A transfer of sub-block sb starts on conn, under record `record`; returns its slot. */
-  open(conn: number, sb: number, record: number): number {
+  /** A transfer of sub-block sb starts on conn, under record `record` (collector entry `entry`); returns its slot. */
+  open(conn: number, sb: number, record: number, entry = record): number {
     if (this.free === NONE) this.grow(this.capacity * 2);
     const slot = this.free;
     this.free = this.nextOfSb[slot];
     this.conn[slot] = conn;
     this.sb[slot] = sb;
     this.record[slot] = record;
+    this.entry[slot] = entry;
     this.firstByte[slot] = -1;
     this.delivered[slot] = -1;
     this.byteCount[slot] = 0;
@@ -98,6 +103,11 @@ export class LiveTransfers {
 
   recordOf(slot: number): number {
     return this.record[slot];
+  }
+
+  /** The index of the transfer's sub-block record in its viewer's collector (-1: none). */
+  entryOf(slot: number): number {
+    return this.entry[slot];
   }
 
   /** When its first byte arrived, µs (-1: not yet). */
@@ -151,6 +161,7 @@ export class LiveTransfers {
     this.conn = grown(this.conn, capacity);
     this.sb = grown(this.sb, capacity);
     this.record = grown(this.record, capacity);
+    this.entry = grown(this.entry, capacity);
     this.firstByte = grownFloat(this.firstByte, capacity);
     this.delivered = grownFloat(this.delivered, capacity);
     this.byteCount = grownFloat(this.byteCount, capacity);
