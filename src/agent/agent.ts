@@ -20,6 +20,10 @@
 //   pool is offered to every idle connection. A closed connection's slot is refilled after the same event;
 //   with no known node left to try, the tracker is asked (at most every trackerRefreshUs).
 // - Duplicates: when the first intact copy of a sub-block arrives, every other copy is cancelled.
+// - Maximum buffer (config.maxBufferUs > 0, with a bitrate): once playback started, block b is opened (its
+//   sub-blocks requestable) only while playback would reach it less than maxBufferUs from now, i.e. while the
+//   buffer ahead of the playhead is below the maximum; a held-back block is opened by a timer as soon as
+//   playback has drained the buffer below it (playback-deadline.ts tells when playback reaches a block).
 // - Fallback to the origin when no peer is left or a block's playback deadline is near: origin-fallback.ts.
 //
 // Its parts: the strategy's views of the connections (connection-views.ts), the strategy's hooks, context and
@@ -70,6 +74,8 @@ export class Agent {
   private readonly views: ConnectionViews;
   private readonly runner: StrategyRunner;
   private readonly corruptLimit: number;
+  /** Blocks the download window holds at most (1, or the strategy's pipeline). */
+  private readonly windowBlocks: number;
   private readonly corruptByNode = new Map<NodeId, number>();
   /** Ready connections waiting to be offered to the strategy as idle, in order. */
   private readonly idleQueue: ConnId[] = [];
@@ -79,6 +85,8 @@ export class Agent {
   private startWaitTimer: TimerId | null = null;
   private startWaitOver = false;
   private refreshTimer: TimerId | null = null;
+  /** Set while the maximum buffer holds the next block back: opens it when playback has drained enough. */
+  private bufferTimer: TimerId | null = null;
   private lastTrackerAskUs = Number.NEGATIVE_INFINITY;
   private refreshDueUs = 0;
   private started = false;
@@ -111,6 +119,7 @@ export class Agent {
       },
     );
     const windowBlocks = strategy.pipelinesBlocks === true ? Math.max(2, Math.floor(strategy.windowBlocks ?? 2)) : 1;
+    this.windowBlocks = windowBlocks;
     this.subBlocks = new SubBlockManager(this.content, windowBlocks);
     this.blocks = new BlockManager(this.content, this.out);
     this.monitor = new DownloadMonitor(config, this.content, this.timers, this.out, (conn) => {
@@ -158,7 +167,7 @@ export class Agent {
     this.started = true;
     this.guard(() => {
       this.askTracker("start");
-      this.subBlocks.openWindow();
+      this.openWindow();
     });
   }
 
@@ -319,7 +328,36 @@ export class Agent {
       this.clearIdleQueue();
       return;
     }
-    this.subBlocks.openWindow();
+    this.openWindow();
+  }
+
+  /**
+   * Opens the download window, as far as the player's maximum buffer lets it: block b waits while playback
+   * started and will reach b at least maxBufferUs from now; then a timer opens it at the first µs when
+   * playback is less than maxBufferUs away from it (deadlines only move when a block is delivered, which calls
+   * this again).
+   */
+  private openWindow(): void {
+    const maxUs = this.config.maxBufferUs ?? 0;
+    if (maxUs <= 0 || this.config.bitrateBps <= 0) {
+      this.subBlocks.openWindow();
+      return;
+    }
+    this.timers.cancel(this.bufferTimer);
+    this.bufferTimer = null;
+    for (let step = 0; step <= this.content.blockCount; step++) {
+      const block = this.subBlocks.openedEnd;
+      if (block >= this.content.blockCount || block >= this.subBlocks.current + this.windowBlocks) return;
+      const deadlineUs = this.playback.started ? this.playback.deadlineUs(block) : Number.NEGATIVE_INFINITY;
+      if (deadlineUs - this.now >= maxUs) {
+        this.bufferTimer = this.timers.set(Math.floor(deadlineUs - maxUs) + 1 - this.now, () => {
+          this.bufferTimer = null;
+          this.openWindow();
+        });
+        return;
+      }
+      this.subBlocks.openWindow(block + 1);
+    }
   }
 
   /** Returns the connection's work to the pool and closes it; blame: blacklist reason or null. */

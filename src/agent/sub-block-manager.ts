@@ -71,10 +71,13 @@ export class SubBlockManager {
   /** The lowest block not yet complete (blockCount when everything is done). */
   current = 0;
 
-  /** Opens blocks until the window is full; returns the blocks it opened. */
-  openWindow(): number[] {
+  /**
+   * Opens blocks until the window is full, none at or past endBlock (the player's maximum buffer holds the
+   * rest back); returns the blocks it opened.
+   */
+  openWindow(endBlock = Number.POSITIVE_INFINITY): number[] {
     const added: number[] = [];
-    const end = Math.min(this.content.blockCount, this.current + this.windowBlocks);
+    const end = Math.min(this.content.blockCount, this.current + this.windowBlocks, endBlock);
     for (; this.opened < end; this.opened++) {
       const count = this.content.subBlocksIn(this.opened);
       const slots: BlockSlots = {
@@ -167,6 +170,11 @@ export class SubBlockManager {
   /** True when some node is excluded from some sub-block of the window. */
   get hasExclusions(): boolean {
     return this.excluded.size > 0;
+  }
+
+  /** The first block not opened yet (blockCount once every block was opened). */
+  get openedEnd(): number {
+    return this.opened;
   }
 
   inWindow(id: SubBlockId): boolean {
