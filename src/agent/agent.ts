@@ -24,6 +24,8 @@
 //   sub-blocks requestable) only while playback would reach it less than maxBufferUs from now, i.e. while the
 //   buffer ahead of the playhead is below the maximum; a held-back block is opened by a timer as soon as
 //   playback has drained the buffer below it (playback-deadline.ts tells when playback reaches a block).
+// - Live content (config.live, with a bitrate): the agent joins at the live edge minus the target latency
+//   (live.ts) and never opens a block before its last byte was produced: a timer opens it at that µs.
 // - Fallback to the origin when no peer is left or a block's playback deadline is near: origin-fallback.ts.
 //
 // Its parts: the strategy's views of the connections (connection-views.ts), the strategy's hooks, context and
@@ -41,6 +43,7 @@ import { ConnectionControl } from "./connection-control.ts";
 import { ConnectionViews } from "./connection-views.ts";
 import { Content } from "./content.ts";
 import { DownloadMonitor } from "./download-monitor.ts";
+import { blockProducedUs, liveJoinBlock } from "./live.ts";
 import { NodeDirectory } from "./node-directory.ts";
 import { OriginFallback } from "./origin-fallback.ts";
 import { Outbox } from "./outbox.ts";
@@ -167,6 +170,14 @@ export class Agent {
     this.started = true;
     this.guard(() => {
       this.askTracker("start");
+      const live = this.config.live;
+      if (live !== undefined && this.config.bitrateBps > 0) {
+        const first = liveJoinBlock(this.content, this.config.bitrateBps, live, nowUs);
+        this.subBlocks.startAt(first);
+        this.blocks.nextBlock = first;
+        this.startedBlocks = first;
+        this.playback.startAt(first, this.config.startupBufferUs);
+      }
       this.openWindow();
     });
   }
@@ -332,14 +343,15 @@ export class Agent {
   }
 
   /**
-   * Opens the download window, as far as the player's maximum buffer lets it: block b waits while playback
-   * started and will reach b at least maxBufferUs from now; then a timer opens it at the first µs when
-   * playback is less than maxBufferUs away from it (deadlines only move when a block is delivered, which calls
-   * this again).
+   * Opens the download window, as far as the player's maximum buffer and live production let it: block b
+   * waits while playback started and will reach b at least maxBufferUs from now, and while b's last byte is not
+   * produced; a timer opens it at the first µs when both hold (deadlines only move when a block is delivered,
+   * which calls this again).
    */
   private openWindow(): void {
     const maxUs = this.config.maxBufferUs ?? 0;
-    if (maxUs <= 0 || this.config.bitrateBps <= 0) {
+    const live = this.config.live;
+    if (this.config.bitrateBps <= 0 || (maxUs <= 0 && live === undefined)) {
       this.subBlocks.openWindow();
       return;
     }
@@ -348,9 +360,11 @@ export class Agent {
     for (let step = 0; step <= this.content.blockCount; step++) {
       const block = this.subBlocks.openedEnd;
       if (block >= this.content.blockCount || block >= this.subBlocks.current + this.windowBlocks) return;
-      const deadlineUs = this.playback.started ? this.playback.deadlineUs(block) : Number.NEGATIVE_INFINITY;
-      if (deadlineUs - this.now >= maxUs) {
-        this.bufferTimer = this.timers.set(Math.floor(deadlineUs - maxUs) + 1 - this.now, () => {
+      let openAtUs = Number.NEGATIVE_INFINITY;
+      if (maxUs > 0 && this.playback.started) openAtUs = Math.floor(this.playback.deadlineUs(block) - maxUs) + 1;
+      if (live !== undefined) openAtUs = Math.max(openAtUs, blockProducedUs(this.content, this.config.bitrateBps, live, block));
+      if (openAtUs > this.now) {
+        this.bufferTimer = this.timers.set(openAtUs - this.now, () => {
           this.bufferTimer = null;
           this.openWindow();
         });

@@ -172,6 +172,13 @@ export class SubBlockManager {
     return this.excluded.size > 0;
   }
 
+  /** Live content: the download begins at this block (before anything was opened); earlier ones count as done. */
+  startAt(block: number): void {
+    assert(this.opened === 0 && this.current === 0 && block >= 0 && block < this.content.blockCount, "startAt before the window opens, at a block of the content");
+    this.current = block;
+    this.opened = block;
+  }
+
   /** The first block not opened yet (blockCount once every block was opened). */
   get openedEnd(): number {
     return this.opened;

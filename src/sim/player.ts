@@ -52,6 +52,29 @@ export class Player {
     return this.stalledSinceUs >= 0 ? nowUs : nowUs + (this.bufferedUs - this.playheadUs);
   }
 
+  /**
+   * Live content produced from t = 0: how far behind the live edge playback is at nowUs (a time ≥ the last
+   * delivery), µs, when the first byte played is at content position firstOffsetUs; once everything delivered
+   * was played and nothing more is to come, how far behind it was when playback ended. -1 before playback
+   * started. Reads the state without advancing it (so it records nothing).
+   */
+  liveLagUs(nowUs: number, firstOffsetUs: number): number {
+    if (!this.enabled || this.startUs < 0) return -1;
+    let positionUs = this.playheadUs;
+    let atUs = nowUs;
+    if (this.stalledSinceUs < 0) {
+      const canPlayUs = this.bufferedUs - this.playheadUs;
+      const elapsedUs = nowUs - this.lastUs;
+      if (elapsedUs < canPlayUs) {
+        positionUs += elapsedUs;
+      } else {
+        positionUs = this.bufferedUs;
+        if (this.deliveredBytes === this.totalBytes) atUs = this.lastUs + canPlayUs;
+      }
+    }
+    return atUs - (firstOffsetUs + positionUs);
+  }
+
   /** A complete block arrived at nowUs. */
   deliver(nowUs: number, sizeBytes: number): void {
     assert(this.deliveredBytes + sizeBytes <= this.totalBytes, "player received more bytes than the content holds");
