@@ -26,6 +26,8 @@
 //   playback has drained the buffer below it (playback-deadline.ts tells when playback reaches a block).
 // - Live content (config.live, with a bitrate): the agent joins at the live edge minus the target latency
 //   (live.ts) and never opens a block before its last byte was produced: a timer opens it at that µs.
+// - Reservation (config.reservation): until the viewer asks to play (playAtUs), only the first prefetchBlocks
+//   blocks are opened (prefetched); the rest waits for playAtUs, and playback starts no earlier.
 // - Fallback to the origin when no peer is left or a block's playback deadline is near: origin-fallback.ts.
 //
 // Its parts: the strategy's views of the connections (connection-views.ts), the strategy's hooks, context and
@@ -178,6 +180,7 @@ export class Agent {
         this.startedBlocks = first;
         this.playback.startAt(first, this.config.startupBufferUs);
       }
+      if (this.config.reservation !== undefined) this.playback.notBeforeUs = this.config.reservation.playAtUs;
       this.openWindow();
     });
   }
@@ -343,15 +346,17 @@ export class Agent {
   }
 
   /**
-   * Opens the download window, as far as the player's maximum buffer and live production let it: block b
-   * waits while playback started and will reach b at least maxBufferUs from now, and while b's last byte is not
-   * produced; a timer opens it at the first µs when both hold (deadlines only move when a block is delivered,
+   * Opens the download window, as far as the player's maximum buffer, live production and a reservation let
+   * it: block b waits while playback started and will reach b at least maxBufferUs from now, while b's last
+   * byte is not produced, and (b past the prefetched blocks) until the viewer asks to play; a timer opens it at
+   * the first µs when all hold (deadlines only move when a block is delivered,
    * which calls this again).
    */
   private openWindow(): void {
     const maxUs = this.config.maxBufferUs ?? 0;
     const live = this.config.live;
-    if (this.config.bitrateBps <= 0 || (maxUs <= 0 && live === undefined)) {
+    const reservation = this.config.reservation;
+    if (this.config.bitrateBps <= 0 || (maxUs <= 0 && live === undefined && reservation === undefined)) {
       this.subBlocks.openWindow();
       return;
     }
@@ -363,6 +368,7 @@ export class Agent {
       let openAtUs = Number.NEGATIVE_INFINITY;
       if (maxUs > 0 && this.playback.started) openAtUs = Math.floor(this.playback.deadlineUs(block) - maxUs) + 1;
       if (live !== undefined) openAtUs = Math.max(openAtUs, blockProducedUs(this.content, this.config.bitrateBps, live, block));
+      if (reservation !== undefined && block >= reservation.prefetchBlocks) openAtUs = Math.max(openAtUs, reservation.playAtUs);
       if (openAtUs > this.now) {
         this.bufferTimer = this.timers.set(openAtUs - this.now, () => {
           this.bufferTimer = null;

@@ -3,7 +3,7 @@
 //   playStartUs + stallUs + o × 8 / bitrateBps
 // where stallUs accumulates the lateness of blocks delivered after their deadline (the player is assumed to
 // resume as soon as the late block arrives). Before playback starts, and without a bitrate, there is no
-// deadline (+∞). Live content: playback starts at the block the agent joined at (startAt), offsets count from it.
+// deadline (+∞). A reservation: playback starts at the earliest when the viewer asks to play. Live content: playback starts at the block the agent joined at (startAt), offsets count from it.
 
 import type { Content } from "./content.ts";
 
@@ -22,6 +22,9 @@ export class PlaybackDeadline {
   ) {
     this.startupBytes = Math.min(content.sizeBytes, (bitrateBps * Math.max(0, startupBufferUs)) / 8e6);
   }
+
+  /** A reservation: playback starts no earlier than this (the viewer asks to play then), µs. */
+  notBeforeUs = 0;
 
   /** Live content: playback begins with this block, before any was delivered. */
   startAt(block: number, startupBufferUs: number): void {
@@ -46,6 +49,6 @@ export class PlaybackDeadline {
     const deadline = this.deadlineUs(block);
     if (nowUs > deadline) this.stallUs += nowUs - deadline;
     this.deliveredBytes += this.content.blockSize(block);
-    if (this.playStartUs < 0 && this.deliveredBytes >= this.startupBytes) this.playStartUs = nowUs;
+    if (this.playStartUs < 0 && this.deliveredBytes >= this.startupBytes) this.playStartUs = Math.max(nowUs, this.notBeforeUs);
   }
 }

@@ -31,6 +31,8 @@ export class Player {
     private readonly bitrateBps: number,
     private readonly startupBufferUs: number,
     private readonly totalBytes: number,
+    /** A reservation: playback starts no earlier than this, µs (when the viewer asks to play). */
+    private readonly playAtUs = 0,
   ) {}
 
   get enabled(): boolean {
@@ -49,7 +51,7 @@ export class Player {
   playbackEndUs(nowUs: number): number {
     if (!this.enabled || this.startUs < 0) return nowUs;
     this.advance(nowUs);
-    return this.stalledSinceUs >= 0 ? nowUs : nowUs + (this.bufferedUs - this.playheadUs);
+    return this.stalledSinceUs >= 0 ? nowUs : Math.max(nowUs, this.lastUs) + (this.bufferedUs - this.playheadUs);
   }
 
   /**
@@ -84,8 +86,8 @@ export class Player {
     this.bufferedUs += Math.round((sizeBytes * 8 * 1e6) / this.bitrateBps);
     const complete = this.deliveredBytes === this.totalBytes;
     if (this.startUs < 0 && (this.bufferedUs >= this.startupBufferUs || complete)) {
-      this.startUs = nowUs;
-      this.lastUs = nowUs;
+      this.startUs = Math.max(nowUs, this.playAtUs);
+      this.lastUs = this.startUs;
     } else if (this.stalledSinceUs >= 0) {
       this.stallList.push([this.stalledSinceUs, nowUs]);
       this.stallTotalUs += nowUs - this.stalledSinceUs;
@@ -97,7 +99,7 @@ export class Player {
 
   /** Plays from lastUs to nowUs; records a stall if the buffer ran dry in between. */
   private advance(nowUs: number): void {
-    if (this.startUs < 0 || this.stalledSinceUs >= 0) return;
+    if (this.startUs < 0 || this.stalledSinceUs >= 0 || nowUs < this.lastUs) return; // before a reservation's play time
     const canPlayUs = this.bufferedUs - this.playheadUs;
     const elapsedUs = nowUs - this.lastUs;
     if (elapsedUs >= canPlayUs) {

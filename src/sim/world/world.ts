@@ -135,7 +135,8 @@ export class World {
   private readonly connectionKinds: ConnectionKinds;
   private readonly arrivals: ArrivalProcess[] = [];
   /** Viewer draws waiting for their arrival event, by draw number (the event's payload). */
-  private readonly pendingDraws = new Map<number, ViewerDraw>();
+  /** Viewers drawn and not arrived yet, with when each asks to play (its arrival is reserveUs earlier). */
+  private readonly pendingDraws = new Map<number, ViewerDraw & { readonly playAtUs: number }>();
   private nextDraw = 0;
   /** Arrivals to come and viewers not done (single-agent: its download not over; swarm: not left): the run ends at 0. */
   private unfinished = 0;
@@ -518,11 +519,15 @@ export class World {
 
   // ---- swarm: viewers arrive, finish and leave -------------------------------------------------------------
 
-  private scheduleArrival(atUs: number, draw: ViewerDraw): void {
+  /**
+   * A viewer that asks to play at playAtUs: it arrives then, or with a reservation reserveUs earlier (not before
+   * now: an arrival is drawn when its group's previous one arrived), and prefetches until playAtUs.
+   */
+  private scheduleArrival(playAtUs: number, draw: ViewerDraw): void {
     const id = this.nextDraw++;
-    this.pendingDraws.set(id, draw);
+    this.pendingDraws.set(id, { ...draw, playAtUs });
     this.unfinished++;
-    this.kernel.schedule(atUs, this.kViewerArrival, id);
+    this.kernel.schedule(Math.max(this.kernel.nowUs, playAtUs - draw.reserveUs), this.kViewerArrival, id);
   }
 
   /** Draws group gi's next arrival (its k-th), if its process has one. */
@@ -550,6 +555,7 @@ export class World {
       maxConnections: g.maxConnections,
       originNodeId: this.originId,
       ...(this.live !== undefined ? { live: this.live } : {}),
+      ...(d.playAtUs > now ? { reservation: { playAtUs: d.playAtUs, prefetchBlocks: swarm.prefetchBlocks } } : {}),
     };
     const agent = new Agent(config, (this.options.strategyFactory ?? createStrategy)(strategyName, { oracle: this.oracleFor(index) }));
     // Live content: the viewer's agent joins at this block (live.ts, the agent's own rule); its player plays from it.
@@ -558,6 +564,7 @@ export class World {
       this.config.bitrateBps,
       this.config.startupBufferUs,
       this.config.content.sizeBytes - this.content.blockOffsetBytes(firstBlock),
+      d.playAtUs,
     );
     const viewer = new Viewer(
       index,
@@ -576,7 +583,7 @@ export class World {
     );
     viewer.streamPrefix = d.streamPrefix;
     viewer.arrivalUs = now;
-    viewer.playAtUs = now;
+    viewer.playAtUs = d.playAtUs;
     viewer.lingerUs = d.lingerUs;
     viewer.abandonAtUs = now + d.abandonAfterUs;
     viewer.uplinkBps = d.uplinkBps;
