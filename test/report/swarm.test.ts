@@ -98,6 +98,16 @@ describe("viewer CDFs", () => {
     ]);
   });
 
+  it("ties make one step: the fraction of viewers at or below each distinct value", () => {
+    const run = swarmRun({ agents: [viewer(0, 1, 0), viewer(1, 1, 0.2), viewer(2, 1, 0), viewer(3, 1, 0)] });
+    const points = viewerCdfData(["static"], [run], "rebuffer_ratio");
+    expect(points.map((p) => [p.value, p.fraction])).toEqual([
+      [0, 0],
+      [0, 0.75],
+      [0.2, 1],
+    ]);
+  });
+
   it("stays bounded with thousands of viewers: at most MAX_CDF_POINTS + 1 points, ending at the largest at 1", () => {
     const agents = Array.from({ length: 5000 }, (_, i) => viewer(i, (5000 - i) / 1000));
     const points = viewerCdfData(["static"], [swarmRun({ agents })], "startup_delay_s");

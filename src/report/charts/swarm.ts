@@ -184,8 +184,8 @@ export interface ViewerCdfPoint {
 
 /**
  * Per strategy (report order), the empirical CDF of a viewer figure over every viewer whose playback started,
- * of every successful run, as agents.csv writes it: (smallest, 0), then (x_k, (k+1)/n), thinned evenly by rank
- * to MAX_CDF_POINTS.
+ * of every successful run, as agents.csv writes it: (smallest, 0), then for each distinct value x the fraction of
+ * viewers at or below it, thinned evenly by rank to MAX_CDF_POINTS.
  */
 export function viewerCdfData(
   scenarioStrategies: readonly string[],
@@ -207,10 +207,14 @@ export function viewerCdfData(
     if (xs.length === 0) continue;
     xs.sort((a, b) => a - b);
     const n = xs.length;
-    const points = thin(
-      xs.map((value, k) => ({ value, fraction: (k + 1) / n })),
-      maxPoints,
-    );
+    // One point per distinct value (the last of its ties: the same steps, far fewer points when many viewers
+    // share a value, as a rebuffer ratio of 0), then thinned by rank.
+    const steps: { value: number; fraction: number }[] = [];
+    xs.forEach((value, k) => {
+      if (k + 1 < n && xs[k + 1] === value) return;
+      steps.push({ value, fraction: (k + 1) / n });
+    });
+    const points = thin(steps, maxPoints);
     out.push({ strategy, value: xs[0], fraction: 0, i: 0 });
     points.forEach((p, k) => out.push({ strategy, ...p, i: k + 1 }));
   }
