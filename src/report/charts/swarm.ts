@@ -16,7 +16,7 @@ import { ordered, seconds, thin } from "./select.ts";
 import { CHART_HEIGHT, CHART_WIDTH, chartConfig, strategyColour, strategyRows, VL_SCHEMA } from "./theme.ts";
 
 /** Most time bins drawn per strategy in `egress`; longer series are merged (averaged) in equal groups of bins. */
-export const MAX_EGRESS_BINS = 500;
+export const MAX_EGRESS_BINS = 300;
 /** Most points per strategy in `viewers-online` (evenly thinned, first and last kept). */
 export const MAX_VIEWERS_POINTS = 1500;
 
