@@ -1,9 +1,16 @@
 // The swarm parts of a report (issue 12) on hand-made runs: the viewer CDFs (from known start-up delays and
 // rebuffer ratios, rounded as agents.csv writes them, bounded in points), the egress stack (bins merged by
 // their mean), viewers online (one line when every strategy's is the same), the swarm tables and verdict lines
-// (hand-computed means and paired differences), and nothing of it in a single-agent report.
+// (hand-computed means and paired differences), nothing of it in a single-agent report, and a swarm run read
+// back from its folder with the values agents.csv and series.csv write.
 
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { writeOutputDir } from "../../src/files/output-folder.ts";
+import { buildRunOutputs } from "../../src/report/outputs.ts";
+import { readRunOutputs } from "../../src/report/read.ts";
 import { MAX_CDF_POINTS } from "../../src/report/charts/block-time-cdf.ts";
 import { chartSpecs, defaultTables } from "../../src/report/charts/index.ts";
 import { egressData, viewerCdfData, viewersOnlineChart } from "../../src/report/charts/swarm.ts";
@@ -216,5 +223,46 @@ describe("swarm tables, verdict and charts", () => {
     expect(names(single).filter((n) => /egress|viewer/.test(n))).toEqual([]);
     expect(defaultTables(loaded.scenario, single).map((t) => t.title).filter((t) => t.startsWith("Swarm"))).toEqual([]);
     expect(verdictOf(loaded.scenario, single).lines.map((l) => l.metric)).not.toContain("p2p_share_ratio");
+  });
+});
+
+describe("reading a swarm run back", () => {
+  it("gives back viewers and swarm series as the CSVs write them; a single-agent run gets no swarm", () => {
+    const dir = mkdtempSync(join(tmpdir(), "sim-swarm-read-"));
+    try {
+      const run = swarmRun({
+        agents: [viewer(0, 0.1234567, 1 / 3), viewer(1, -1)],
+        online: [
+          { timeUs: 0, value: 1 },
+          { timeUs: 2_500_000, value: 2 },
+        ],
+        egress: { binUs: 5_000_000, bps: { origin: [1234.6, 0, 7], server: [0, 0, 0], peer: [1, 2, 3], viewer: [0, 9.4, 0] } },
+      });
+      const loaded = fakeLoaded({ strategies: ["static", "index"] });
+      writeOutputDir(dir, buildRunOutputs(loaded, [run, fakeRunResult({ strategy: "index" })]));
+      const [back, single] = readRunOutputs(dir).results;
+      expect(single.swarm).toBeUndefined();
+      const swarm = back.swarm as SwarmResult;
+      expect(swarm.agents.map((a) => [a.viewer, a.startupDelayS, a.rebufferRatio])).toEqual([
+        ["v#0", 0.123457, 0.3333],
+        ["v#1", -1, 0],
+      ]);
+      expect(swarm.agents[0]).toMatchObject({ completionUs: 1_000_000, departureUs: 2_000_000, departure: "left" });
+      expect(swarm.agents[0].bytesFrom).toEqual({ origin: 0, server: 0, peer: 1, viewer: 0 });
+      expect(swarm.viewersOnline).toEqual([
+        { timeUs: 0, value: 1 },
+        { timeUs: 2_500_000, value: 2 },
+      ]);
+      expect(swarm.egress).toEqual({
+        binUs: 5_000_000,
+        bps: { origin: [1235, 0, 7], server: [0, 0, 0], peer: [1, 2, 3], viewer: [0, 9, 0] },
+      });
+      expect(swarm.metrics.p2pShare).toBe(0.5);
+      // The charts drawn from the read-back run are those drawn from the original.
+      expect(egressData([back])).toEqual(egressData([run]));
+      expect(viewerCdfData(["static"], [back], "startup_delay_s")).toEqual(viewerCdfData(["static"], [run], "startup_delay_s"));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
