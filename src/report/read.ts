@@ -3,7 +3,7 @@
 // so every chart can be rebuilt from the folder alone. Values come back as written: times to the µs, seconds
 // to 6 decimals, ratios to 4, bytes and counts as integers; an empty time cell is -1 µs, any other empty
 // number cell NaN. Not in the CSVs, hence placeholders: metrics.peakQueueLength = -1
-// and wall.simMs = 0.
+// and wall.simMs = 0. A swarm run's viewers (agents.csv) and swarm series come back too.
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -19,7 +19,8 @@ import type {
   SubBlockRecord,
 } from "../sim/metrics/records.ts";
 import { BLOCKS_COLUMNS, RUNS_COLUMNS, SERIES_COLUMNS, SUBBLOCKS_COLUMNS } from "./csv.ts";
-import { SWARM_SERIES_NAMES } from "./swarm-csv.ts";
+import { SOURCE_KINDS, type AgentRow, type DepartureReason, type SourceKind, type SwarmResult } from "../sim/metrics/swarm-records.ts";
+import { AGENTS_COLUMNS } from "./swarm-csv.ts";
 import { parseCsv } from "./csv-parse.ts";
 import { OUTPUT_FILES } from "./outputs.ts";
 import type { Summary } from "./summary.ts";
@@ -36,6 +37,9 @@ export interface RunFolder {
 
 const OUTCOMES: readonly SubBlockOutcome[] = ["ok", "corrupt", "dropped", "cancelled", "duplicate"];
 const NODE_KINDS: readonly SubBlockRecord["nodeKind"][] = ["peer", "server", "origin", "viewer"];
+const DEPARTURES: readonly DepartureReason[] = ["left", "abandoned", "end"];
+/** series.csv's egress series name of each source kind. */
+const EGRESS_SERIES: ReadonlyMap<string, SourceKind> = new Map(SOURCE_KINDS.map((k) => [`egress_${k}_bps`, k]));
 
 /** Rows of a CSV file as objects keyed by column, after checking the header is exactly `columns`. */
 function readTable<C extends string>(dir: string, file: string, columns: readonly C[]): Record<C, string>[] {
@@ -93,6 +97,59 @@ interface Building {
   bufferSeries: SeriesPoint[];
   peersOnlineSeries: SeriesPoint[];
   stalls: [number, number][];
+  /** A swarm run's rows and series, as read (agents.csv, series.csv); undefined for a single-agent run. */
+  swarm?: SwarmParts;
+}
+
+interface SwarmParts {
+  agents: AgentRow[];
+  viewersOnline: SeriesPoint[];
+  egress: Record<SourceKind, SeriesPoint[]>;
+  trackerLoad: SeriesPoint[];
+}
+
+function swarmParts(b: Building): SwarmParts {
+  b.swarm ??= {
+    agents: [],
+    viewersOnline: [],
+    egress: { origin: [], server: [], peer: [], viewer: [] },
+    trackerLoad: [],
+  };
+  return b.swarm;
+}
+
+/**
+ * A run's SwarmResult from what was read: the swarm metrics from the run's metrics, the egress bin from the
+ * spacing of the egress points (the scenario's swarm.series_bin_s when there is one point), checked contiguous.
+ */
+function swarmResult(parts: SwarmParts, m: RunMetrics, scenario: Scenario, what: string): SwarmResult {
+  const points = parts.egress.origin;
+  const binS = (scenario as { swarm?: { series_bin_s?: number } }).swarm?.series_bin_s ?? 1;
+  const binUs = points.length >= 2 ? points[1].timeUs - points[0].timeUs : Math.round(binS * 1e6);
+  const bps = {} as Record<SourceKind, number[]>;
+  for (const k of SOURCE_KINDS) {
+    parts.egress[k].forEach((p, i) => {
+      if (p.timeUs !== i * binUs) throw new Error(`${what}: egress_${k}_bps point ${i} at ${p.timeUs} µs, expected ${i * binUs} µs`);
+    });
+    bps[k] = parts.egress[k].map((p) => p.value);
+  }
+  return {
+    agents: parts.agents,
+    metrics: {
+      viewers: m.viewers,
+      p2pShare: m.p2pShare,
+      originPeakBps: m.originPeakBps,
+      meanStartupDelayS: m.meanStartupDelayS,
+      p95StartupDelayS: m.p95StartupDelayS,
+      meanRebufferRatio: m.meanRebufferRatio,
+      uploadFairness: m.uploadFairness,
+      trackerPeakPerS: m.trackerPeakPerS,
+      meanPlaybackLagS: Number.NaN,
+    },
+    viewersOnline: parts.viewersOnline,
+    egress: { binUs, bps },
+    trackerLoad: parts.trackerLoad,
+  };
 }
 
 /** RunMetrics from a value per runs.csv column (what is not stored comes back as a placeholder). */
@@ -136,7 +193,12 @@ function readSummary(dir: string): Summary {
   return s;
 }
 
-/** Reads runs.csv, blocks.csv, subblocks.csv, series.csv, summary.json and (if present) events.jsonl. */
+/**
+ * Reads runs.csv, blocks.csv, subblocks.csv, series.csv, summary.json and (if present) agents.csv and
+ * events.jsonl. A swarm run (one with agents.csv rows or swarm series) gets its `swarm` back: its viewers, its
+ * series as written (egress in whole bit/s) and its swarm metrics; a viewer's playback lag is -1 when its cell
+ * is empty (video on demand).
+ */
 export function readRunOutputs(dir: string): RunFolder {
   const summary = readSummary(dir);
   // summary.json's unrounded metrics are used instead of runs.csv's rounded ones (older folders lack them).
@@ -243,11 +305,53 @@ export function readRunOutputs(dir: string): RunFolder {
           movedCount: int(r.value, w),
         });
         break;
-      default:
-        // A swarm run's series are not read back: a rebuilt report shows the agent's own series only.
-        if ((SWARM_SERIES_NAMES as readonly string[]).includes(r.series)) break;
-        throw new Error(`${w}: unknown series "${r.series}"`);
+      case "viewers_online":
+        swarmParts(b).viewersOnline.push({ timeUs, value: int(r.value, w) });
+        break;
+      case "tracker_ops_per_s":
+        swarmParts(b).trackerLoad.push({ timeUs, value: int(r.value, w) });
+        break;
+      default: {
+        const kind = EGRESS_SERIES.get(r.series);
+        if (kind === undefined) throw new Error(`${w}: unknown series "${r.series}"`);
+        swarmParts(b).egress[kind].push({ timeUs, value: num(r.value, w) });
+      }
     }
+  }
+
+  // agents.csv: only swarm runs write it.
+  let agentRows: Record<(typeof AGENTS_COLUMNS)[number], string>[] = [];
+  try {
+    agentRows = readTable(dir, OUTPUT_FILES.agents, AGENTS_COLUMNS);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+  }
+  for (const r of agentRows) {
+    const w = `${OUTPUT_FILES.agents} ${r.strategy} seed ${r.seed} viewer ${r.viewer}`;
+    const bytesFrom = {} as Record<SourceKind, number>;
+    for (const k of SOURCE_KINDS) bytesFrom[k] = int(r[`${k}_bytes`], w);
+    swarmParts(runOf(OUTPUT_FILES.agents, r.strategy, r.seed)).agents.push({
+      viewer: r.viewer,
+      group: r.group,
+      strategy: r.viewer_strategy,
+      arrivalUs: parseTimeUs(r.arrival_s, w),
+      playAtUs: parseTimeUs(r.play_at_s, w),
+      startupDelayS: r.startup_delay_s === "" ? -1 : num(r.startup_delay_s, w),
+      stallCount: int(r.stall_count, w),
+      stallS: num(r.stall_s, w),
+      rebufferRatio: num(r.rebuffer_ratio, w),
+      playbackLagS: (r.playback_lag_s ?? "") === "" ? -1 : num(r.playback_lag_s, w),
+      completionUs: parseTimeUs(r.completion_s, w),
+      departureUs: parseTimeUs(r.departure_s, w),
+      departure: oneOf(r.departure, DEPARTURES, w),
+      bytesFrom,
+      uploadedBytes: int(r.uploaded_bytes, w),
+    });
+  }
+  for (const [key, b] of runs) {
+    if (b.swarm === undefined) continue;
+    const result = b.result as { swarm?: SwarmResult };
+    result.swarm = swarmResult(b.swarm, b.result.metrics, summary.scenario, `${OUTPUT_FILES.series} ${key.replace("\u0000", " ")}`);
   }
 
   let events: string | null = null;

@@ -109,7 +109,7 @@ function pairedSummary(d: PairedDifference): PairedSummary {
 }
 
 /** Metric value by seed over a strategy's successful runs with a finite value (first run of a seed wins). */
-function valuesBySeed(runs: readonly RunResult[], metric: SummaryMetric): Map<number, number> {
+function valuesBySeed(runs: readonly RunResult[], metric: RunMetricName): Map<number, number> {
   const bySeed = new Map<number, number>();
   for (const r of runs) {
     if (r.error !== null || bySeed.has(r.seed)) continue;
@@ -117,6 +117,32 @@ function valuesBySeed(runs: readonly RunResult[], metric: SummaryMetric): Map<nu
     if (Number.isFinite(v)) bySeed.set(r.seed, v);
   }
   return bySeed;
+}
+
+/**
+ * One strategy's aggregates over seeds of `metrics` and, unless it is the reference, their paired differences
+ * to the reference (bootstrap streams named `<strategy>/<metric>` and `paired/<strategy>/<reference>/<metric>`).
+ */
+export function summariseMetrics<M extends RunMetricName>(
+  metricNames: readonly M[],
+  name: string,
+  runs: readonly RunResult[],
+  reference: string | null,
+  refRuns: readonly RunResult[],
+): { metrics: Record<M, MetricSummary | null>; paired: Record<M, PairedSummary | null> } {
+  const metrics = {} as Record<M, MetricSummary | null>;
+  const paired = {} as Record<M, PairedSummary | null>;
+  for (const metric of metricNames) {
+    const bySeed = valuesBySeed(runs, metric);
+    const seeds = [...bySeed.keys()].sort((a, b) => a - b);
+    const xs = seeds.map((s) => bySeed.get(s) as number);
+    metrics[metric] = xs.length === 0 ? null : metricSummary(aggregate(xs, `${name}/${metric}`));
+    if (name !== reference) {
+      const d = pairedDifference(bySeed, valuesBySeed(refRuns, metric), `paired/${name}/${reference}/${metric}`);
+      paired[metric] = d === null ? null : pairedSummary(d);
+    }
+  }
+  return { metrics, paired };
 }
 
 /** Picks the reference: the requested one if it was run, else the first strategy in order. */
@@ -139,22 +165,7 @@ export function buildSummary(
   const refRuns = sorted.filter((r) => r.strategy === reference);
   const strategies = order.map((name): StrategySummary => {
     const runs = sorted.filter((r) => r.strategy === name);
-    const metrics = {} as Record<SummaryMetric, MetricSummary | null>;
-    const paired = {} as Record<SummaryMetric, PairedSummary | null>;
-    for (const metric of SUMMARY_METRICS) {
-      const bySeed = valuesBySeed(runs, metric);
-      const seeds = [...bySeed.keys()].sort((a, b) => a - b);
-      const xs = seeds.map((s) => bySeed.get(s) as number);
-      metrics[metric] = xs.length === 0 ? null : metricSummary(aggregate(xs, `${name}/${metric}`));
-      if (name !== reference) {
-        const d = pairedDifference(
-          bySeed,
-          valuesBySeed(refRuns, metric),
-          `paired/${name}/${reference}/${metric}`,
-        );
-        paired[metric] = d === null ? null : pairedSummary(d);
-      }
-    }
+    const { metrics, paired } = summariseMetrics(SUMMARY_METRICS, name, runs, reference, refRuns);
     const failedRuns = runs.filter((r) => r.error !== null);
     return {
       name,

@@ -4,13 +4,15 @@
 // it says plainly when that interval includes 0 (the seeds cannot tell the two apart), collapses metrics on
 // which every strategy is equal into one sentence, and warns when fewer than SMALL_SAMPLE_SEEDS seeds ran (a
 // percentile bootstrap over 2 seeds is just their range). Per-block metrics compare only strategies that keep
-// the block rule (src/report/table.ts). Built from summary.json's figures, so it says what the tables say.
+// the block rule (src/report/table.ts). Built from summary.json's figures, so it says what the tables say; a swarm
+// run adds lines for the swarm metrics that have a better direction (swarm-summary.ts), after the headline ones.
 
-import { findMetric, SUMMARY_METRICS, type SummaryMetric } from "../metrics/registry.ts";
+import { findMetric, type RunMetricName, SUMMARY_METRICS } from "../metrics/registry.ts";
 import type { Scenario } from "../scenario/schema.ts";
 import type { RunResult } from "../sim/metrics/records.ts";
 import { formatNumber, formatPct } from "./charts/tables.ts";
-import { buildSummary, type PairedSummary, PER_BLOCK_METRICS, type Summary } from "./summary.ts";
+import { buildSummary, type MetricSummary, type PairedSummary, PER_BLOCK_METRICS, type Summary } from "./summary.ts";
+import { buildSwarmSummary, SWARM_VERDICT_METRICS, type SwarmSummary } from "./swarm-summary.ts";
 import { blocksOverlap } from "./table.ts";
 
 /** Fewer seeds than this get the small-sample warning. */
@@ -26,7 +28,8 @@ export type VerdictKind =
   | "unpaired";
 
 export interface VerdictLine {
-  readonly metric: SummaryMetric;
+  /** A headline metric, or (swarm runs) a swarm metric. */
+  readonly metric: RunMetricName;
   /** The metric's name without its unit, e.g. "completion time". */
   readonly name: string;
   /** Display unit ("s", "MB"), or "" for counts and ratios. */
@@ -58,12 +61,13 @@ export interface Verdict {
 }
 
 /** Name and display unit of a metric from its registry label, e.g. "completion time (s)" → ["completion time", "s"]. */
-function nameAndUnit(metric: SummaryMetric): { name: string; unit: string; factor: number; better: "lower" | "higher" } {
+function nameAndUnit(metric: RunMetricName): { name: string; unit: string; factor: number; better: "lower" | "higher" } {
   const spec = findMetric(metric);
   const label = spec?.label ?? metric;
   const m = /^(.*) \(([^)]*)\)$/.exec(label);
   const name = m?.[1] ?? label;
-  const unit = m === null || m[2] === "count" || m[2] === "ratio" ? "" : m[2];
+  // Counts, ratios and quotients spelled out ("stall / watch time") are shown without a unit.
+  const unit = m === null || m[2] === "count" || m[2] === "ratio" || m[2].includes(" / ") ? "" : m[2];
   return { name, unit, factor: spec?.displayFactor ?? 1, better: spec?.better === "higher" ? "higher" : "lower" };
 }
 
@@ -92,37 +96,26 @@ function diffText(d: PairedSummary, factor: number, unit: string): string {
   return `${signed(d.mean_diff * factor)}${u}${rel}, ${interval}`;
 }
 
-/**
- * The verdict of a summary. `overlapping` names the strategies that pipeline blocks: they are left out of the
- * per-block metrics. Pure: the same summary gives the same verdict.
- */
-export function buildVerdict(summary: Summary, overlapping: ReadonlySet<string> = new Set()): Verdict {
-  const ref = summary.reference;
-  const seeds = new Set(summary.strategies.flatMap((s) => s.seeds)).size;
-  const warning =
-    seeds > 0 && seeds < SMALL_SAMPLE_SEEDS
-      ? `only ${seeds} seed${seeds === 1 ? "" : "s"}: the 95% intervals are rough (over 2 seeds a bootstrap interval is just their range). Run at least ${SMALL_SAMPLE_SEEDS} seeds (--seeds ${SMALL_SAMPLE_SEEDS}) before trusting a difference.`
-      : null;
-  const notes: string[] = [];
+/** A strategy's figures as the verdict reads them (summary.json's StrategySummary, or a swarm summary's). */
+interface StrategyFigures<M extends RunMetricName> {
+  readonly name: string;
+  readonly metrics: Readonly<Record<M, MetricSummary | null>>;
+  readonly vs_reference: Readonly<Record<M, PairedSummary | null>> | null;
+}
+
+/** The verdict lines of `metricNames`, and the metrics on which every strategy is equal ("name value"). */
+function metricLines<M extends RunMetricName>(
+  strategies: readonly StrategyFigures<M>[],
+  ref: string,
+  metricNames: readonly M[],
+  leaveOut: (strategy: string, metric: M) => boolean,
+): { lines: VerdictLine[]; equal: string[] } {
   const lines: VerdictLine[] = [];
   const equal: string[] = [];
-  if (summary.strategies.length < 2 || ref === null) {
-    notes.push(summary.strategies.length === 0 ? "no runs: nothing to compare." : "one strategy ran: nothing to compare.");
-    return { reference: ref, seeds, warning, lines, equal: null, notes };
-  }
-  const byName = new Map(summary.strategies.map((s) => [s.name, s]));
-  const leftOut = summary.strategies.filter((s) => overlapping.has(s.name)).map((s) => s.name);
-  if (leftOut.length > 0) {
-    notes.push(
-      `per-block metrics compare only strategies that keep the block rule; left out (they pipeline blocks): ${leftOut.join(", ")}.`,
-    );
-  }
-  for (const metric of SUMMARY_METRICS) {
+  const byName = new Map(strategies.map((s) => [s.name, s]));
+  for (const metric of metricNames) {
     const { name, unit, factor, better } = nameAndUnit(metric);
-    const perBlock = PER_BLOCK_METRICS.includes(metric);
-    const candidates = summary.strategies.filter(
-      (s) => s.metrics[metric] !== null && !(perBlock && overlapping.has(s.name)),
-    );
+    const candidates = strategies.filter((s) => s.metrics[metric] !== null && !leaveOut(s.name, metric));
     if (candidates.length < 2) continue;
     const meanOf = (n: string) => byName.get(n)?.metrics[metric]?.mean ?? Number.NaN;
     const means = candidates.map((s) => meanOf(s.name));
@@ -187,6 +180,47 @@ export function buildVerdict(summary: Summary, overlapping: ReadonlySet<string> 
       text: `${name} (${direction}): ${lead}; ${judged}`,
     });
   }
+  return { lines, equal };
+}
+
+/**
+ * The verdict of a summary. `overlapping` names the strategies that pipeline blocks: they are left out of the
+ * per-block metrics. Pure: the same summary gives the same verdict.
+ */
+export function buildVerdict(
+  summary: Summary,
+  overlapping: ReadonlySet<string> = new Set(),
+  swarm: SwarmSummary | null = null,
+): Verdict {
+  const ref = summary.reference;
+  const seeds = new Set(summary.strategies.flatMap((s) => s.seeds)).size;
+  const warning =
+    seeds > 0 && seeds < SMALL_SAMPLE_SEEDS
+      ? `only ${seeds} seed${seeds === 1 ? "" : "s"}: the 95% intervals are rough (over 2 seeds a bootstrap interval is just their range). Run at least ${SMALL_SAMPLE_SEEDS} seeds (--seeds ${SMALL_SAMPLE_SEEDS}) before trusting a difference.`
+      : null;
+  const notes: string[] = [];
+  const lines: VerdictLine[] = [];
+  const equal: string[] = [];
+  if (summary.strategies.length < 2 || ref === null) {
+    notes.push(summary.strategies.length === 0 ? "no runs: nothing to compare." : "one strategy ran: nothing to compare.");
+    return { reference: ref, seeds, warning, lines, equal: null, notes };
+  }
+  const leftOut = summary.strategies.filter((s) => overlapping.has(s.name)).map((s) => s.name);
+  if (leftOut.length > 0) {
+    notes.push(
+      `per-block metrics compare only strategies that keep the block rule; left out (they pipeline blocks): ${leftOut.join(", ")}.`,
+    );
+  }
+  const headline = metricLines(summary.strategies, ref, SUMMARY_METRICS, (name, metric) =>
+    PER_BLOCK_METRICS.includes(metric) && overlapping.has(name),
+  );
+  lines.push(...headline.lines);
+  equal.push(...headline.equal);
+  if (swarm !== null) {
+    const more = metricLines(swarm.strategies, ref, SWARM_VERDICT_METRICS, () => false);
+    lines.push(...more.lines);
+    equal.push(...more.equal);
+  }
   return {
     reference: ref,
     seeds,
@@ -205,7 +239,7 @@ export function verdictOf(scenario: Scenario, results: readonly RunResult[], ref
     const ok = results.filter((r) => r.strategy === s.name && r.error === null);
     if (blocksOverlap(ok)) overlapping.add(s.name);
   }
-  return buildVerdict(summary, overlapping);
+  return buildVerdict(summary, overlapping, buildSwarmSummary(scenario, results, summary.reference));
 }
 
 /** The verdict's heading: what it compares against, over how many seeds. */

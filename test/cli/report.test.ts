@@ -1,5 +1,5 @@
 // `sim report DIR`, in process: a run folder written with --no-report gets exactly the charts, index.html and
-// summary.md `sim run` writes, from its files alone; a folder of neither kind is bad input. (A sweep folder
+// summary.md `sim run` writes, from its files alone (a swarm run's too, from agents.csv and the swarm series); a folder of neither kind is bad input. (A sweep folder
 // getting its report back from the run store is tested in sweep.test.ts, on the sweeps written there.)
 
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -27,6 +27,22 @@ describe("sim report", () => {
     const rebuilt = readTree(bare);
     expect([...rebuilt.keys()]).toEqual([...tree.keys()]);
     // The runs' metrics come back unrounded from summary.json: the rebuilt report is the same, byte for byte.
+    expect(treeDiff(tree, rebuilt)).toEqual([]);
+  });
+
+  it("rebuilds a swarm run folder's report, swarm charts included, from its CSVs (agents.csv, swarm series)", async () => {
+    const full = join(TMP, "swarm-full");
+    const bare = join(TMP, "swarm-bare");
+    const run = ["run", "scenarios/ci/swarm.yaml", "--seeds", "2", "--strategy", "static,rebalance"];
+    expect((await cli(...run, "--out", full)).code).toBe(0);
+    expect((await cli(...run, "--no-report", "--out", bare)).code).toBe(0);
+    expect((await cli("report", bare)).code).toBe(0);
+    const tree = readTree(full);
+    for (const chart of ["egress", "viewers-online", "viewer-startup-cdf", "viewer-rebuffer-cdf"]) {
+      expect(tree.has(`charts/${chart}.svg`)).toBe(true);
+    }
+    const rebuilt = readTree(bare);
+    expect([...rebuilt.keys()]).toEqual([...tree.keys()]);
     expect(treeDiff(tree, rebuilt)).toEqual([]);
   });
 

@@ -18,6 +18,7 @@ import { metricLabel } from "./labels.ts";
 import { metricsChart } from "./metrics.ts";
 import { peersOnlineChanges, peersOnlineChart } from "./peers-online.ts";
 import { ordered, runEndUs, seconds, seedRuns } from "./select.ts";
+import { egressChart, hasSwarm, viewerCdfChart, viewersOnlineChart } from "./swarm.ts";
 import { type SweepPoint, sweepChart, sweepChartName } from "./sweep.ts";
 import { defaultTables, type ReportTable } from "./tables.ts";
 import { MAX_WATERFALL_SEGMENTS, waterfallChart } from "./waterfall.ts";
@@ -115,6 +116,23 @@ export function chartSpecs(
       title: `Peers online (seed ${seed})`,
       spec: peersOnlineChart(shown),
     });
+  }
+  if (hasSwarm(results)) {
+    const strategies = ordered(scenario.strategies, results).strategies;
+    charts.push(
+      { name: "egress", title: `Egress by source (seed ${seed})`, spec: egressChart(strategies, shown) },
+      { name: "viewers-online", title: `Viewers online (seed ${seed})`, spec: viewersOnlineChart(strategies, shown) },
+      {
+        name: "viewer-startup-cdf",
+        title: "Viewer start-up delay (CDF)",
+        spec: viewerCdfChart(scenario.strategies, results, "startup_delay_s"),
+      },
+      {
+        name: "viewer-rebuffer-cdf",
+        title: "Viewer rebuffer ratio (CDF)",
+        spec: viewerCdfChart(scenario.strategies, results, "rebuffer_ratio"),
+      },
+    );
   }
   // One time axis for every waterfall: the latest end of the runs drawn.
   const endS = Math.max(0, ...shown.map((r) => seconds(runEndUs(r))));

@@ -1,6 +1,6 @@
 // The tables index.html and summary.md show, as plain cells: the comparison table of `sim run`, each headline
 // metric's mean with its 95% interval, and each strategy's paired difference to the reference (these two with a
-// row per metric and a column per strategy). The lead can
+// row per metric and a column per strategy), and for a swarm run the same two for the swarm's figures. The lead can
 // pass other tables to buildCharts instead (ReportTable is the only contract).
 
 import type { Scenario } from "../../scenario/schema.ts";
@@ -8,6 +8,7 @@ import type { RunResult } from "../../sim/metrics/records.ts";
 import { findMetric, SUMMARY_METRICS, type SummaryMetric } from "../../metrics/registry.ts";
 import { buildSummary, type MetricSummary, PER_BLOCK_METRICS, type PairedSummary } from "../summary.ts";
 import { comparisonRows, TABLE_COLUMNS, TABLE_NOTE } from "../table.ts";
+import { buildSwarmSummary, SWARM_METRICS } from "../swarm-summary.ts";
 import { metricLabel } from "./labels.ts";
 
 export interface ReportTable {
@@ -64,11 +65,11 @@ const PER_BLOCK_NOTE = `${PER_BLOCK_METRICS.map((m) => metricLabel(m).title).joi
  */
 export function defaultTables(scenario: Scenario, results: readonly RunResult[]): ReportTable[] {
   const summary = buildSummary(scenario, results);
-  const direction = (m: SummaryMetric) => {
+  const direction = (m: string) => {
     const better = findMetric(m)?.better;
     return better === "lower" ? " ↓" : better === "higher" ? " ↑" : "";
   };
-  const metricCell = (m: SummaryMetric) => `${metricLabel(m).title}${direction(m)}`;
+  const metricCell = (m: SummaryMetric | (typeof SWARM_METRICS)[number]) => `${metricLabel(m).title}${direction(m)}`;
   const means: ReportTable = {
     title: "Means over seeds",
     caption: `mean [bootstrap 95% interval] over each strategy's successful runs; ↓: lower is better; ${PER_BLOCK_NOTE}`,
@@ -101,6 +102,31 @@ export function defaultTables(scenario: Scenario, results: readonly RunResult[])
         ...others.map((s) => diffCell(s.vs_reference?.[metric] ?? null, metricLabel(metric).factor)),
       ]),
     });
+  }
+  // A swarm run: its figures (runs.csv's swarm columns) in the same two shapes.
+  const swarm = buildSwarmSummary(scenario, results, summary.reference);
+  if (swarm !== null) {
+    tables.push({
+      title: "Swarm: means over seeds",
+      caption: "the swarm's figures of each run (every viewer, the scenario's agent included), mean [bootstrap 95% interval] over each strategy's successful runs; ↓: lower is better, ↑: higher is better",
+      columns: ["metric", ...swarm.strategies.map((s) => s.name)],
+      rows: SWARM_METRICS.map((metric) => [
+        metricCell(metric),
+        ...swarm.strategies.map((s) => meanCell(s.metrics[metric], metricLabel(metric).factor)),
+      ]),
+    });
+    const swarmOthers = swarm.strategies.filter((s) => s.vs_reference !== null);
+    if (swarm.reference !== null && swarmOthers.length > 0) {
+      tables.push({
+        title: `Swarm: difference to ${swarm.reference}`,
+        caption: `strategy − ${swarm.reference}, paired by seed: mean difference (relative) [bootstrap 95% interval]`,
+        columns: ["metric", ...swarmOthers.map((s) => `${s.name} − ${swarm.reference}`)],
+        rows: SWARM_METRICS.map((metric) => [
+          metricCell(metric),
+          ...swarmOthers.map((s) => diffCell(s.vs_reference?.[metric] ?? null, metricLabel(metric).factor)),
+        ]),
+      });
+    }
   }
   return tables;
 }
