@@ -20,6 +20,14 @@
 //   pool is offered to every idle connection. A closed connection's slot is refilled after the same event;
 //   with no known node left to try, the tracker is asked (at most every trackerRefreshUs).
 // - Duplicates: when the first intact copy of a sub-block arrives, every other copy is cancelled.
+// - Maximum buffer (config.maxBufferUs > 0, with a bitrate): once playback started, block b is opened (its
+//   sub-blocks requestable) only while playback would reach it less than maxBufferUs from now, i.e. while the
+//   buffer ahead of the playhead is below the maximum; a held-back block is opened by a timer as soon as
+//   playback has drained the buffer below it (playback-deadline.ts tells when playback reaches a block).
+// - Live content (config.live, with a bitrate): the agent joins at the live edge minus the target latency
+//   (live.ts) and never opens a block before its last byte was produced: a timer opens it at that µs.
+// - Reservation (config.reservation): until the viewer asks to play (playAtUs), only the first prefetchBlocks
+//   blocks are opened (prefetched); the rest waits for playAtUs, and playback starts no earlier.
 // - Fallback to the origin when no peer is left or a block's playback deadline is near: origin-fallback.ts.
 //
 // Its parts: the strategy's views of the connections (connection-views.ts), the strategy's hooks, context and
@@ -37,6 +45,7 @@ import { ConnectionControl } from "./connection-control.ts";
 import { ConnectionViews } from "./connection-views.ts";
 import { Content } from "./content.ts";
 import { DownloadMonitor } from "./download-monitor.ts";
+import { blockProducedUs, liveJoinBlock } from "./live.ts";
 import { NodeDirectory } from "./node-directory.ts";
 import { OriginFallback } from "./origin-fallback.ts";
 import { Outbox } from "./outbox.ts";
@@ -70,6 +79,8 @@ export class Agent {
   private readonly views: ConnectionViews;
   private readonly runner: StrategyRunner;
   private readonly corruptLimit: number;
+  /** Blocks the download window holds at most (1, or the strategy's pipeline). */
+  private readonly windowBlocks: number;
   private readonly corruptByNode = new Map<NodeId, number>();
   /** Ready connections waiting to be offered to the strategy as idle, in order. */
   private readonly idleQueue: ConnId[] = [];
@@ -79,6 +90,8 @@ export class Agent {
   private startWaitTimer: TimerId | null = null;
   private startWaitOver = false;
   private refreshTimer: TimerId | null = null;
+  /** Set while the maximum buffer holds the next block back: opens it when playback has drained enough. */
+  private bufferTimer: TimerId | null = null;
   private lastTrackerAskUs = Number.NEGATIVE_INFINITY;
   private refreshDueUs = 0;
   private started = false;
@@ -111,6 +124,7 @@ export class Agent {
       },
     );
     const windowBlocks = strategy.pipelinesBlocks === true ? Math.max(2, Math.floor(strategy.windowBlocks ?? 2)) : 1;
+    this.windowBlocks = windowBlocks;
     this.subBlocks = new SubBlockManager(this.content, windowBlocks);
     this.blocks = new BlockManager(this.content, this.out);
     this.monitor = new DownloadMonitor(config, this.content, this.timers, this.out, (conn) => {
@@ -158,7 +172,16 @@ export class Agent {
     this.started = true;
     this.guard(() => {
       this.askTracker("start");
-      this.subBlocks.openWindow();
+      const live = this.config.live;
+      if (live !== undefined && this.config.bitrateBps > 0) {
+        const first = liveJoinBlock(this.content, this.config.bitrateBps, live, nowUs);
+        this.subBlocks.startAt(first);
+        this.blocks.nextBlock = first;
+        this.startedBlocks = first;
+        this.playback.startAt(first, this.config.startupBufferUs);
+      }
+      if (this.config.reservation !== undefined) this.playback.notBeforeUs = this.config.reservation.playAtUs;
+      this.openWindow();
     });
   }
 
@@ -319,7 +342,42 @@ export class Agent {
       this.clearIdleQueue();
       return;
     }
-    this.subBlocks.openWindow();
+    this.openWindow();
+  }
+
+  /**
+   * Opens the download window, as far as the player's maximum buffer, live production and a reservation let
+   * it: block b waits while playback started and will reach b at least maxBufferUs from now, while b's last
+   * byte is not produced, and (b past the prefetched blocks) until the viewer asks to play; a timer opens it at
+   * the first µs when all hold (deadlines only move when a block is delivered,
+   * which calls this again).
+   */
+  private openWindow(): void {
+    const maxUs = this.config.maxBufferUs ?? 0;
+    const live = this.config.live;
+    const reservation = this.config.reservation;
+    if (this.config.bitrateBps <= 0 || (maxUs <= 0 && live === undefined && reservation === undefined)) {
+      this.subBlocks.openWindow();
+      return;
+    }
+    this.timers.cancel(this.bufferTimer);
+    this.bufferTimer = null;
+    for (let step = 0; step <= this.content.blockCount; step++) {
+      const block = this.subBlocks.openedEnd;
+      if (block >= this.content.blockCount || block >= this.subBlocks.current + this.windowBlocks) return;
+      let openAtUs = Number.NEGATIVE_INFINITY;
+      if (maxUs > 0 && this.playback.started) openAtUs = Math.floor(this.playback.deadlineUs(block) - maxUs) + 1;
+      if (live !== undefined) openAtUs = Math.max(openAtUs, blockProducedUs(this.content, this.config.bitrateBps, live, block));
+      if (reservation !== undefined && block >= reservation.prefetchBlocks) openAtUs = Math.max(openAtUs, reservation.playAtUs);
+      if (openAtUs > this.now) {
+        this.bufferTimer = this.timers.set(openAtUs - this.now, () => {
+          this.bufferTimer = null;
+          this.openWindow();
+        });
+        return;
+      }
+      this.subBlocks.openWindow(block + 1);
+    }
   }
 
   /** Returns the connection's work to the pool and closes it; blame: blacklist reason or null. */

@@ -3,7 +3,7 @@
 //   playStartUs + stallUs + o × 8 / bitrateBps
 // where stallUs accumulates the lateness of blocks delivered after their deadline (the player is assumed to
 // resume as soon as the late block arrives). Before playback starts, and without a bitrate, there is no
-// deadline (+∞).
+// deadline (+∞). A reservation: playback starts at the earliest when the viewer asks to play. Live content: playback starts at the block the agent joined at (startAt), offsets count from it.
 
 import type { Content } from "./content.ts";
 
@@ -11,7 +11,9 @@ export class PlaybackDeadline {
   private deliveredBytes = 0;
   private playStartUs = -1;
   private stallUs = 0;
-  private readonly startupBytes: number;
+  private startupBytes: number;
+  /** The first byte played (live content: the start of the block joined at). */
+  private firstOffsetBytes = 0;
 
   constructor(
     private readonly content: Content,
@@ -21,6 +23,16 @@ export class PlaybackDeadline {
     this.startupBytes = Math.min(content.sizeBytes, (bitrateBps * Math.max(0, startupBufferUs)) / 8e6);
   }
 
+  /** A reservation: playback starts no earlier than this (the viewer asks to play then), µs. */
+  notBeforeUs = 0;
+
+  /** Live content: playback begins with this block, before any was delivered. */
+  startAt(block: number, startupBufferUs: number): void {
+    this.firstOffsetBytes = this.content.blockOffsetBytes(block);
+    const left = this.content.sizeBytes - this.firstOffsetBytes;
+    this.startupBytes = Math.min(left, (this.bitrateBps * Math.max(0, startupBufferUs)) / 8e6);
+  }
+
   get started(): boolean {
     return this.playStartUs >= 0;
   }
@@ -28,7 +40,7 @@ export class PlaybackDeadline {
   /** When playback reaches the first byte of the block (µs); +∞ when unknown. */
   deadlineUs(block: number): number {
     if (this.bitrateBps <= 0 || this.playStartUs < 0) return Number.POSITIVE_INFINITY;
-    return this.playStartUs + this.stallUs + (this.content.blockOffsetBytes(block) * 8e6) / this.bitrateBps;
+    return this.playStartUs + this.stallUs + ((this.content.blockOffsetBytes(block) - this.firstOffsetBytes) * 8e6) / this.bitrateBps;
   }
 
   /** Blocks are delivered in order. */
@@ -37,6 +49,6 @@ export class PlaybackDeadline {
     const deadline = this.deadlineUs(block);
     if (nowUs > deadline) this.stallUs += nowUs - deadline;
     this.deliveredBytes += this.content.blockSize(block);
-    if (this.playStartUs < 0 && this.deliveredBytes >= this.startupBytes) this.playStartUs = nowUs;
+    if (this.playStartUs < 0 && this.deliveredBytes >= this.startupBytes) this.playStartUs = Math.max(nowUs, this.notBeforeUs);
   }
 }

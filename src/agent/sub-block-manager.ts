@@ -71,10 +71,13 @@ export class SubBlockManager {
   /** The lowest block not yet complete (blockCount when everything is done). */
   current = 0;
 
-  /** Opens blocks until the window is full; returns the blocks it opened. */
-  openWindow(): number[] {
+  /**
+   * Opens blocks until the window is full, none at or past endBlock (the player's maximum buffer holds the
+   * rest back); returns the blocks it opened.
+   */
+  openWindow(endBlock = Number.POSITIVE_INFINITY): number[] {
     const added: number[] = [];
-    const end = Math.min(this.content.blockCount, this.current + this.windowBlocks);
+    const end = Math.min(this.content.blockCount, this.current + this.windowBlocks, endBlock);
     for (; this.opened < end; this.opened++) {
       const count = this.content.subBlocksIn(this.opened);
       const slots: BlockSlots = {
@@ -167,6 +170,18 @@ export class SubBlockManager {
   /** True when some node is excluded from some sub-block of the window. */
   get hasExclusions(): boolean {
     return this.excluded.size > 0;
+  }
+
+  /** Live content: the download begins at this block (before anything was opened); earlier ones count as done. */
+  startAt(block: number): void {
+    assert(this.opened === 0 && this.current === 0 && block >= 0 && block < this.content.blockCount, "startAt before the window opens, at a block of the content");
+    this.current = block;
+    this.opened = block;
+  }
+
+  /** The first block not opened yet (blockCount once every block was opened). */
+  get openedEnd(): number {
+    return this.opened;
   }
 
   inWindow(id: SubBlockId): boolean {

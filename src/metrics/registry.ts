@@ -236,6 +236,19 @@ export const RUN_METRICS = [
     validFor: "every-strategy",
   },
   {
+    column: "playback_lag_s",
+    field: "playbackLagS",
+    unit: "s",
+    format: "seconds",
+    label: "playback lag behind the live edge (s)",
+    displayFactor: 1,
+    better: "lower",
+    validFor: "every-strategy",
+    // Live content: how far behind the live edge playback was when it ended (or at the end of the run); -1 for
+    // video on demand and when playback never started.
+    absent: -1,
+  },
+  {
     column: "events",
     field: "events",
     unit: "count",

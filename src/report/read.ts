@@ -196,8 +196,8 @@ function readSummary(dir: string): Summary {
 /**
  * Reads runs.csv, blocks.csv, subblocks.csv, series.csv, summary.json and (if present) agents.csv and
  * events.jsonl. A swarm run (one with agents.csv rows or swarm series) gets its `swarm` back: its viewers, its
- * series as written (egress in whole bit/s) and its swarm metrics; a viewer's playback lag is not in agents.csv
- * (-1).
+ * series as written (egress in whole bit/s) and its swarm metrics; a viewer's playback lag is -1 when its cell
+ * is empty (video on demand).
  */
 export function readRunOutputs(dir: string): RunFolder {
   const summary = readSummary(dir);
@@ -340,7 +340,7 @@ export function readRunOutputs(dir: string): RunFolder {
       stallCount: int(r.stall_count, w),
       stallS: num(r.stall_s, w),
       rebufferRatio: num(r.rebuffer_ratio, w),
-      playbackLagS: -1,
+      playbackLagS: (r.playback_lag_s ?? "") === "" ? -1 : num(r.playback_lag_s, w),
       completionUs: parseTimeUs(r.completion_s, w),
       departureUs: parseTimeUs(r.departure_s, w),
       departure: oneOf(r.departure, DEPARTURES, w),

@@ -1,7 +1,6 @@
 // Checks of swarm-mode keys that zod cannot see: strategy names that exist, one way of naming a group's
 // strategies, a decay time for a decaying arrival rate, distributions whose draws make sense, live content with
-// a bitrate and without reservations; and the keys of what is not supported yet (live content, the maximum
-// buffer, reservations), refused with a clear message rather than silently ignored.
+// a bitrate and without reservations, swarm settings only with viewers.
 
 import type { Scenario } from "./schema.ts";
 import { checkDistribution, issue } from "./semantic-checks.ts";
@@ -38,14 +37,6 @@ export function checkSwarm(s: Scenario, strategyNames: readonly string[], out: D
       out.push(issue([...base, "reserve_s"], "0 with live content (a live viewer joins at the live edge)", g.reserve_s));
     }
   });
-  // Keys the schema names for what is still to come (issue 12): refused rather than silently ignored.
-  const NOT_YET = "to be left out: not supported yet (issue 12)";
-  if (live) out.push(issue(["content", "live"], NOT_YET, "live content"));
-  if ((s.agent.max_buffer_s ?? 0) > 0) out.push(issue(["agent", "max_buffer_s"], NOT_YET, s.agent.max_buffer_s));
-  (s.viewers ?? []).forEach((g, i) => {
-    if ((g.reserve_s ?? 0) > 0) out.push(issue(["viewers", i, "reserve_s"], NOT_YET, g.reserve_s));
-  });
-  if (s.swarm?.reservations !== undefined) out.push(issue(["swarm", "reservations"], NOT_YET, "reservations"));
   if (s.viewers === undefined && s.swarm !== undefined) {
     out.push(issue(["swarm"], "no swarm settings without viewers (add a viewers list)", "swarm settings"));
   }

@@ -31,6 +31,8 @@ export class Player {
     private readonly bitrateBps: number,
     private readonly startupBufferUs: number,
     private readonly totalBytes: number,
+    /** A reservation: playback starts no earlier than this, µs (when the viewer asks to play). */
+    private readonly playAtUs = 0,
   ) {}
 
   get enabled(): boolean {
@@ -49,7 +51,30 @@ export class Player {
   playbackEndUs(nowUs: number): number {
     if (!this.enabled || this.startUs < 0) return nowUs;
     this.advance(nowUs);
-    return this.stalledSinceUs >= 0 ? nowUs : nowUs + (this.bufferedUs - this.playheadUs);
+    return this.stalledSinceUs >= 0 ? nowUs : Math.max(nowUs, this.lastUs) + (this.bufferedUs - this.playheadUs);
+  }
+
+  /**
+   * Live content produced from t = 0: how far behind the live edge playback is at nowUs (a time ≥ the last
+   * delivery), µs, when the first byte played is at content position firstOffsetUs; once everything delivered
+   * was played and nothing more is to come, how far behind it was when playback ended. -1 before playback
+   * started. Reads the state without advancing it (so it records nothing).
+   */
+  liveLagUs(nowUs: number, firstOffsetUs: number): number {
+    if (!this.enabled || this.startUs < 0) return -1;
+    let positionUs = this.playheadUs;
+    let atUs = nowUs;
+    if (this.stalledSinceUs < 0) {
+      const canPlayUs = this.bufferedUs - this.playheadUs;
+      const elapsedUs = nowUs - this.lastUs;
+      if (elapsedUs < canPlayUs) {
+        positionUs += elapsedUs;
+      } else {
+        positionUs = this.bufferedUs;
+        if (this.deliveredBytes === this.totalBytes) atUs = this.lastUs + canPlayUs;
+      }
+    }
+    return atUs - (firstOffsetUs + positionUs);
   }
 
   /** A complete block arrived at nowUs. */
@@ -61,8 +86,8 @@ export class Player {
     this.bufferedUs += Math.round((sizeBytes * 8 * 1e6) / this.bitrateBps);
     const complete = this.deliveredBytes === this.totalBytes;
     if (this.startUs < 0 && (this.bufferedUs >= this.startupBufferUs || complete)) {
-      this.startUs = nowUs;
-      this.lastUs = nowUs;
+      this.startUs = Math.max(nowUs, this.playAtUs);
+      this.lastUs = this.startUs;
     } else if (this.stalledSinceUs >= 0) {
       this.stallList.push([this.stalledSinceUs, nowUs]);
       this.stallTotalUs += nowUs - this.stalledSinceUs;
@@ -74,7 +99,7 @@ export class Player {
 
   /** Plays from lastUs to nowUs; records a stall if the buffer ran dry in between. */
   private advance(nowUs: number): void {
-    if (this.startUs < 0 || this.stalledSinceUs >= 0) return;
+    if (this.startUs < 0 || this.stalledSinceUs >= 0 || nowUs < this.lastUs) return; // before a reservation's play time
     const canPlayUs = this.bufferedUs - this.playheadUs;
     const elapsedUs = nowUs - this.lastUs;
     if (elapsedUs >= canPlayUs) {

@@ -34,6 +34,7 @@ const FIELDS_OF_RUN_METRICS: Record<Exclude<keyof RunMetrics, "fingerprint" | "p
   stallCount: true,
   stallS: true,
   rebufferRatio: true,
+  playbackLagS: true,
   events: true,
   viewers: true,
   p2pShare: true,
@@ -50,7 +51,7 @@ describe("metric registry", () => {
     expect(RUNS_COLUMNS.join(",")).toBe(
       "strategy,seed,completion_s,throughput_bps,t_star_ratio,t_g_ratio,throughput_bound_s,throughput_bound_ratio," +
         "mean_block_s,p95_block_s,redundant_bytes,failed_bytes,origin_bytes,rebalances,blacklisted,fallbacks," +
-        "request_timeouts,startup_delay_s,stall_count,stall_s,rebuffer_ratio,events," +
+        "request_timeouts,startup_delay_s,stall_count,stall_s,rebuffer_ratio,playback_lag_s,events," +
         "viewers,p2p_share_ratio,origin_peak_bps,mean_startup_delay_s,p95_startup_delay_s,mean_rebuffer_ratio,upload_fairness_ratio,tracker_peak_per_s,fingerprint,error",
     );
   });

@@ -46,6 +46,7 @@ export function fakeMetrics(overrides: Partial<RunMetrics> = {}): RunMetrics {
     stallCount: 1,
     stallS: 0.75,
     rebufferRatio: 0.0833,
+    playbackLagS: -1,
     events: 1234,
     viewers: -1,
     p2pShare: -1,

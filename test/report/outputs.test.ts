@@ -69,7 +69,7 @@ describe("CSV files", () => {
     expect(rows[0]).toBe(
       "strategy,seed,completion_s,throughput_bps,t_star_ratio,t_g_ratio,throughput_bound_s,throughput_bound_ratio,mean_block_s,p95_block_s,redundant_bytes," +
         "failed_bytes,origin_bytes,rebalances,blacklisted,fallbacks,request_timeouts,startup_delay_s,stall_count," +
-        "stall_s,rebuffer_ratio," +
+        "stall_s,rebuffer_ratio,playback_lag_s," +
         "events,viewers,p2p_share_ratio,origin_peak_bps,mean_startup_delay_s,p95_startup_delay_s,mean_rebuffer_ratio,upload_fairness_ratio,tracker_peak_per_s,fingerprint,error",
     );
     expect(rows.slice(1).map((r) => r.split(",").slice(0, 3).join(","))).toEqual([
@@ -83,7 +83,7 @@ describe("CSV files", () => {
     ]);
     // throughput 1_939_393.9393 → integer; t_star_ratio 1.2345678 → 4 decimals; error quoted (has a comma).
     expect(rows[1]).toBe(
-      "static,1,9.000000,1939394,1.2346,1.1235,7.500000,1.1000,4.125000,4.500000,250000,10000,0,1,0,1,2,2.500000,1,0.750000,0.0833,1234,-1,-1.0000,-1,-1.000000,-1.000000,-1.0000,-1.0000,-1,abc123,",
+      "static,1,9.000000,1939394,1.2346,1.1235,7.500000,1.1000,4.125000,4.500000,250000,10000,0,1,0,1,2,2.500000,1,0.750000,0.0833,-1.000000,1234,-1,-1.0000,-1,-1.000000,-1.000000,-1.0000,-1.0000,-1,abc123,",
     );
     expect(rows[4].endsWith(',abc123,"livelock guard, 100000 events at t=5 s"')).toBe(true);
   });
@@ -274,6 +274,7 @@ function asWritten(r: RunResult): RunResult {
     stallCount: x(m.stallCount),
     stallS: x(m.stallS),
     rebufferRatio: x(m.rebufferRatio),
+    playbackLagS: x(m.playbackLagS),
     events: x(m.events),
     viewers: x(m.viewers),
     p2pShare: x(m.p2pShare),

@@ -34,6 +34,7 @@ function metrics(completionS: number): RunMetrics {
     stallCount: 0,
     stallS: 0,
     rebufferRatio: 0,
+    playbackLagS: -1,
     events: 10,
     viewers: -1,
     p2pShare: -1,
@@ -97,8 +98,8 @@ describe("runs.csv and summary.json of a sweep", () => {
 
   it("writes the parameter first, then the run columns, formatted as a run folder's runs.csv", () => {
     const lines = sweepRunsCsv(layout, results).split("\n");
-    expect(lines[1]).toBe("2,static,1,2.000000,1000000,1.5000,1.2500,1.600000,1.2500,0.250000,0.500000,0,0,0,0,0,0,0,-1.000000,0,0.000000,0.0000,10,-1,-1.0000,-1,-1.000000,-1.000000,-1.0000,-1.0000,-1,f,");
-    expect(lines[5]).toBe('4,index,1,3.000000,1000000,1.5000,1.2500,1.600000,1.8750,0.250000,0.500000,0,0,0,0,0,0,0,-1.000000,0,0.000000,0.0000,10,-1,-1.0000,-1,-1.000000,-1.000000,-1.0000,-1.0000,-1,f,"boom, late"');
+    expect(lines[1]).toBe("2,static,1,2.000000,1000000,1.5000,1.2500,1.600000,1.2500,0.250000,0.500000,0,0,0,0,0,0,0,-1.000000,0,0.000000,0.0000,-1.000000,10,-1,-1.0000,-1,-1.000000,-1.000000,-1.0000,-1.0000,-1,f,");
+    expect(lines[5]).toBe('4,index,1,3.000000,1000000,1.5000,1.2500,1.600000,1.8750,0.250000,0.500000,0,0,0,0,0,0,0,-1.000000,0,0.000000,0.0000,-1.000000,10,-1,-1.0000,-1,-1.000000,-1.000000,-1.0000,-1.0000,-1,f,"boom, late"');
   });
 
   it("aggregates per point and strategy and pairs index with static by seed", () => {

@@ -109,29 +109,20 @@ swarm: { announce_interval_s: 2, series_bin_s: 0.5 }
   });
 
   it("refuses live content without a bitrate, reservations with live content, swarm settings without viewers", () => {
-    // Live content and reservations are not supported yet: refused as such too (content.live, the second reserve_s).
     const live = BASE.replace("bitrate_bps: 4000000 }", "live: {} }");
-    expect(issuesOf(live).map((i) => i.path)).toEqual(["content.bitrate_bps", "content.live"]);
+    expect(issuesOf(live).map((i) => i.path)).toEqual(["content.bitrate_bps"]);
     const reserve = `${BASE.replace("bitrate_bps: 4000000 }", "bitrate_bps: 4000000, live: {} }")}viewers:\n  - { count: 1, downlink_bps: 1e7, uplink_bps: 1e6, reserve_s: 30 }\n`;
-    expect(issuesOf(reserve).map((i) => i.path)).toEqual(["content.live", "viewers[0].reserve_s", "viewers[0].reserve_s"]);
+    expect(issuesOf(reserve).map((i) => i.path)).toEqual(["viewers[0].reserve_s"]);
     expect(issuesOf(`${BASE}swarm: { announce_interval_s: 1 }\n`).map((i) => i.path)).toEqual(["swarm"]);
   });
 
-  it("refuses, as not supported yet, live content, the maximum buffer and reservations", () => {
+  it("accepts live content, the maximum buffer and reservations (refusing only reserve_s with live content)", () => {
     const text = `${BASE.replace("bitrate_bps: 4000000 }", "bitrate_bps: 4000000, live: { target_latency_s: 6 } }").replace(
       "max_connections: 6 }",
       "max_connections: 6, max_buffer_s: 30 }",
     )}viewers:\n  - { count: 1, downlink_bps: 1e7, uplink_bps: 1e6, reserve_s: 30 }\nswarm: { reservations: { prefetch_blocks: 3 } }\n`;
-    const issues = issuesOf(text);
-    expect(issues.map((i) => i.path)).toEqual([
-      "content.live",
-      "agent.max_buffer_s",
-      "viewers[0].reserve_s",
-      "viewers[0].reserve_s",
-      "swarm.reservations",
-    ]);
-    // One of the two reserve_s issues is the one of live content; the four others say "not supported yet".
-    expect(issues.filter((i) => i.expected.includes("not supported yet")).length).toBe(4);
+    expect(issuesOf(text).map((i) => i.path)).toEqual(["viewers[0].reserve_s"]);
+    expect(() => parseScenarioText(text.replace(", live: { target_latency_s: 6 }", ""), "x.yaml", DIR)).not.toThrow();
   });
 });
 

@@ -120,7 +120,7 @@ export class Collector {
     events: number,
     peakQueueLength: number,
     fingerprint: string,
-    player: { startupDelayS: number; stallCount: number; stallS: number; rebufferRatio: number },
+    player: { startupDelayS: number; stallCount: number; stallS: number; rebufferRatio: number; playbackLagS?: number },
     throughputBoundUs: number,
   ): { metrics: RunMetrics; blocks: BlockRecord[]; subBlocks: SubBlockRecord[] } {
     let redundantBytes = 0;
@@ -188,6 +188,7 @@ export class Collector {
         stallCount: player.stallCount,
         stallS: player.stallS,
         rebufferRatio: player.rebufferRatio,
+        playbackLagS: player.playbackLagS ?? -1,
         events,
         ...NO_SWARM,
         peakQueueLength,

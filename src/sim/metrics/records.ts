@@ -90,6 +90,11 @@ export interface RunMetrics {
   readonly stallS: number;
   /** Stall time / (stall time + playing time); 0 without a player. */
   readonly rebufferRatio: number;
+  /**
+   * Live content: how far behind the live edge playback was when it ended (or at the end of the run), s; -1 for
+   * video on demand and when playback never started.
+   */
+  readonly playbackLagS: number;
   readonly events: number;
   // Swarm mode (issue 12; swarm-records.ts's SwarmMetrics): -1 in a single-agent run, and when a figure has no
   // value (nobody uploaded: no fairness; no playback started: no start-up delay).

@@ -58,6 +58,8 @@ export class Viewer {
   arrivalUs = 0;
   playAtUs = 0;
   departureUs = -1;
+  /** Live content: the block its agent joined at (0 for video on demand). */
+  firstBlock = 0;
   departure: DepartureReason = "end";
   /** The viewer's downlink now, bits per second. */
   downlinkBps: number;

@@ -13,7 +13,8 @@
 
 import { AssertionError, assert } from "../../assert.ts";
 import { Agent, createStrategy, ServingSide, StrategyError } from "../../agent/index.ts";
-import type { AgentConfig } from "../../agent/config.ts";
+import type { AgentConfig, LiveSettings } from "../../agent/config.ts";
+import { liveJoinBlock } from "../../agent/live.ts";
 import { Content } from "../../agent/content.ts";
 import type { AgentCommand, AgentEvent, AgentNote, NodeInfo } from "../../agent/ports.ts";
 import type { Oracle, Strategy, StrategyEnv } from "../../agent/strategy.ts";
@@ -95,6 +96,8 @@ export class World {
   readonly collector: Collector;
   readonly player: Player;
   readonly agent: Agent;
+  /** Live content, produced from t = 0 (undefined: video on demand). */
+  private readonly live: LiveSettings | undefined;
   readonly dynamics: WorldDynamics;
   /** Viewer 0 is the scenario's agent; in swarm mode the others follow in order of arrival. */
   readonly viewers: Viewer[] = [];
@@ -132,7 +135,8 @@ export class World {
   private readonly connectionKinds: ConnectionKinds;
   private readonly arrivals: ArrivalProcess[] = [];
   /** Viewer draws waiting for their arrival event, by draw number (the event's payload). */
-  private readonly pendingDraws = new Map<number, ViewerDraw>();
+  /** Viewers drawn and not arrived yet, with when each asks to play (its arrival is reserveUs earlier). */
+  private readonly pendingDraws = new Map<number, ViewerDraw & { readonly playAtUs: number }>();
   private nextDraw = 0;
   /** Arrivals to come and viewers not done (single-agent: its download not over; swarm: not left): the run ends at 0. */
   private unfinished = 0;
@@ -180,6 +184,8 @@ export class World {
     );
     this.collector = new Collector(this.content.blockCount);
     this.player = new Player(c.bitrateBps, c.startupBufferUs, c.content.sizeBytes);
+    // The scenario's agent starts at t = 0, when the live edge is at 0: it joins at block 0 (live.ts).
+    this.live = c.live !== null && c.bitrateBps > 0 ? { producedFromUs: 0, targetLatencyUs: c.live.targetLatencyUs } : undefined;
     if (c.swarm !== null) {
       const ledger = new SwarmLedger(c.swarm.seriesBinUs);
       this.ledger = ledger;
@@ -236,7 +242,12 @@ export class World {
     this.dynamics.start();
 
     // Viewer 0: the scenario's agent, on the network's host 0 (the star's agent host), keeping the records.
-    const agentConfig: AgentConfig = { ...c.agent, originNodeId: this.originId, ...(this.trace !== null ? { decisionNotes: true } : {}) };
+    const agentConfig: AgentConfig = {
+      ...c.agent,
+      originNodeId: this.originId,
+      ...(this.live !== undefined ? { live: this.live } : {}),
+      ...(this.trace !== null ? { decisionNotes: true } : {}),
+    };
     const strategy = (options.strategyFactory ?? createStrategy)(options.strategy, { oracle: this.oracleFor(0) });
     this.agent = new Agent(agentConfig, strategy);
     const v0 = new Viewer(
@@ -508,11 +519,15 @@ export class World {
 
   // ---- swarm: viewers arrive, finish and leave -------------------------------------------------------------
 
-  private scheduleArrival(atUs: number, draw: ViewerDraw): void {
+  /**
+   * A viewer that asks to play at playAtUs: it arrives then, or with a reservation reserveUs earlier (not before
+   * now: an arrival is drawn when its group's previous one arrived), and prefetches until playAtUs.
+   */
+  private scheduleArrival(playAtUs: number, draw: ViewerDraw): void {
     const id = this.nextDraw++;
-    this.pendingDraws.set(id, draw);
+    this.pendingDraws.set(id, { ...draw, playAtUs });
     this.unfinished++;
-    this.kernel.schedule(atUs, this.kViewerArrival, id);
+    this.kernel.schedule(Math.max(this.kernel.nowUs, playAtUs - draw.reserveUs), this.kViewerArrival, id);
   }
 
   /** Draws group gi's next arrival (its k-th), if its process has one. */
@@ -535,9 +550,22 @@ export class World {
     const index = this.viewers.length;
     const strategyName = d.strategy ?? this.options.strategy;
     const host = this.network.addHost(d.uplinkBps, d.downlinkBps);
-    const config: AgentConfig = { ...this.config.agent, maxConnections: g.maxConnections, originNodeId: this.originId };
+    const config: AgentConfig = {
+      ...this.config.agent,
+      maxConnections: g.maxConnections,
+      originNodeId: this.originId,
+      ...(this.live !== undefined ? { live: this.live } : {}),
+      ...(d.playAtUs > now ? { reservation: { playAtUs: d.playAtUs, prefetchBlocks: swarm.prefetchBlocks } } : {}),
+    };
     const agent = new Agent(config, (this.options.strategyFactory ?? createStrategy)(strategyName, { oracle: this.oracleFor(index) }));
-    const player = new Player(this.config.bitrateBps, this.config.startupBufferUs, this.config.content.sizeBytes);
+    // Live content: the viewer's agent joins at this block (live.ts, the agent's own rule); its player plays from it.
+    const firstBlock = this.live !== undefined ? liveJoinBlock(this.content, this.config.bitrateBps, this.live, now) : 0;
+    const player = new Player(
+      this.config.bitrateBps,
+      this.config.startupBufferUs,
+      this.config.content.sizeBytes - this.content.blockOffsetBytes(firstBlock),
+      d.playAtUs,
+    );
     const viewer = new Viewer(
       index,
       d.label,
@@ -555,12 +583,23 @@ export class World {
     );
     viewer.streamPrefix = d.streamPrefix;
     viewer.arrivalUs = now;
-    viewer.playAtUs = now;
+    viewer.playAtUs = d.playAtUs;
     viewer.lingerUs = d.lingerUs;
     viewer.abandonAtUs = now + d.abandonAfterUs;
     viewer.uplinkBps = d.uplinkBps;
     viewer.serving = new ServingSide(g.serving, this.content);
-    viewer.sink = new BlockSink(this.content, k, null, player, this.efficiency, () => viewer.downlinkBps, () => this.viewerComplete(viewer), 0, viewer.coreRttUs);
+    viewer.firstBlock = firstBlock;
+    viewer.sink = new BlockSink(
+      this.content,
+      k,
+      null,
+      player,
+      this.efficiency,
+      () => viewer.downlinkBps,
+      () => this.viewerComplete(viewer),
+      firstBlock,
+      viewer.coreRttUs,
+    );
     this.viewers.push(viewer);
     this.ledger!.viewersChanged(now, +1);
     if (Number.isFinite(viewer.abandonAtUs)) k.schedule(viewer.abandonAtUs, this.kViewerDeparture, index, 1);
@@ -670,7 +709,7 @@ export class World {
       this.kernel.eventsProcessed,
       this.kernel.peakQueueLength,
       this.kernel.fingerprint(),
-      player,
+      { ...player, playbackLagS: this.playbackLagS(this.viewers[0]) },
       this.throughput.boundUs(sizeBytes),
     );
     const swarm = this.ledger !== null ? this.swarmResult() : null;
@@ -690,6 +729,18 @@ export class World {
       ...(swarm !== null ? { swarm } : {}),
       wall: { simMs: this.kernel.wallMs },
     };
+  }
+
+  /**
+   * Live content: how far behind the live edge the viewer's playback was when it ended, when the viewer left, or
+   * at the end of the run, s; -1 for video on demand and when its playback never started.
+   */
+  private playbackLagS(v: Viewer): number {
+    if (this.live === undefined) return -1;
+    const atUs = v.departureUs >= 0 ? v.departureUs : this.kernel.nowUs;
+    const firstOffsetUs = (this.content.blockOffsetBytes(v.firstBlock) * 8e6) / this.config.bitrateBps;
+    const lagUs = v.player.liveLagUs(atUs, firstOffsetUs);
+    return lagUs < 0 ? -1 : lagUs / 1e6;
   }
 
   /** agents.csv's rows and the swarm's figures. */
@@ -713,7 +764,7 @@ export class World {
         stallCount: r.stallCount,
         stallS: r.stallS,
         rebufferRatio: r.rebufferRatio,
-        playbackLagS: -1,
+        playbackLagS: this.playbackLagS(v),
         completionUs: v.sink.completionUs,
         departureUs: v.departureUs,
         departure: v.departure,
