@@ -81,7 +81,7 @@ viewers:
 ${swarm}`;
     const originBytes = (r: RunResult) => r.swarm!.agents.reduce((sum, a) => sum + a.bytesFrom.origin, 0);
     // Seed 1, index: mean start-up 6.28 s → 0.11 s, origin bytes 336 MB → 170 MB; the origin peak stays (at T
-    // everyone wants block 2 on) until the viewers prefetch more: 8 blocks, 41.9 → 31.5 Mbit/s.
+    // everyone wants block 2 on) until the viewers prefetch more: 8 blocks, 40.0 → 31.6 Mbit/s.
     const plain = run(crowd(""), "index");
     const reserved = run(crowd(", reserve_s: 30"), "index");
     expect(reserved.metrics.meanStartupDelayS).toBeLessThan(plain.metrics.meanStartupDelayS / 2);

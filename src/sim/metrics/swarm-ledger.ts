@@ -1,5 +1,6 @@
 // The swarm's ledger: what a swarm run counts beside each viewer's own figures. Egress by source kind in time
-// bins (bytes are put in the bin their transfer ended in), viewers online at every change, tracker operations
+// bins (a transfer's bytes spread evenly over the time from its first byte to its last, so a bin's rate is
+// what the sources really sent then, not a burst where transfers ended), viewers online at every change, tracker operations
 // (queries, announces) per second; and, at the end, the run's swarm metrics and agents.csv's rows
 // (swarm-records.ts). Only a swarm world has one.
 
@@ -31,13 +32,33 @@ export class SwarmLedger {
     assert(binUs > 0, "series bin must be positive, got {0}", binUs);
   }
 
-  /** bytes from a source of this kind reached a viewer, the transfer ending at endUs. */
-  transferred(kind: SourceKind, endUs: number, bytes: number): void {
+  /**
+   * bytes from a source of this kind reached a viewer, the transfer's first byte at startUs (-1: unknown, then
+   * every byte counts at endUs) and its last at endUs: each bin gets the share of bytes of its share of the time.
+   */
+  transferred(kind: SourceKind, startUs: number, endUs: number, bytes: number): void {
     if (bytes <= 0) return;
-    const b = Math.min(MAX_BINS - 1, Math.floor(Math.max(0, endUs) / this.binUs));
     const bins = this.bins[kind];
-    while (bins.length <= b) bins.push(0);
-    bins[b] += bytes;
+    const last = this.binOf(endUs);
+    while (bins.length <= last) bins.push(0);
+    const from = Math.max(0, startUs);
+    if (startUs < 0 || from >= endUs) {
+      bins[last] += bytes;
+      return;
+    }
+    const perUs = bytes / (endUs - from);
+    let placed = 0;
+    // Bounded: one step per bin the transfer spans (at most MAX_BINS).
+    for (let b = this.binOf(from); b < last; b++) {
+      const share = perUs * ((b + 1) * this.binUs - Math.max(from, b * this.binUs));
+      bins[b] += share;
+      placed += share;
+    }
+    bins[last] += bytes - placed; // the rest, so that every byte is counted exactly once
+  }
+
+  private binOf(timeUs: number): number {
+    return Math.min(MAX_BINS - 1, Math.floor(Math.max(0, timeUs) / this.binUs));
   }
 
   /** A viewer joined (+1) or left (−1) at timeUs. */

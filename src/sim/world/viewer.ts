@@ -30,8 +30,11 @@ export interface ViewerRecorder {
 
 /** Where a swarm's ledger hears of bytes (null in a single-agent world). */
 export interface ByteLedger {
-  /** bytes from a source of this kind crossed to a viewer, ending at endUs; the source is viewer `fromViewer` (-1: none). */
-  transferred(kind: SourceKind, fromViewer: number, endUs: number, bytes: number): void;
+  /**
+   * bytes from a source of this kind crossed to a viewer between startUs (its first byte; -1: none known) and
+   * endUs; the source is viewer `fromViewer` (-1: none).
+   */
+  transferred(kind: SourceKind, fromViewer: number, startUs: number, endUs: number, bytes: number): void;
 }
 
 /** Index of each source kind in the byte counters. */
@@ -108,6 +111,6 @@ export class Viewer {
     const k = KIND_INDEX[kind];
     this.bytesFrom[k] += bytes;
     if (outcome === "ok") this.okBytesFrom[k] += bytes;
-    this.ledger.transferred(kind, node.viewer, endUs, bytes);
+    this.ledger.transferred(kind, node.viewer, firstByteUs, endUs, bytes);
   }
 }

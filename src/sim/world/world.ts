@@ -190,8 +190,8 @@ export class World {
       const ledger = new SwarmLedger(c.swarm.seriesBinUs);
       this.ledger = ledger;
       this.byteLedger = {
-        transferred: (kind, fromViewer, endUs, bytes) => {
-          ledger.transferred(kind, endUs, bytes);
+        transferred: (kind, fromViewer, startUs, endUs, bytes) => {
+          ledger.transferred(kind, startUs, endUs, bytes);
           if (fromViewer >= 0) this.viewers[fromViewer].uploadedBytes += bytes;
         },
       };
