@@ -89,8 +89,11 @@ export class Player {
       this.startUs = Math.max(nowUs, this.playAtUs);
       this.lastUs = this.startUs;
     } else if (this.stalledSinceUs >= 0) {
-      this.stallList.push([this.stalledSinceUs, nowUs]);
-      this.stallTotalUs += nowUs - this.stalledSinceUs;
+      // A block that arrives at the very µs the buffer ran dry paused nothing: not a stall.
+      if (nowUs > this.stalledSinceUs) {
+        this.stallList.push([this.stalledSinceUs, nowUs]);
+        this.stallTotalUs += nowUs - this.stalledSinceUs;
+      }
       this.stalledSinceUs = -1;
       this.lastUs = nowUs;
     }

@@ -33,6 +33,16 @@ describe("Player", () => {
     expect(r.rebufferRatio).toBeCloseTo(2.5 / 8.5, 9);
   });
 
+  it("a block arriving at the very µs the buffer runs dry is not a stall", () => {
+    const p = new Player(1_000_000, 2_000_000, 3 * BLOCK);
+    p.deliver(1_000_000, BLOCK); // starts at 1 s, plays until 3 s
+    p.deliver(3_000_000, BLOCK); // arrives as the buffer runs dry: playback goes on, until 5 s
+    p.deliver(5_000_001, BLOCK); // 1 µs late: a stall of 1 µs
+    const r = p.report();
+    expect(r.stallCount).toBe(1);
+    expect(r.stalls).toEqual([[5_000_000, 5_000_001]]);
+  });
+
   it("is a plain download without a bitrate", () => {
     const p = new Player(0, 2_000_000, BLOCK);
     p.deliver(10, BLOCK);
