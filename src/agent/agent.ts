@@ -20,6 +20,10 @@
 //   pool is offered to every idle connection. A closed connection's slot is refilled after the same event;
 //   with no known node left to try, the tracker is asked (at most every trackerRefreshUs).
 // - Duplicates: when the first intact copy of a sub-block arrives, every other copy is cancelled.
+// - Holdings (swarm mode): a connection whose node said what it holds (`holds`, then `have` / `lost`) is asked
+//   only for sub-blocks of those blocks (the strategy's canFetch, poolFor and poolHead leave the others out);
+//   only the forced assignment's last resort, when no ready node holds a block, asks one that does not, and its
+//   `not-held` answer drops the connection as before. A connection that never got `holds` holds everything.
 // - Maximum buffer (config.maxBufferUs > 0, with a bitrate): once playback started, block b is opened (its
 //   sub-blocks requestable) only while playback would reach it less than maxBufferUs from now, i.e. while the
 //   buffer ahead of the playhead is below the maximum; a held-back block is opened by a timer as soon as
@@ -514,10 +518,11 @@ export class Agent {
     const ready = this.control.ready();
     if (ready.length === 0 || ready.some((c) => c.outstandingCount > 0)) return false;
     const perConn = new Map<Connection, SubBlockId[]>();
+    const anyNodeMayRefuse = this.subBlocks.hasExclusions || this.anyHoldings(ready);
     let k = 0;
     for (const id of this.subBlocks.pool) {
       let pick: Connection;
-      if (!this.subBlocks.hasExclusions && !this.anyHoldings(ready)) {
+      if (!anyNodeMayRefuse) {
         pick = ready[k++ % ready.length];
       } else {
         // Nodes that may fetch it; if none, any (a node lacking its block answers `not-held`: the fallback).
