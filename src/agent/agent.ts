@@ -20,6 +20,10 @@
 //   pool is offered to every idle connection. A closed connection's slot is refilled after the same event;
 //   with no known node left to try, the tracker is asked (at most every trackerRefreshUs).
 // - Duplicates: when the first intact copy of a sub-block arrives, every other copy is cancelled.
+// - Holdings (swarm mode): a connection whose node said what it holds (`holds`, then `have` / `lost`) is asked
+//   only for sub-blocks of those blocks (the strategy's canFetch, poolFor and poolHead leave the others out);
+//   only the forced assignment's last resort, when no ready node holds a block, asks one that does not, and its
+//   `not-held` answer drops the connection as before. A connection that never got `holds` holds everything.
 // - Maximum buffer (config.maxBufferUs > 0, with a bitrate): once playback started, block b is opened (its
 //   sub-blocks requestable) only while playback would reach it less than maxBufferUs from now, i.e. while the
 //   buffer ahead of the playhead is below the maximum; a held-back block is opened by a timer as soon as
@@ -260,6 +264,13 @@ export class Agent {
       case "not-held":
         this.onNotHeld(event.connId, event.subBlockId);
         return;
+      case "holds":
+        this.onHolds(event.connId, event.blocks);
+        return;
+      case "have":
+      case "lost":
+        this.onHave(event.connId, event.block, event.type === "have");
+        return;
       case "disconnected": {
         const conn = this.control.get(event.connId);
         if (conn === undefined) return;
@@ -330,6 +341,28 @@ export class Agent {
     const returned = this.subBlocks.notHeld(id, conn.id, conn.nodeId);
     this.dropConnection(conn, "not-held");
     if (returned) this.offerAllIdle();
+  }
+
+  /** The node of connId holds exactly `blocks` (swarm mode): requests on it are kept to them from now on. */
+  private onHolds(connId: ConnId, blocks: readonly number[]): void {
+    const conn = this.control.get(connId);
+    if (conn === undefined) return; // closed meanwhile
+    const holdings = new Uint8Array(this.content.blockCount);
+    for (const b of blocks) {
+      assert(Number.isSafeInteger(b) && b >= 0 && b < this.content.blockCount, "holds: block {0} is not a block of the content", b);
+      holdings[b] = 1;
+    }
+    conn.holdings = holdings;
+    this.enqueueIdle(conn); // it may hold more than before
+  }
+
+  /** The node of connId gained (held) or lost `block`; a connection that never got `holds` holds everything already. */
+  private onHave(connId: ConnId, block: number, held: boolean): void {
+    assert(Number.isSafeInteger(block) && block >= 0 && block < this.content.blockCount, "have: block {0} is not a block of the content", block);
+    const conn = this.control.get(connId);
+    if (conn === undefined || conn.holdings === null) return;
+    conn.holdings[block] = held ? 1 : 0;
+    if (held) this.enqueueIdle(conn); // an idle connection may now fetch what it could not
   }
 
   private onBlockComplete(block: number): void {
@@ -485,13 +518,16 @@ export class Agent {
     const ready = this.control.ready();
     if (ready.length === 0 || ready.some((c) => c.outstandingCount > 0)) return false;
     const perConn = new Map<Connection, SubBlockId[]>();
+    const anyNodeMayRefuse = this.subBlocks.hasExclusions || this.anyHoldings(ready);
     let k = 0;
     for (const id of this.subBlocks.pool) {
       let pick: Connection;
-      if (!this.subBlocks.hasExclusions) {
+      if (!anyNodeMayRefuse) {
         pick = ready[k++ % ready.length];
       } else {
-        const allowed = ready.filter((c) => !this.subBlocks.isExcluded(id, c.nodeId));
+        // Nodes that may fetch it; if none, any (a node lacking its block answers `not-held`: the fallback).
+        const block = this.content.blockOf(id);
+        const allowed = ready.filter((c) => c.holdsBlock(block) && !this.subBlocks.isExcluded(id, c.nodeId));
         pick = allowed.length > 0 ? allowed[k++ % allowed.length] : ready[k++ % ready.length];
       }
       const mine = perConn.get(pick);
@@ -501,6 +537,12 @@ export class Agent {
     for (const [conn, ids] of perConn) this.send(conn, ids, "forced");
     this.s.forcedAssignments++;
     return true;
+  }
+
+  /** Some of these connections' nodes said what they hold. */
+  private anyHoldings(conns: readonly Connection[]): boolean {
+    for (const c of conns) if (c.holdings !== null) return true;
+    return false;
   }
 
   // ---- the tracker ------------------------------------------------------------------------------------------

@@ -38,6 +38,11 @@ export class Connection {
   deliveredSinceIdleRequest = true;
   /** The connection's id is in the agent's queue of idle connections to offer. */
   queuedIdle = false;
+  /**
+   * The blocks its node holds (1: held), by block index, as the node said (`holds`, `have`, `lost`); null: the
+   * node never said, it is taken to hold everything.
+   */
+  holdings: Uint8Array | null = null;
 
   constructor(
     readonly id: ConnId,
@@ -52,6 +57,11 @@ export class Connection {
 
   get idle(): boolean {
     return this.state === "ready" && this.count === 0;
+  }
+
+  /** Whether its node holds the block, as far as the agent knows (O(1)). */
+  holdsBlock(block: number): boolean {
+    return this.holdings === null || this.holdings[block] === 1;
   }
 
   /** Number of outstanding sub-blocks, O(1). */

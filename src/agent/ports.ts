@@ -56,6 +56,18 @@ export type AgentEvent =
    * the node is not asked for that block again while it is in the window.
    */
   | { readonly type: "not-held"; readonly connId: ConnId; readonly subBlockId: SubBlockId }
+  /**
+   * What the node of a connection holds (swarm mode: a viewer node, which holds only what it downloaded and
+   * kept): every block it holds, ascending. Sent before `connected` (at connect time); a later one replaces the
+   * set. From then on the agent requests on that connection only sub-blocks of blocks in the set (but as a last
+   * resort, when no ready connection holds a block; `not-held` stays the answer to a stale set). A connection
+   * that never gets `holds` is taken to hold everything (seeding peers, content servers, the origin).
+   */
+  | { readonly type: "holds"; readonly connId: ConnId; readonly blocks: readonly number[] }
+  /** The node of a connection that got `holds` now holds `block` too (it completed it while connected). */
+  | { readonly type: "have"; readonly connId: ConnId; readonly block: number }
+  /** The node of a connection that got `holds` no longer holds `block` (its cache evicted it). */
+  | { readonly type: "lost"; readonly connId: ConnId; readonly block: number }
   /** A timer the agent set is due (a driver may still deliver one the agent cancelled: it is ignored). */
   | { readonly type: "timer"; readonly timerId: TimerId };
 

@@ -12,6 +12,9 @@ import type { Outbox } from "./outbox.ts";
 import type { AgentNote, CancelCause, ConnId, NodeKind, RequestCause, SubBlockId } from "./ports.ts";
 import type { MutableStats } from "./stats.ts";
 import type { ConnectionView, MoveWhy, Strategy, StrategyContext } from "./strategy.ts";
+
+/** Every block is allowed (a node that never said what it holds). */
+const ALL_BLOCKS = (): boolean => true;
 import { StrategyError } from "./strategy.ts";
 import type { SubBlockManager } from "./sub-block-manager.ts";
 
@@ -103,7 +106,12 @@ export class StrategyRunner {
   private canFetch(connId: ConnId, id: SubBlockId): boolean {
     const conn = this.control.get(connId);
     const sb = this.subBlocks;
-    return conn !== undefined && sb.inWindow(id) && !sb.isDone(id) && !sb.holds(id, connId) && !sb.isExcluded(id, conn.nodeId);
+    return conn !== undefined && sb.inWindow(id) && !sb.isDone(id) && !sb.holds(id, connId) && this.nodeMayFetch(conn, id);
+  }
+
+  /** conn's node holds id's block (as far as the agent knows) and did not deliver id corrupt. */
+  private nodeMayFetch(conn: Connection, id: SubBlockId): boolean {
+    return conn.holdsBlock(this.content.blockOf(id)) && !this.subBlocks.isExcluded(id, conn.nodeId);
   }
 
   /** The context's actions, made once. */
@@ -112,15 +120,16 @@ export class StrategyRunner {
     poolFor: (connId) => {
       const conn = this.readyConn(connId);
       const sb = this.subBlocks;
-      if (!sb.hasExclusions) return sb.pool.slice();
-      return sb.pool.filter((id) => !sb.isExcluded(id, conn.nodeId));
+      if (!sb.hasExclusions && conn.holdings === null) return sb.pool.slice();
+      return sb.pool.filter((id) => this.nodeMayFetch(conn, id));
     },
     poolHead: (connId, max) => {
       const conn = this.readyConn(connId);
       const sb = this.subBlocks;
       assert(Number.isSafeInteger(max) && max >= 0, "poolHead: max must be a count, got {0}", max);
       if (max === 0) return [];
-      return sb.poolHead(max, sb.hasExclusions ? (id) => !sb.isExcluded(id, conn.nodeId) : () => true);
+      const blockOk = conn.holdings === null ? ALL_BLOCKS : (block: number) => conn.holdsBlock(block);
+      return sb.poolHead(max, sb.hasExclusions ? (id) => !sb.isExcluded(id, conn.nodeId) : () => true, blockOk);
     },
     copiesOf: (id) => this.subBlocks.copies(id),
     canFetch: (connId, id) => this.canFetch(connId, id),
@@ -131,6 +140,7 @@ export class StrategyRunner {
       for (const id of ids) {
         assert(sb.inPool(id), "request: sub-block {0} is not in the pool", id);
         assert(!sb.isExcluded(id, conn.nodeId), "request: node {0} delivered {1} corrupt", conn.nodeId, id);
+        assert(conn.holdsBlock(this.content.blockOf(id)), "request: node {0} does not hold the block of {1}", conn.nodeId, id);
       }
       this.host.send(conn, ids.slice(), "strategy"); // the strategy may reuse its array
       this.afterAction(null);

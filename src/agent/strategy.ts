@@ -102,13 +102,16 @@ export interface StrategyContext {
    */
   readonly pool: readonly SubBlockId[];
 
-  /** The pool minus the sub-blocks conn's node may not fetch (it delivered them corrupt); a fresh array, O(pool size). */
+  /**
+   * The pool minus the sub-blocks conn's node may not fetch (it delivered them corrupt, or it does not hold
+   * their block: swarm mode's `holds`/`have` inputs); a fresh array, O(pool size).
+   */
   poolFor(conn: ConnId): SubBlockId[];
   /** The first `max` sub-blocks of poolFor(conn), ascending, as a fresh array: O(max · log n), not O(pool size). */
   poolHead(conn: ConnId, max: number): SubBlockId[];
   /** Connections currently fetching id (more than one when duplicated); O(1). */
   copiesOf(id: SubBlockId): readonly ConnId[];
-  /** May conn fetch id (in the window, not done, not already on conn, node not excluded)? O(1). */
+  /** May conn fetch id (in the window, not done, not already on conn, its node holds id's block and is not excluded)? O(1). */
   canFetch(conn: ConnId, id: SubBlockId): boolean;
 
   /** Requests pool sub-blocks on a ready connection, as one request, in the given order: O(k · log n). */

@@ -156,10 +156,14 @@ export class SubBlockManager {
     this.poolLog[this.poolLogLength++] = change;
   }
 
-  /** The first `max` pool sub-blocks, ascending, that `allowed` accepts (a fresh array). */
-  poolHead(max: number, allowed: (id: SubBlockId) => boolean): SubBlockId[] {
+  /**
+   * The first `max` pool sub-blocks, ascending, that `allowed` accepts, of blocks `blockAllowed` accepts (a
+   * fresh array; a block refused is skipped whole).
+   */
+  poolHead(max: number, allowed: (id: SubBlockId) => boolean, blockAllowed: (block: number) => boolean = () => true): SubBlockId[] {
     const out: SubBlockId[] = [];
     for (const b of this.window) {
+      if (!blockAllowed(b.block)) continue;
       for (let i = b.pool.next(0); i >= 0 && out.length < max; i = b.pool.next(i + 1)) {
         if (allowed(b.first + i)) out.push(b.first + i);
       }

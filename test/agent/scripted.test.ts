@@ -263,3 +263,68 @@ describe("don't have (swarm mode)", () => {
     expect(script.requests.length).toBe(n);
   });
 });
+
+describe("have messages (swarm mode)", () => {
+  // 4 blocks of 2 sub-blocks (block b: sub-blocks 2b, 2b + 1); pull keeps one sub-block in flight per
+  // connection. Node 2 is a viewer that holds blocks 0–2 at connect time; node 1 a seeding peer.
+  const content = { sizeBytes: 800_000, blockBytes: 200_000, subBlockBytes: 100_000 };
+  const nodes = [nodeInfo(1, 1e6, 50), nodeInfo(2, 5e6, 20, "viewer")];
+
+  function start() {
+    const script = new Script(makeConfig({ content }), createStrategy("pull"));
+    script.start();
+    script.nowUs = 1_000;
+    script.handle({ type: "tracker-nodes", nodes });
+    const byNode = (n: number) => script.connects.find((c) => c.nodeId === n)!.connId;
+    script.nowUs = 10_000;
+    script.handle({ type: "holds", connId: byNode(2), blocks: [0, 1, 2] });
+    for (const c of [...script.connects]) script.handle({ type: "connected", connId: c.connId });
+    return { script, viewer: byNode(2), peer: byNode(1) };
+  }
+
+  /** Answers the oldest unanswered request, one sub-block per ms, until `until` says stop (bounded). */
+  function answer(script: Script, until: () => boolean): void {
+    const answered = new Set<number>();
+    for (let step = 0; step < 100 && !until(); step++) {
+      const next = script.requests.flatMap((r) => r.ids.map((id) => ({ connId: r.connId, id }))).find((x) => !answered.has(x.id));
+      if (next === undefined) break;
+      answered.add(next.id);
+      script.nowUs += 1_000;
+      script.handle(subBlock(next.connId, next.id, script.nowUs - 500));
+    }
+  }
+
+  it("a viewer node holding blocks 0–2 is asked for nothing of block 3 until it says `have 3`, then it is", () => {
+    const { script, viewer, peer } = start();
+    answer(script, () => script.requests.some((r) => r.ids.includes(6)));
+    // Blocks 0–2: each connection pulled one of the two sub-blocks of each block.
+    const fromViewer = script.requestsOn(viewer);
+    expect(fromViewer.map((id) => Math.floor(id / 2))).toEqual([0, 1, 2]);
+    // Block 3 started: the peer pulled 6; the idle viewer connection was offered and took nothing.
+    expect(script.requestsOn(peer).at(-1)).toBe(6);
+    expect(script.requests.flatMap((r) => r.ids)).not.toContain(7);
+    script.nowUs += 1_000;
+    script.handle({ type: "have", connId: viewer, block: 3 });
+    expect(script.requestsOn(viewer).at(-1)).toBe(7);
+    expect(script.closes).toEqual([]);
+    expect(script.blacklisted).toEqual([]);
+  });
+
+  it("`lost` takes a block back out of a node's holdings; a node that never said holds everything", () => {
+    const { script, viewer, peer } = start();
+    script.nowUs = 10_500;
+    script.handle({ type: "lost", connId: viewer, block: 1 });
+    script.handle({ type: "have", connId: peer, block: 1 }); // the peer never said what it holds: nothing changes
+    answer(script, () => script.requests.some((r) => r.ids.includes(6)));
+    // Without block 1 the viewer connection takes nothing of it: the peer fetched both 2 and 3.
+    expect(script.requestsOn(viewer).map((id) => Math.floor(id / 2))).toEqual([0, 2]);
+    expect(script.requestsOn(peer).filter((id) => id === 2 || id === 3)).toEqual([2, 3]);
+  });
+
+  it("a holds message naming a block outside the content breaks the agent", () => {
+    const script = new Script(makeConfig({ content }), createStrategy("pull"));
+    script.start();
+    script.handle({ type: "tracker-nodes", nodes });
+    expect(() => script.handle({ type: "holds", connId: 0, blocks: [4] })).toThrow(/block 4 is not a block/);
+  });
+});

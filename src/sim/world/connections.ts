@@ -50,6 +50,11 @@ export interface ConnectionKinds {
   readonly disconnect: number;
   /** Swarm mode: a viewer node's "don't have" reaches the requester (payload: global conn, sub-block). */
   notHeld: number;
+  /**
+   * Swarm mode: a viewer node's `have` (payload: global conn, block) or `lost` (global conn, −block − 1)
+   * reaches the requester.
+   */
+  have: number;
 }
 
 /** What the connections need from the rest of the world. */
@@ -66,6 +71,8 @@ export interface ConnectionHost {
   releaseIncoming(node: SimNode): void;
   /** A viewer node is asked for a sub-block of `block`: true when it serves it (false: "don't have"). */
   serves(node: SimNode, block: number): boolean;
+  /** The blocks a viewer node holds, ascending (what it tells a requester at connect time). */
+  heldBlocks(node: SimNode): number[];
 }
 
 export class Connections {
@@ -278,6 +285,8 @@ export class Connections {
     }
     node.conns.push(g);
     this.network.connect(g, this.host.hostOf(node), viewer.host, this.connRttUs[g]);
+    // A viewer node says what it holds with its answer; seeding peers, servers and the origin hold everything.
+    if (node.kind === "viewer") this.host.toAgent(viewer, { type: "holds", connId: conn, blocks: this.host.heldBlocks(node) });
     this.host.toAgent(viewer, { type: "connected", connId: conn });
   }
 
@@ -324,6 +333,29 @@ export class Connections {
     const state = this.connState[g];
     if (state !== ConnState.Open && state !== ConnState.Closing) return;
     this.host.toAgent(this.viewerOf(g), { type: "not-held", connId: this.connLocal[g], subBlockId: sb });
+  }
+
+  /**
+   * A viewer node stored `block` (and its cache evicted `evicted`): each requester connected to it hears of it
+   * one way (half the RTT) later. O(its connections), which its upload slots bound.
+   */
+  nodeStored(node: SimNode, block: number, held: boolean, evicted: readonly number[]): void {
+    for (const g of node.conns) {
+      if (this.connState[g] !== ConnState.Open) continue;
+      const oneWayUs = Math.floor(this.connRttUs[g] / 2);
+      for (const b of evicted) this.kernel.after(oneWayUs, this.kinds.have, g, -b - 1);
+      if (held) this.kernel.after(oneWayUs, this.kinds.have, g, block);
+    }
+  }
+
+  /** A viewer node's `have` (block ≥ 0) or `lost` (−block − 1) reaches the requester, if the connection is still open. */
+  onHave(g: number, signedBlock: number): void {
+    const state = this.connState[g];
+    if (state !== ConnState.Open && state !== ConnState.Closing) return;
+    const connId = this.connLocal[g];
+    const event: AgentEvent =
+      signedBlock >= 0 ? { type: "have", connId, block: signedBlock } : { type: "lost", connId, block: -signedBlock - 1 };
+    this.host.toAgent(this.viewerOf(g), event);
   }
 
   onDisconnect(g: number, why: number): void {

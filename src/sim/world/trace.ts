@@ -77,6 +77,13 @@ export class WorldTrace implements DynamicsObserver {
       case "not-held":
         this.world("not-held", { connId: e.connId, nodeId: nodeOf(e.connId), subBlockId: e.subBlockId });
         return;
+      case "holds":
+        this.world("holds", { connId: e.connId, nodeId: nodeOf(e.connId), blocks: e.blocks });
+        return;
+      case "have":
+      case "lost":
+        this.world(e.type, { connId: e.connId, nodeId: nodeOf(e.connId), block: e.block });
+        return;
       case "timer":
         return;
     }

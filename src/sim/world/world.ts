@@ -163,7 +163,7 @@ export class World {
     const kArrival = k.registerKind("sub-block-arrival", (record, v) => this.connections.onArrival(record, v));
     const kDisconnect = k.registerKind("disconnect", (conn, why) => this.connections.onDisconnect(conn, why));
     this.kTrackerReply = k.registerKind("tracker-reply", (id, v) => this.onTrackerReply(id, v));
-    this.connectionKinds = { connectReply: kConnectReply, arrival: kArrival, disconnect: kDisconnect, notHeld: -1 };
+    this.connectionKinds = { connectReply: kConnectReply, arrival: kArrival, disconnect: kDisconnect, notHeld: -1, have: -1 };
 
     this.agentDownlinkBps = c.downlinkBps;
     this.content = new Content(c.content);
@@ -211,6 +211,7 @@ export class World {
         acceptIncoming: (node) => this.viewers[node.viewer].serving!.accept(),
         releaseIncoming: (node) => this.viewers[node.viewer].serving!.release(),
         serves: (node, block) => this.viewers[node.viewer].serving!.serve(block),
+        heldBlocks: (node) => this.viewers[node.viewer].serving!.heldBlocks(),
       },
       this.faults,
     );
@@ -285,6 +286,7 @@ export class World {
       this.kViewerDeparture = k.registerKind("viewer-departure", (v, abandoned) => this.viewerLeaves(this.viewers[v], abandoned === 1));
       this.kAnnounce = k.registerKind("viewer-announce", (v) => this.announce(this.viewers[v]));
       this.connectionKinds.notHeld = k.registerKind("not-held", (conn, sb) => this.connections.onNotHeld(conn, sb));
+      this.connectionKinds.have = k.registerKind("have", (conn, block) => this.connections.onHave(conn, block));
       this.ledger!.viewersChanged(0, +1);
       // The scenario's agent serves with its swarm uplink from host 0.
       v0.uplinkBps = c.swarm.agent.uplinkBps;
@@ -433,7 +435,11 @@ export class World {
       case "deliver-block":
         this.trace?.world("block-delivered", { block: c.blockIndex, sizeBytes: c.sizeBytes });
         viewer.sink.deliver(c.blockIndex, c.sizeBytes);
-        viewer.serving?.stored(c.blockIndex);
+        if (viewer.serving !== null) {
+          const evicted = viewer.serving.stored(c.blockIndex);
+          // Requesters connected to it hear what changed (have / lost messages).
+          if (viewer.node !== null) this.connections.nodeStored(viewer.node, c.blockIndex, viewer.serving.has(c.blockIndex), evicted);
+        }
         return;
       case "note":
         return this.noted(viewer, c);
