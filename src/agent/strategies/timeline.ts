@@ -125,7 +125,7 @@ export class Timeline {
 
   /**
    * The expected arrival of each outstanding sub-block of conn, in queue order (µs). The array is the
-   * timeline's own (kept for reuse): read it before the next call on the timeline, never change it.
+   * timeline's own, kept for reuse (a later walk makes a new one, so it stays as it is): never change it.
    */
   arrivalsUs(ctx: StrategyContext, conn: ConnectionView, rateBps: number): readonly number[] {
     const q = conn.outstanding;
