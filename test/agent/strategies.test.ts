@@ -78,6 +78,32 @@ describe("timeline", () => {
   });
 });
 
+describe("timeline reuse of a walk", () => {
+  it("the same ids in the same order requested again later are walked again; so is another rate", () => {
+    const f = new FakeContext(layout(4));
+    const a = f.connect(8e6, 50 * ms);
+    f.openBlock(0);
+    const t = new Timeline();
+    a.outstanding.push(0, 1);
+    t.requested(f.ctx(), a, [0, 1]);
+    expect(t.arrivalsUs(f.ctx(), a, 8e6)).toEqual([150 * ms, 250 * ms]);
+    // At 120 ms 1 is taken away and requested again: first byte possible at 170 ms, so it ends at 270 ms (the
+    // head, due at 150 ms, is not overdue: only the request time changed).
+    f.nowUs = 120 * ms;
+    a.outstanding.pop();
+    a.outstanding.push(1);
+    t.requested(f.ctx(), a, [1]);
+    expect(t.arrivalsUs(f.ctx(), a, 8e6)).toEqual([150 * ms, 270 * ms]);
+    expect(t.finishUs(f.ctx(), a, 8e6)).toBe(270 * ms);
+    // At 4 Mb/s: 0 takes 200 ms from its start at 50 ms (250 ms), 1 follows (450 ms).
+    expect(t.arrivalsUs(f.ctx(), a, 4e6)).toEqual([250 * ms, 450 * ms]);
+    // Past the head's due time (150 ms at 8 Mb/s) the overdue rule applies: at 200 ms it is 50 ms late, so it
+    // is expected at 250 ms, and 1 at 350 ms.
+    f.nowUs = 200 * ms;
+    expect(t.arrivalsUs(f.ctx(), a, 8e6)).toEqual([250 * ms, 350 * ms]);
+  });
+});
+
 describe("node speed", () => {
   it("a sample at the same level as another connection's, and the fastest, only raises the speed", () => {
     const f = new FakeContext(layout(4));

@@ -9,7 +9,7 @@
 // - After every arrival and whenever a connection goes idle: the connection expected to finish last gives the
 //   last k of its sub-blocks not yet started to the connection (idle or not) that delivers them soonest, for
 //   the (k, receiver) that ends the pair soonest, if that is at least MIN_GAIN_US sooner; repeated while a
-//   move pays (at most MAX_MOVES_PER_CALL).
+//   move pays (at most MAX_MOVES_PER_CALL moves of at most MAX_MOVE_SUB_BLOCKS each).
 // - Tail hedging: an idle connection that would deliver an in-flight sub-block sooner (by MIN_GAIN_US) fetches a
 //   copy of it, the latest expected arrival first; the first copy wins, the agent cancels the other. Copies
 //   requested stay within DUPLICATE_BUDGET of the bytes delivered so far (plus one sub-block).
@@ -25,6 +25,11 @@ export const MIN_GAIN_US = 1_000;
 /** Copies requested, as a share of the bytes delivered so far. */
 export const DUPLICATE_BUDGET = 0.05;
 export const MAX_MOVES_PER_CALL = 64;
+/**
+ * Most sub-blocks one move takes (a bound on bestMove's scan, which is O(this × connections) per move): far above
+ * the shipped scenarios' blocks of 16-64 sub-blocks, so it changes no decision there.
+ */
+export const MAX_MOVE_SUB_BLOCKS = 1024;
 
 export class EftStrategy implements Strategy {
   readonly name: string = "eft";
@@ -77,9 +82,11 @@ export class EftStrategy implements Strategy {
   /** Moves work off the connection expected to finish last while that pays, then hedges the tail. */
   protected improve(ctx: StrategyContext): void {
     const conns = ctx.connections;
+    // Within one call the time, the views' rates and every queue but the two a move touches stay as they are,
+    // so each connection's finish is computed once and only the pair of a move is computed again.
+    const rates = this.ratesBps(ctx);
+    const finish = conns.map((c, i) => this.timeline.finishUs(ctx, c, rates[i]));
     for (let step = 0; step < MAX_MOVES_PER_CALL; step++) {
-      const rates = this.ratesBps(ctx);
-      const finish = conns.map((c, i) => this.timeline.finishUs(ctx, c, rates[i]));
       let last = -1;
       for (let i = 0; i < conns.length; i++) {
         if (conns[i].outstanding.length > 0 && (last < 0 || finish[i] > finish[last])) last = i;
@@ -87,7 +94,7 @@ export class EftStrategy implements Strategy {
       if (last < 0) return;
       const move = this.bestMove(ctx, last, rates, finish);
       if (move === null) {
-        this.hedge(ctx, rates);
+        this.hedge(ctx, rates, finish);
         return;
       }
       const ids = conns[last].outstanding.slice(-move.count);
@@ -99,10 +106,16 @@ export class EftStrategy implements Strategy {
         afterEndUs: move.endUs,
       });
       this.timeline.requested(ctx, conns[move.to], ids);
+      finish[last] = this.timeline.finishUs(ctx, conns[last], rates[last]);
+      finish[move.to] = this.timeline.finishUs(ctx, conns[move.to], rates[move.to]);
     }
   }
 
-  /** The move of the last k unstarted sub-blocks of conns[from] that ends the pair soonest, if it pays. */
+  /**
+   * The move of the last k unstarted sub-blocks of conns[from] (k ≤ MAX_MOVE_SUB_BLOCKS) that ends the pair
+   * soonest, if it pays. Whether a receiver may fetch the last k is kept per receiver as k grows (the last k
+   * all fetchable iff the last k − 1 are and the k-th from the end is), so each pair is asked at most once.
+   */
   private bestMove(
     ctx: StrategyContext,
     from: number,
@@ -113,23 +126,40 @@ export class EftStrategy implements Strategy {
     const src = conns[from];
     if (src.pinned) return null;
     const queue = src.outstanding;
-    const movable = queue.length - (this.timeline.headStarted(ctx, src) ? 1 : 0);
+    const movable = Math.min(MAX_MOVE_SUB_BLOCKS, queue.length - (this.timeline.headStarted(ctx, src) ? 1 : 0));
     if (movable <= 0) return null;
     const arrivals = this.timeline.arrivalsUs(ctx, src, rates[from]);
+    // fetchable[to]: how many of the last sub-blocks `to` may fetch, as far as asked; -1: out (one it may not
+    // fetch is among the last k, or it cannot end sooner than the best), so no larger k can go there either.
+    const fetchable = conns.map(() => 0);
     let best: { to: number; count: number; endUs: number } | null = null;
     let bestUs = finish[from] - MIN_GAIN_US;
     let bytes = 0;
-    for (let k = 1; k <= movable; k++) {
+    // A receiver whose own end with the last k is not sooner than the best so far is out for every larger k too
+    // (its end only grows with k, the best only shrinks): the scan stops when no receiver is left.
+    let receivers = conns.length - 1;
+    for (let k = 1; k <= movable && receivers > 0; k++) {
       bytes += ctx.content.subBlockSize(queue[queue.length - k]);
       const keptUs = k < queue.length ? arrivals[queue.length - k - 1] : ctx.nowUs;
-      if (keptUs >= bestUs) continue;
       for (let to = 0; to < conns.length; to++) {
-        if (to === from) continue;
+        if (to === from || fetchable[to] < 0) continue;
         // A request made now on `to` starts after its queue and one RTT from now (timeline.appendFinishUs).
-        const endUs = Math.max(keptUs, Math.max(finish[to], ctx.nowUs + conns[to].rttUs) + (bytes * 8e6) / rates[to]);
+        const appendUs = Math.max(finish[to], ctx.nowUs + conns[to].rttUs) + (bytes * 8e6) / rates[to];
+        if (appendUs >= bestUs) {
+          fetchable[to] = -1;
+          receivers--;
+          continue;
+        }
+        const endUs = Math.max(keptUs, appendUs);
         if (endUs >= bestUs) continue;
-        const ids = queue.slice(queue.length - k);
-        if (!ids.every((id) => ctx.canFetch(conns[to].id, id))) continue;
+        while (fetchable[to] >= 0 && fetchable[to] < k) {
+          if (ctx.canFetch(conns[to].id, queue[queue.length - 1 - fetchable[to]])) fetchable[to]++;
+          else fetchable[to] = -1;
+        }
+        if (fetchable[to] < 0) {
+          receivers--;
+          continue;
+        }
         bestUs = endUs;
         best = { to, count: k, endUs };
       }
@@ -141,7 +171,7 @@ export class EftStrategy implements Strategy {
    * Idle connections fetch copies of sub-blocks they would deliver sooner (by MIN_GAIN_US), within the budget:
    * the earliest block first (the one everything waits for), and in it the latest expected arrival first.
    */
-  protected hedge(ctx: StrategyContext, rates: readonly number[]): void {
+  protected hedge(ctx: StrategyContext, rates: readonly number[], finish?: readonly number[]): void {
     const conns = ctx.connections;
     const c = ctx.content.subBlockBytes;
     if (!this.mayCopy(ctx, c)) return;
@@ -158,7 +188,8 @@ export class EftStrategy implements Strategy {
     if (idle.length === 0) return;
     const candidates: { id: SubBlockId; block: number; atUs: number }[] = [];
     conns.forEach((conn, i) => {
-      if (conn.outstanding.length === 0 || this.timeline.finishUs(ctx, conn, rates[i]) - MIN_GAIN_US <= soonestUs) return;
+      if (conn.outstanding.length === 0) return;
+      if ((finish?.[i] ?? this.timeline.finishUs(ctx, conn, rates[i])) - MIN_GAIN_US <= soonestUs) return;
       const arrivals = this.timeline.arrivalsUs(ctx, conn, rates[i]);
       conn.outstanding.forEach((id, k) => {
         if (arrivals[k] - MIN_GAIN_US > soonestUs && ctx.copiesOf(id).length === 1) {

@@ -33,6 +33,26 @@ interface Track {
   headStartUs: number;
   /** Last arrival on this connection, µs (-1: none). */
   lastArrivalUs: number;
+  /** Bumped whenever a request time or the head's start may have changed (keys the walk's cache). */
+  version: number;
+  /** The last full walk of the queue and what it was computed from (null: none). */
+  walked: Walked | null;
+}
+
+/**
+ * A full walk of a queue, reused while nothing it was computed from changed: the same ids in the same order,
+ * the same request times (the track's version), rate and RTT, and a head not overdue (the only use of the
+ * time). The comparison of ids is O(queue) but far cheaper than the walk, which looks up every request time.
+ */
+interface Walked {
+  readonly ids: SubBlockId[];
+  readonly version: number;
+  readonly rateBps: number;
+  readonly rttUs: number;
+  /** When the head is due (its end before any overdue rule); the walk is valid while nowUs ≤ this. */
+  readonly headDueUs: number;
+  /** Each sub-block's expected arrival, in queue order, µs. */
+  readonly endsUs: number[];
 }
 
 /** Bound on the request times kept per connection (entries of sub-blocks no longer outstanding are pruned). */
@@ -45,6 +65,7 @@ export class Timeline {
   requested(ctx: StrategyContext, conn: ConnectionView, ids: readonly SubBlockId[]): void {
     const t = this.track(conn.id);
     for (const id of ids) t.requestUs.set(id, ctx.nowUs);
+    t.version++;
     if (t.requestUs.size > MAX_TRACKED) this.prune(conn, t);
     this.headStartUs(ctx, conn); // notes the head now, so its arrival gives a sample
   }
@@ -67,6 +88,7 @@ export class Timeline {
     }
     t.lastArrivalUs = now;
     t.headId = -1;
+    t.version++;
     this.headStartUs(ctx, conn); // the next head starts now at the earliest
     return sample;
   }
@@ -78,6 +100,7 @@ export class Timeline {
     const t = this.track(conn.id);
     if (t.headId !== head) {
       t.headId = head;
+      t.version++;
       t.headStartUs = Math.max(t.lastArrivalUs, this.requestUsOf(ctx, t, head) + conn.rttUs);
     }
     return t.headStartUs;
@@ -95,14 +118,37 @@ export class Timeline {
   finishUs(ctx: StrategyContext, conn: ConnectionView, rateBps: number, skipLast = 0): number {
     const n = conn.outstanding.length - skipLast;
     if (n <= 0) return ctx.nowUs;
-    return this.walk(ctx, conn, rateBps, n, null);
+    if (skipLast > 0) return this.walk(ctx, conn, rateBps, n, null);
+    const ends = this.arrivalsUs(ctx, conn, rateBps);
+    return ends[ends.length - 1];
   }
 
-  /** The expected arrival of each outstanding sub-block of conn, in queue order (µs). */
-  arrivalsUs(ctx: StrategyContext, conn: ConnectionView, rateBps: number): number[] {
-    const out: number[] = [];
-    if (conn.outstanding.length > 0) this.walk(ctx, conn, rateBps, conn.outstanding.length, out);
-    return out;
+  /**
+   * The expected arrival of each outstanding sub-block of conn, in queue order (µs). The array is the
+   * timeline's own, kept for reuse (a later walk makes a new one, so it stays as it is): never change it.
+   */
+  arrivalsUs(ctx: StrategyContext, conn: ConnectionView, rateBps: number): readonly number[] {
+    const q = conn.outstanding;
+    if (q.length === 0) return [];
+    const t = this.track(conn.id);
+    this.headStartUs(ctx, conn); // may bump the version (a new head)
+    const w = t.walked;
+    if (
+      w !== null &&
+      w.version === t.version &&
+      w.rateBps === rateBps &&
+      w.rttUs === conn.rttUs &&
+      ctx.nowUs <= w.headDueUs &&
+      sameIds(w.ids, q)
+    ) {
+      return w.endsUs;
+    }
+    const endsUs: number[] = [];
+    this.walk(ctx, conn, rateBps, q.length, endsUs);
+    const headDueUs = t.headStartUs + (ctx.content.subBlockSize(q[0]) * 8e6) / rateBps;
+    // walk() may have noted request times of ids it saw for the first time: they are part of this walk.
+    t.walked = { ids: q.slice(), version: t.version, rateBps, rttUs: conn.rttUs, headDueUs, endsUs };
+    return endsUs;
   }
 
   /** Walks the first n sub-blocks of conn's queue; returns when the n-th arrives, noting each arrival in out. */
@@ -162,7 +208,7 @@ export class Timeline {
   private track(conn: ConnId): Track {
     let t = this.tracks.get(conn);
     if (t === undefined) {
-      t = { requestUs: new Map(), headId: -1, headStartUs: 0, lastArrivalUs: -1 };
+      t = { requestUs: new Map(), headId: -1, headStartUs: 0, lastArrivalUs: -1, version: 0, walked: null };
       this.tracks.set(conn, t);
     }
     return t;
@@ -171,5 +217,12 @@ export class Timeline {
   private prune(conn: ConnectionView, t: Track): void {
     const keep = new Set(conn.outstanding);
     for (const id of [...t.requestUs.keys()]) if (!keep.has(id)) t.requestUs.delete(id);
+    t.version++;
   }
+}
+
+function sameIds(a: readonly SubBlockId[], b: readonly SubBlockId[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
