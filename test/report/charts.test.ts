@@ -14,7 +14,19 @@ import { metricPanels, metricsChart, metricsData } from "../../src/report/charts
 import { thin } from "../../src/report/charts/select.ts";
 import { type SweepPoint, sweepChart, sweepHeatmap } from "../../src/report/charts/sweep.ts";
 import { NO_BYTE, WAIT, waterfallChart, waterfallData } from "../../src/report/charts/waterfall.ts";
-import { compileSpec, renderChart, renderPng, renderPngAsync, renderSvg, svgSize } from "../../src/report/render.ts";
+import { readFileSync } from "node:fs";
+import { Resvg } from "@resvg/resvg-js";
+import {
+  COMMON_FONT_RANGES,
+  commonFontsCover,
+  compileSpec,
+  FONT_FILES,
+  renderChart,
+  renderPng,
+  renderPngAsync,
+  renderSvg,
+  svgSize,
+} from "../../src/report/render.ts";
 import { hslHex, strategyColourOf, strategyScale } from "../../src/report/charts/theme.ts";
 import { chartResults, chartRun, fakeLoaded } from "./chart-fixtures.ts";
 import { fakeRunResult } from "./fixtures.ts";
@@ -350,7 +362,40 @@ describe("data", () => {
   });
 });
 
+/** PNG bytes of an SVG as resvg draws it from the full shipped fonts: the expectation for the common cut. */
+function fullFontPng(svg: string): Buffer {
+  const family = "DejaVu Sans";
+  const font = { loadSystemFonts: false, fontFiles: [...FONT_FILES], defaultFontFamily: family, sansSerifFamily: family };
+  const options = { font: { ...font, serifFamily: family, monospaceFamily: family }, background: "white" };
+  return Buffer.from(new Resvg(svg, { ...options, fitTo: { mode: "zoom", value: 1 }, logLevel: "off" }).render().asPng());
+}
+
 describe("PNG", () => {
+  it("draws every chart from the common font cut exactly as from the full fonts", async () => {
+    for (const c of allSpecs()) {
+      const svg = await renderSvg(c.spec);
+      expect(commonFontsCover(svg)).toBe(true);
+      expect(Buffer.from(renderPng(svg, { scale: 1 })).equals(fullFontPng(svg)), c.name).toBe(true);
+    }
+  });
+
+  it("falls back to the full fonts for a character outside the common cut, keeping bold text bold", () => {
+    const text = (t: string, y: number) =>
+      `<text x="4" y="${y}" font-family="DejaVu Sans" font-size="14" font-weight="bold">${t}</text>`;
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="200" height="50">${text("bold Ⴀ end", 20)}${text("µs → &#x10A0;", 40)}</svg>`;
+    expect(commonFontsCover(svg)).toBe(false);
+    expect(commonFontsCover(svg.replace("Ⴀ", "x"))).toBe(false); // the character reference still counts
+    expect(commonFontsCover(svg.replace("Ⴀ", "x").replace("&#x10A0;", "&#xB5;"))).toBe(true);
+    expect(Buffer.from(renderPng(svg, { scale: 1 })).equals(fullFontPng(svg))).toBe(true);
+  });
+
+  it("keeps the ranges scripts/subset-fonts.sh cuts the fonts to", () => {
+    const script = readFileSync(new URL("../../scripts/subset-fonts.sh", import.meta.url), "utf8");
+    const ranges = /--unicodes="([^"]+)"/.exec(script)?.[1].split(",");
+    const hex = (n: number) => n.toString(16).toUpperCase().padStart(4, "0");
+    expect(ranges).toEqual(COMMON_FONT_RANGES.map(([lo, hi]) => `U+${hex(lo)}-${hex(hi)}`));
+  });
+
   it("starts with the PNG signature and has the SVG size × scale", async () => {
     const spec = allSpecs().find((c) => c.name === "block-time-cdf")?.spec;
     if (spec === undefined) throw new Error("missing chart");

@@ -3,7 +3,7 @@
 // escapes text; the same input gives the same bytes.
 
 import { describe, expect, it } from "vitest";
-import { buildCharts, chartSpecs } from "../../src/report/charts/index.ts";
+import { buildCharts, type ChartEntry, chartSpecs, renderOrder } from "../../src/report/charts/index.ts";
 import type { ReportTable } from "../../src/report/charts/tables.ts";
 import { buildIndexHtml, cellHtml, inlineSvg } from "../../src/report/html.ts";
 import { buildSummaryMd, markdownTable } from "../../src/report/markdown.ts";
@@ -35,6 +35,21 @@ describe("buildCharts", () => {
       if (typeof content === "string") expect(other, name).toBe(content);
       else expect(Buffer.from(other as Uint8Array).equals(Buffer.from(content)), name).toBe(true);
     }
+  });
+
+  it("calls the caller's meanwhile once and gives the same files", async () => {
+    let calls = 0;
+    const out = await buildCharts(loaded, results, { meanwhile: () => calls++ });
+    expect(calls).toBe(1);
+    expect([...out.keys()]).toEqual([...files.keys()]);
+    expect(out.get("index.html")).toBe(html);
+  });
+
+  it("renders the waterfalls first (their PNGs are the slowest), the rest in page order", () => {
+    const entry = (name: string) => ({ name, title: name, spec: {} }) as unknown as ChartEntry;
+    const charts = ["metrics", "waterfall-a", "buffer", "waterfall-b", "peers-online"].map(entry);
+    expect(renderOrder(charts)).toEqual([1, 3, 0, 2, 4]);
+    expect(renderOrder([])).toEqual([]);
   });
 
   it("skips PNGs when asked and takes the caller's tables and notes", async () => {

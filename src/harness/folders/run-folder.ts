@@ -25,18 +25,20 @@ export async function runFolderFiles(
   results: readonly RunResult[],
   content: RunFolderContent,
 ): Promise<Map<string, string | Uint8Array>> {
-  const files = new Map<string, string | Uint8Array>(
+  const outputs = () =>
     buildRunOutputs(loaded, results, {
       ...(content.events !== undefined ? { events: content.events } : {}),
       ...(content.strategyModule !== undefined ? { strategyModule: content.strategyModule } : {}),
-    }),
-  );
-  if (content.report) {
-    // Loaded on demand: vega and the renderer cost start-up time that `--no-report` runs should not pay.
-    const { buildCharts } = await import("../../report/charts/index.ts");
-    const notes = content.strategyModule !== undefined ? [strategyModuleNote(content.strategyModule)] : [];
-    for (const [name, file] of await buildCharts(loaded, results, { notes })) files.set(name, file);
-  }
+    });
+  if (!content.report) return new Map(outputs());
+  // Loaded on demand: vega and the renderer cost start-up time that `--no-report` runs should not pay.
+  const { buildCharts } = await import("../../report/charts/index.ts");
+  const notes = content.strategyModule !== undefined ? [strategyModuleNote(content.strategyModule)] : [];
+  // The CSVs and summary.json are built while the last PNGs rasterise on other threads; they come first.
+  let data: Map<string, string> | undefined;
+  const charts = await buildCharts(loaded, results, { notes, meanwhile: () => (data = outputs()) });
+  const files = new Map<string, string | Uint8Array>(data ?? outputs());
+  for (const [name, file] of charts) files.set(name, file);
   return files;
 }
 

@@ -55,6 +55,8 @@ export interface BuildChartsOptions extends ChartOptions {
   readonly png?: boolean;
   /** PNG zoom over the SVG size; default render.ts's DEFAULT_PNG_SCALE. */
   readonly pngScale?: number;
+  /** Called once every SVG and page is built, while the last PNGs rasterise on other threads (then awaited). */
+  readonly meanwhile?: () => void;
 }
 
 /** A file-name-safe form of a strategy name. */
@@ -146,6 +148,13 @@ export function chartSpecs(
   return { charts, notes };
 }
 
+/** Indices of charts in the order buildCharts renders them: waterfalls first, otherwise page order. */
+export function renderOrder(charts: readonly ChartEntry[]): number[] {
+  const isWaterfall = (c: ChartEntry) => c.name.startsWith("waterfall-");
+  const all = charts.map((_, i) => i);
+  return [...all.filter((i) => isWaterfall(charts[i])), ...all.filter((i) => !isWaterfall(charts[i]))];
+}
+
 /** The JSON text of a spec as saved in charts/<name>.vl.json. */
 export function specJson(spec: TopLevelSpec): string {
   return `${JSON.stringify(spec, null, 2)}\n`;
@@ -162,46 +171,33 @@ export async function buildCharts(
 ): Promise<Map<string, string | Uint8Array>> {
   const { charts, notes } = chartSpecs(loaded, results, opts);
   const files = new Map<string, string | Uint8Array>();
-  const rendered: { name: string; title: string; svg: string }[] = [];
-  // PNGs are rasterised off the main thread while the next chart's SVG renders; set in chart order once done.
-  const pngs: Promise<Uint8Array>[] = [];
-  for (const c of charts) {
-    const svg = await renderSvg(c.spec);
-    files.set(`charts/${c.name}.vl.json`, specJson(c.spec));
-    files.set(`charts/${c.name}.svg`, svg);
+  // PNGs are rasterised off the main thread while the next chart's SVG renders. The waterfalls, the slowest to
+  // rasterise, render first so that their PNGs do not trail the last SVG; files are listed in chart order.
+  const svgs: string[] = new Array<string>(charts.length);
+  const pngs: Promise<Uint8Array>[] = new Array<Promise<Uint8Array>>(charts.length);
+  for (const i of renderOrder(charts)) {
+    svgs[i] = await renderSvg(charts[i].spec);
     if (opts.png ?? true) {
-      files.set(`charts/${c.name}.png`, new Uint8Array(0)); // its place in the listing; the bytes follow
-      pngs.push(renderPngAsync(svg, { scale: opts.pngScale }));
+      pngs[i] = renderPngAsync(svgs[i], { scale: opts.pngScale });
+      pngs[i].catch(() => undefined); // awaited below, in chart order: a failure meanwhile is not unhandled
     }
-    rendered.push({ name: c.name, title: c.title, svg });
   }
-  const pngBytes = await Promise.all(pngs);
-  pngBytes.forEach((png, i) => files.set(`charts/${charts[i].name}.png`, png));
+  const rendered = charts.map((c, i) => ({ name: c.name, title: c.title, svg: svgs[i] }));
   const tables = opts.tables ?? defaultTables(loaded.scenario, results);
   const allNotes = [...(opts.notes ?? []), ...notes];
   const provenance = provenanceLine(loaded.scenario, results);
   const verdict = verdictOf(loaded.scenario, results);
-  files.set(
-    "index.html",
-    buildIndexHtml({
-      scenario: loaded.scenario,
-      tables,
-      charts: rendered,
-      notes: allNotes,
-      provenance,
-      verdict,
-    }),
-  );
-  files.set(
-    "summary.md",
-    buildSummaryMd({
-      scenario: loaded.scenario,
-      tables,
-      charts: rendered,
-      notes: allNotes,
-      provenance,
-      verdict,
-    }),
-  );
+  const page = { scenario: loaded.scenario, tables, charts: rendered, notes: allNotes, provenance, verdict };
+  const indexHtml = buildIndexHtml(page);
+  const summaryMd = buildSummaryMd(page);
+  // The last PNGs are still rasterising: the caller's other work goes here, on the main thread meanwhile.
+  opts.meanwhile?.();
+  for (const [i, c] of charts.entries()) {
+    files.set(`charts/${c.name}.vl.json`, specJson(c.spec));
+    files.set(`charts/${c.name}.svg`, svgs[i]);
+    if (opts.png ?? true) files.set(`charts/${c.name}.png`, await pngs[i]);
+  }
+  files.set("index.html", indexHtml);
+  files.set("summary.md", summaryMd);
   return files;
 }
