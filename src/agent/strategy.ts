@@ -63,6 +63,15 @@ export interface ConnectionView {
    * connection since it was last read, then O(q) (the list is compacted).
    */
   readonly outstanding: readonly SubBlockId[];
+  /** How many sub-blocks are outstanding (live, O(1)). */
+  readonly outstandingCount: number;
+  /** The i-th outstanding sub-block in request order, 0 ≤ i < outstandingCount (live, amortised O(1)). */
+  outstandingAt(i: number): SubBlockId;
+  /**
+   * Bumped by every change to `outstanding` (live, O(1)): an unchanged version means an unchanged list, so a
+   * strategy can keep what it derived from the list without comparing it.
+   */
+  readonly queueVersion: number;
   /**
    * The agent has committed this connection's work: the origin serving a block whose playback deadline is at
    * risk. `move` refuses to take sub-blocks from it (duplicating them elsewhere is still allowed).
