@@ -18,7 +18,8 @@
 //
 // Costs (n: sub-blocks in the window, q: a connection's outstanding sub-blocks, k: ids passed): the agent's own
 // work per event is O(log n) or amortised O(1); the context's members cost what their comments say, so a
-// strategy that works per sub-block should use poolHead rather than pool or poolFor, which are O(pool size).
+// strategy that works per sub-block should use poolHead rather than pool or poolFor, which are O(pool size), and
+// a connection's outstandingCount, outstandingAt and queueVersion rather than `outstanding` (O(q) after a change).
 //
 // Adding a strategy: one file in src/agent/strategies/ and one line in src/agent/strategies/registry.ts.
 //
