@@ -160,4 +160,16 @@ class View implements ConnectionView {
   get outstanding(): readonly SubBlockId[] {
     return this.#conn.outstanding;
   }
+
+  get outstandingCount(): number {
+    return this.#conn.outstandingCount;
+  }
+
+  outstandingAt(i: number): SubBlockId {
+    return this.#conn.at(i);
+  }
+
+  get queueVersion(): number {
+    return this.#conn.version;
+  }
 }

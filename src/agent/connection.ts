@@ -5,7 +5,8 @@
 // The outstanding list is a queue with a head index: an arrival (at the head, as the node sends in order) and a
 // cancel at the head or the tail cost O(1); a cancel in the middle marks the entry gone (skipped, removed at
 // the next compaction). `outstanding` compacts it into an exact array when read (O(its length) after a change
-// other than an append, O(1) otherwise); the agent itself only uses the O(1) accessors.
+// other than an append, O(1) otherwise); the agent itself only uses the O(1) accessors. `version` counts the
+// changes to the list (one per id added or removed), so a strategy can tell in O(1) whether a queue changed.
 
 import type { ConnectionEstimate } from "./estimator.ts";
 import type { ConnId, NodeId, NodeKind, SubBlockId, TimerId } from "./ports.ts";
@@ -21,6 +22,8 @@ export class Connection {
   /** Ids in queue[head..] that are no longer outstanding (cancelled in the middle of the queue). */
   private readonly gone = new Set<SubBlockId>();
   private count = 0;
+  /** Bumped once per id pushed or taken (and by clear): equal versions, same outstanding list. */
+  version = 0;
   /** The first sub-block of a request sent while the connection was idle, for an RTT sample (-1: none). */
   rttProbeId: SubBlockId = -1;
   /** When that request was sent, µs. */
@@ -75,6 +78,13 @@ export class Connection {
     return this.queue;
   }
 
+  /** The i-th outstanding sub-block in request order (0 ≤ i < outstandingCount): O(1) unless an entry in the
+   * middle was cancelled since the last compaction (then compacted first). */
+  at(i: number): SubBlockId {
+    if (this.gone.size > 0) this.compact();
+    return this.queue[this.head + i];
+  }
+
   /** The first outstanding sub-block (the one the node sends now), or undefined. */
   first(): SubBlockId | undefined {
     return this.count > 0 ? this.queue[this.head] : undefined;
@@ -85,12 +95,14 @@ export class Connection {
     if (this.gone.has(id)) this.compact(); // the id's old entry must not be taken for the new one
     this.queue.push(id);
     this.count++;
+    this.version++;
   }
 
   /** Removes id, which the caller knows is outstanding here: O(1). */
   take(id: SubBlockId): void {
     const q = this.queue;
     this.count--;
+    this.version++;
     if (q[this.head] === id) {
       this.head++;
       this.skipGone();
@@ -101,11 +113,16 @@ export class Connection {
     } else {
       this.gone.add(id);
     }
-    if (this.count === 0) this.clear();
+    if (this.count === 0) this.reset();
   }
 
   /** Forgets every outstanding sub-block. */
   clear(): void {
+    this.version++;
+    this.reset();
+  }
+
+  private reset(): void {
     const q = this.queue;
     // Popping a few entries is cheaper than setting the length (this runs after most arrivals).
     if (q.length <= 8) while (q.length > 0) q.pop();

@@ -18,7 +18,8 @@
 //
 // Costs (n: sub-blocks in the window, q: a connection's outstanding sub-blocks, k: ids passed): the agent's own
 // work per event is O(log n) or amortised O(1); the context's members cost what their comments say, so a
-// strategy that works per sub-block should use poolHead rather than pool or poolFor, which are O(pool size).
+// strategy that works per sub-block should use poolHead rather than pool or poolFor, which are O(pool size), and
+// a connection's outstandingCount, outstandingAt and queueVersion rather than `outstanding` (O(q) after a change).
 //
 // Adding a strategy: one file in src/agent/strategies/ and one line in src/agent/strategies/registry.ts.
 //
@@ -63,6 +64,15 @@ export interface ConnectionView {
    * connection since it was last read, then O(q) (the list is compacted).
    */
   readonly outstanding: readonly SubBlockId[];
+  /** How many sub-blocks are outstanding (live, O(1)). */
+  readonly outstandingCount: number;
+  /** The i-th outstanding sub-block in request order, 0 ≤ i < outstandingCount (live, amortised O(1)). */
+  outstandingAt(i: number): SubBlockId;
+  /**
+   * Bumped by every change to `outstanding` (live, O(1)): an unchanged version means an unchanged list, so a
+   * strategy can keep what it derived from the list without comparing it.
+   */
+  readonly queueVersion: number;
   /**
    * The agent has committed this connection's work: the origin serving a block whose playback deadline is at
    * risk. `move` refuses to take sub-blocks from it (duplicating them elsewhere is still allowed).

@@ -2,7 +2,9 @@
 // first written, the straightforward computation: every connection's queue walked in full for every estimate
 // (no reuse of a walk), every connection's finish recomputed at every step of a move, every k and every
 // receiver of a move scanned, with the fetch check made on the whole moved tail each time. Slow (quadratic in
-// the sub-blocks of a block) but plainly the model of src/agent/strategies/timeline.ts and eft.ts.
+// the sub-blocks of a block) but plainly the model of src/agent/strategies/timeline.ts and eft.ts. Its walk
+// sums each run of sub-blocks requested together at once, the closed form timeline.ts uses (the per-sub-block
+// sums differ from it in the last bits; test/agent/timeline.test.ts checks the two agree where sums are exact).
 
 import type { ConnId, SubBlockId } from "../../src/agent/ports.ts";
 import { earliestFinish } from "../../src/agent/strategies/plan.ts";
@@ -94,21 +96,40 @@ class NaiveTimeline {
     return out;
   }
 
-  /** Walks the first n sub-blocks of conn's queue; returns when the n-th arrives, noting each arrival in out. */
+  /**
+   * Walks the first n sub-blocks of conn's queue in runs (consecutive sub-blocks requested at the same time);
+   * returns when the n-th arrives, noting each arrival in out. A run adds its bytes / rate at once (within a run
+   * every sub-block is ready before the previous one ends), and a sub-block arrives when its run ends less the
+   * bytes after it in the run: the model's per-sub-block sums in closed form, as timeline.ts computes them.
+   */
   private walk(ctx: StrategyContext, conn: ConnectionView, rateBps: number, n: number, out: number[] | null): number {
     const q = conn.outstanding;
     const t = this.track(conn.id);
     const start = this.headStartUs(ctx, conn);
-    const headUs = (ctx.content.subBlockSize(q[0]) * 8e6) / rateBps;
-    let end = start + headUs;
+    const headBytes = ctx.content.subBlockSize(q[0]);
+    let end = start + (headBytes * 8e6) / rateBps;
     // Overdue: the estimate was too high (or the node went silent). The head is taken to need as long again as
     // it is late, so a connection that keeps not delivering looks later and later.
     if (end < ctx.nowUs) end = ctx.nowUs + (ctx.nowUs - end);
-    out?.push(end);
-    for (let k = 1; k < n; k++) {
-      const ready = this.requestUsOf(ctx, t, q[k]) + conn.rttUs;
-      end = Math.max(end, ready) + (ctx.content.subBlockSize(q[k]) * 8e6) / rateBps;
-      out?.push(end);
+    for (let first = 0; first < n; ) {
+      const atUs = this.requestUsOf(ctx, t, q[first]);
+      let last = first;
+      while (last + 1 < n && this.requestUsOf(ctx, t, q[last + 1]) === atUs) last++;
+      let bytes = 0;
+      for (let k = first; k <= last; k++) bytes += ctx.content.subBlockSize(q[k]);
+      if (first === 0) {
+        if (bytes - headBytes > 0) end += ((bytes - headBytes) * 8e6) / rateBps;
+      } else {
+        end = Math.max(end, atUs + conn.rttUs) + (bytes * 8e6) / rateBps;
+      }
+      if (out !== null) {
+        let after = bytes;
+        for (let k = first; k <= last; k++) {
+          after -= ctx.content.subBlockSize(q[k]);
+          out.push(end - (after * 8e6) / rateBps);
+        }
+      }
+      first = last + 1;
     }
     return end;
   }

@@ -18,7 +18,13 @@ export interface FakeConn {
   index: number;
   outstanding: SubBlockId[];
   pinned: boolean;
+  readonly outstandingCount: number;
+  outstandingAt(i: number): SubBlockId;
+  /** Never the same twice: tests change `outstanding` freely, so the fake never promises an unchanged list. */
+  readonly queueVersion: number;
 }
+
+let fakeQueueVersion = 0;
 
 export type Action =
   | { readonly type: "request"; readonly conn: ConnId; readonly ids: SubBlockId[]; readonly atUs: number }
@@ -50,6 +56,15 @@ export class FakeContext {
       index: 1,
       outstanding: [],
       pinned: false,
+      get outstandingCount() {
+        return this.outstanding.length;
+      },
+      outstandingAt(i: number) {
+        return this.outstanding[i];
+      },
+      get queueVersion() {
+        return ++fakeQueueVersion;
+      },
     };
     this.conns.push(conn);
     return conn;

@@ -135,6 +135,9 @@ describe("strategy helpers", () => {
       measured: true,
       index: 1,
       outstanding: [],
+      outstandingCount: 0,
+      outstandingAt: () => -1,
+      queueVersion: 0,
       pinned: false,
     } as const;
     expect(queueDepth(view, 65_536)).toBe(3);

@@ -89,7 +89,7 @@ export class EftStrategy implements Strategy {
     for (let step = 0; step < MAX_MOVES_PER_CALL; step++) {
       let last = -1;
       for (let i = 0; i < conns.length; i++) {
-        if (conns[i].outstanding.length > 0 && (last < 0 || finish[i] > finish[last])) last = i;
+        if (conns[i].outstandingCount > 0 && (last < 0 || finish[i] > finish[last])) last = i;
       }
       if (last < 0) return;
       const move = this.bestMove(ctx, last, rates, finish);
@@ -97,7 +97,9 @@ export class EftStrategy implements Strategy {
         this.hedge(ctx, rates, finish);
         return;
       }
-      const ids = conns[last].outstanding.slice(-move.count);
+      const from = conns[last];
+      const ids: SubBlockId[] = [];
+      for (let j = from.outstandingCount - move.count; j < from.outstandingCount; j++) ids.push(from.outstandingAt(j));
       ctx.move(conns[last].id, conns[move.to].id, ids, {
         reason: "the connection expected to finish last gives its tail to the one that ends it soonest",
         fromRateBps: rates[last],
@@ -105,6 +107,7 @@ export class EftStrategy implements Strategy {
         fromEndUs: finish[last],
         afterEndUs: move.endUs,
       });
+      this.timeline.removedTail(ctx, from, ids);
       this.timeline.requested(ctx, conns[move.to], ids);
       finish[last] = this.timeline.finishUs(ctx, conns[last], rates[last]);
       finish[move.to] = this.timeline.finishUs(ctx, conns[move.to], rates[move.to]);
@@ -125,10 +128,11 @@ export class EftStrategy implements Strategy {
     const conns = ctx.connections;
     const src = conns[from];
     if (src.pinned) return null;
-    const queue = src.outstanding;
-    const movable = Math.min(MAX_MOVE_SUB_BLOCKS, queue.length - (this.timeline.headStarted(ctx, src) ? 1 : 0));
+    const count = src.outstandingCount;
+    const movable = Math.min(MAX_MOVE_SUB_BLOCKS, count - (this.timeline.headStarted(ctx, src) ? 1 : 0));
     if (movable <= 0) return null;
-    const arrivals = this.timeline.arrivalsUs(ctx, src, rates[from]);
+    // The arrivals of the last sub-blocks, the last first, extended (doubled) as the scan goes: O(k scanned).
+    let tail: number[] = [];
     // fetchable[to]: how many of the last sub-blocks `to` may fetch, as far as asked; -1: out (one it may not
     // fetch is among the last k, or it cannot end sooner than the best), so no larger k can go there either.
     const fetchable = conns.map(() => 0);
@@ -139,8 +143,9 @@ export class EftStrategy implements Strategy {
     // (its end only grows with k, the best only shrinks): the scan stops when no receiver is left.
     let receivers = conns.length - 1;
     for (let k = 1; k <= movable && receivers > 0; k++) {
-      bytes += ctx.content.subBlockSize(queue[queue.length - k]);
-      const keptUs = k < queue.length ? arrivals[queue.length - k - 1] : ctx.nowUs;
+      bytes += ctx.content.subBlockSize(src.outstandingAt(count - k));
+      if (k < count && k >= tail.length) tail = this.timeline.tailArrivalsUs(ctx, src, rates[from], Math.max(8, 2 * k));
+      const keptUs = k < count ? tail[k] : ctx.nowUs;
       for (let to = 0; to < conns.length; to++) {
         if (to === from || fetchable[to] < 0) continue;
         // A request made now on `to` starts after its queue and one RTT from now (timeline.appendFinishUs).
@@ -153,7 +158,7 @@ export class EftStrategy implements Strategy {
         const endUs = Math.max(keptUs, appendUs);
         if (endUs >= bestUs) continue;
         while (fetchable[to] >= 0 && fetchable[to] < k) {
-          if (ctx.canFetch(conns[to].id, queue[queue.length - 1 - fetchable[to]])) fetchable[to]++;
+          if (ctx.canFetch(conns[to].id, src.outstandingAt(count - 1 - fetchable[to]))) fetchable[to]++;
           else fetchable[to] = -1;
         }
         if (fetchable[to] < 0) {
@@ -180,7 +185,7 @@ export class EftStrategy implements Strategy {
     const idle: ConnectionView[] = [];
     const idleRates: number[] = [];
     conns.forEach((conn, i) => {
-      if (conn.outstanding.length > 0) return;
+      if (conn.outstandingCount > 0) return;
       idle.push(conn);
       idleRates.push(rates[i]);
       soonestUs = Math.min(soonestUs, ctx.nowUs + conn.rttUs + (c * 8e6) / rates[i]);
@@ -188,14 +193,19 @@ export class EftStrategy implements Strategy {
     if (idle.length === 0) return;
     const candidates: { id: SubBlockId; block: number; atUs: number }[] = [];
     conns.forEach((conn, i) => {
-      if (conn.outstanding.length === 0) return;
+      const count = conn.outstandingCount;
+      if (count === 0) return;
       if ((finish?.[i] ?? this.timeline.finishUs(ctx, conn, rates[i])) - MIN_GAIN_US <= soonestUs) return;
-      const arrivals = this.timeline.arrivalsUs(ctx, conn, rates[i]);
-      conn.outstanding.forEach((id, k) => {
-        if (arrivals[k] - MIN_GAIN_US > soonestUs && ctx.copiesOf(id).length === 1) {
-          candidates.push({ id, block: ctx.content.blockOf(id), atUs: arrivals[k] });
-        }
-      });
+      // Arrivals only grow along a queue: the candidates are its last sub-blocks, read from the end (the
+      // arrivals extended, doubled, as far as needed).
+      let tail: number[] = [];
+      for (let j = 0; j < count; j++) {
+        if (j >= tail.length) tail = this.timeline.tailArrivalsUs(ctx, conn, rates[i], Math.max(8, 2 * j));
+        const atUs = tail[j];
+        if (atUs - MIN_GAIN_US <= soonestUs) break;
+        const id = conn.outstandingAt(count - 1 - j);
+        if (ctx.copiesOf(id).length === 1) candidates.push({ id, block: ctx.content.blockOf(id), atUs });
+      }
     });
     candidates.sort((a, b) => a.block - b.block || b.atUs - a.atUs || a.id - b.id);
     for (const cand of candidates) {
@@ -204,7 +214,7 @@ export class EftStrategy implements Strategy {
       let best: ConnectionView | undefined;
       let bestUs = cand.atUs - MIN_GAIN_US;
       idle.forEach((conn, j) => {
-        if (conn.outstanding.length > 0 || !ctx.canFetch(conn.id, cand.id)) return;
+        if (conn.outstandingCount > 0 || !ctx.canFetch(conn.id, cand.id)) return;
         const atUs = ctx.nowUs + conn.rttUs + (size * 8e6) / idleRates[j];
         if (atUs < bestUs) {
           bestUs = atUs;
@@ -216,7 +226,7 @@ export class EftStrategy implements Strategy {
       ctx.duplicate(to.id, cand.id);
       this.timeline.requested(ctx, to, [cand.id]);
       this.duplicatedBytes += size;
-      if (idle.every((c) => c.outstanding.length > 0)) return;
+      if (idle.every((c) => c.outstandingCount > 0)) return;
     }
   }
 
