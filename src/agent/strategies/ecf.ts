@@ -46,7 +46,7 @@ export class EcfStrategy extends EftStrategy {
 
   override onConnectionIdle(ctx: StrategyContext, conn: ConnectionView): void {
     this.topUp(ctx, conn);
-    if (conn.outstanding.length === 0) this.improve(ctx);
+    if (conn.outstandingCount === 0) this.improve(ctx);
   }
 
   override onSubBlockDone(ctx: StrategyContext, conn: ConnectionView): void {
@@ -55,9 +55,9 @@ export class EcfStrategy extends EftStrategy {
     this.topUp(ctx, conn);
     let idle = false;
     for (const c of ctx.connections) {
-      if (c.outstanding.length > 0) continue;
+      if (c.outstandingCount > 0) continue;
       this.topUp(ctx, c);
-      idle ||= c.outstanding.length === 0;
+      idle ||= c.outstandingCount === 0;
     }
     if (idle) this.improve(ctx);
     this.rescue(ctx);
@@ -127,7 +127,7 @@ export class EcfStrategy extends EftStrategy {
     const rate = rates[me];
     const subBlockUs = (ctx.content.subBlockBytes * 8e6) / rate;
     // The queue must last until a request made at the next arrival brings its first byte, plus a margin.
-    let nextArrivalUs = conn.outstanding.length > 0 ? this.timeline.arrivalsUs(ctx, conn, rate)[0] : -1;
+    let nextArrivalUs = conn.outstandingCount > 0 ? this.timeline.arrivalsUs(ctx, conn, rate)[0] : -1;
     // When the others could start on new work, and at what rate.
     const others = conns
       .map((c, i) => ({

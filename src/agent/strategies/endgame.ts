@@ -14,7 +14,7 @@ export class EndgameStrategy extends PipelinedStrategy {
 
   override onConnectionIdle(ctx: StrategyContext, conn: ConnectionView): void {
     this.topUp(ctx, conn);
-    if (conn.outstanding.length > 0) return;
+    if (conn.outstandingCount > 0) return;
     const id = duplicateCandidate(ctx, conn);
     if (id !== undefined) ctx.duplicate(conn.id, id);
   }
@@ -22,7 +22,7 @@ export class EndgameStrategy extends PipelinedStrategy {
 
 export function duplicateCandidate(ctx: StrategyContext, idle: ConnectionView): number | undefined {
   const others = ctx.connections
-    .filter((c) => c.id !== idle.id && c.outstanding.length > 0)
+    .filter((c) => c.id !== idle.id && c.outstandingCount > 0)
     .sort((a, b) => a.rateBps - b.rateBps || a.id - b.id);
   for (const slow of others) {
     const queue = slow.outstanding;

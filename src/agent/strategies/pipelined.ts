@@ -31,7 +31,7 @@ export class PipelinedStrategy implements Strategy {
   }
 
   protected topUp(ctx: StrategyContext, conn: ConnectionView): void {
-    const need = queueDepth(conn, ctx.content.subBlockBytes) - conn.outstanding.length;
+    const need = queueDepth(conn, ctx.content.subBlockBytes) - conn.outstandingCount;
     if (need <= 0) return;
     const ids = ctx.poolHead(conn.id, need);
     if (ids.length > 0) ctx.request(conn.id, ids);

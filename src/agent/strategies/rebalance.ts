@@ -61,7 +61,7 @@ export class RebalanceStrategy extends IndexStrategy {
 
   /** Sub-blocks of conn that have not started (the head only while its first byte has not come). */
   private movable(ctx: StrategyContext, conn: ConnectionView): number {
-    return conn.outstanding.length - (this.timeline.headStarted(ctx, conn) ? 1 : 0);
+    return conn.outstandingCount - (this.timeline.headStarted(ctx, conn) ? 1 : 0);
   }
 
   /** The connection expected to finish last among those with work that may move. */

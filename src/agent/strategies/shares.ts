@@ -27,7 +27,7 @@ export function splitPool(
 
 /** Ready connections with nothing outstanding. */
 export function idleConnections(ctx: StrategyContext): ConnectionView[] {
-  return ctx.connections.filter((c) => c.outstanding.length === 0);
+  return ctx.connections.filter((c) => c.outstandingCount === 0);
 }
 
 /** Bytes of the given sub-blocks. */
