@@ -48,8 +48,8 @@ export function sourceStamp(root = ROOT) {
 }
 
 /**
- * Builds the bundle into dir (entry points cli.mjs and sweep-worker.mjs, shared chunks beside them); with
- * `api`, also index.mjs, the package's programmatic API (scripts/build.mjs builds dist/ this way).
+ * Builds the bundle into dir (entry points cli.mjs, sweep-worker.mjs and render-worker.mjs, shared chunks
+ * beside them); with `api`, also index.mjs, the package's programmatic API (scripts/build.mjs builds dist/ this way).
  */
 export async function buildBundle(dir, { api = false } = {}) {
   const { build } = await import("esbuild");
@@ -57,6 +57,7 @@ export async function buildBundle(dir, { api = false } = {}) {
     entryPoints: {
       cli: join(SRC, "cli/main.ts"),
       "sweep-worker": join(SRC, "harness/sweep-worker.ts"),
+      "render-worker": join(SRC, "report/render-worker.ts"),
       ...(api ? { index: join(SRC, "index.ts") } : {}),
     },
     outdir: dir,

@@ -18,6 +18,7 @@ import type { LoadedScenario } from "../scenario/load.ts";
 import type { Scenario } from "../scenario/schema.ts";
 import { type EventLog, firstDifference } from "../sim/kernel/kernel.ts";
 import type { RunResult } from "../sim/metrics/records.ts";
+import { type RenderWorker, startRenderWorker } from "../report/render-client.ts";
 import { writeRunFolder } from "./folders/run-folder.ts";
 import { type RecordedSchedule, type RunOutput, runOne } from "./run.ts";
 import { firstTraceDifference, traceText } from "./trace-file.ts";
@@ -121,6 +122,24 @@ export async function runExperiment(loaded: LoadedScenario, opts: ExperimentOpti
   const names: string[] = [OUTPUT_FILES.runs, OUTPUT_FILES.summary];
   if (opts.trace) names.push(OUTPUT_FILES.events);
   checkOutputFolder(opts.outDir, { forceInto: opts.forceInto, names });
+  // The report's renderer loads vega on a second thread while the runs simulate on this one.
+  const worker = opts.report ? startRenderWorker() : null;
+  try {
+    return await runAndWrite(loaded, opts, strategies, code.entries, worker);
+  } finally {
+    worker?.close();
+  }
+}
+
+/** The runs of runExperiment and the run folder they write (charts rendered on `worker` when given). */
+async function runAndWrite(
+  loaded: LoadedScenario,
+  opts: ExperimentOptions,
+  strategies: readonly string[],
+  codeEntries: ReturnType<typeof strategyList>["entries"],
+  worker: RenderWorker | null,
+): Promise<ExperimentOutcome> {
+  const moduleEntries = opts.strategyModule?.entries ?? [];
   const total = strategies.length * opts.seeds.length * (opts.checkDeterminism ? 2 : 1);
   let done = 0;
   const outputs: RunOutput[] = [];
@@ -130,7 +149,7 @@ export async function runExperiment(loaded: LoadedScenario, opts: ExperimentOpti
   const recordEvents = opts.checkDeterminism;
   const trace = opts.trace || opts.checkDeterminism;
   const recordSchedule = opts.recordSchedule === true;
-  const extra = [...moduleEntries, ...code.entries];
+  const extra = [...moduleEntries, ...codeEntries];
   const strategyFactory = extra.length > 0 ? makeStrategyFactory(extra) : undefined;
   for (const strategy of strategies) {
     for (const seed of opts.seeds) {
@@ -164,6 +183,7 @@ export async function runExperiment(loaded: LoadedScenario, opts: ExperimentOpti
     ...(opts.trace ? { events: eventLines(outputs) } : {}),
     ...(opts.strategyModule !== undefined ? { strategyModule: moduleInfo(opts.strategyModule) } : {}),
     forceInto: opts.forceInto,
+    worker,
   });
   return { ...base, table: overview(ran.scenario, results), written: true };
 }

@@ -9,6 +9,7 @@ import { buildRunOutputs } from "../../report/outputs.ts";
 import { type StrategyModuleInfo, strategyModuleNote } from "../../report/provenance.ts";
 import type { LoadedScenario } from "../../scenario/load.ts";
 import type { RunResult } from "../../sim/metrics/records.ts";
+import type { RenderWorker } from "../../report/render-client.ts";
 
 export interface RunFolderContent {
   /** Render the charts, index.html and summary.md after the CSVs. */
@@ -17,6 +18,8 @@ export interface RunFolderContent {
   readonly events?: string;
   /** The user's strategy module the strategies came from: recorded in summary.json and noted in the report. */
   readonly strategyModule?: StrategyModuleInfo;
+  /** A render worker started earlier (report/render-client.ts) to render the charts on; closed when done. */
+  readonly worker?: RenderWorker | null;
 }
 
 /** Every file of a run folder, by name (charts under `charts/`). */
@@ -30,13 +33,20 @@ export async function runFolderFiles(
       ...(content.events !== undefined ? { events: content.events } : {}),
       ...(content.strategyModule !== undefined ? { strategyModule: content.strategyModule } : {}),
     });
-  if (!content.report) return new Map(outputs());
+  if (!content.report) {
+    content.worker?.close();
+    return new Map(outputs());
+  }
   // Loaded on demand: vega and the renderer cost start-up time that `--no-report` runs should not pay.
   const { buildCharts } = await import("../../report/charts/index.ts");
   const notes = content.strategyModule !== undefined ? [strategyModuleNote(content.strategyModule)] : [];
   // The CSVs and summary.json are built while the last PNGs rasterise on other threads; they come first.
   let data: Map<string, string> | undefined;
-  const charts = await buildCharts(loaded, results, { notes, meanwhile: () => (data = outputs()) });
+  const charts = await buildCharts(loaded, results, {
+    notes,
+    meanwhile: () => (data = outputs()),
+    ...(content.worker !== undefined ? { worker: content.worker } : {}),
+  });
   const files = new Map<string, string | Uint8Array>(data ?? outputs());
   for (const [name, file] of charts) files.set(name, file);
   return files;

@@ -5,17 +5,19 @@
 // name → content for writeOutputDir.
 
 import type { TopLevelSpec } from "vega-lite";
+import { assert } from "../../assert.ts";
 import type { LoadedScenario } from "../../scenario/load.ts";
 import type { RunResult } from "../../sim/metrics/records.ts";
 import { buildIndexHtml } from "../html.ts";
 import { buildSummaryMd } from "../markdown.ts";
-import { renderPngAsync, renderSvg } from "../render.ts";
+import type { RenderWorker } from "../render-client.ts";
 import { provenanceLine } from "../provenance.ts";
 import { verdictOf } from "../verdict.ts";
 import { blockTimeCdfChart } from "./block-time-cdf.ts";
 import { bufferChart, worstSeed } from "./buffer.ts";
 import { metricLabel } from "./labels.ts";
 import { metricsChart } from "./metrics.ts";
+import type { RenderedCharts } from "./render-all.ts";
 import { peersOnlineChanges, peersOnlineChart } from "./peers-online.ts";
 import { ordered, runEndUs, seconds, seedRuns } from "./select.ts";
 import { egressChart, hasSwarm, viewerCdfChart, viewersOnlineChart } from "./swarm.ts";
@@ -55,8 +57,16 @@ export interface BuildChartsOptions extends ChartOptions {
   readonly png?: boolean;
   /** PNG zoom over the SVG size; default render.ts's DEFAULT_PNG_SCALE. */
   readonly pngScale?: number;
-  /** Called once every SVG and page is built, while the last PNGs rasterise on other threads (then awaited). */
+  /**
+   * Called once: every SVG and page built, while the last PNGs rasterise on other threads (then awaited); with a
+   * worker, while the worker renders.
+   */
   readonly meanwhile?: () => void;
+  /**
+   * A render worker (render-client.ts) to render the charts on, with vega loaded there already; when it fails,
+   * the charts render in-process instead (same bytes). Without it, vega loads and renders on this thread.
+   */
+  readonly worker?: RenderWorker | null;
 }
 
 /** A file-name-safe form of a strategy name. */
@@ -173,15 +183,36 @@ export async function buildCharts(
   const files = new Map<string, string | Uint8Array>();
   // PNGs are rasterised off the main thread while the next chart's SVG renders. The waterfalls, the slowest to
   // rasterise, render first so that their PNGs do not trail the last SVG; files are listed in chart order.
-  const svgs: string[] = new Array<string>(charts.length);
-  const pngs: Promise<Uint8Array>[] = new Array<Promise<Uint8Array>>(charts.length);
-  for (const i of renderOrder(charts)) {
-    svgs[i] = await renderSvg(charts[i].spec);
-    if (opts.png ?? true) {
-      pngs[i] = renderPngAsync(svgs[i], { scale: opts.pngScale });
-      pngs[i].catch(() => undefined); // awaited below, in chart order: a failure meanwhile is not unhandled
+  const png = opts.png ?? true;
+  const req = {
+    specs: charts.map((c) => c.spec),
+    order: renderOrder(charts),
+    png,
+    ...(opts.pngScale !== undefined ? { pngScale: opts.pngScale } : {}),
+  };
+  let done: RenderedCharts | undefined;
+  const worker = opts.worker ?? null;
+  let meanwhileDone = false;
+  if (worker !== null) {
+    try {
+      const rendering = worker.render(req);
+      rendering.catch(() => undefined); // awaited just below
+      // The caller's other work runs on this thread while the worker renders.
+      meanwhileDone = true;
+      opts.meanwhile?.();
+      const reply = await rendering;
+      assert(reply.svgs.length === charts.length, "buildCharts: the render worker returned {0} SVGs", reply.svgs.length);
+      assert(reply.pngs === null || reply.pngs.length === charts.length, "buildCharts: the render worker returned {0} PNGs", reply.pngs?.length ?? 0);
+      done = { svgs: reply.svgs, ...(reply.pngs !== null ? { pngs: reply.pngs.map((p) => Promise.resolve(p)) } : {}) };
+    } catch {
+      done = undefined; // the worker failed: render here instead (the same bytes), never lose the report
+    } finally {
+      worker.close();
     }
   }
+  // Loaded on demand: with a worker, vega never loads on this thread.
+  done ??= await (await import("./render-all.ts")).renderAll(req);
+  const { svgs, pngs } = done;
   const rendered = charts.map((c, i) => ({ name: c.name, title: c.title, svg: svgs[i] }));
   const tables = opts.tables ?? defaultTables(loaded.scenario, results);
   const allNotes = [...(opts.notes ?? []), ...notes];
@@ -191,11 +222,11 @@ export async function buildCharts(
   const indexHtml = buildIndexHtml(page);
   const summaryMd = buildSummaryMd(page);
   // The last PNGs are still rasterising: the caller's other work goes here, on the main thread meanwhile.
-  opts.meanwhile?.();
+  if (!meanwhileDone) opts.meanwhile?.();
   for (const [i, c] of charts.entries()) {
     files.set(`charts/${c.name}.vl.json`, specJson(c.spec));
     files.set(`charts/${c.name}.svg`, svgs[i]);
-    if (opts.png ?? true) files.set(`charts/${c.name}.png`, await pngs[i]);
+    if (png && pngs !== undefined) files.set(`charts/${c.name}.png`, await pngs[i]);
   }
   files.set("index.html", indexHtml);
   files.set("summary.md", summaryMd);
