@@ -6,12 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { Content } from "../../src/agent/content.ts";
 import { blockProducedUs, liveJoinBlock } from "../../src/agent/live.ts";
-import { simConfigFor } from "../../src/harness/sim-config.ts";
-import { parseScenarioText } from "../../src/scenario/load.ts";
-import type { RunResult } from "../../src/sim/metrics/records.ts";
-import { World } from "../../src/sim/world/world.ts";
+import { runScenarioText } from "./run-text.ts";
 
-const DIR = new URL("../../scenarios/", import.meta.url).pathname;
 /** 1 s of content per block: 125,000 bytes at 1 Mb/s. */
 const BLOCK_BYTES = 125_000;
 const BITRATE_BPS = 1_000_000;
@@ -26,11 +22,7 @@ peers:
 limits: { sim_time_s: 600 }
 ${tail}`;
 
-function run(text: string, strategy = "static"): RunResult {
-  const r = new World(simConfigFor(parseScenarioText(text, "t.yaml", DIR)), { strategy, seed: 1 }).run(() => 0);
-  expect(r.error).toBeNull();
-  return r;
-}
+const run = runScenarioText;
 
 describe("live content", () => {
   it("joins at the block holding the live edge minus the target latency; a block exists once produced", () => {

@@ -4,12 +4,8 @@
 // what paces the download. Also in a swarm, where every viewer runs the same agent.
 
 import { describe, expect, it } from "vitest";
-import { simConfigFor } from "../../src/harness/sim-config.ts";
-import { parseScenarioText } from "../../src/scenario/load.ts";
-import type { RunResult } from "../../src/sim/metrics/records.ts";
-import { World } from "../../src/sim/world/world.ts";
+import { runScenarioText } from "./run-text.ts";
 
-const DIR = new URL("../../scenarios/", import.meta.url).pathname;
 /** 1 s of content per block: 125,000 bytes at 1 Mb/s. */
 const BLOCK_BYTES = 125_000;
 const BITRATE_BPS = 1_000_000;
@@ -25,11 +21,7 @@ peers:
 limits: { sim_time_s: 600 }
 ${tail}`;
 
-function run(text: string, strategy = "static"): RunResult {
-  const r = new World(simConfigFor(parseScenarioText(text, "t.yaml", DIR)), { strategy, seed: 1 }).run(() => 0);
-  expect(r.error).toBeNull();
-  return r;
-}
+const run = runScenarioText;
 
 describe("the player's maximum buffer", () => {
   it("without it, each block starts as soon as the one before ends", () => {

@@ -4,12 +4,9 @@
 // then what reservations buy at a flash crowd over a thin origin: start-up delay and origin peak.
 
 import { describe, expect, it } from "vitest";
-import { simConfigFor } from "../../src/harness/sim-config.ts";
-import { parseScenarioText } from "../../src/scenario/load.ts";
 import type { RunResult } from "../../src/sim/metrics/records.ts";
-import { World } from "../../src/sim/world/world.ts";
+import { runScenarioText } from "../sim/run-text.ts";
 
-const DIR = new URL("../../scenarios/", import.meta.url).pathname;
 /** 1 s of content per block: 125,000 bytes at 1 Mb/s; 12 blocks. */
 const BLOCK_BYTES = 125_000;
 
@@ -25,11 +22,7 @@ viewers:
   - { count: 3, start_s: 20, downlink_bps: 100000000, uplink_bps: 0, upload_slots: 0${group} }
 ${swarm}`;
 
-function run(text: string, strategy = "static"): RunResult {
-  const r = new World(simConfigFor(parseScenarioText(text, "t.yaml", DIR)), { strategy, seed: 1 }).run(() => 0);
-  expect(r.error).toBeNull();
-  return r;
-}
+const run = runScenarioText;
 
 const viewersOf = (r: RunResult) => r.swarm!.agents.slice(1);
 
