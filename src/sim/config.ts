@@ -47,6 +47,19 @@ export interface NodeFailures {
   readonly slowdownS: Distribution;
 }
 
+/** Failing in none of the ways a scenario's nodes may (a viewer serving others). */
+export const NO_FAILURES: NodeFailures = {
+  connectRefusedP: 0,
+  connectTimeoutP: 0,
+  dropPerS: 0,
+  corruptP: 0,
+  stallPerS: 0,
+  stallS: 0,
+  slowdownPerS: 0,
+  slowdownFactor: 1,
+  slowdownS: 0,
+};
+
 /** Sessions and downtimes of a churning node (preset already resolved), seconds before timeScale. */
 export interface ChurnConfig {
   readonly sessionS: Distribution;

@@ -3,22 +3,12 @@
 // of a few nodes.
 
 import { describe, expect, it } from "vitest";
-import type { NodeFailures, TrackerConfig } from "../../src/sim/config.ts";
+import { NO_FAILURES, type TrackerConfig } from "../../src/sim/config.ts";
 import { RandomStreams } from "../../src/sim/random/streams.ts";
 import { SimNode } from "../../src/sim/world/nodes.ts";
 import { Tracker, type Requester } from "../../src/sim/world/tracker.ts";
 
-const NONE: NodeFailures = {
-  connectRefusedP: 0,
-  connectTimeoutP: 0,
-  dropPerS: 0,
-  corruptP: 0,
-  stallPerS: 0,
-  stallS: 0,
-  slowdownPerS: 0,
-  slowdownFactor: 1,
-  slowdownS: 0,
-};
+const NONE = NO_FAILURES;
 const CONFIG: TrackerConfig = { listSize: 4, stateNoise: 0, stateStalenessUs: 0, rttUs: 0 };
 
 function setUp() {

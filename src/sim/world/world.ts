@@ -18,7 +18,7 @@ import { liveJoinBlock } from "../../agent/live.ts";
 import { Content } from "../../agent/content.ts";
 import type { AgentCommand, AgentEvent, AgentNote, NodeInfo } from "../../agent/ports.ts";
 import type { Oracle, Strategy, StrategyEnv } from "../../agent/strategy.ts";
-import type { NodeFailures, SimConfig } from "../config.ts";
+import { NO_FAILURES, type SimConfig } from "../config.ts";
 import { Kernel, SimError } from "../kernel/kernel.ts";
 import { BlockBounds, DOWNLINK, type SplitProbe } from "../metrics/block-bound.ts";
 import { Collector } from "../metrics/collector.ts";
@@ -58,18 +58,6 @@ export interface WorldOptions {
   readonly recordSchedule?: boolean;
 }
 
-/** A viewer serving others fails in none of the ways a scenario's nodes may. */
-const NO_FAILURES: NodeFailures = {
-  connectRefusedP: 0,
-  connectTimeoutP: 0,
-  dropPerS: 0,
-  corruptP: 0,
-  stallPerS: 0,
-  stallS: 0,
-  slowdownPerS: 0,
-  slowdownFactor: 1,
-  slowdownS: 0,
-};
 
 /** runs.csv's swarm columns of a swarm run (a figure without a value: -1). */
 function swarmRunMetrics(s: SwarmResult) {
