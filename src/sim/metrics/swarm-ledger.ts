@@ -41,20 +41,20 @@ export class SwarmLedger {
     const bins = this.bins[kind];
     const last = this.binOf(endUs);
     while (bins.length <= last) bins.push(0);
-    const from = Math.max(0, startUs);
-    if (startUs < 0 || from >= endUs) {
+    const fromUs = Math.max(0, startUs);
+    if (startUs < 0 || fromUs >= endUs) {
       bins[last] += bytes;
       return;
     }
-    const perUs = bytes / (endUs - from);
-    let placed = 0;
+    const bytesPerUs = bytes / (endUs - fromUs);
+    let placedBytes = 0;
     // Bounded: one step per bin the transfer spans (at most MAX_BINS).
-    for (let b = this.binOf(from); b < last; b++) {
-      const share = perUs * ((b + 1) * this.binUs - Math.max(from, b * this.binUs));
-      bins[b] += share;
-      placed += share;
+    for (let b = this.binOf(fromUs); b < last; b++) {
+      const shareBytes = bytesPerUs * ((b + 1) * this.binUs - Math.max(fromUs, b * this.binUs));
+      bins[b] += shareBytes;
+      placedBytes += shareBytes;
     }
-    bins[last] += bytes - placed; // the rest, so that every byte is counted exactly once
+    bins[last] += bytes - placedBytes; // the rest, so that every byte is counted exactly once
   }
 
   private binOf(timeUs: number): number {
